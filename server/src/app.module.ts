@@ -1,0 +1,78 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ServeStaticModule } from '@nestjs/serve-static';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import * as fs from 'node:fs';
+import { AuthModule } from './auth/auth.module';
+import { CLOCK, ScaledClock, SystemClock, type Clock } from './common/clock';
+import { LOGGER, type Logger } from './common/logger';
+import { AppMetrics } from './common/metrics';
+import { SignalBus } from './common/signals';
+import { APP_CONFIG, type AppConfig } from './config/config';
+import { dataSourceOptions } from './database/data-source-options';
+import { LeaseService } from './database/lease.service';
+import { HealthController } from './health/health.controller';
+import { IncidentsModule } from './incidents/incidents.module';
+import { NotifyModule } from './notify/notify.module';
+import { OutboxModule } from './outbox/outbox.module';
+import { RulesModule } from './rules/rules.module';
+import { RunbooksController } from './runbooks/runbooks.controller';
+import { SloModule } from './slo/slo.module';
+import { SourcesModule } from './sources/sources.module';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  databaseUrl: string;
+  embedded: boolean;
+  logger: Logger;
+  clock?: Clock;
+}
+
+/** Process-wide singletons: config, clock, logger, metrics, the signal bus, leases. */
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot(opts: AppModuleOptions): DynamicModule {
+    const clock = opts.clock ?? (opts.config.timeScale === 1 ? new SystemClock() : new ScaledClock(opts.config.timeScale));
+    const providers = [
+      { provide: APP_CONFIG, useValue: opts.config },
+      { provide: CLOCK, useValue: clock },
+      { provide: LOGGER, useValue: opts.logger },
+      { provide: AppMetrics, useValue: new AppMetrics() },
+      { provide: SignalBus, useValue: new SignalBus() },
+      LeaseService,
+    ];
+    return { module: CoreModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(opts: AppModuleOptions): DynamicModule {
+    const web = fs.existsSync(opts.config.webDir)
+      ? [
+          ServeStaticModule.forRoot({
+            rootPath: opts.config.webDir,
+            exclude: ['/api/{*path}', '/slack/{*path}', '/v1/{*path}', '/healthz', '/readyz', '/metrics'],
+          }),
+        ]
+      : [];
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(opts),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(opts.databaseUrl, opts.embedded), migrationsRun: false }),
+        ScheduleModule.forRoot(),
+        OutboxModule,
+        AuthModule,
+        RulesModule,
+        SloModule,
+        SourcesModule,
+        IncidentsModule,
+        NotifyModule,
+        ...web,
+      ],
+      controllers: [HealthController, RunbooksController],
+    };
+  }
+}

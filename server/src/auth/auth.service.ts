@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, IsNull } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { LOGGER, type Logger } from '../common/logger';
+import { ApiToken, type Role } from './api-token.entity';
+import type { Principal } from './auth.decorators';
+import { generateToken, hashToken } from './token-hash';
+
+const ROLE_RANK: Record<Role, number> = { viewer: 0, responder: 1, admin: 2 };
+
+export function roleAllows(actual: Role, required: Role): boolean {
+  return ROLE_RANK[actual] >= ROLE_RANK[required];
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Makes sure an admin can get in: the token from HEADROOM_ADMIN_TOKEN is registered, or,
+   * when no admin token exists yet, one is generated and printed once. Only hashes are stored.
+   * Returns the generated token (undefined when none was generated).
+   */
+  async ensureAdminToken(): Promise<string | undefined> {
+    const repo = this.dataSource.getRepository(ApiToken);
+    if (this.config.adminToken) {
+      const tokenHash = hashToken(this.config.adminToken);
+      await this.dataSource.query(
+        `INSERT INTO api_tokens (id, name, token_hash, role) VALUES ($1, 'admin (HEADROOM_ADMIN_TOKEN)', $2, 'admin')
+         ON CONFLICT (token_hash) DO UPDATE SET revoked_at = NULL`,
+        [randomUUID(), tokenHash],
+      );
+      return undefined;
+    }
+    const existing = await repo.countBy({ role: 'admin', revokedAt: IsNull() });
+    if (existing > 0) return undefined;
+    const token = generateToken();
+    await repo.insert({ id: randomUUID(), name: 'admin (generated at first start)', tokenHash: hashToken(token), role: 'admin' });
+    return token;
+  }
+
+  async createToken(name: string, role: Role): Promise<{ token: string; id: string }> {
+    const token = generateToken();
+    const id = randomUUID();
+    await this.dataSource.getRepository(ApiToken).insert({ id, name, tokenHash: hashToken(token), role });
+    return { token, id };
+  }
+
+  async authenticate(token: string): Promise<Principal | null> {
+    const found = await this.dataSource.getRepository(ApiToken).findOneBy({ tokenHash: hashToken(token), revokedAt: IsNull() });
+    if (!found) return null;
+    return { id: found.id, name: found.name, role: found.role };
+  }
+
+  logGeneratedToken(token: string): void {
+    this.logger.warn('An admin API token was generated. It is shown once; keep it somewhere safe.');
+    process.stdout.write(`\n  Admin API token (shown once): ${token}\n\n`);
+  }
+}

@@ -1,0 +1,140 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads the environment. Everything else receives the typed `AppConfig`.
+ * Our own variables carry the HEADROOM_ prefix; standard ones (PORT, HOST, DATABASE_URL,
+ * SLACK_*, OTEL_EXPORTER_OTLP_ENDPOINT) keep the names people already use.
+ */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  HEADROOM_DATA_DIR: z.string().min(1).default('.headroom'),
+  HEADROOM_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  HEADROOM_PUBLIC_URL: z.url().optional(),
+  HEADROOM_ALERTS_DIR: z.string().min(1).default('alerts'),
+  HEADROOM_RUNBOOKS_DIR: z.string().min(1).default('runbooks'),
+  HEADROOM_WEB_DIR: z.string().min(1).default('web/dist'),
+  HEADROOM_SIMULATOR: bool.optional(),
+  HEADROOM_SIMULATOR_SEED: z.coerce.number().int().default(42),
+  HEADROOM_SIMULATOR_BACKFILL: z.string().regex(/^\d+[smhdw]$/, 'must be a duration such as 1h').default('1h'),
+  HEADROOM_TIME_SCALE: z.coerce.number().positive().max(3600).default(1),
+  HEADROOM_EVALUATION_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
+  HEADROOM_OUTBOX_POLL_MS: z.coerce.number().int().positive().default(500),
+  HEADROOM_METRICS_PUBLIC: bool.default(true),
+  HEADROOM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HEADROOM_LOG_PRETTY: bool.default(false),
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_CHANNEL: z.string().min(1).optional(),
+  SLACK_API_URL: z.url().default('https://slack.com/api/'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().default('headroom'),
+});
+
+export interface SlackConfig {
+  botToken: string;
+  signingSecret: string;
+  channel: string;
+  apiUrl: string;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** A real PostgreSQL server; when absent, the embedded PGlite database under dataDir is used. */
+  databaseUrl?: string;
+  dataDir: string;
+  adminToken?: string;
+  publicUrl: string;
+  alertsDir: string;
+  runbooksDir: string;
+  webDir: string;
+  simulator: { enabled: boolean; seed: number; backfill: string };
+  /** Simulated seconds per real second; 1 in production, larger for demos and tests. */
+  timeScale: number;
+  evaluationIntervalSeconds: number;
+  outboxPollMs: number;
+  metricsPublic: boolean;
+  log: { level: string; pretty: boolean };
+  /** Slack paging is on only when token, signing secret and channel are all set. */
+  slack?: SlackConfig;
+  otel: { endpoint?: string; serviceName: string };
+}
+
+/** Parses and validates the environment once; `root` anchors the relative folders. */
+export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
+  const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(blankless);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const slackParts = [e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_CHANNEL];
+  const slackSet = slackParts.filter(Boolean).length;
+  if (slackSet > 0 && slackSet < 3) {
+    throw new ConfigError([
+      'SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_CHANNEL: set all three to page through Slack, or none',
+    ]);
+  }
+  const resolve = (p: string) => path.resolve(root, p);
+  const hostForUrl = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: resolve(e.HEADROOM_DATA_DIR),
+    adminToken: e.HEADROOM_ADMIN_TOKEN,
+    publicUrl: (e.HEADROOM_PUBLIC_URL ?? `http://${hostForUrl}:${e.PORT}`).replace(/\/$/, ''),
+    alertsDir: resolve(e.HEADROOM_ALERTS_DIR),
+    runbooksDir: resolve(e.HEADROOM_RUNBOOKS_DIR),
+    webDir: resolve(e.HEADROOM_WEB_DIR),
+    // The simulator is on by default only in the embedded run: a real database usually means
+    // real metrics.
+    simulator: {
+      enabled: e.HEADROOM_SIMULATOR ?? !e.DATABASE_URL,
+      seed: e.HEADROOM_SIMULATOR_SEED,
+      backfill: e.HEADROOM_SIMULATOR_BACKFILL,
+    },
+    timeScale: e.HEADROOM_TIME_SCALE,
+    evaluationIntervalSeconds: e.HEADROOM_EVALUATION_INTERVAL_SECONDS,
+    outboxPollMs: e.HEADROOM_OUTBOX_POLL_MS,
+    metricsPublic: e.HEADROOM_METRICS_PUBLIC,
+    log: { level: e.HEADROOM_LOG_LEVEL, pretty: e.HEADROOM_LOG_PRETTY },
+    slack:
+      slackSet === 3
+        ? {
+            botToken: e.SLACK_BOT_TOKEN!,
+            signingSecret: e.SLACK_SIGNING_SECRET!,
+            channel: e.SLACK_CHANNEL!,
+            apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+          }
+        : undefined,
+    otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
+  };
+}
+
+/** The only read of the process environment; everything else gets it passed in. */
+export function processEnv(): NodeJS.ProcessEnv {
+  return process.env;
+}
+
+/** Nest injection token for the AppConfig object. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,56 @@
+import { Controller, Get, Header, HttpException, HttpStatus, Inject, UnauthorizedException, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { DataSource } from 'typeorm';
+import { Public } from '../auth/auth.decorators';
+import { AuthService } from '../auth/auth.service';
+import { AppMetrics } from '../common/metrics';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { OutboxService } from '../outbox/outbox.service';
+
+@Controller()
+@Public()
+export class HealthController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly metrics: AppMetrics,
+    private readonly outbox: OutboxService,
+    private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Liveness: the process is up and serving. */
+  @Get('healthz')
+  healthz() {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: the database answers and every migration is applied. */
+  @Get('readyz')
+  async readyz() {
+    const checks: Record<string, string> = {};
+    let ready = true;
+    try {
+      await this.dataSource.query('SELECT 1');
+      checks.database = 'ok';
+      const pending = await this.dataSource.showMigrations();
+      checks.migrations = pending ? 'pending' : 'ok';
+      ready = !pending;
+    } catch (err) {
+      checks.database = `unreachable: ${(err as Error).message}`;
+      ready = false;
+    }
+    if (!ready) throw new HttpException({ status: 'not ready', checks }, HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: 'ready', checks };
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async metricsText(@Req() req: Request) {
+    if (!this.config.metricsPublic) {
+      const token = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
+      if (!token || !(await this.auth.authenticate(token))) throw new UnauthorizedException('metrics need an API token (HEADROOM_METRICS_PUBLIC=false)');
+    }
+    this.metrics.outboxPending.set(await this.outbox.pendingCount());
+    return this.metrics.registry.metrics();
+  }
+}

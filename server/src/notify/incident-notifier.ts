@@ -1,0 +1,85 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { LOGGER, type Logger } from '../common/logger';
+import { IncidentsService } from '../incidents/incidents.service';
+import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';
+import type { OutboxMessage } from '../outbox/outbox-message.entity';
+import { renderIncidentMessage, type MessageLinks } from './slack/incident-message';
+import { SLACK_API, PAGE_EVENT_TYPE } from './slack/slack.constants';
+import type { SlackApi } from './slack/slack-api';
+import { SlackThread } from './slack/slack-thread.entity';
+
+/**
+ * Delivers one outbox message about an incident: the page (first Slack post, with metadata
+ * that makes a repeated send detectable), or an update (edit the page in place and reply in
+ * its thread). Without Slack configured the console inbox and the log are the channel.
+ */
+@Injectable()
+export class IncidentNotifier {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly incidents: IncidentsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(SLACK_API) private readonly slack?: SlackApi,
+  ) {}
+
+  links(incidentId: number, runbookId: string | null): MessageLinks {
+    const base = this.config.publicUrl;
+    return {
+      incidentUrl: `${base}/#/incidents/${incidentId}/show`,
+      runbookUrl: runbookId ? `${base}/#/runbooks/${encodeURIComponent(runbookId)}/show` : null,
+    };
+  }
+
+  async deliver(message: OutboxMessage): Promise<Record<string, unknown>> {
+    if (message.incidentId === null) return { skipped: 'no incident' };
+    const incident = await this.incidents.get(message.incidentId);
+    const links = this.links(incident.id, incident.runbookId);
+    if (message.topic === 'incident.triggered') {
+      this.logger.warn({ incidentId: incident.id, service: incident.service, url: links.incidentUrl }, `PAGE: ${incident.title}`);
+    }
+    if (!this.slack || !this.config.slack) {
+      if (message.topic === 'incident.triggered') {
+        await this.incidents.addNote(incident.id, SYSTEM_ACTOR, 'notification.sent', 'Page shown in the console inbox (Slack is not configured)', { channel: 'console' });
+      }
+      return { channel: 'console' };
+    }
+    const channel = this.config.slack.channel;
+    const rendered = renderIncidentMessage(incident, links);
+    const threads = this.dataSource.getRepository(SlackThread);
+    const thread = await threads.findOneBy({ incidentId: incident.id, channel });
+
+    if (message.topic === 'incident.triggered') {
+      if (thread) return { channel, ts: thread.ts, alreadyPosted: true };
+      // A previous attempt may have reached Slack before the process died: look before posting.
+      const earlier =
+        message.attempts > 1
+          ? await this.slack.findByMetadataKey(channel, PAGE_EVENT_TYPE, message.key, new Date(message.createdAt.getTime() - 60_000))
+          : null;
+      const ts =
+        earlier ??
+        (await this.slack.postMessage({
+          channel,
+          ...rendered,
+          metadata: { eventType: PAGE_EVENT_TYPE, payload: { key: message.key, incident_id: incident.id } },
+        })).ts;
+      await this.dataSource.query(
+        `INSERT INTO slack_threads (incident_id, channel, ts) VALUES ($1, $2, $3) ON CONFLICT ON CONSTRAINT pk_slack_threads DO NOTHING`,
+        [incident.id, channel, ts],
+      );
+      await this.incidents.addNote(incident.id, SYSTEM_ACTOR, 'notification.sent', `Paged ${channel} in Slack`, { channel, ts, recovered: Boolean(earlier) });
+      return { channel, ts, recovered: Boolean(earlier) };
+    }
+
+    if (!thread) return { skipped: 'no Slack page to update' };
+    await this.slack.update(channel, thread.ts, rendered.text, rendered.blocks);
+    const timelineId = Number(message.payload.timelineId);
+    const entry = (await this.incidents.timeline(incident.id)).find((t) => t.id === timelineId);
+    if (entry) {
+      await this.slack.postMessage({ channel, threadTs: thread.ts, text: `${entry.message} (${entry.at.toISOString()})` });
+    }
+    return { channel, ts: thread.ts, updated: true };
+  }
+}

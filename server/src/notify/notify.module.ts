@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { IncidentsModule } from '../incidents/incidents.module';
+import { IncidentNotifier } from './incident-notifier';
+import { OutboxWorker } from './outbox-worker';
+import { WebClientSlackApi } from './slack/slack-api';
+import { SLACK_API } from './slack/slack.constants';
+import { SlackInteractions } from './slack/slack-interactions';
+
+@Module({
+  imports: [IncidentsModule],
+  providers: [
+    IncidentNotifier,
+    OutboxWorker,
+    SlackInteractions,
+    {
+      provide: SLACK_API,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => (config.slack ? new WebClientSlackApi(config.slack.botToken, config.slack.apiUrl) : null),
+    },
+  ],
+  exports: [SlackInteractions, OutboxWorker],
+})
+export class NotifyModule {}

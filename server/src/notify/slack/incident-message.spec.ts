@@ -1,0 +1,39 @@
+import { Incident } from '../../incidents/incident.entity';
+import { ACTION_ACKNOWLEDGE, ACTION_RESOLVE, renderIncidentMessage } from './incident-message';
+
+function incident(status: Incident['status']): Incident {
+  return Object.assign(new Incident(), {
+    id: 12, title: 'now-playing-ranker availability burning error budget', service: 'now-playing-ranker', severity: 'critical',
+    status, sloId: 'now-playing-ranker.availability', evidence: { objective: 0.999, burnRates: { '5m': 1000, '1h': 15.2 } },
+    acknowledgedBy: status === 'triggered' ? null : 'alice', resolvedBy: status === 'resolved' ? 'bob' : null,
+  });
+}
+
+const links = { incidentUrl: 'http://h/#/incidents/12/show', runbookUrl: 'http://h/#/runbooks/ranker/show' };
+
+function actionIds(status: Incident['status']): string[] {
+  const { blocks } = renderIncidentMessage(incident(status), links);
+  const actions = blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string }> } | undefined;
+  return actions ? actions.elements.map((e) => e.action_id) : [];
+}
+
+describe('renderIncidentMessage', () => {
+  it('shows both buttons while triggered, only Resolve once acknowledged, none when resolved', () => {
+    expect(actionIds('triggered')).toEqual([ACTION_ACKNOWLEDGE, ACTION_RESOLVE]);
+    expect(actionIds('acknowledged')).toEqual([ACTION_RESOLVE]);
+    expect(actionIds('resolved')).toEqual([]);
+  });
+
+  it('carries the evidence and both links', () => {
+    const json = JSON.stringify(renderIncidentMessage(incident('triggered'), links).blocks);
+    expect(json).toContain('5m: 1000.0×');
+    expect(json).toContain('1h: 15.2×');
+    expect(json).toContain('99.90%');
+    expect(json).toContain('http://h/#/incidents/12/show');
+    expect(json).toContain('http://h/#/runbooks/ranker/show');
+  });
+
+  it('names who acknowledged in the updated message', () => {
+    expect(JSON.stringify(renderIncidentMessage(incident('acknowledged'), links).blocks)).toContain('alice');
+  });
+});

@@ -1,0 +1,64 @@
+import type { KnownBlock } from '@slack/types';
+import type { Incident } from '../../incidents/incident.entity';
+
+export const ACTION_ACKNOWLEDGE = 'incident.acknowledge';
+export const ACTION_RESOLVE = 'incident.resolve';
+
+export interface MessageLinks {
+  incidentUrl: string;
+  runbookUrl: string | null;
+}
+
+const SEVERITY_ICON: Record<string, string> = { critical: ':red_circle:', error: ':large_orange_circle:', warning: ':large_yellow_circle:', info: ':large_blue_circle:' };
+const STATUS_TEXT: Record<string, string> = { triggered: '*Triggered*', acknowledged: '*Acknowledged*', resolved: '*Resolved*' };
+
+function formatBurnRates(evidence: Record<string, unknown>): string | null {
+  const burn = evidence.burnRates as Record<string, number | null> | undefined;
+  if (!burn) return null;
+  const parts = Object.entries(burn)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([w, v]) => `${w}: ${(v as number).toFixed(1)}×`);
+  return parts.length ? parts.join(' · ') : null;
+}
+
+/**
+ * The page as Slack Block Kit. The same function renders the first post and every later
+ * `chat.update`, so the message always shows the incident's current state; buttons disappear
+ * once they no longer apply.
+ */
+export function renderIncidentMessage(incident: Incident, links: MessageLinks): { text: string; blocks: KnownBlock[] } {
+  const icon = SEVERITY_ICON[incident.severity] ?? ':red_circle:';
+  const text = `${incident.status === 'resolved' ? '[Resolved] ' : ''}${incident.severity.toUpperCase()}: ${incident.title} (${incident.service})`;
+  const evidence = incident.evidence ?? {};
+  const fields: string[] = [`*Service*\n${incident.service}`, `*Status*\n${STATUS_TEXT[incident.status] ?? incident.status}`];
+  if (incident.sloId) fields.push(`*SLO*\n${incident.sloId}${evidence.objective ? ` (${(Number(evidence.objective) * 100).toFixed(2)}%)` : ''}`);
+  const burn = formatBurnRates(evidence);
+  if (burn) fields.push(`*Burn rates*\n${burn}`);
+  if (typeof evidence.budgetRemaining === 'number') fields.push(`*Error budget left*\n${(evidence.budgetRemaining * 100).toFixed(1)}%`);
+  if (incident.acknowledgedBy) fields.push(`*Acknowledged by*\n${incident.acknowledgedBy}`);
+  if (incident.resolvedBy) fields.push(`*Resolved by*\n${incident.resolvedBy}`);
+
+  const linkLine = [`<${links.incidentUrl}|Incident #${incident.id}>`, links.runbookUrl ? `<${links.runbookUrl}|Runbook>` : null]
+    .filter(Boolean)
+    .join('  ·  ');
+
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `${icon} *${escape(incident.title)}*` } },
+    { type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn' as const, text: f })) },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: linkLine }] },
+  ];
+  const buttons = [];
+  if (incident.status === 'triggered') {
+    buttons.push({ type: 'button' as const, action_id: ACTION_ACKNOWLEDGE, text: { type: 'plain_text' as const, text: 'Acknowledge' }, style: 'primary' as const, value: String(incident.id) });
+  }
+  if (incident.status !== 'resolved') {
+    buttons.push({ type: 'button' as const, action_id: ACTION_RESOLVE, text: { type: 'plain_text' as const, text: 'Resolve' }, value: String(incident.id) });
+  }
+  if (buttons.length) blocks.push({ type: 'actions', block_id: `incident-${incident.id}`, elements: buttons });
+  return { text, blocks };
+}
+
+/** Slack mrkdwn needs only &, < and > escaped. */
+function escape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { App, ExpressReceiver, LogLevel, type BlockAction, type ButtonAction, type Logger as BoltLogger } from '@slack/bolt';
+import type { Router } from 'express';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { LOGGER, type Logger } from '../../common/logger';
+import { IncidentsService } from '../../incidents/incidents.service';
+import type { Actor } from '../../incidents/timeline-entry.entity';
+import { ACTION_ACKNOWLEDGE, ACTION_RESOLVE } from './incident-message';
+
+function boltLogger(logger: Logger): BoltLogger {
+  const child = logger.child({ component: 'slack-bolt' });
+  let level = LogLevel.INFO;
+  return {
+    debug: (...m) => child.debug(m.map(String).join(' ')),
+    info: (...m) => child.info(m.map(String).join(' ')),
+    warn: (...m) => child.warn(m.map(String).join(' ')),
+    error: (...m) => child.error(m.map(String).join(' ')),
+    setLevel: (l) => (level = l),
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+/**
+ * Slack's side of the conversation: button clicks arrive at POST /slack/events, Bolt verifies
+ * the signing secret and the timestamp (401 otherwise), we ack at once and do the work after.
+ */
+@Injectable()
+export class SlackInteractions {
+  readonly router: Router | null;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly incidents: IncidentsService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    if (!config.slack) {
+      this.router = null;
+      return;
+    }
+    const receiver = new ExpressReceiver({
+      signingSecret: config.slack.signingSecret,
+      endpoints: '/slack/events',
+      processBeforeResponse: false,
+      logger: boltLogger(logger),
+    });
+    const app = new App({
+      token: config.slack.botToken,
+      receiver,
+      tokenVerificationEnabled: false,
+      logger: boltLogger(logger),
+      clientOptions: { slackApiUrl: config.slack.apiUrl },
+    });
+    app.action<BlockAction<ButtonAction>>(ACTION_ACKNOWLEDGE, async ({ ack, body, action }) => {
+      await ack();
+      await this.apply('acknowledge', Number(action.value), body);
+    });
+    app.action<BlockAction<ButtonAction>>(ACTION_RESOLVE, async ({ ack, body, action }) => {
+      await ack();
+      await this.apply('resolve', Number(action.value), body);
+    });
+    app.error(async (err) => {
+      this.logger.error({ err: err.message }, 'slack interaction failed');
+    });
+    this.router = receiver.router;
+  }
+
+  private async apply(what: 'acknowledge' | 'resolve', incidentId: number, body: BlockAction): Promise<void> {
+    const actor: Actor = { type: 'slack', id: body.user.id, name: body.user.username ?? body.user.name ?? body.user.id };
+    try {
+      if (what === 'acknowledge') await this.incidents.acknowledge(incidentId, actor);
+      else await this.incidents.resolve(incidentId, actor);
+    } catch (err) {
+      // A second click on a stale message (already acknowledged…) is expected and harmless.
+      this.logger.info({ incidentId, what, user: actor.id, reason: (err as Error).message }, 'slack action not applied');
+    }
+  }
+}

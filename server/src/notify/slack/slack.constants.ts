@@ -1,0 +1,4 @@
+/** Injection token for the SlackApi implementation. */
+export const SLACK_API = Symbol('SLACK_API');
+/** Slack message metadata event type on every page Headroom posts. */
+export const PAGE_EVENT_TYPE = 'headroom_page';

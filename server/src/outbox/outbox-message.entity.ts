@@ -1,0 +1,56 @@
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+/**
+ * The transactional outbox: a row written in the same transaction as the change that causes
+ * it, sent later by a worker. `key` is the idempotency key; the unique index means the same
+ * notification can never be queued twice.
+ */
+@Entity({ name: 'outbox' })
+@Check('ck_outbox_status', `status IN ('pending', 'sending', 'sent', 'failed')`)
+@Index('ix_outbox_due', ['status', 'nextAttemptAt'])
+@Index('ix_outbox_incident', ['incidentId', 'id'])
+export class OutboxMessage {
+  @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'pk_outbox' })
+  id!: number;
+
+  @Index('uq_outbox_key', { unique: true })
+  @Column('text')
+  key!: string;
+
+  /** What happened, e.g. `incident.triggered`; notify decides how to deliver it. */
+  @Column('text')
+  topic!: string;
+
+  @Column('int', { name: 'incident_id', nullable: true })
+  incidentId!: number | null;
+
+  @Column('jsonb', { default: () => "'{}'" })
+  payload!: Record<string, unknown>;
+
+  @Column('text', { default: 'pending' })
+  status!: OutboxStatus;
+
+  @Column('int', { default: 0 })
+  attempts!: number;
+
+  @Column('timestamptz', { name: 'next_attempt_at', default: () => 'now()' })
+  nextAttemptAt!: Date;
+
+  /** A worker holds a claimed row until then; a crashed worker's row becomes claimable again. */
+  @Column('timestamptz', { name: 'locked_until', nullable: true })
+  lockedUntil!: Date | null;
+
+  @Column('text', { name: 'last_error', nullable: true })
+  lastError!: string | null;
+
+  @Column('jsonb', { nullable: true })
+  result!: Record<string, unknown> | null;
+
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'sent_at', nullable: true })
+  sentAt!: Date | null;
+}

@@ -1,0 +1,72 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseDuration } from '../common/duration';
+import { RulesError, parseYamlStrict, type RuleProblem } from './yaml-source';
+import { alertFileSchema, thresholdSeconds, type SloDefinition } from './slo-definition';
+
+export interface RuleSet {
+  slos: SloDefinition[];
+}
+
+/**
+ * Loads every alerts/*.yaml file. All problems in all files are collected before failing, so
+ * one run of `headroom validate` shows everything to fix. `runbookExists` checks each link.
+ */
+export function loadRules(alertsDir: string, runbookExists: (file: string) => boolean): RuleSet {
+  if (!fs.existsSync(alertsDir)) {
+    throw new RulesError([{ file: alertsDir, line: 1, field: '', message: 'alerts folder does not exist' }]);
+  }
+  const files = fs
+    .readdirSync(alertsDir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort();
+  const problems: RuleProblem[] = [];
+  const slos: SloDefinition[] = [];
+  const seen = new Map<string, string>();
+  for (const name of files) {
+    const file = path.join(alertsDir, name);
+    const rel = path.relative(process.cwd(), file) || file;
+    const text = fs.readFileSync(file, 'utf8');
+    try {
+      const parsed = parseYamlStrict(rel, text, alertFileSchema);
+      parsed.slos.forEach((slo, index) => {
+        const id = `${parsed.service}.${slo.name}`;
+        const line = lineOf(text, `name: ${slo.name}`);
+        if (seen.has(id)) {
+          problems.push({ file: rel, line, field: `slos.${index}.name`, message: `duplicate SLO ${id} (also in ${seen.get(id)})` });
+          return;
+        }
+        seen.set(id, rel);
+        if (!runbookExists(slo.runbook)) {
+          problems.push({ file: rel, line: lineOf(text, `runbook: ${slo.runbook}`), field: `slos.${index}.runbook`, message: `runbook ${slo.runbook} not found in runbooks/` });
+        }
+        slos.push({
+          id,
+          service: parsed.service,
+          name: slo.name,
+          description: slo.description,
+          objective: slo.objective,
+          periodSeconds: parseDuration(slo.period),
+          sli:
+            slo.sli.kind === 'latency'
+              ? { kind: 'latency', source: slo.sli.source, thresholdSeconds: thresholdSeconds(slo.sli.threshold) }
+              : { kind: 'events', source: slo.sli.source },
+          severity: slo.severity,
+          runbookId: slo.runbook.replace(/\.md$/, ''),
+          labels: slo.labels,
+          file: rel,
+        });
+      });
+    } catch (err) {
+      if (err instanceof RulesError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+  if (problems.length > 0) throw new RulesError(problems);
+  return { slos };
+}
+
+function lineOf(text: string, needle: string): number {
+  const at = text.indexOf(needle);
+  return at < 0 ? 1 : text.slice(0, at).split('\n').length;
+}

@@ -1,0 +1,26 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** A fault injected into the simulator; kept in the database so it survives a restart. */
+@Entity({ name: 'simulator_faults' })
+export class SimulatorFault {
+  @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'pk_simulator_faults' })
+  id!: number;
+
+  @Column('text')
+  service!: string;
+
+  @Column('text')
+  kind!: 'error-rate' | 'latency';
+
+  @Column('double precision')
+  value!: number;
+
+  @Column('timestamptz', { name: 'starts_at' })
+  startsAt!: Date;
+
+  @Column('timestamptz', { name: 'ends_at' })
+  endsAt!: Date;
+
+  @Column('timestamptz', { name: 'cleared_at', nullable: true })
+  clearedAt!: Date | null;
+}

@@ -1,0 +1,168 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, IsNull, MoreThan } from 'typeorm';
+import { CLOCK, type Clock } from '../../common/clock';
+import { parseDuration } from '../../common/duration';
+import { NotFoundError } from '../../common/errors';
+import { LOGGER, type Logger } from '../../common/logger';
+import { AppMetrics } from '../../common/metrics';
+import { withSpan } from '../../common/telemetry';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { simulatorSeries } from '../../slo/series';
+import { IngestEvents, SLI_STORE, type SampleBatch, type SliStore } from '../../slo/sli-store';
+import { SimulatorFault } from './simulator-fault.entity';
+import { SimulatorState } from './simulator-state.entity';
+import {
+  DEFAULT_SERVICE_PROFILES,
+  LATENCY_BUCKET_BOUNDS_SECONDS,
+  simulateInterval,
+  type Fault,
+  type ServiceProfile,
+} from './traffic-model';
+
+const MINUTE_MS = 60_000;
+/** At most this much simulated time is generated per tick, so a long backlog never blocks. */
+const MAX_CHUNK_MINUTES = 360;
+const STATE_ID = 'default';
+
+export interface FaultRequest {
+  service: string;
+  kind: 'error-rate' | 'latency';
+  value: number;
+  durationSeconds: number;
+}
+
+/**
+ * The built-in source: traffic for the four personalization services, written into the SLI
+ * store as minute rollups. A cursor row records how far data was written, in the same
+ * transaction as the data, so a restart never counts a minute twice.
+ */
+@Injectable()
+export class SimulatorService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly profiles: readonly ServiceProfile[] = DEFAULT_SERVICE_PROFILES;
+  private timer?: NodeJS.Timeout;
+  private ticking: Promise<void> | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ingest: IngestEvents,
+    private readonly metrics: AppMetrics,
+    @Inject(SLI_STORE) private readonly store: SliStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.simulator.enabled) return;
+    this.logger.info({ seed: this.config.simulator.seed, timeScale: this.config.timeScale }, 'simulator on');
+    this.timer = setInterval(() => void this.tick(), 1000);
+    void this.tick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.ticking;
+  }
+
+  /** Generates data from the cursor up to now. Concurrent calls share one run. */
+  tick(): Promise<void> {
+    if (!this.ticking) {
+      this.ticking = this.generate()
+        .catch((err) => this.logger.error({ err }, 'simulator tick failed'))
+        .finally(() => (this.ticking = null));
+    }
+    return this.ticking;
+  }
+
+  private async generate(): Promise<void> {
+    const now = this.clock.now();
+    const state = await this.dataSource.getRepository(SimulatorState).findOneBy({ id: STATE_ID });
+    const from = state?.simulatedUntil ?? new Date(now.getTime() - parseDuration(this.config.simulator.backfill) * 1000);
+    if (now.getTime() - from.getTime() < 1000) return;
+    const to = new Date(Math.min(now.getTime(), from.getTime() + MAX_CHUNK_MINUTES * MINUTE_MS));
+    await withSpan('sources.simulator.generate', { from: from.toISOString(), to: to.toISOString() }, async () => {
+      const faults = await this.activeFaults(from);
+      const batch = this.batchFor(from, to, faults);
+      await this.dataSource.transaction(async (m) => {
+        // Re-read the cursor under a row lock: another process may have written this range.
+        const locked = await m.findOne(SimulatorState, { where: { id: STATE_ID }, lock: { mode: 'pessimistic_write' } });
+        if (locked && locked.simulatedUntil.getTime() !== from.getTime()) return;
+        await this.store.write(m, batch);
+        await m.save(SimulatorState, { id: STATE_ID, simulatedUntil: to });
+      });
+      this.metrics.ingestedSamples.inc({ source: 'simulator' }, batch.counters.length + batch.histograms.length);
+      const series = new Set([...batch.counters.map((c) => c.series), ...batch.histograms.map((h) => h.series)]);
+      await this.ingest.batchWritten({ source: 'simulator', series, at: to });
+    });
+  }
+
+  /** One sample per service per minute slice, minute-aligned so each lands in one rollup row. */
+  batchFor(from: Date, to: Date, faults: Fault[]): SampleBatch {
+    const batch: SampleBatch = { source: 'simulator', counters: [], histograms: [] };
+    let start = from.getTime();
+    while (start < to.getTime()) {
+      const end = Math.min(to.getTime(), (Math.floor(start / MINUTE_MS) + 1) * MINUTE_MS);
+      const at = new Date(start);
+      for (const profile of this.profiles) {
+        const out = simulateInterval({ profile, from: at, to: new Date(end), faults, seed: this.config.simulator.seed });
+        batch.counters.push({ series: simulatorSeries.requests(profile.name), at, value: out.requests });
+        batch.counters.push({ series: simulatorSeries.errors(profile.name), at, value: out.errors });
+        batch.histograms.push({
+          series: simulatorSeries.latency(profile.name),
+          at,
+          buckets: out.latencyBucketCounts.map((count, i) => ({ le: LATENCY_BUCKET_BOUNDS_SECONDS[i] ?? Infinity, count })),
+        });
+      }
+      start = end;
+    }
+    return batch;
+  }
+
+  private async activeFaults(since: Date): Promise<Fault[]> {
+    const rows = await this.dataSource.getRepository(SimulatorFault).find({ where: { endsAt: MoreThan(since) } });
+    return rows.map((f) => ({
+      service: f.service,
+      kind: f.kind,
+      value: f.value,
+      startsAt: f.startsAt,
+      // A cleared fault stops at the moment it was cleared.
+      endsAt: f.clearedAt && f.clearedAt < f.endsAt ? f.clearedAt : f.endsAt,
+    }));
+  }
+
+  async injectFault(req: FaultRequest): Promise<SimulatorFault> {
+    const startsAt = this.clock.now();
+    const fault = await this.dataSource.getRepository(SimulatorFault).save({
+      service: req.service,
+      kind: req.kind,
+      value: req.value,
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + req.durationSeconds * 1000),
+      clearedAt: null,
+    });
+    this.logger.warn({ fault }, `simulator fault injected: ${req.kind}=${req.value} on ${req.service}`);
+    return fault;
+  }
+
+  listFaults(): Promise<SimulatorFault[]> {
+    return this.dataSource.getRepository(SimulatorFault).find({ order: { id: 'DESC' }, take: 100 });
+  }
+
+  async clearFault(id: number): Promise<SimulatorFault> {
+    const repo = this.dataSource.getRepository(SimulatorFault);
+    const fault = await repo.findOneBy({ id });
+    if (!fault) throw new NotFoundError('fault', id);
+    if (!fault.clearedAt) {
+      fault.clearedAt = this.clock.now();
+      await repo.save(fault);
+    }
+    return fault;
+  }
+
+  async clearAll(): Promise<{ cleared: number }> {
+    const result = await this.dataSource
+      .getRepository(SimulatorFault)
+      .update({ clearedAt: IsNull(), endsAt: MoreThan(this.clock.now()) }, { clearedAt: this.clock.now() });
+    return { cleared: result.affected ?? 0 };
+  }
+}

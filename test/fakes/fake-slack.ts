@@ -1,0 +1,129 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SlackCall {
+  method: string;
+  body: Record<string, unknown>;
+  headers: http.IncomingHttpHeaders;
+  at: number;
+}
+
+interface StoredMessage {
+  ts: string;
+  channel: string;
+  text: string;
+  blocks?: unknown;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  thread_ts?: string;
+}
+
+type Failure = { status: number; retryAfter?: number; error?: string };
+
+/**
+ * A small fake of the Slack Web API speaking its real protocol (POST /api/<method>, form or
+ * JSON bodies, `{ok: …}` answers, 429 with Retry-After). It records every call, keeps posted
+ * messages so chat.update and conversations.history behave, and can be told to fail.
+ */
+export class FakeSlack {
+  readonly calls: SlackCall[] = [];
+  readonly messages: StoredMessage[] = [];
+  private readonly failures: Array<{ method: string; failure: Failure }> = [];
+  private server?: http.Server;
+  private seq = 0;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}/api/`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  /** The next call of `method` fails this way (queue several for several calls). */
+  failNext(method: string, failure: Failure): void {
+    this.failures.push({ method, failure });
+  }
+
+  callsTo(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0];
+    const body = parseBody(raw, String(req.headers['content-type'] ?? ''));
+    this.calls.push({ method, body, headers: req.headers, at: Date.now() });
+
+    const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify(json));
+    };
+    if (!String(req.headers.authorization ?? '').startsWith('Bearer ')) return send(200, { ok: false, error: 'not_authed' });
+    const failIndex = this.failures.findIndex((f) => f.method === method);
+    if (failIndex >= 0) {
+      const { failure } = this.failures.splice(failIndex, 1)[0];
+      if (failure.status === 429) return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter ?? 1) });
+      if (failure.status >= 500) return send(failure.status, { ok: false, error: 'internal_error' });
+      return send(200, { ok: false, error: failure.error ?? 'invalid_auth' });
+    }
+    switch (method) {
+      case 'auth.test':
+        return send(200, { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0001' });
+      case 'chat.postMessage': {
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+        const message: StoredMessage = {
+          ts,
+          channel: String(body.channel),
+          text: String(body.text ?? ''),
+          blocks: body.blocks,
+          metadata: body.metadata as StoredMessage['metadata'],
+          thread_ts: body.thread_ts as string | undefined,
+        };
+        this.messages.push(message);
+        return send(200, { ok: true, channel: message.channel, ts, message });
+      }
+      case 'chat.update': {
+        const found = this.messages.find((m) => m.ts === body.ts && m.channel === body.channel);
+        if (!found) return send(200, { ok: false, error: 'message_not_found' });
+        found.text = String(body.text ?? found.text);
+        found.blocks = body.blocks;
+        return send(200, { ok: true, channel: found.channel, ts: found.ts });
+      }
+      case 'conversations.history': {
+        const oldest = Number(body.oldest ?? 0);
+        const messages = this.messages
+          .filter((m) => m.channel === body.channel && !m.thread_ts && Number(m.ts) >= oldest)
+          .reverse();
+        return send(200, { ok: true, messages, has_more: false });
+      }
+      default:
+        return send(200, { ok: false, error: 'unknown_method' });
+    }
+  }
+}
+
+/** The Web API client sends form-encoded bodies with nested values as JSON strings. */
+function parseBody(raw: string, contentType: string): Record<string, unknown> {
+  if (!raw) return {};
+  if (contentType.includes('application/json')) return JSON.parse(raw);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    out[k] = /^[[{]/.test(v) ? safeJson(v) : v;
+  }
+  return out;
+}
+
+function safeJson(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}

@@ -1,0 +1,33 @@
+import { createHmac } from 'node:crypto';
+
+/** Signs a request body the way Slack does: v0=HMAC-SHA256(secret, "v0:<ts>:<body>"). */
+export function slackSignature(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+/** A block_actions payload as Slack posts it when someone clicks a button in a message. */
+export function blockActionsBody(opts: { actionId: string; value: string; userId: string; username: string; channel: string; ts: string }): string {
+  const payload = {
+    type: 'block_actions',
+    user: { id: opts.userId, username: opts.username, name: opts.username, team_id: 'T0001' },
+    api_app_id: 'A0001',
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: opts.ts, channel_id: opts.channel, is_ephemeral: false },
+    trigger_id: '1.2.3',
+    team: { id: 'T0001', domain: 'example' },
+    channel: { id: opts.channel, name: 'oncall' },
+    message: { type: 'message', ts: opts.ts, text: 'page' },
+    response_url: 'http://127.0.0.1:9/response',
+    actions: [
+      {
+        type: 'button',
+        action_id: opts.actionId,
+        block_id: `incident-${opts.value}`,
+        value: opts.value,
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: String(Date.now() / 1000),
+      },
+    ],
+  };
+  return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}

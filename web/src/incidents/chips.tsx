@@ -1,0 +1,16 @@
+import { StatusChip } from '../fields';
+
+export const SeverityChip = ({ value }: { value: string | null | undefined }) => (
+  <StatusChip
+    value={value}
+    colors={{ critical: 'error', error: 'error', warning: 'warning', info: 'info' }}
+    variant={value === 'error' ? 'outlined' : 'filled'}
+  />
+);
+
+export const IncidentStatusChip = ({ value }: { value: string | null | undefined }) => (
+  <StatusChip value={value} colors={{ triggered: 'error', acknowledged: 'warning', resolved: 'success' }} />
+);
+
+export const severityChoices = ['critical', 'error', 'warning', 'info'].map((id) => ({ id, name: id }));
+export const statusChoices = ['triggered', 'acknowledged', 'resolved'].map((id) => ({ id, name: id }));

@@ -1,0 +1,31 @@
+export type Severity = 'critical' | 'error' | 'warning' | 'info';
+export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
+export type ActorType = 'user' | 'slack' | 'system' | 'integration';
+
+export interface TimelineEntry {
+  id: number | string;
+  at: string;
+  kind: string;
+  actorType: ActorType;
+  actorName: string | null;
+  message: string;
+}
+
+export interface Incident {
+  id: number;
+  title: string;
+  service: string;
+  source: string;
+  severity: Severity;
+  status: IncidentStatus;
+  sloId?: string | null;
+  runbookId?: string | null;
+  evidence?: Record<string, unknown> | null;
+  triggeredAt: string;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+  acknowledgedBy: string | null;
+  resolvedBy: string | null;
+  signalResolvedAt?: string | null;
+  timeline?: TimelineEntry[];
+}
