@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
+import { pinoHttp } from 'pino-http';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { AuthService } from './auth/auth.service';
@@ -125,6 +126,15 @@ export async function startHeadroom(opts: StartOptions): Promise<RunningHeadroom
       { rawBody: true, logger: new PinoNestLogger(logger), abortOnError: false },
     );
     app.disable('x-powered-by');
+    // Request logs: failures at warn/error, the rest at debug (the console polls).
+    app.use(
+      pinoHttp({
+        logger,
+        autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
+        customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+        serializers: { req: (req) => ({ method: req.method, url: req.url }), res: (res) => ({ statusCode: res.statusCode }) },
+      }),
+    );
     // Bolt's receiver reads the raw body and checks Slack's signature itself; it must be
     // mounted before Nest's body parsers (which app.init() installs).
     const slack = app.get(SlackInteractions).router;

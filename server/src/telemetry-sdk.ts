@@ -1,20 +1,19 @@
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { AppConfig } from './config/config';
 
 /**
- * The OpenTelemetry SDK is only started when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise
- * the API's spans stay no-ops. The SDK is not bundled yet: set the endpoint and install
- * @opentelemetry/sdk-node to export (documented in docs/operations.md).
+ * Registers the OpenTelemetry tracer provider with an OTLP/HTTP exporter, only when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise the spans made through @opentelemetry/api
+ * stay no-ops.
  */
 export function initTelemetry(config: AppConfig): { shutdown(): Promise<void> } {
   if (!config.otel.endpoint) return { shutdown: async () => undefined };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { NodeSDK } = require('@opentelemetry/sdk-node');
-    const sdk = new NodeSDK({ serviceName: config.otel.serviceName });
-    sdk.start();
-    return { shutdown: () => sdk.shutdown() };
-  } catch {
-    process.stderr.write('OTEL_EXPORTER_OTLP_ENDPOINT is set but @opentelemetry/sdk-node is not installed; spans are not exported\n');
-    return { shutdown: async () => undefined };
-  }
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': config.otel.serviceName }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${config.otel.endpoint.replace(/\/$/, '')}/v1/traces` }), { scheduledDelayMillis: 1000 })],
+  });
+  provider.register();
+  return { shutdown: () => provider.shutdown() };
 }

@@ -45,6 +45,12 @@ describe('web console in Chromium', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   });
 
+  afterEach(async () => {
+    // Keep what the browser showed when a test fails.
+    const state = expect.getState();
+    if (page && state.currentTestName) await page.screenshot({ path: path.join(SHOTS, `last-${state.currentTestName.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
+  });
+
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
@@ -67,8 +73,13 @@ describe('web console in Chromium', () => {
   });
 
   it('acknowledges and shows it on the timeline', async () => {
-    await page.getByRole('button', { name: 'Acknowledge' }).click();
-    await page.getByText('Incident acknowledged').waitFor();
+    const button = page.getByRole('button', { name: 'Acknowledge' });
+    await button.waitFor();
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/incidents/${incidentId}/acknowledge`) && r.request().method() === 'POST'),
+      button.click(),
+    ]);
+    expect(response.status()).toBe(200);
     await page.getByText(/Acknowledged by admin/).first().waitFor();
     expect(await page.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
     const incident = (await (await api(`/api/incidents/${incidentId}`)).json()) as { status: string };

@@ -7,7 +7,8 @@ import { loadConfig } from '../../server/src/config/config';
 import { LeaseService } from '../../server/src/database/lease.service';
 import { RulesService } from '../../server/src/rules/rules.service';
 import { PostgresSliStore } from '../../server/src/slo/postgres-sli-store';
-import { simulatorSeries } from '../../server/src/slo/series';
+import { RollupSliReader } from '../../server/src/slo/rollup-sli-reader';
+import { SimulatorSeriesResolver, simulatorSeries } from '../../server/src/slo/series';
 import { IngestEvents, type CounterSample, type HistogramSample } from '../../server/src/slo/sli-store';
 import { SloEvaluator } from '../../server/src/slo/slo-evaluator.service';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
@@ -44,7 +45,7 @@ describe.each(databaseKinds())('SLO evaluation over minute rollups on %s', (kind
     bus.subscribe(async (batch) => void signals.push(...batch));
     evaluator = new SloEvaluator(
       db.dataSource, new RulesService(config), bus, new IngestEvents(), new LeaseService(db.dataSource), new SchedulerRegistry(),
-      new AppMetrics(), store, clock, config, silentLogger,
+      new AppMetrics(), [new RollupSliReader(store, [new SimulatorSeriesResolver()])], clock, config, silentLogger,
     );
   });
   afterAll(() => db.close());

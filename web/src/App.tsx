@@ -1,4 +1,5 @@
 import { Admin, Resource } from 'react-admin';
+import { createHashRouter, RouterProvider } from 'react-router-dom';
 import { authProvider } from './auth-provider';
 import { dataProvider } from './data-provider';
 import { incidents } from './incidents';
@@ -7,7 +8,7 @@ import { queryClient } from './query-client';
 import { runbooks } from './runbooks';
 import { slos } from './slos';
 
-export const App = () => (
+const Console = () => (
   <Admin
     title="Headroom"
     disableTelemetry
@@ -22,3 +23,15 @@ export const App = () => (
     <Resource name="runbooks" {...runbooks} />
   </Admin>
 );
+
+/**
+ * The same hash data router react-admin would create, but with synchronous location updates.
+ * React Router 7 applies navigations in a React transition by default (react-admin's
+ * `v7_startTransition: false` flag is ignored by v7). react-admin's logout navigates to /login
+ * and then clears the query cache and store with urgent updates, which re-render the protected
+ * routes at the old location before the transition commits: `requireAuth` logs out again,
+ * navigates again, and so on, for 1000+ history entries (~15 s) until the login page shows.
+ */
+const router = createHashRouter([{ path: '*', element: <Console /> }]);
+
+export const App = () => <RouterProvider router={router} useTransitions={false} />;

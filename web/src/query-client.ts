@@ -12,7 +12,9 @@ export const queryClient = new QueryClient({
     queries: {
       retry: (failures, error) => {
         const status = (error as { status?: unknown } | null)?.status;
-        const transient = typeof status !== 'number' || status >= 500;
+        // fetch() rejects with a TypeError when the network fails; other errors without a
+        // status (auth provider errors) will not succeed on a retry either.
+        const transient = typeof status === 'number' ? status >= 500 : error instanceof TypeError;
         return transient && failures < MAX_RETRIES;
       },
     },

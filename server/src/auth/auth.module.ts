@@ -3,11 +3,14 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { IntegrationKeyGuard } from './integration-key.guard';
+import { IntegrationKeysService } from './integration-keys.service';
+import { IntegrationsController } from './integrations.controller';
 
 @Global()
 @Module({
-  controllers: [AuthController],
-  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService],
+  controllers: [AuthController, IntegrationsController],
+  providers: [AuthService, IntegrationKeysService, IntegrationKeyGuard, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService, IntegrationKeysService, IntegrationKeyGuard],
 })
 export class AuthModule {}

@@ -1,4 +1,5 @@
 import { ApiToken } from '../auth/api-token.entity';
+import { IntegrationKey } from '../auth/integration-key.entity';
 import { Incident } from '../incidents/incident.entity';
 import { TimelineEntry } from '../incidents/timeline-entry.entity';
 import { SlackThread } from '../notify/slack/slack-thread.entity';
@@ -12,6 +13,7 @@ import { Lease } from './lease.entity';
 /** Listed as classes, not globs, so the build, the tests and the CLI share one definition. */
 export const ENTITIES = [
   ApiToken,
+  IntegrationKey,
   Incident,
   TimelineEntry,
   OutboxMessage,

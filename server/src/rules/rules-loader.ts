@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDuration } from '../common/duration';
 import { RulesError, parseYamlStrict, type RuleProblem } from './yaml-source';
-import { alertFileSchema, thresholdSeconds, type SloDefinition } from './slo-definition';
+import { alertFileSchema, toSloDefinition, type PrometheusServer, type SloDefinition } from './slo-definition';
 
 export interface RuleSet {
   slos: SloDefinition[];
+  prometheusServers: PrometheusServer[];
 }
 
 /**
@@ -22,6 +23,7 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
     .sort();
   const problems: RuleProblem[] = [];
   const slos: SloDefinition[] = [];
+  const prometheusServers: PrometheusServer[] = [];
   const seen = new Map<string, string>();
   for (const name of files) {
     const file = path.join(alertsDir, name);
@@ -29,7 +31,12 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
     const text = fs.readFileSync(file, 'utf8');
     try {
       const parsed = parseYamlStrict(rel, text, alertFileSchema);
-      parsed.slos.forEach((slo, index) => {
+      for (const server of parsed.prometheus ?? []) {
+        if (prometheusServers.some((p) => p.name === server.name)) {
+          problems.push({ file: rel, line: lineOf(text, `name: ${server.name}`), field: 'prometheus', message: `duplicate Prometheus server ${server.name}` });
+        } else prometheusServers.push({ ...server, timeoutSeconds: parseDuration(server.timeout) });
+      }
+      (parsed.slos ?? []).forEach((slo, index) => {
         const id = `${parsed.service}.${slo.name}`;
         const line = lineOf(text, `name: ${slo.name}`);
         if (seen.has(id)) {
@@ -40,30 +47,21 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
         if (!runbookExists(slo.runbook)) {
           problems.push({ file: rel, line: lineOf(text, `runbook: ${slo.runbook}`), field: `slos.${index}.runbook`, message: `runbook ${slo.runbook} not found in runbooks/` });
         }
-        slos.push({
-          id,
-          service: parsed.service,
-          name: slo.name,
-          description: slo.description,
-          objective: slo.objective,
-          periodSeconds: parseDuration(slo.period),
-          sli:
-            slo.sli.kind === 'latency'
-              ? { kind: 'latency', source: slo.sli.source, thresholdSeconds: thresholdSeconds(slo.sli.threshold) }
-              : { kind: 'events', source: slo.sli.source },
-          severity: slo.severity,
-          runbookId: slo.runbook.replace(/\.md$/, ''),
-          labels: slo.labels,
-          file: rel,
-        });
+        slos.push(toSloDefinition(parsed.service!, slo, rel));
       });
     } catch (err) {
       if (err instanceof RulesError) problems.push(...err.problems);
       else throw err;
     }
   }
+  // A Prometheus-backed SLO must name a server that exists.
+  slos.forEach((slo) => {
+    if (slo.sli.source === 'prometheus' && !prometheusServers.some((p) => p.name === (slo.sli as { server: string }).server)) {
+      problems.push({ file: slo.file, line: 1, field: `${slo.name}.sli.prometheus.server`, message: `no Prometheus server named ${(slo.sli as { server: string }).server} (define it under prometheus: in an alerts file)` });
+    }
+  });
   if (problems.length > 0) throw new RulesError(problems);
-  return { slos };
+  return { slos, prometheusServers };
 }
 
 function lineOf(text: string, needle: string): number {

@@ -1,8 +1,9 @@
 import type { SloDefinition } from '../rules/slo-definition';
+import type { SeriesResolver, SloSeries } from './sli-reader';
 
 /**
- * Names of the series an SLO reads. Sources write under these names; evaluation reads them.
- * Kept here (upstream of both) so neither has to know the other.
+ * Names of the series the simulator writes and its SLOs read. Kept here (upstream of both)
+ * so neither the simulator nor the evaluator has to know the other.
  */
 export const simulatorSeries = {
   requests: (service: string) => `simulator/${service}/requests`,
@@ -10,13 +11,21 @@ export const simulatorSeries = {
   latency: (service: string) => `simulator/${service}/latency_seconds`,
 };
 
-export type SloSeries =
-  | { kind: 'events'; total: string; bad: string }
-  | { kind: 'latency'; histogram: string; thresholdSeconds: number };
-
-export function seriesForSlo(slo: SloDefinition): SloSeries {
+export function simulatorSeriesForSlo(slo: SloDefinition): SloSeries {
   if (slo.sli.kind === 'latency') {
-    return { kind: 'latency', histogram: simulatorSeries.latency(slo.service), thresholdSeconds: slo.sli.thresholdSeconds };
+    return { kind: 'latency', histogram: [simulatorSeries.latency(slo.service)], thresholdSeconds: slo.sli.thresholdSeconds };
   }
-  return { kind: 'events', total: simulatorSeries.requests(slo.service), bad: simulatorSeries.errors(slo.service) };
+  return { kind: 'events', total: [simulatorSeries.requests(slo.service)], bad: [simulatorSeries.errors(slo.service)] };
+}
+
+export class SimulatorSeriesResolver implements SeriesResolver {
+  readonly source = 'simulator' as const;
+  async resolve(slos: SloDefinition[]): Promise<Map<string, SloSeries>> {
+    return new Map(slos.map((slo) => [slo.id, simulatorSeriesForSlo(slo)]));
+  }
+}
+
+/** Every series an SLO reads, to match against the series an ingest batch touched. */
+export function allSeries(s: SloSeries): string[] {
+  return s.kind === 'latency' ? s.histogram : [...s.total, ...(s.bad ?? []), ...(s.good ?? [])];
 }

@@ -11,16 +11,10 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../database/lease.service';
 import { RulesService } from '../rules/rules.service';
 import type { SloDefinition } from '../rules/slo-definition';
-import {
-  errorBudgetRemaining,
-  evaluateBurnRate,
-  requiredWindows,
-  windowPairsForPeriod,
-  type WindowCounts,
-} from './burn-rate';
-import { countAtOrBelow } from './histogram-quantile';
-import { seriesForSlo } from './series';
-import { IngestEvents, SLI_STORE, type SliStore } from './sli-store';
+import { alertPairsFor } from './alert-pairs';
+import { errorBudgetRemaining, evaluateBurnRate, requiredWindows } from './burn-rate';
+import { SLI_READERS, type SliReader, type SloWindowCounts } from './sli-reader';
+import { IngestEvents } from './sli-store';
 import { SloStatus, type SloState } from './slo-status.entity';
 
 export interface SloEvaluation {
@@ -51,7 +45,7 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
     private readonly leases: LeaseService,
     private readonly scheduler: SchedulerRegistry,
     private readonly metrics: AppMetrics,
-    @Inject(SLI_STORE) private readonly store: SliStore,
+    @Inject(SLI_READERS) private readonly readers: SliReader[],
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -59,10 +53,12 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
 
   onModuleInit(): void {
     this.ingest.subscribe(async ({ series }) => {
-      const touched = this.rules.slos().filter((slo) => {
-        const s = seriesForSlo(slo);
-        return s.kind === 'latency' ? series.has(s.histogram) : series.has(s.total) || series.has(s.bad);
-      });
+      const touched: SloDefinition[] = [];
+      for (const reader of this.readers) {
+        if (!reader.slosTouchedBy) continue;
+        const mine = this.rules.slos().filter((s) => reader.sources.includes(s.sli.source));
+        touched.push(...(await reader.slosTouchedBy(mine, series)));
+      }
       if (touched.length > 0) await this.evaluate('ingest', touched);
     });
   }
@@ -110,36 +106,30 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
     });
   }
 
-  /** Reads every window for every SLO in two queries, then applies the pure rules. */
+  /** Asks each SLO's reader for all its windows at once, then applies the pure rules. */
   async compute(slos: SloDefinition[], now: Date): Promise<SloEvaluation[]> {
     const plans = slos.map((slo) => {
-      const pairs = windowPairsForPeriod(slo.periodSeconds);
-      const windows = [...new Set([...requiredWindows(pairs), slo.periodSeconds])];
-      return { slo, pairs, windows, series: seriesForSlo(slo) };
+      const pairs = alertPairsFor(slo);
+      return { slo, pairs, windows: [...new Set([...requiredWindows(pairs), slo.periodSeconds])] };
     });
-    const windows = [...new Set(plans.flatMap((p) => p.windows))];
-    const counterSeries = plans.flatMap((p) => (p.series.kind === 'events' ? [p.series.total, p.series.bad] : []));
-    const histogramSeries = plans.flatMap((p) => (p.series.kind === 'latency' ? [p.series.histogram] : []));
-    const [counters, histograms] = await Promise.all([
-      this.store.counterSums({ series: counterSeries, now, windowsSeconds: windows }),
-      this.store.histogramSums({ series: histogramSeries, now, windowsSeconds: windows }),
-    ]);
-    return plans.map(({ slo, pairs, windows: own, series }) => {
-      const counts = new Map<number, WindowCounts>();
-      for (const w of own) {
-        if (series.kind === 'events') {
-          const total = counters.get(series.total)?.get(w) ?? 0;
-          const bad = counters.get(series.bad)?.get(w) ?? 0;
-          counts.set(w, { total, good: Math.max(0, total - bad) });
-        } else {
-          const buckets = histograms.get(series.histogram)?.get(w) ?? [];
-          const total = buckets.length ? buckets[buckets.length - 1].count : 0;
-          const good = total > 0 ? countAtOrBelow(series.thresholdSeconds, buckets) : 0;
-          counts.set(w, { total, good: Number.isFinite(good) ? good : 0 });
-        }
+    const counts = new Map<string, SloWindowCounts>();
+    for (const reader of this.readers) {
+      const mine = plans.filter((p) => reader.sources.includes(p.slo.sli.source));
+      if (mine.length === 0) continue;
+      const windows = [...new Set(mine.flatMap((p) => p.windows))];
+      try {
+        for (const [id, c] of await reader.windowCounts(mine.map((p) => p.slo), now, windows)) counts.set(id, c);
+      } catch (err) {
+        // A source that cannot answer puts its SLOs in no-data: never a page, never a silent ok.
+        for (const p of mine) counts.set(p.slo.id, { windows: new Map(), error: (err as Error).message });
       }
-      const result = evaluateBurnRate({ objective: slo.objective, pairs, windows: counts });
-      const period = counts.get(slo.periodSeconds) ?? { good: 0, total: 0 };
+    }
+    return plans.map(({ slo, pairs, windows }) => {
+      const found = counts.get(slo.id) ?? { windows: new Map(), error: `no reader for source ${slo.sli.source}` };
+      const result = found.error
+        ? { state: 'no-data' as const, pairs: pairs.map((pair) => ({ pair, longBurn: null, shortBurn: null, firing: false })), burnRates: {} as Record<number, number | null> }
+        : evaluateBurnRate({ objective: slo.objective, pairs, windows: found.windows, minEvents: slo.alerting.minEvents });
+      const period = found.windows.get(slo.periodSeconds) ?? { good: 0, total: 0 };
       const budgetRemaining = errorBudgetRemaining(period.good, period.total, slo.objective);
       const burnRates = Object.fromEntries(Object.entries(result.burnRates).map(([w, v]) => [formatDuration(Number(w)), v]));
       return {
@@ -152,6 +142,7 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
           period: formatDuration(slo.periodSeconds),
           burnRates,
           budgetRemaining,
+          ...(found.error ? { error: found.error } : {}),
           windowPairs: result.pairs.map((p) => ({
             severity: p.pair.severity,
             long: formatDuration(p.pair.long),
@@ -161,7 +152,7 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
             shortBurn: p.shortBurn,
             firing: p.firing,
           })),
-          events: Object.fromEntries([...counts].map(([w, c]) => [formatDuration(w), c])),
+          events: Object.fromEntries(windows.map((w) => [formatDuration(w), found.windows.get(w) ?? null])),
           evaluatedAt: now.toISOString(),
         },
       };

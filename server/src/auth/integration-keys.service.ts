@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, IsNull } from 'typeorm';
+import { NotFoundError } from '../common/errors';
+import { IntegrationKey, type IntegrationKind } from './integration-key.entity';
+import { generateToken, hashToken } from './token-hash';
+
+export interface IntegrationKeyView {
+  id: string;
+  name: string;
+  kind: IntegrationKind;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const view = (k: IntegrationKey): IntegrationKeyView => ({
+  id: k.id, name: k.name, kind: k.kind, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt,
+});
+
+@Injectable()
+export class IntegrationKeysService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Creates a key and returns it once; afterwards only its hash exists. */
+  async create(name: string, kind: IntegrationKind, key = generateToken(`hk_${kind}`)): Promise<IntegrationKeyView & { key: string }> {
+    const row = this.dataSource.getRepository(IntegrationKey).create({ id: randomUUID(), name, kind, keyHash: hashToken(key) });
+    const saved = await this.dataSource.getRepository(IntegrationKey).save(row);
+    return { ...view(saved), key };
+  }
+
+  /** Registers a key given in configuration (idempotent), for automated set-ups. */
+  async provision(name: string, kind: IntegrationKind, key: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO integration_keys (id, name, kind, key_hash) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (key_hash) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, revoked_at = NULL`,
+      [randomUUID(), name, kind, hashToken(key)],
+    );
+  }
+
+  async list(): Promise<IntegrationKeyView[]> {
+    return (await this.dataSource.getRepository(IntegrationKey).find({ order: { createdAt: 'DESC' } })).map(view);
+  }
+
+  async revoke(id: string): Promise<IntegrationKeyView> {
+    const repo = this.dataSource.getRepository(IntegrationKey);
+    const key = await repo.findOneBy({ id });
+    if (!key) throw new NotFoundError('integration key', id);
+    if (!key.revokedAt) {
+      key.revokedAt = new Date();
+      await repo.save(key);
+    }
+    return view(key);
+  }
+
+  /** The key's record when it is valid for `kind`, else null. */
+  async verify(key: string, kind: IntegrationKind): Promise<IntegrationKeyView | null> {
+    const found = await this.dataSource.getRepository(IntegrationKey).findOneBy({ keyHash: hashToken(key), kind, revokedAt: IsNull() });
+    return found ? view(found) : null;
+  }
+}

@@ -1,0 +1,41 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  const root = '/srv/headroom';
+
+  it('runs on the embedded database with the simulator by default', () => {
+    const c = loadConfig({}, root);
+    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, dataDir: '/srv/headroom/.headroom', publicUrl: 'http://127.0.0.1:8080', timeScale: 1 });
+    expect(c.simulator.enabled).toBe(true);
+    expect(c.slack).toBeUndefined();
+  });
+
+  it('turns the simulator off by default with a real database, unless asked', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@db/h' }, root).simulator.enabled).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@db/h', HEADROOM_SIMULATOR: 'true' }, root).simulator.enabled).toBe(true);
+  });
+
+  it('names every invalid variable with the reason', () => {
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', HEADROOM_ADMIN_TOKEN: 'short', HEADROOM_SIMULATOR: 'maybe' }, root);
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/^PORT: /m);
+      expect(problems).toContain('DATABASE_URL: must be a postgres:// or postgresql:// URL');
+      expect(problems).toContain('HEADROOM_ADMIN_TOKEN: must be at least 16 characters');
+      expect(problems).toMatch(/^HEADROOM_SIMULATOR: /m);
+    }
+  });
+
+  it('needs all three Slack settings or none', () => {
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb' }, root)).toThrow(/set all three/);
+    const c = loadConfig({ SLACK_BOT_TOKEN: 'xoxb', SLACK_SIGNING_SECRET: 's', SLACK_CHANNEL: 'C1', SLACK_API_URL: 'http://127.0.0.1:9/api' }, root);
+    expect(c.slack).toEqual({ botToken: 'xoxb', signingSecret: 's', channel: 'C1', apiUrl: 'http://127.0.0.1:9/api/' });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', SLACK_BOT_TOKEN: '' }, root).databaseUrl).toBeUndefined();
+  });
+});

@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadRules } from './rules-loader';
+import { RulesError, formatProblem } from './yaml-source';
+
+describe('loadRules', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rules-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const write = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text);
+  const problems = (exists: (f: string) => boolean = () => true) => {
+    try {
+      loadRules(dir, exists);
+    } catch (err) {
+      if (err instanceof RulesError) return err.problems.map((p) => formatProblem({ ...p, file: path.basename(p.file) }));
+      throw err;
+    }
+    return [];
+  };
+
+  it('loads the shipped alerts folder', () => {
+    const rules = loadRules(path.resolve(__dirname, '../../../alerts'), () => true);
+    expect(rules.slos.map((s) => s.id)).toContain('now-playing-ranker.availability');
+    const latency = rules.slos.find((s) => s.id === 'feature-store.latency')!;
+    expect(latency.sli).toEqual({ kind: 'latency', source: 'simulator', thresholdSeconds: 0.25 });
+    expect(latency.periodSeconds).toBe(30 * 86400);
+  });
+
+  it('reports every problem of every file with file, line and field', () => {
+    write('a.yaml', 'service: a\nslos:\n  - name: availability\n    objective: 1.5\n    sli: { kind: events, source: simulator }\n    runbook: a.md\n    colour: red\n');
+    write('b.yaml', 'service: b\nslos:\n  - name: latency\n    objective: 0.99\n    period: 1d\n    sli: { kind: latency, source: simulator, threshold: fast }\n    runbook: b.md\n');
+    expect(problems().sort()).toEqual([
+      'a.yaml:4: slos.0.objective: must be below 1 (e.g. 0.999)',
+      'a.yaml:7: slos.0.colour: unknown field',
+      'b.yaml:5: slos.0.period: must be at least 3d for the default alert windows (or set alerting.windows)',
+      'b.yaml:6: slos.0.sli.threshold: must be seconds (0.25) or a duration such as 250ms',
+    ]);
+  });
+
+  it('reports a missing runbook and a duplicate SLO', () => {
+    write('a.yaml', 'service: a\nslos:\n  - name: availability\n    objective: 0.999\n    sli: { kind: events, source: simulator }\n    runbook: gone.md\n');
+    write('b.yaml', 'service: a\nslos:\n  - name: availability\n    objective: 0.999\n    sli: { kind: events, source: simulator }\n    runbook: here.md\n');
+    expect(problems((f) => f === 'here.md')).toEqual([
+      'a.yaml:6: slos.0.runbook: runbook gone.md not found in runbooks/',
+      expect.stringMatching(/^b\.yaml:3: slos\.0\.name: duplicate SLO a\.availability \(also in .*a\.yaml\)$/),
+    ]);
+  });
+
+  it('reports YAML syntax errors and duplicate keys with their line', () => {
+    write('a.yaml', 'service: a\nservice: b\nslos: []\n');
+    expect(problems()[0]).toMatch(/^a\.yaml:2: \(document\): YAML syntax: /);
+  });
+});
