@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import * as fs from 'node:fs';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CLOCK, ScaledClock, SystemClock, type Clock } from './common/clock';
 import { LOGGER, type Logger } from './common/logger';
@@ -16,8 +17,11 @@ import { IncidentsModule } from './incidents/incidents.module';
 import { NotifyModule } from './notify/notify.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { RulesModule } from './rules/rules.module';
+import { RoutingModule } from './routing/routing.module';
 import { RunbooksController } from './runbooks/runbooks.controller';
 import { SloModule } from './slo/slo.module';
+import { AlertmanagerModule } from './sources/alertmanager/alertmanager.module';
+import { PagerDutyModule } from './sources/pagerduty/pagerduty.module';
 import { SourcesModule } from './sources/sources.module';
 
 export interface AppModuleOptions {
@@ -66,8 +70,12 @@ export class AppModule {
         OutboxModule,
         AuthModule,
         RulesModule,
+        AuditModule,
+        RoutingModule,
         SloModule,
         SourcesModule,
+        AlertmanagerModule,
+        PagerDutyModule,
         IncidentsModule,
         NotifyModule,
         ...web,

@@ -6,6 +6,7 @@ import { pinoHttp } from 'pino-http';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { AuthService } from './auth/auth.service';
+import { IntegrationKeysService } from './auth/integration-keys.service';
 import type { Clock } from './common/clock';
 import { createLogger, PinoNestLogger, type Logger } from './common/logger';
 import { loadConfig, type AppConfig } from './config/config';
@@ -13,7 +14,9 @@ import { dataSourceOptions } from './database/data-source-options';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres';
 import { SlackInteractions } from './notify/slack/slack-interactions';
 import { loadRules } from './rules/rules-loader';
+import { loadRoutes } from './routing/routes-loader';
 import { loadRunbooks } from './runbooks/runbook-index';
+import { otlpBodyReader } from './sources/otlp/otlp-body';
 import { initTelemetry } from './telemetry-sdk';
 
 /** A failure at start, with the exit code that tells scripts which kind it was. */
@@ -114,6 +117,7 @@ export async function startHeadroom(opts: StartOptions): Promise<RunningHeadroom
   try {
     const runbooks = loadRunbooks(config.runbooksDir);
     loadRules(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
+    loadRoutes(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
   } catch (err) {
     throw new StartupError(`Invalid alert rules:\n${(err as Error).message}`, EXIT.rules);
   }
@@ -139,8 +143,12 @@ export async function startHeadroom(opts: StartOptions): Promise<RunningHeadroom
     // mounted before Nest's body parsers (which app.init() installs).
     const slack = app.get(SlackInteractions).router;
     if (slack) app.use(slack);
+    // OTLP pushes (protobuf or JSON, maybe gzip, up to their own limit) are read raw for the OTLP
+    // source to decode; mounted before the JSON parser, which then leaves them alone.
+    app.use('/v1/metrics', otlpBodyReader(config.otlp.maxBodyBytes));
     app.useBodyParser('json', { limit: '1mb' });
     const generatedAdminToken = await app.get(AuthService).ensureAdminToken();
+    for (const k of config.integrationKeys) await app.get(IntegrationKeysService).provision(k.name, k.kind, k.key);
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;

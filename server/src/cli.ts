@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { EXIT, StartupError, migrate, openDatabase, startHeadroom } from './bootstrap';
 import { ConfigError, loadConfig } from './config/config';
 import { loadRules } from './rules/rules-loader';
+import { loadRoutes } from './routing/routes-loader';
 import { loadRunbooks } from './runbooks/runbook-index';
 
 const USAGE = `Usage: headroom <command>
@@ -11,6 +12,11 @@ const USAGE = `Usage: headroom <command>
   validate           check alerts/*.yaml and their runbook links
   token create --name NAME --role viewer|responder|admin
                      create an API token (printed once)
+  openslo import <files or folders…> [--out FILE.yaml|FOLDER] [--runbook FILE.md] [--server NAME]
+                     convert OpenSLO v1 documents into Headroom SLO files (docs/alerts.md)
+  backtest --slo ID --from TIME --to TIME [--step 1m] [--json]
+                     replay stored history through the SLO's alert rules
+                     (embedded database: stop the server first; it holds the data folder)
 `;
 
 /** The repository root: where alerts/, runbooks/ and .headroom/ live by default. */
@@ -41,11 +47,18 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
         const config = loadConfig(env, root);
         const runbooks = loadRunbooks(config.runbooksDir);
         const rules = loadRules(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
+        loadRoutes(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
         process.stdout.write(`ok: ${rules.slos.length} SLOs in ${path.relative(process.cwd(), config.alertsDir) || '.'}, ${runbooks.size} runbooks\n`);
         return 0;
       }
       case 'token':
         return await token(rest, env, root);
+      case 'openslo': {
+        const { runOpenSloCommand } = await import('./rules/openslo/openslo-command');
+        return runOpenSloCommand(rest, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }, EXIT.rules);
+      }
+      case 'backtest':
+        return await backtestCommand(rest, env, root);
       case 'help':
       case '--help':
         process.stdout.write(USAGE);
@@ -82,6 +95,11 @@ async function start(env: NodeJS.ProcessEnv, root: string): Promise<number> {
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       running.logger.info({ signal }, 'shutting down');
+      // A shutdown that hangs (a stuck query, a slow socket) must not keep the process alive.
+      setTimeout(() => {
+        running.logger.error('shutdown did not finish in 15 s; exiting');
+        process.exit(1);
+      }, 15_000).unref();
       running.stop().finally(resolve);
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
@@ -114,6 +132,91 @@ async function token(args: string[], env: NodeJS.ProcessEnv, root: string): Prom
       const auth = new AuthService(ds, config, { warn: () => undefined } as never);
       const created = await auth.createToken(name, role as 'viewer');
       process.stdout.write(`${created.token}\n`);
+    } finally {
+      await ds.destroy();
+    }
+  } finally {
+    await db.stop();
+  }
+  return 0;
+}
+
+function flagValue(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** Renders a progress bar on stderr when it is a terminal, a line every 10% otherwise. */
+function progressBar(label: string): (done: number, total: number) => void {
+  let lastShown = -1;
+  return (done, total) => {
+    const share = total === 0 ? 1 : done / total;
+    if (process.stderr.isTTY) {
+      const width = 30;
+      const filled = Math.round(share * width);
+      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.round(share * 100)}% (${done}/${total})`);
+      if (done === total) process.stderr.write('\n');
+    } else {
+      const tenth = Math.floor(share * 10);
+      if (tenth !== lastShown) {
+        lastShown = tenth;
+        process.stderr.write(`${label} ${tenth * 10}% (${done}/${total})\n`);
+      }
+    }
+  };
+}
+
+async function backtestCommand(args: string[], env: NodeJS.ProcessEnv, root: string): Promise<number> {
+  const id = flagValue(args, 'slo');
+  const from = new Date(flagValue(args, 'from') ?? '');
+  const to = new Date(flagValue(args, 'to') ?? '');
+  const step = flagValue(args, 'step') ?? '1m';
+  if (!id || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || to <= from) {
+    process.stderr.write(`backtest needs --slo ID, --from and --to as ISO times with --to after --from\n\n${USAGE}`);
+    return 64;
+  }
+  const config = loadConfig(env, root);
+  const { parseDuration, formatDuration } = await import('./common/duration');
+  const { RulesService } = await import('./rules/rules.service');
+  const rules = new RulesService(config);
+  const slo = rules.slo(id);
+  if (!slo) {
+    process.stderr.write(`no SLO ${id}; known: ${rules.slos().map((s) => s.id).join(', ')}\n`);
+    return 64;
+  }
+  const db = await openDatabase(config);
+  try {
+    await migrate(db);
+    const { DataSource } = await import('typeorm');
+    const { dataSourceOptions } = await import('./database/data-source-options');
+    const { PostgresSliStore } = await import('./slo/postgres-sli-store');
+    const { RollupSliReader } = await import('./slo/rollup-sli-reader');
+    const { createSeriesResolvers } = await import('./slo/series-resolvers');
+    const { loadMinuteCounts } = await import('./slo/sli-history');
+    const { alertPairsFor } = await import('./slo/alert-pairs');
+    const { backtest } = await import('./slo/backtest');
+    const ds = new DataSource(dataSourceOptions(db.url, db.embedded));
+    await ds.initialize();
+    try {
+      const reader = new RollupSliReader(new PostgresSliStore(ds), createSeriesResolvers(ds));
+      const pairs = alertPairsFor(slo);
+      const longest = Math.max(...pairs.map((p) => p.long)) * 1000;
+      const minutes = await loadMinuteCounts(ds, reader, slo, new Date(from.getTime() - longest), to);
+      const result = backtest({
+        objective: slo.objective, pairs, minEvents: slo.alerting.minEvents, minutes,
+        from: from.getTime(), to: to.getTime(), stepMs: parseDuration(step) * 1000, onProgress: progressBar(`backtest ${id}`),
+      });
+      if (args.includes('--json')) {
+        process.stdout.write(`${JSON.stringify({ slo: id, ...result }, null, 2)}\n`);
+      } else {
+        const s = result.summary;
+        process.stdout.write(`${id}: ${result.evaluations} evaluations from ${result.from} to ${result.to}\n`);
+        process.stdout.write(`pages: ${s.pages} (${formatDuration(Math.round(s.pagedSeconds))} in all), tickets: ${s.tickets} (${formatDuration(Math.round(s.ticketedSeconds))}), breaches: ${s.breaches}, undetected: ${s.undetected}\n`);
+        for (const a of result.alerts) process.stdout.write(`  ${a.severity.padEnd(6)} ${a.start} → ${a.end} (${formatDuration(Math.round(a.durationSeconds))})\n`);
+        for (const b of result.breaches) {
+          process.stdout.write(`  breach ${b.start} → ${b.end}: ${b.detectionSeconds === null ? 'not detected' : `detected after ${Math.round(b.detectionSeconds)} s`}\n`);
+        }
+      }
     } finally {
       await ds.destroy();
     }

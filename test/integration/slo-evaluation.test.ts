@@ -7,7 +7,7 @@ import { loadConfig } from '../../server/src/config/config';
 import { LeaseService } from '../../server/src/database/lease.service';
 import { RulesService } from '../../server/src/rules/rules.service';
 import { PostgresSliStore } from '../../server/src/slo/postgres-sli-store';
-import { RollupSliReader } from '../../server/src/slo/rollup-sli-reader';
+import { CachedRollupSliReader } from '../../server/src/slo/cached-rollup-sli-reader';
 import { SimulatorSeriesResolver, simulatorSeries } from '../../server/src/slo/series';
 import { IngestEvents, type CounterSample, type HistogramSample } from '../../server/src/slo/sli-store';
 import { SloEvaluator } from '../../server/src/slo/slo-evaluator.service';
@@ -45,7 +45,7 @@ describe.each(databaseKinds())('SLO evaluation over minute rollups on %s', (kind
     bus.subscribe(async (batch) => void signals.push(...batch));
     evaluator = new SloEvaluator(
       db.dataSource, new RulesService(config), bus, new IngestEvents(), new LeaseService(db.dataSource), new SchedulerRegistry(),
-      new AppMetrics(), [new RollupSliReader(store, [new SimulatorSeriesResolver()])], clock, config, silentLogger,
+      new AppMetrics(), [new CachedRollupSliReader(store, [new SimulatorSeriesResolver()])], clock, config, silentLogger,
     );
   });
   afterAll(() => db.close());
@@ -64,7 +64,7 @@ describe.each(databaseKinds())('SLO evaluation over minute rollups on %s', (kind
   });
 
   it('is ok on healthy traffic, pages on an outage, and resolves after it', async () => {
-    await db.dataSource.query(`TRUNCATE sli_counter_minute, sli_histogram_minute, slo_status`);
+    await db.dataSource.query(`TRUNCATE sli_counter_minute, sli_histogram_minute, sli_counter_hour, sli_histogram_hour, slo_status`);
     signals.length = 0;
     await traffic(start, 180, 1);
     clock.set(new Date(start.getTime() + 180 * 60_000));

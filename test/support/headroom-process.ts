@@ -46,7 +46,13 @@ export async function startHeadroomProcess(env: Record<string, string>, timeoutM
     output: () => out,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      // The server exits by itself within 15 s of SIGTERM; past 30 s something is wrong.
+      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(killer);
+      }
     },
   };
 }

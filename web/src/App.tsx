@@ -1,11 +1,13 @@
 import { Admin, Resource } from 'react-admin';
 import { createHashRouter, RouterProvider } from 'react-router-dom';
 import { authProvider } from './auth-provider';
+import { Dashboard } from './dashboard';
 import { dataProvider } from './data-provider';
 import { incidents } from './incidents';
 import { LoginPage } from './login-page';
 import { queryClient } from './query-client';
 import { runbooks } from './runbooks';
+import { services } from './services';
 import { slos } from './slos';
 
 const Console = () => (
@@ -17,9 +19,11 @@ const Console = () => (
     dataProvider={dataProvider}
     queryClient={queryClient}
     loginPage={LoginPage}
+    dashboard={Dashboard}
   >
     <Resource name="incidents" {...incidents} />
     <Resource name="slos" {...slos} />
+    <Resource name="services" {...services} />
     <Resource name="runbooks" {...runbooks} />
   </Admin>
 );

@@ -35,6 +35,16 @@ describe('loadConfig', () => {
     expect(c.slack).toEqual({ botToken: 'xoxb', signingSecret: 's', channel: 'C1', apiUrl: 'http://127.0.0.1:9/api/' });
   });
 
+  it('reads SLI retention as durations with a floor', () => {
+    expect(loadConfig({}, root).retention).toEqual({ minuteSeconds: 8 * 86_400, hourSeconds: 400 * 86_400 });
+    expect(loadConfig({ HEADROOM_RETENTION_MINUTES: '10d', HEADROOM_RETENTION_HOURS: '60w' }, root).retention).toEqual({
+      minuteSeconds: 10 * 86_400,
+      hourSeconds: 420 * 86_400,
+    });
+    expect(() => loadConfig({ HEADROOM_RETENTION_MINUTES: '1d' }, root)).toThrow(/HEADROOM_RETENTION_MINUTES: must be at least 2d/);
+    expect(() => loadConfig({ HEADROOM_RETENTION_HOURS: '400' }, root)).toThrow(/HEADROOM_RETENTION_HOURS: must be a duration/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', SLACK_BOT_TOKEN: '' }, root).databaseUrl).toBeUndefined();
   });

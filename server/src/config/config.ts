@@ -17,6 +17,44 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
+const DURATION_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+/** A retention period such as 8d or 400d, in seconds, at least `min`. */
+function retention(min: number, minText: string) {
+  return z
+    .string()
+    .regex(/^\d+[smhdw]$/, 'must be a duration such as 8d or 400d')
+    .transform((v) => Number(v.slice(0, -1)) * DURATION_SECONDS[v.slice(-1)])
+    .refine((v) => v >= min, `must be at least ${minText}`);
+}
+
+/** Integration keys given in configuration (HEADROOM_INTEGRATION_KEYS), for automated set-ups. */
+export interface ProvisionedIntegrationKey {
+  kind: 'alertmanager' | 'pagerduty' | 'otlp' | 'experiments';
+  name: string;
+  key: string;
+}
+const INTEGRATION_KEY_KINDS = ['alertmanager', 'pagerduty', 'otlp', 'experiments'] as const;
+
+/**
+ * `kind:name:key` entries separated by commas or whitespace, e.g.
+ * `alertmanager:prod-alertmanager:<key>,pagerduty:grafana:<key>`; the key is everything after
+ * the second colon and needs at least 16 characters.
+ */
+export function parseIntegrationKeys(text: string): ProvisionedIntegrationKey[] {
+  return text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((entry, i) => {
+      const [kind, name, ...rest] = entry.split(':');
+      const key = rest.join(':');
+      const where = `entry ${i + 1} (${kind ?? ''}:${name ?? ''}:…)`;
+      if (!(INTEGRATION_KEY_KINDS as readonly string[]).includes(kind)) throw new Error(`${where}: kind must be one of ${INTEGRATION_KEY_KINDS.join(', ')}; write kind:name:key`);
+      if (!name) throw new Error(`${where}: name is empty; write kind:name:key`);
+      if (key.length < 16) throw new Error(`${where}: the key must be at least 16 characters`);
+      return { kind: kind as ProvisionedIntegrationKey['kind'], name, key };
+    });
+}
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -36,6 +74,10 @@ const envSchema = z.object({
   HEADROOM_TIME_SCALE: z.coerce.number().positive().max(3600).default(1),
   HEADROOM_EVALUATION_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   HEADROOM_OUTBOX_POLL_MS: z.coerce.number().int().positive().default(500),
+  HEADROOM_PROMETHEUS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // Windows under a day read minute rollups (the longest scaled one is just under 1d).
+  HEADROOM_RETENTION_MINUTES: retention(2 * 86_400, '2d').default(8 * 86_400),
+  HEADROOM_RETENTION_HOURS: retention(3 * 86_400, '3d').default(400 * 86_400),
   HEADROOM_METRICS_PUBLIC: bool.default(true),
   HEADROOM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HEADROOM_LOG_PRETTY: bool.default(false),
@@ -45,6 +87,16 @@ const envSchema = z.object({
   SLACK_API_URL: z.url().default('https://slack.com/api/'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().default('headroom'),
+  HEADROOM_INTEGRATION_KEYS: z.string().transform((v, ctx) => {
+    try {
+      return parseIntegrationKeys(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }).optional(),
+  // Largest OTLP/HTTP push body, on the wire and once decompressed.
+  HEADROOM_OTLP_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
 });
 
 export interface SlackConfig {
@@ -70,11 +122,19 @@ export interface AppConfig {
   timeScale: number;
   evaluationIntervalSeconds: number;
   outboxPollMs: number;
+  /** Prometheus-backed SLOs: queries in flight at once per Prometheus server during a pass. */
+  prometheus: { concurrencyPerServer: number };
+  /** How long SLI rollups are kept, in seconds: minute rows, and the hour rows long windows read. */
+  retention: { minuteSeconds: number; hourSeconds: number };
   metricsPublic: boolean;
   log: { level: string; pretty: boolean };
   /** Slack paging is on only when token, signing secret and channel are all set. */
   slack?: SlackConfig;
   otel: { endpoint?: string; serviceName: string };
+  /** OTLP/HTTP metrics push (POST /v1/metrics). */
+  otlp: { maxBodyBytes: number };
+  /** Integration keys registered (idempotently) at every start. */
+  integrationKeys: ProvisionedIntegrationKey[];
 }
 
 /** Parses and validates the environment once; `root` anchors the relative folders. */
@@ -116,6 +176,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
     timeScale: e.HEADROOM_TIME_SCALE,
     evaluationIntervalSeconds: e.HEADROOM_EVALUATION_INTERVAL_SECONDS,
     outboxPollMs: e.HEADROOM_OUTBOX_POLL_MS,
+    prometheus: { concurrencyPerServer: e.HEADROOM_PROMETHEUS_CONCURRENCY },
+    retention: { minuteSeconds: e.HEADROOM_RETENTION_MINUTES, hourSeconds: e.HEADROOM_RETENTION_HOURS },
     metricsPublic: e.HEADROOM_METRICS_PUBLIC,
     log: { level: e.HEADROOM_LOG_LEVEL, pretty: e.HEADROOM_LOG_PRETTY },
     slack:
@@ -128,6 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
           }
         : undefined,
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
+    otlp: { maxBodyBytes: e.HEADROOM_OTLP_MAX_BODY_BYTES },
+    integrationKeys: e.HEADROOM_INTEGRATION_KEYS ?? [],
   };
 }
 

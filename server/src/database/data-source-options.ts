@@ -13,7 +13,9 @@ export function dataSourceOptions(url: string, embedded: boolean): DataSourceOpt
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    // PGlite runs one query at a time anyway; a small pool avoids queueing sockets.
-    extra: { max: embedded ? 4 : 10, connectionTimeoutMillis: 10000 },
+    // PGlite has one backend session behind its socket server: two connections' extended-protocol
+    // messages (parse/bind/execute) can interleave there and fail ("bind message supplies 5
+    // parameters, but prepared statement requires 2"). One connection serialises them.
+    extra: { max: embedded ? 1 : 10, connectionTimeoutMillis: embedded ? 60000 : 10000 },
   };
 }

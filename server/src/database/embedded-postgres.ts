@@ -18,7 +18,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   const pgdata = path.join(dataDir, 'pgdata');
   fs.mkdirSync(pgdata, { recursive: true });
   const db = await PGlite.create(pgdata);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
   await server.start();
   const conn = server.getServerConn();
   return {

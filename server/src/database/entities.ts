@@ -1,13 +1,19 @@
 import { ApiToken } from '../auth/api-token.entity';
 import { IntegrationKey } from '../auth/integration-key.entity';
+import { AuditEntry } from '../audit/audit-entry.entity';
+import { IncidentAlert } from '../incidents/incident-alert.entity';
 import { Incident } from '../incidents/incident.entity';
+import { MaintenanceWindow } from '../incidents/maintenance-window.entity';
+import { Silence } from '../incidents/silence.entity';
 import { TimelineEntry } from '../incidents/timeline-entry.entity';
 import { SlackThread } from '../notify/slack/slack-thread.entity';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
-import { CounterMinute, HistogramMinute } from '../slo/sli-rollup.entity';
+import { CounterHour, CounterMinute, HistogramHour, HistogramMinute } from '../slo/sli-rollup.entity';
+import { OtlpSeries } from '../slo/otlp-series.entity';
 import { SloStatus } from '../slo/slo-status.entity';
 import { SimulatorFault } from '../sources/simulator/simulator-fault.entity';
 import { SimulatorState } from '../sources/simulator/simulator-state.entity';
+import { OtlpStreamState } from '../sources/otlp/otlp-stream-state.entity';
 import { Lease } from './lease.entity';
 
 /** Listed as classes, not globs, so the build, the tests and the CLI share one definition. */
@@ -16,12 +22,20 @@ export const ENTITIES = [
   IntegrationKey,
   Incident,
   TimelineEntry,
+  IncidentAlert,
+  Silence,
+  MaintenanceWindow,
+  AuditEntry,
   OutboxMessage,
   SlackThread,
   CounterMinute,
   HistogramMinute,
+  CounterHour,
+  HistogramHour,
   SloStatus,
   Lease,
   SimulatorState,
   SimulatorFault,
+  OtlpSeries,
+  OtlpStreamState,
 ];

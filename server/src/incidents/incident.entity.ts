@@ -1,7 +1,8 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
 import type { Severity } from '../common/signals';
 
-export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
+/** `snoozed` returns to `triggered` when `snoozedUntil` passes. */
+export type IncidentStatus = 'triggered' | 'acknowledged' | 'snoozed' | 'resolved';
 export type IncidentSource = 'slo' | 'guardrail' | 'alertmanager' | 'pagerduty' | 'manual';
 
 /**
@@ -10,9 +11,12 @@ export type IncidentSource = 'slo' | 'guardrail' | 'alertmanager' | 'pagerduty' 
  */
 @Entity({ name: 'incidents' })
 @Index('uq_incidents_open_fingerprint', ['fingerprint'], { unique: true, where: `status <> 'resolved'` })
-@Check('ck_incidents_status', `status IN ('triggered', 'acknowledged', 'resolved')`)
+@Check('ck_incidents_status', `status IN ('triggered', 'acknowledged', 'snoozed', 'resolved')`)
+@Check('ck_incidents_snoozed_until', `(status = 'snoozed') = (snoozed_until IS NOT NULL)`)
 @Check('ck_incidents_severity', `severity IN ('critical', 'error', 'warning', 'info')`)
 @Index('ix_incidents_status_id', ['status', 'id'])
+@Index('ix_incidents_service_id', ['service', 'id'])
+@Index('ix_incidents_triggered_at', ['triggeredAt'])
 export class Incident {
   @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'pk_incidents' })
   id!: number;
@@ -62,6 +66,47 @@ export class Incident {
   /** When the alert itself stopped firing; the incident may stay open until a person resolves it. */
   @Column('timestamptz', { name: 'signal_resolved_at', nullable: true })
   signalResolvedAt!: Date | null;
+
+  /** What a person wrote when opening it by hand, or the alert's description. */
+  @Column('text', { nullable: true })
+  description!: string | null;
+
+  /** Who is working on it (a person's name); free text, set by reassign. */
+  @Column('text', { nullable: true })
+  assignee!: string | null;
+
+  @Column('timestamptz', { name: 'snoozed_until', nullable: true })
+  snoozedUntil!: Date | null;
+
+  /** The labels that grouped its alerts (e.g. service and alertname). */
+  @Column('jsonb', { default: () => "'{}'" })
+  labels!: Record<string, string>;
+
+  /** How many alerts (every delivery, repeats included) were grouped into it. */
+  @Column('int', { name: 'alert_count', default: 1 })
+  alertCount!: number;
+
+  @Column('timestamptz', { name: 'last_alert_at', nullable: true })
+  lastAlertAt!: Date | null;
+
+  /** The route (alerts/*.yaml) that grouped its alerts; null for SLO, guardrail and manual incidents. */
+  @Column('text', { nullable: true })
+  route!: string | null;
+
+  /** Snapshotted from the route when it opened: resolve when every alert resolved at the source. */
+  @Column('boolean', { name: 'auto_resolve', default: false })
+  autoResolve!: boolean;
+
+  /** A silence or maintenance window covered it when it opened, so nobody was paged. */
+  @Column('boolean', { default: false })
+  muted!: boolean;
+
+  @Column('text', { name: 'muted_reason', nullable: true })
+  mutedReason!: string | null;
+
+  /** A runbook outside Headroom, e.g. Alertmanager's runbook_url annotation. */
+  @Column('text', { name: 'runbook_url', nullable: true })
+  runbookUrl!: string | null;
 
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
   createdAt!: Date;

@@ -1,6 +1,17 @@
 import { Module } from '@nestjs/common';
+import { AlertIngestService } from './alert-ingest.service';
+import { IncidentReportsService } from './incident-reports.service';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsService } from './incidents.service';
+import { MaintenanceWindowsController } from './maintenance-windows.controller';
+import { MaintenanceWindowsService } from './maintenance-windows.service';
+import { SilencesController } from './silences.controller';
+import { SilencesService } from './silences.service';
+import { SnoozeWatcher } from './snooze-watcher';
 
-@Module({ controllers: [IncidentsController], providers: [IncidentsService], exports: [IncidentsService] })
+@Module({
+  controllers: [IncidentsController, SilencesController, MaintenanceWindowsController],
+  providers: [IncidentsService, AlertIngestService, IncidentReportsService, SilencesService, MaintenanceWindowsService, SnoozeWatcher],
+  exports: [IncidentsService],
+})
 export class IncidentsModule {}

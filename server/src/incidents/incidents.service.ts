@@ -1,25 +1,57 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { DataSource, In, type EntityManager, type FindOptionsWhere, ILike } from 'typeorm';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { CLOCK, type Clock } from '../common/clock';
-import { NotFoundError } from '../common/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../common/errors';
+import { LOGGER, type Logger } from '../common/logger';
 import { AppMetrics } from '../common/metrics';
 import type { ListQuery } from '../common/pagination';
-import { SignalBus, type Signal } from '../common/signals';
+import { SignalBus, type Severity, type Signal } from '../common/signals';
 import { withSpan } from '../common/telemetry';
-import { LOGGER, type Logger } from '../common/logger';
 import { OutboxService } from '../outbox/outbox.service';
-import { Incident } from './incident.entity';
+import { IncidentAlert } from './incident-alert.entity';
+import { Incident, type IncidentSource, type IncidentStatus } from './incident.entity';
 import * as lifecycle from './incident-lifecycle';
+import { pgCode, queuePage, writeTimeline } from './incident-records';
+import { loadActiveMutes, muteReason } from './mute';
 import { SYSTEM_ACTOR, TimelineEntry, type Actor } from './timeline-entry.entity';
 
-export const INCIDENT_SORTABLE = ['id', 'title', 'service', 'severity', 'status', 'triggeredAt'] as const;
+export const INCIDENT_SORTABLE = [
+  'id', 'title', 'service', 'severity', 'status', 'source', 'triggeredAt', 'acknowledgedAt', 'resolvedAt', 'alertCount', 'lastAlertAt', 'assignee',
+] as const;
+export const INCIDENT_ALERT_SORTABLE = ['id', 'lastReceivedAt', 'firstReceivedAt', 'status', 'count'] as const;
+
+/**
+ * Above this many matches the list total is PostgreSQL's estimate rather than an exact count:
+ * counting exactly reads every matching index entry, which a million incidents make slow, and
+ * nobody pages through more than a thousand rows (40 pages of 25) to check the number.
+ */
+export const EXACT_COUNT_LIMIT = 1_000;
+
+export interface ManualIncidentInput {
+  title: string;
+  service: string;
+  severity: Severity;
+  description?: string;
+  runbookId?: string;
+  assignee?: string;
+  labels?: Record<string, string>;
+}
+
+export type IncidentDetail = Incident & { timeline: TimelineEntry[]; alerts: IncidentAlert[] };
+
+const STATUSES: readonly IncidentStatus[] = ['triggered', 'acknowledged', 'snoozed', 'resolved'];
 
 /**
  * Turns signals into incidents and applies people's actions. Every change commits together
- * with its timeline row and its outbox message, in one transaction.
+ * with its timeline row, its outbox message and (for changes made by people or integrations)
+ * its audit entry, in one transaction. Outside alerts come in through AlertIngestService.
  */
 @Injectable()
 export class IncidentsService implements OnModuleInit {
+  private readonly audit: AuditService;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
@@ -27,7 +59,10 @@ export class IncidentsService implements OnModuleInit {
     private readonly metrics: AppMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Optional() audit?: AuditService,
+  ) {
+    this.audit = audit ?? new AuditService();
+  }
 
   onModuleInit(): void {
     this.signals.subscribe((batch) => this.handleSignals(batch));
@@ -43,35 +78,57 @@ export class IncidentsService implements OnModuleInit {
     });
   }
 
-  /** Opens an incident unless one is open for this fingerprint; the unique index decides races. */
+  /**
+   * Opens an incident unless one is open for this fingerprint; the unique index decides races.
+   * A silence or maintenance window in force opens it muted: recorded, but nobody is paged.
+   */
   private async signalFiring(signal: Signal): Promise<boolean> {
     return this.dataSource.transaction(async (m) => {
+      const labels = signalLabels(signal);
+      const muted = muteReason(labels, signal.service, await loadActiveMutes(m, signal.at));
       const inserted: Array<{ id: number }> = await m.query(
-        `INSERT INTO incidents (title, service, source, severity, status, fingerprint, slo_id, runbook_id, evidence, triggered_at, version)
-         VALUES ($1, $2, $3, $4, 'triggered', $5, $6, $7, $8, $9, 1)
+        `INSERT INTO incidents (title, service, source, severity, status, fingerprint, slo_id, runbook_id, evidence, triggered_at, version,
+                                labels, last_alert_at, muted, muted_reason)
+         VALUES ($1, $2, $3, $4, 'triggered', $5, $6, $7, $8, $9, 1, $10, $9, $11, $12)
          ON CONFLICT (fingerprint) WHERE status <> 'resolved' DO NOTHING
          RETURNING id`,
         [signal.title, signal.service, signal.source, signal.severity, signal.fingerprint, signal.sloId ?? null,
-          signal.runbookId ?? null, JSON.stringify(signal.evidence), signal.at.toISOString()],
+          signal.runbookId ?? null, JSON.stringify(signal.evidence), signal.at.toISOString(), JSON.stringify(labels),
+          Boolean(muted), muted?.text ?? null],
       );
       if (inserted.length > 0) {
         const id = Number(inserted[0].id);
-        await this.addTimeline(m, id, signal.at, SYSTEM_ACTOR, {
-          kind: 'incident.triggered',
-          message: `Triggered: ${signal.title}`,
-          data: { evidence: signal.evidence },
-        });
-        await this.outbox.enqueue(m, { key: `incident:${id}:page`, topic: 'incident.triggered', incidentId: id });
+        await writeTimeline(m, this.outbox, [{
+          incidentId: id,
+          at: signal.at,
+          actor: SYSTEM_ACTOR,
+          event: {
+            kind: 'incident.triggered',
+            message: muted ? `Triggered: ${signal.title} (muted by ${muted.text}; nobody paged)` : `Triggered: ${signal.title}`,
+            data: { evidence: signal.evidence, ...(muted ? { mutedBy: muted } : {}) },
+            notify: false,
+          },
+        }]);
+        if (!muted) await queuePage(m, this.outbox, id);
         this.metrics.incidentsOpened.inc({ source: signal.source, severity: signal.severity });
-        this.logger.warn({ incidentId: id, fingerprint: signal.fingerprint, service: signal.service }, `incident ${id} opened: ${signal.title}`);
-        return true;
+        this.logger.warn({ incidentId: id, fingerprint: signal.fingerprint, service: signal.service, muted: muted?.text }, `incident ${id} opened: ${signal.title}`);
+        return !muted;
       }
       const open = await this.findOpenForUpdate(m, signal.fingerprint);
       if (!open) return false;
-      const event = lifecycle.recordSignalRefired(open, signal.evidence);
+      const events: lifecycle.LifecycleEvent[] = [];
+      const refired = lifecycle.recordSignalRefired(open, signal.evidence);
+      if (refired) events.push(refired);
+      const unmuted = muted ? null : lifecycle.unmute(open);
+      if (unmuted) {
+        open.mutedReason = null;
+        events.push(unmuted);
+      }
+      open.lastAlertAt = signal.at;
       await m.save(open);
-      if (event) await this.record(m, open, signal.at, SYSTEM_ACTOR, event);
-      return Boolean(event);
+      await writeTimeline(m, this.outbox, events.map((event) => ({ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event })));
+      if (unmuted && open.status === 'triggered') await queuePage(m, this.outbox, open.id);
+      return events.length > 0;
     });
   }
 
@@ -82,66 +139,136 @@ export class IncidentsService implements OnModuleInit {
       const event = lifecycle.recordSignalResolved(open, signal.at, signal.evidence);
       if (!event) return false;
       await m.save(open);
-      await this.record(m, open, signal.at, SYSTEM_ACTOR, event);
+      await writeTimeline(m, this.outbox, [{ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event }]);
       return true;
     });
   }
 
   acknowledge(id: number, actor: Actor): Promise<Incident> {
-    return this.transition(id, actor, lifecycle.acknowledge);
+    return this.transition(id, actor, (i, at) => lifecycle.acknowledge(i, actor, at));
   }
 
   resolve(id: number, actor: Actor): Promise<Incident> {
-    return this.transition(id, actor, lifecycle.resolve);
+    return this.transition(id, actor, (i, at) => lifecycle.resolve(i, actor, at));
+  }
+
+  /** Quiet for `seconds`; it returns to triggered afterwards (endDueSnoozes). */
+  snooze(id: number, actor: Actor, seconds: number): Promise<Incident> {
+    return this.transition(id, actor, (i, at) => lifecycle.snooze(i, actor, at, new Date(at.getTime() + seconds * 1000)));
+  }
+
+  reassign(id: number, actor: Actor, assignee: string | null): Promise<Incident> {
+    return this.transition(id, actor, (i) => lifecycle.reassign(i, actor, assignee));
+  }
+
+  reopen(id: number, actor: Actor): Promise<Incident> {
+    return this.transition(id, actor, (i) => lifecycle.reopen(i, actor), async (m, i) => {
+      const [other] = await m.query(`SELECT id FROM incidents WHERE fingerprint = $1 AND status <> 'resolved' AND id <> $2`, [i.fingerprint, i.id]);
+      if (other) throw new ConflictError(`incident ${other.id} is open for the same alert; work on that one instead of re-opening ${i.id}`);
+    });
+  }
+
+  /** A note by a person: on the timeline, in the Slack thread and in the audit log. */
+  addUserNote(id: number, actor: Actor, text: string): Promise<Incident> {
+    return this.transition(id, actor, () => lifecycle.note(actor, text));
   }
 
   private async transition(
     id: number,
     actor: Actor,
-    change: (incident: Incident, actor: Actor, at: Date) => lifecycle.LifecycleEvent,
+    change: (incident: Incident, at: Date) => lifecycle.LifecycleEvent,
+    check?: (m: EntityManager, incident: Incident) => Promise<void>,
   ): Promise<Incident> {
     const incident = await this.dataSource.transaction(async (m) => {
       const found = await m.findOne(Incident, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!found) throw new NotFoundError('incident', id);
       const at = this.clock.now();
-      const event = change(found, actor, at);
-      const saved = await m.save(found);
-      await this.record(m, saved, at, actor, event);
+      const before = lifecycle.auditView(found);
+      if (check) await check(m, found);
+      const event = change(found, at);
+      let saved: Incident;
+      try {
+        saved = await m.save(found);
+      } catch (err) {
+        if (pgCode(err) === '23505') throw new ConflictError(`another incident is open for the same alert as incident ${id}`);
+        throw err;
+      }
+      await writeTimeline(m, this.outbox, [{ incidentId: saved.id, at, actor, event }]);
+      await this.audit.record(m, {
+        at, actor, action: event.kind, entityType: 'incident', entityId: saved.id,
+        before, after: event.kind === 'incident.note-added' ? { ...lifecycle.auditView(saved), note: event.data?.note } : lifecycle.auditView(saved),
+      });
       return saved;
     });
     this.outbox.wake();
     return incident;
   }
 
-  /** Writes the timeline row and queues the notification that tells Slack about the change. */
-  private async record(m: EntityManager, incident: Incident, at: Date, actor: Actor, event: lifecycle.LifecycleEvent): Promise<void> {
-    const entry = await this.addTimeline(m, incident.id, at, actor, event);
-    await this.outbox.enqueue(m, {
-      key: `incident:${incident.id}:timeline:${entry.id}`,
-      topic: event.kind,
-      incidentId: incident.id,
-      payload: { timelineId: entry.id },
+  /** Opened by a person: always pages (no silence applies to a deliberate page). */
+  async createManual(input: ManualIncidentInput, actor: Actor): Promise<Incident> {
+    const incident = await this.dataSource.transaction(async (m) => {
+      const at = this.clock.now();
+      const row = m.create(Incident, {
+        title: input.title,
+        service: input.service,
+        source: 'manual' as IncidentSource,
+        severity: input.severity,
+        status: 'triggered' as IncidentStatus,
+        fingerprint: `manual:${randomUUID()}`,
+        runbookId: input.runbookId ?? null,
+        description: input.description ?? null,
+        assignee: input.assignee ?? null,
+        labels: input.labels ?? {},
+        evidence: {},
+        triggeredAt: at,
+        lastAlertAt: at,
+        alertCount: 0,
+      });
+      const saved = await m.save(row);
+      await writeTimeline(m, this.outbox, [{
+        incidentId: saved.id, at, actor,
+        event: { kind: 'incident.triggered', message: `Opened by ${actor.name}: ${input.title}`, notify: false },
+      }]);
+      await queuePage(m, this.outbox, saved.id);
+      await this.audit.record(m, { at, actor, action: 'incident.created', entityType: 'incident', entityId: saved.id, before: null, after: { ...lifecycle.auditView(saved), source: 'manual' } });
+      return saved;
     });
+    this.metrics.incidentsOpened.inc({ source: 'manual', severity: input.severity });
+    this.outbox.wake();
+    return incident;
   }
 
-  private async addTimeline(m: EntityManager, incidentId: number, at: Date, actor: Actor, event: lifecycle.LifecycleEvent): Promise<TimelineEntry> {
-    return m.save(
-      m.create(TimelineEntry, {
-        incidentId,
-        at,
-        kind: event.kind,
-        actorType: actor.type,
-        actorId: actor.id,
-        actorName: actor.name,
-        message: event.message,
-        data: event.data ?? {},
-      }),
-    );
+  /** Returns snoozed incidents whose snooze is over to triggered; safe to run in several processes. */
+  async endDueSnoozes(): Promise<number> {
+    const at = this.clock.now();
+    const ended = await this.dataSource.transaction(async (m) => {
+      const due: Incident[] = await m
+        .createQueryBuilder(Incident, 'i')
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .where(`i.status = 'snoozed' AND i.snoozed_until <= :at`, { at: at.toISOString() })
+        .orderBy('i.id')
+        .limit(100)
+        .getMany();
+      const drafts = [];
+      for (const incident of due) {
+        const event = lifecycle.endSnooze(incident, at);
+        if (!event) continue;
+        await m.save(incident);
+        drafts.push({ incidentId: incident.id, at, actor: SYSTEM_ACTOR, event });
+      }
+      await writeTimeline(m, this.outbox, drafts);
+      return drafts.length;
+    });
+    if (ended > 0) this.outbox.wake();
+    return ended;
   }
 
   /** Notes a delivery (or a failed one) on the timeline; used by the notify stage. */
   async addNote(incidentId: number, actor: Actor, kind: string, message: string, data: Record<string, unknown> = {}): Promise<void> {
-    await this.dataSource.transaction((m) => this.addTimeline(m, incidentId, this.clock.now(), actor, { kind, message, data }));
+    await this.dataSource.transaction((m) =>
+      writeTimeline(m, this.outbox, [{ incidentId, at: this.clock.now(), actor, event: { kind, message, data, notify: false } }]),
+    );
   }
 
   private findOpenForUpdate(m: EntityManager, fingerprint: string): Promise<Incident | null> {
@@ -158,32 +285,84 @@ export class IncidentsService implements OnModuleInit {
     return incident;
   }
 
-  async getWithTimeline(id: number): Promise<Incident & { timeline: TimelineEntry[] }> {
+  /** One incident with its timeline and its most recent alerts (all of them: GET /api/incidents/:id/alerts). */
+  async getWithTimeline(id: number): Promise<IncidentDetail> {
     const incident = await this.get(id);
     const timeline = await this.timeline(id);
-    return { ...incident, timeline };
+    const alerts = await this.dataSource.getRepository(IncidentAlert).find({ where: { incidentId: id }, order: { lastReceivedAt: 'DESC', id: 'DESC' }, take: 100 });
+    return { ...incident, timeline, alerts };
   }
 
   timeline(id: number): Promise<TimelineEntry[]> {
     return this.dataSource.getRepository(TimelineEntry).find({ where: { incidentId: id }, order: { at: 'ASC', id: 'ASC' } });
   }
 
-  async list(q: ListQuery): Promise<{ items: Incident[]; total: number }> {
-    const f = q.filter;
-    const where: FindOptionsWhere<Incident> = {};
-    const oneOrMany = (v: unknown) => (Array.isArray(v) ? In(v.map(String)) : String(v));
-    if (f.id !== undefined) where.id = Array.isArray(f.id) ? In(f.id.map(Number)) : Number(f.id);
-    if (f.status !== undefined) where.status = oneOrMany(f.status) as Incident['status'];
-    if (f.service !== undefined) where.service = oneOrMany(f.service);
-    if (f.severity !== undefined) where.severity = oneOrMany(f.severity) as Incident['severity'];
-    if (f.source !== undefined) where.source = oneOrMany(f.source) as Incident['source'];
-    if (typeof f.q === 'string' && f.q.trim()) where.title = ILike(`%${f.q.trim().replace(/[%_\\]/g, '\\$&')}%`);
-    const [items, total] = await this.dataSource.getRepository(Incident).findAndCount({
-      where,
-      order: { [q.sort.field]: q.sort.order, ...(q.sort.field === 'id' ? {} : { id: 'DESC' }) },
-      skip: q.offset,
-      take: q.limit,
-    });
+  async alerts(id: number, q: ListQuery): Promise<{ items: IncidentAlert[]; total: number }> {
+    await this.get(id);
+    const qb = this.dataSource.getRepository(IncidentAlert).createQueryBuilder('a').where('a.incident_id = :id', { id });
+    if (q.filter.status !== undefined) qb.andWhere('a.status IN (:...status)', { status: [q.filter.status].flat().map(String) });
+    const column: Record<string, string> = { id: 'a.id', lastReceivedAt: 'a.last_received_at', firstReceivedAt: 'a.first_received_at', status: 'a.status', count: 'a.count' };
+    qb.orderBy(column[q.sort.field] ?? 'a.id', q.sort.order).addOrderBy('a.id', 'DESC');
+    const [items, total] = await qb.skip(q.offset).take(q.limit).getManyAndCount();
     return { items, total };
   }
+
+  /**
+   * react-admin list. The first page of a status stays fast with a million incidents: rows come
+   * from the (status, id) or primary key index, and the total is exact up to EXACT_COUNT_LIMIT
+   * matches and PostgreSQL's row estimate beyond.
+   */
+  async list(q: ListQuery): Promise<{ items: Incident[]; total: number }> {
+    const f = q.filter;
+    const qb = this.dataSource.getRepository(Incident).createQueryBuilder('i');
+    const values = (key: string): string[] | undefined => (f[key] === undefined ? undefined : [f[key]].flat().map(String));
+    if (f.id !== undefined) qb.andWhere('i.id IN (:...ids)', { ids: [f.id].flat().map(Number).filter(Number.isFinite) });
+    const status = values('status');
+    if (status) {
+      const bad = status.filter((s) => !STATUSES.includes(s as IncidentStatus));
+      if (bad.length) throw new ValidationError([{ field: 'filter.status', message: `must be one of ${STATUSES.join(', ')} (got ${bad.join(', ')})` }]);
+      qb.andWhere('i.status IN (:...status)', { status });
+    }
+    for (const [key, column] of [['service', 'i.service'], ['severity', 'i.severity'], ['source', 'i.source'], ['assignee', 'i.assignee']] as const) {
+      const v = values(key);
+      if (v) qb.andWhere(`${column} IN (:...${key})`, { [key]: v });
+    }
+    if (typeof f.muted === 'boolean') qb.andWhere('i.muted = :muted', { muted: f.muted });
+    for (const [key, op] of [['triggeredAt_gte', '>='], ['triggeredAt_lte', '<=']] as const) {
+      if (f[key] === undefined) continue;
+      const d = new Date(String(f[key]));
+      if (Number.isNaN(d.getTime())) throw new ValidationError([{ field: `filter.${key}`, message: 'must be an ISO time' }]);
+      qb.andWhere(`i.triggered_at ${op} :${key}`, { [key]: d.toISOString() });
+    }
+    if (typeof f.q === 'string' && f.q.trim()) qb.andWhere('i.title ILIKE :q', { q: `%${f.q.trim().replace(/[%_\\]/g, '\\$&')}%` });
+    const counting = this.countCapped(qb.clone());
+    qb.orderBy(`i.${q.sort.field}`, q.sort.order);
+    if (q.sort.field !== 'id') qb.addOrderBy('i.id', 'DESC');
+    // On PostgreSQL the page and the count run side by side on two connections.
+    const [items, counted] = await Promise.all([qb.skip(q.offset).take(q.limit).getMany(), counting]);
+    // A short page shows where the list ends, whatever the estimate said.
+    const total = items.length < q.limit && (items.length > 0 || q.offset === 0) ? q.offset + items.length : counted;
+    return { items, total };
+  }
+
+  private async countCapped(qb: SelectQueryBuilder<Incident>): Promise<number> {
+    const [sql, params] = qb.select('1').getQueryAndParameters();
+    // The planner's estimate first: when it is far above the limit, counting would only confirm it.
+    const [plan] = await this.dataSource.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+    const estimate = Math.round(Number(plan?.['QUERY PLAN']?.[0]?.Plan?.['Plan Rows'] ?? 0));
+    if (estimate > 10 * EXACT_COUNT_LIMIT) return estimate;
+    const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM (${sql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped`, params);
+    return Number(n) <= EXACT_COUNT_LIMIT ? Number(n) : Math.max(estimate, EXACT_COUNT_LIMIT + 1);
+  }
+}
+
+/** The labels silences match for SLO and guardrail signals. */
+export function signalLabels(signal: Signal): Record<string, string> {
+  return {
+    alertname: signal.sloId ?? signal.fingerprint,
+    service: signal.service,
+    severity: signal.severity,
+    source: signal.source,
+    ...(signal.sloId ? { slo: signal.sloId } : {}),
+  };
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseDuration } from '../common/duration';
 import { RulesError, parseYamlStrict, type RuleProblem } from './yaml-source';
 import { alertFileSchema, toSloDefinition, type PrometheusServer, type SloDefinition } from './slo-definition';
+import { isOpenSloText, mergeOpenSloRules, type OpenSloSource } from './openslo/openslo-rules';
 
 export interface RuleSet {
   slos: SloDefinition[];
@@ -25,10 +26,15 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
   const slos: SloDefinition[] = [];
   const prometheusServers: PrometheusServer[] = [];
   const seen = new Map<string, string>();
+  const openSlo: OpenSloSource[] = [];
   for (const name of files) {
     const file = path.join(alertsDir, name);
     const rel = path.relative(process.cwd(), file) || file;
     const text = fs.readFileSync(file, 'utf8');
+    if (isOpenSloText(text)) {
+      openSlo.push({ file: rel, text });
+      continue;
+    }
     try {
       const parsed = parseYamlStrict(rel, text, alertFileSchema);
       for (const server of parsed.prometheus ?? []) {
@@ -54,6 +60,8 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
       else throw err;
     }
   }
+  // OpenSLO files (apiVersion: openslo/v1) reference each other across files: converted together.
+  if (openSlo.length > 0) mergeOpenSloRules(openSlo, { slos, prometheusServers, problems, seen, runbookExists });
   // A Prometheus-backed SLO must name a server that exists.
   slos.forEach((slo) => {
     if (slo.sli.source === 'prometheus' && !prometheusServers.some((p) => p.name === (slo.sli as { server: string }).server)) {

@@ -1,21 +1,100 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import * as fs from 'node:fs';
+import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { loadRunbooks, type Runbook } from '../runbooks/runbook-index';
 import { loadRules, type RuleSet } from './rules-loader';
-import type { SloDefinition } from './slo-definition';
+import type { PrometheusServer, SloDefinition } from './slo-definition';
+import { formatProblem, RulesError, type RuleProblem } from './yaml-source';
+
+export interface RulesStatus {
+  loadedAt: Date;
+  slos: number;
+  runbooks: number;
+  /** The last reload's problems; the previous good set stays in force meanwhile. */
+  problems: RuleProblem[];
+  lastAttemptAt: Date;
+}
+
+const RELOAD_DEBOUNCE_MS = 250;
 
 /**
- * Holds the loaded alert rules and runbooks. Loading is strict and happens at start: a bad
- * file stops the process with file, line and field (see main.ts).
+ * Holds the alert rules and runbooks. Loading is strict at start (a bad file stops the process
+ * with file, line and field). Afterwards the folders are watched: a change reloads them, and a
+ * bad change is reported (log, GET /api/rules/status) while the last good set stays in force.
  */
 @Injectable()
-export class RulesService {
+export class RulesService implements OnApplicationBootstrap, OnApplicationShutdown {
   private rules: RuleSet;
   private runbooks: Map<string, Runbook>;
+  private status: RulesStatus;
+  private watchers: fs.FSWatcher[] = [];
+  private timer?: NodeJS.Timeout;
+  private readonly listeners: Array<(rules: RuleSet) => void> = [];
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.runbooks = loadRunbooks(config.runbooksDir);
-    this.rules = loadRules(config.alertsDir, (file) => this.runbooks.has(file.replace(/\.md$/, '')));
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger?: Logger,
+  ) {
+    const { rules, runbooks } = this.load();
+    this.rules = rules;
+    this.runbooks = runbooks;
+    const now = new Date();
+    this.status = { loadedAt: now, lastAttemptAt: now, slos: rules.slos.length, runbooks: runbooks.size, problems: [] };
+  }
+
+  private load(): { rules: RuleSet; runbooks: Map<string, Runbook> } {
+    const runbooks = loadRunbooks(this.config.runbooksDir);
+    const rules = loadRules(this.config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
+    return { rules, runbooks };
+  }
+
+  onApplicationBootstrap(): void {
+    for (const dir of [this.config.alertsDir, this.config.runbooksDir]) {
+      if (!fs.existsSync(dir)) continue;
+      try {
+        this.watchers.push(fs.watch(dir, () => this.scheduleReload()));
+      } catch (err) {
+        this.logger?.warn({ dir, err: (err as Error).message }, 'cannot watch folder; rules reload only at restart');
+      }
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.watchers.forEach((w) => w.close());
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private scheduleReload(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.reload(), RELOAD_DEBOUNCE_MS);
+  }
+
+  /** Reloads both folders; returns the problems (empty when the new set is in force). */
+  reload(): RuleProblem[] {
+    const attemptAt = new Date();
+    try {
+      const { rules, runbooks } = this.load();
+      this.rules = rules;
+      this.runbooks = runbooks;
+      this.status = { loadedAt: attemptAt, lastAttemptAt: attemptAt, slos: rules.slos.length, runbooks: runbooks.size, problems: [] };
+      this.logger?.info({ slos: rules.slos.length, runbooks: runbooks.size }, 'alert rules reloaded');
+      for (const l of this.listeners) l(rules);
+      return [];
+    } catch (err) {
+      const problems = err instanceof RulesError ? err.problems : [{ file: this.config.alertsDir, line: 1, field: '', message: (err as Error).message }];
+      this.status = { ...this.status, lastAttemptAt: attemptAt, problems };
+      this.logger?.error({ problems: problems.map(formatProblem) }, 'alert rules not reloaded; the previous rules stay in force');
+      return problems;
+    }
+  }
+
+  onReload(listener: (rules: RuleSet) => void): void {
+    this.listeners.push(listener);
+  }
+
+  rulesStatus(): RulesStatus {
+    return this.status;
   }
 
   slos(): SloDefinition[] {
@@ -24,6 +103,10 @@ export class RulesService {
 
   slo(id: string): SloDefinition | undefined {
     return this.rules.slos.find((s) => s.id === id);
+  }
+
+  prometheusServers(): PrometheusServer[] {
+    return this.rules.prometheusServers;
   }
 
   allRunbooks(): Runbook[] {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../common/duration';
+import { routesFieldSchema } from '../routing/route-definition';
 
 /**
  * The SLO file schema (alerts/*.yaml). Strict: an unknown field is an error, so a typo never
@@ -153,10 +154,12 @@ export const alertFileSchema = z
     service: name.optional(),
     slos: z.array(sloSchema).min(1).optional(),
     prometheus: z.array(prometheusServerSchema).min(1).optional(),
+    /** Alert routing (grouping, auto-resolve) for Alertmanager and PagerDuty alerts; read by routing/routes-loader.ts. */
+    routes: routesFieldSchema.optional(),
   })
   .superRefine((f, ctx) => {
     if (f.slos && !f.service) ctx.addIssue({ code: 'custom', path: ['service'], message: 'required when the file has slos' });
-    if (!f.slos && !f.prometheus) ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers)' });
+    if (!f.slos && !f.prometheus && !f.routes) ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers)' });
   });
 
 export type AlertFile = z.infer<typeof alertFileSchema>;

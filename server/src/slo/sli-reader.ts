@@ -22,6 +22,8 @@ export interface SliReader {
 
 /** Nest token for the list of readers; the evaluator picks one per SLO by its source. */
 export const SLI_READERS = Symbol('SLI_READERS');
+/** Nest token for the list of series resolvers of push sources (simulator, OTLP). */
+export const SERIES_RESOLVERS = Symbol('SERIES_RESOLVERS');
 
 /**
  * Which stored series an SLO reads. Several series are summed (e.g. one OTLP series per

@@ -41,6 +41,57 @@ export interface SliStore {
   write(manager: EntityManager, batch: SampleBatch): Promise<void>;
   counterSums(q: WindowQuery): Promise<CounterWindowSums>;
   histogramSums(q: WindowQuery): Promise<HistogramWindowSums>;
+  /** Row-level reads for the in-memory window cache; absent when the store cannot offer them. */
+  readonly rows?: SliRowFeed;
+}
+
+export type Resolution = 'minute' | 'hour';
+
+/**
+ * The rows of one series at one resolution, in no particular order: `at[i]` is the bucket
+ * index (epoch minutes or epoch hours, see sli-windows.ts) and `value[i]` the stored value.
+ * Histogram series carry one entry per bucket bound (`le[i]`, Infinity for +Inf), so a bucket
+ * index repeats once per bound.
+ */
+export interface SeriesRows {
+  kind: 'counter' | 'histogram';
+  resolution: Resolution;
+  series: string;
+  at: number[];
+  value: number[];
+  le?: number[];
+}
+
+export interface RowQuery {
+  counters: string[];
+  histograms: string[];
+  /** Oldest bucket index wanted, per resolution. */
+  from: Record<Resolution, number>;
+  /**
+   * Only rows updated at or after this database time — and for histograms every bound of
+   * each (series, bucket) that changed, so the bucket can be recomputed whole.
+   */
+  changedSince?: Date;
+}
+
+/** When a change feed may safely resume: see nextWatermark in sli-window-cache.ts. */
+export interface WatermarkProbe {
+  /** The database clock when probed (before any data is read). */
+  at: Date;
+  /** Start of the oldest open transaction of another session on this database, if any. */
+  oldestOpen: Date | null;
+  /** Sessions whose transaction start this role may not see (another role without pg_read_all_stats). */
+  hiddenSessions: number;
+}
+
+/**
+ * Reads rollup rows as stored, with their absolute values: a whole range for hydration, or
+ * only the rows written since a database-clock watermark. Applying a row twice is harmless.
+ */
+export interface SliRowFeed {
+  probe(): Promise<WatermarkProbe>;
+  /** Minute and hour rows of these series, from both tables, in as few round trips as it can. */
+  read(q: RowQuery): Promise<SeriesRows[]>;
 }
 
 export const SLI_STORE = Symbol('SLI_STORE');

@@ -179,7 +179,9 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
         at: now,
       };
       if (r.state === 'page') signals.push({ ...signalBase, status: 'firing' });
-      else if (prev?.state === 'page' && r.state !== 'no-data') signals.push({ ...signalBase, status: 'resolved' });
+      // Leaving page resolves the signal; so does leaving no-data, since a page may have gone
+      // page → no-data → ok (incidents ignore a resolve for which nothing is open).
+      else if ((prev?.state === 'page' || prev?.state === 'no-data') && r.state !== 'no-data') signals.push({ ...signalBase, status: 'resolved' });
       return repo.create({
         sloId: r.slo.id,
         state: r.state,

@@ -1,7 +1,17 @@
-import { Injectable } from '@nestjs/common';
-import { NotFoundError } from '../common/errors';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CLOCK, type Clock } from '../common/clock';
+import { formatDuration, parseDuration } from '../common/duration';
+import { NotFoundError, ValidationError } from '../common/errors';
 import { RulesService } from '../rules/rules.service';
-import type { SloDefinition } from '../rules/slo-definition';
+import type { AlertingSpec, SloDefinition } from '../rules/slo-definition';
+import { alertPairsFor } from './alert-pairs';
+import { backtest, type BacktestResult } from './backtest';
+import { burnRate, errorBudgetRemaining, errorRatio } from './burn-rate';
+import { histogramQuantile } from './histogram-quantile';
+import { mergeCumulative, RollupSliReader } from './rollup-sli-reader';
+import { loadMinuteCounts } from './sli-history';
+import { SLI_STORE, type SliStore } from './sli-store';
 import { SloEvaluator } from './slo-evaluator.service';
 import type { SloStatus } from './slo-status.entity';
 
@@ -10,16 +20,21 @@ export interface SloView {
   service: string;
   name: string;
   kind: 'events' | 'latency';
+  source: string;
   objective: number;
-  period: number;
+  period: string;
   thresholdSeconds: number | null;
   runbookId: string;
   state: SloStatus['state'];
+  /** Why the SLO has no data (a failing Prometheus query…), when it says so. */
+  noDataReason: string | null;
   since: Date | null;
   burnRates: Record<string, number | null>;
   budgetRemaining: number | null;
   evaluatedAt: Date | null;
 }
+
+const STATE_RANK: Record<SloStatus['state'], number> = { ok: 0, 'no-data': 1, ticket: 2, page: 3 };
 
 function view(slo: SloDefinition, status: SloStatus | undefined): SloView {
   return {
@@ -27,12 +42,14 @@ function view(slo: SloDefinition, status: SloStatus | undefined): SloView {
     service: slo.service,
     name: slo.name,
     kind: slo.sli.kind,
+    source: slo.sli.source,
     objective: slo.objective,
-    period: slo.periodSeconds,
+    period: formatDuration(slo.periodSeconds),
     thresholdSeconds: slo.sli.kind === 'latency' ? slo.sli.thresholdSeconds : null,
     runbookId: slo.runbookId,
     // Never evaluated yet is shown honestly as no data, not as ok.
     state: status?.state ?? 'no-data',
+    noDataReason: typeof status?.evidence?.error === 'string' ? status.evidence.error : status ? null : 'not evaluated yet',
     since: status?.since ?? null,
     burnRates: status?.burnRates ?? {},
     budgetRemaining: status?.budgetRemaining ?? null,
@@ -40,12 +57,30 @@ function view(slo: SloDefinition, status: SloStatus | undefined): SloView {
   };
 }
 
+export interface BacktestRequest {
+  from: Date;
+  to: Date;
+  stepSeconds?: number;
+  objective?: number;
+  alerting?: Partial<AlertingSpec>;
+}
+
 @Injectable()
 export class SlosService {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly rules: RulesService,
     private readonly evaluator: SloEvaluator,
+    private readonly rollups: RollupSliReader,
+    @Inject(SLI_STORE) private readonly store: SliStore,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  private find(id: string): SloDefinition {
+    const slo = this.rules.slo(id);
+    if (!slo) throw new NotFoundError('SLO', id);
+    return slo;
+  }
 
   async list(filter: Record<string, unknown>): Promise<SloView[]> {
     const statuses = new Map((await this.evaluator.statuses()).map((s) => [s.sloId, s]));
@@ -54,16 +89,122 @@ export class SlosService {
       .map((slo) => view(slo, statuses.get(slo.id)))
       .filter((v) =>
         Object.entries(filter).every(([k, want]) => {
+          if (k === 'q') return `${v.service} ${v.name}`.toLowerCase().includes(String(want).toLowerCase());
           const have = (v as unknown as Record<string, unknown>)[k];
           return Array.isArray(want) ? want.map(String).includes(String(have)) : String(have) === String(want);
         }),
       );
   }
 
-  async get(id: string): Promise<SloView & { evidence: Record<string, unknown> }> {
-    const slo = this.rules.slo(id);
-    if (!slo) throw new NotFoundError('SLO', id);
+  /** One SLO with its last evidence and, for charts, burn rates over the last day and the budget over the period. */
+  async get(id: string) {
+    const slo = this.find(id);
     const status = (await this.evaluator.statuses()).find((s) => s.sloId === id);
-    return { ...view(slo, status), evidence: status?.evidence ?? {} };
+    return { ...view(slo, status), evidence: status?.evidence ?? {}, history: await this.history(slo) };
+  }
+
+  private async history(slo: SloDefinition) {
+    if (slo.sli.source === 'prometheus') return { burnRates: [], budget: [] };
+    const now = this.clock.now().getTime();
+    const pairs = alertPairsFor(slo);
+    const windows = [...new Set(pairs.flatMap((p) => [p.short, p.long]))].filter((w) => w <= 6 * 3600).sort((a, b) => a - b);
+    const day = 24 * 3600 * 1000;
+    const longest = Math.max(0, ...windows) * 1000;
+    const minutes = await loadMinuteCounts(this.dataSource, this.rollups, slo, new Date(now - day - longest), new Date(now));
+    // Prefix sums: every point of every window in one pass.
+    const good = [0];
+    const total = [0];
+    for (const m of minutes) {
+      good.push(good[good.length - 1] + m.good);
+      total.push(total[total.length - 1] + m.total);
+    }
+    const first = minutes.length ? minutes[0].at : now;
+    const burnRates = [];
+    for (let t = now - day; t <= now; t += 15 * 60_000) {
+      const point: Record<string, string | number | null> = { at: new Date(t).toISOString() };
+      const hi = Math.max(0, Math.min(minutes.length, Math.ceil((t - first) / 60_000)));
+      for (const w of windows) {
+        const lo = Math.max(0, Math.min(hi, Math.ceil((t - w * 1000 - first) / 60_000)));
+        point[formatDuration(w)] = burnRate(errorRatio(good[hi] - good[lo], total[hi] - total[lo]), slo.objective);
+      }
+      burnRates.push(point);
+    }
+    // Budget burn-down: daily points since the start of the current period window.
+    const budget = [];
+    const periodMs = slo.periodSeconds * 1000;
+    const stepMs = Math.max(3600_000, Math.floor(periodMs / 30));
+    for (let t = now - periodMs + stepMs; t <= now; t += stepMs) {
+      const counts = (await this.rollups.windowCounts([slo], new Date(t), [Math.round((t - (now - periodMs)) / 1000)])).get(slo.id);
+      const c = counts ? [...counts.windows.values()][0] : undefined;
+      budget.push({ at: new Date(t).toISOString(), remaining: c ? errorBudgetRemaining(c.good, c.total, slo.objective) : null });
+    }
+    return { burnRates, budget };
+  }
+
+  /** Quantiles of a latency SLO's histogram over one window, computed from exactly the buckets returned. */
+  async latency(id: string, window: string, qs: number[]) {
+    const slo = this.find(id);
+    if (slo.sli.kind !== 'latency') throw new ValidationError([{ field: 'id', message: `${id} is an events SLO; latency needs a latency SLO` }]);
+    if (slo.sli.source === 'prometheus') throw new ValidationError([{ field: 'id', message: `${id} reads Prometheus; its buckets are not stored in Headroom` }]);
+    const seconds = parseWindow(window);
+    const series = (await this.rollups.resolveSeries([slo])).get(id);
+    const names = series?.kind === 'latency' ? series.histogram : [];
+    const sums = await this.store.histogramSums({ series: names, now: this.clock.now(), windowsSeconds: [seconds] });
+    const buckets = mergeCumulative(names.map((n) => sums.get(n)?.get(seconds) ?? []));
+    return {
+      window,
+      quantiles: qs.map((q) => {
+        const value = buckets.length ? histogramQuantile(q, buckets) : NaN;
+        return { q, value: Number.isFinite(value) ? value : null };
+      }),
+      buckets: buckets.map((b) => ({ le: Number.isFinite(b.le) ? b.le : '+Inf', count: b.count })),
+    };
+  }
+
+  /** Services with their SLOs' worst state and lowest budget. */
+  async services() {
+    const slos = await this.list({});
+    const byService = new Map<string, SloView[]>();
+    for (const s of slos) byService.set(s.service, [...(byService.get(s.service) ?? []), s]);
+    return [...byService].map(([service, list]) => ({
+      id: service,
+      name: service,
+      slos: list.length,
+      state: list.reduce((worst, s) => (STATE_RANK[s.state] > STATE_RANK[worst] ? s.state : worst), 'ok' as SloStatus['state']),
+      budgetRemaining: list.reduce<number | null>((min, s) => (s.budgetRemaining === null ? min : min === null ? s.budgetRemaining : Math.min(min, s.budgetRemaining)), null),
+    }));
+  }
+
+  /** Replays stored minutes through the SLO's rules, or through an edited copy of them. */
+  async backtest(id: string, req: BacktestRequest, onProgress?: (done: number, total: number) => void): Promise<BacktestResult & { slo: string }> {
+    const base = this.find(id);
+    const slo: SloDefinition = {
+      ...base,
+      objective: req.objective ?? base.objective,
+      alerting: { ...base.alerting, ...(req.alerting ?? {}) },
+    };
+    if (slo.sli.source === 'prometheus') throw new ValidationError([{ field: 'id', message: `${id} reads Prometheus; back-testing needs stored history` }]);
+    const pairs = alertPairsFor(slo);
+    const longest = Math.max(...pairs.map((p) => p.long)) * 1000;
+    const minutes = await loadMinuteCounts(this.dataSource, this.rollups, slo, new Date(req.from.getTime() - longest), req.to);
+    const result = backtest({
+      objective: slo.objective,
+      pairs,
+      minEvents: slo.alerting.minEvents,
+      minutes,
+      from: req.from.getTime(),
+      to: req.to.getTime(),
+      stepMs: (req.stepSeconds ?? 60) * 1000,
+      onProgress,
+    });
+    return { slo: id, ...result };
+  }
+}
+
+function parseWindow(window: string): number {
+  try {
+    return parseDuration(window);
+  } catch {
+    throw new ValidationError([{ field: 'window', message: 'must be a duration such as 5m, 1h or 1d' }]);
   }
 }

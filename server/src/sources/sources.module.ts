@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { SloModule } from '../slo/slo.module';
+import { OtlpModule } from './otlp/otlp.module';
 import { SimulatorController } from './simulator/simulator.controller';
 import { SimulatorService } from './simulator/simulator.service';
 
-@Module({ imports: [SloModule], controllers: [SimulatorController], providers: [SimulatorService], exports: [SimulatorService] })
+@Module({ imports: [SloModule, OtlpModule], controllers: [SimulatorController], providers: [SimulatorService], exports: [SimulatorService] })
 export class SourcesModule {}

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { FaultKind } from './traffic-model';
 
 /** A fault injected into the simulator; kept in the database so it survives a restart. */
 @Entity({ name: 'simulator_faults' })
@@ -10,7 +11,7 @@ export class SimulatorFault {
   service!: string;
 
   @Column('text')
-  kind!: 'error-rate' | 'latency';
+  kind!: FaultKind;
 
   @Column('double precision')
   value!: number;

@@ -2,22 +2,22 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post } fr
 import { z } from 'zod';
 import { RequireRole } from '../../auth/auth.decorators';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
-import { DEFAULT_SERVICE_PROFILES } from './traffic-model';
+import { DEFAULT_SERVICE_PROFILES, FAULT_KINDS, type FaultKind } from './traffic-model';
 import { SimulatorService, type FaultRequest } from './simulator.service';
 
 const services = DEFAULT_SERVICE_PROFILES.map((p) => p.name) as [string, ...string[]];
 
-/** `value` is a fraction of failing requests for error-rate, a latency multiplier for latency. */
+/** `value` is a latency multiplier for latency faults, a fraction of requests (0..1) for the others. */
 export const faultRequestSchema = z
   .strictObject({
     service: z.enum(services, { error: `must be one of ${services.join(', ')}` }),
-    kind: z.enum(['error-rate', 'latency'], { error: 'must be "error-rate" or "latency"' }),
+    kind: z.enum(FAULT_KINDS as [FaultKind, ...FaultKind[]], { error: `must be one of ${FAULT_KINDS.join(', ')}` }),
     value: z.number({ error: 'must be a number' }).finite(),
     durationSeconds: z.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive().max(7 * 86400),
   })
   .superRefine((f, ctx) => {
-    if (f.kind === 'error-rate' && (f.value < 0 || f.value > 1)) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'an error-rate fault takes a fraction from 0 to 1' });
+    if (f.kind !== 'latency' && (f.value < 0 || f.value > 1)) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `a ${f.kind} fault takes a fraction from 0 to 1` });
     }
     if (f.kind === 'latency' && (f.value < 1 || f.value > 100)) {
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'a latency fault takes a multiplier from 1 to 100' });

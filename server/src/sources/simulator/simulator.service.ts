@@ -16,6 +16,7 @@ import {
   LATENCY_BUCKET_BOUNDS_SECONDS,
   simulateInterval,
   type Fault,
+  type FaultKind,
   type ServiceProfile,
 } from './traffic-model';
 
@@ -26,7 +27,7 @@ const STATE_ID = 'default';
 
 export interface FaultRequest {
   service: string;
-  kind: 'error-rate' | 'latency';
+  kind: FaultKind;
   value: number;
   durationSeconds: number;
 }

@@ -233,7 +233,7 @@ describe('simulateInterval', () => {
         ...hour,
         faults: [fault('error-rate', 5, '20:00:00', '21:00:00')],
       }),
-    ).toThrow(/fraction of failing requests, 0..1/);
+    ).toThrow(/value is a fraction of requests, 0..1/);
     expect(() =>
       simulateInterval({
         ...hour,
@@ -295,5 +295,29 @@ describe('daily traffic shape', () => {
     const peak = simulateInterval({ ...base, from: at('19:30:00'), to: at('20:30:00') });
     expect(trough.requests / peak.requests).toBeGreaterThan(0.28);
     expect(trough.requests / peak.requests).toBeLessThan(0.33);
+  });
+});
+
+describe('traffic-drop and partial-outage faults', () => {
+  const profile = DEFAULT_SERVICE_PROFILES[0];
+  const from = new Date('2026-11-25T20:00:00Z');
+  const to = new Date('2026-11-25T20:10:00Z');
+  const fault = (kind: 'traffic-drop' | 'partial-outage', value: number) => [{ service: profile.name, kind, value, startsAt: from, endsAt: to }];
+
+  it('a full traffic drop leaves no data at all, a half drop about half', () => {
+    const healthy = simulateInterval({ profile, from, to, faults: [], seed: 3 });
+    expect(simulateInterval({ profile, from, to, faults: fault('traffic-drop', 1), seed: 3 })).toMatchObject({ requests: 0, errors: 0 });
+    const half = simulateInterval({ profile, from, to, faults: fault('traffic-drop', 0.5), seed: 3 });
+    expect(half.requests / healthy.requests).toBeGreaterThan(0.45);
+    expect(half.requests / healthy.requests).toBeLessThan(0.55);
+  });
+
+  it('a partial outage fails its share of requests and slows the rest', () => {
+    const out = simulateInterval({ profile, from, to, faults: fault('partial-outage', 0.3), seed: 3 });
+    expect(out.errors / out.requests).toBeGreaterThan(0.27);
+    expect(out.errors / out.requests).toBeLessThan(0.33);
+    const healthy = simulateInterval({ profile, from, to, faults: [], seed: 3 });
+    const slowShare = (s: { latencyBucketCounts: number[]; requests: number }) => s.latencyBucketCounts.slice(6).reduce((a, b) => a + b, 0) / s.requests;
+    expect(slowShare(out)).toBeGreaterThan(slowShare(healthy) * 5);
   });
 });

@@ -80,7 +80,14 @@ export const DEFAULT_SERVICE_PROFILES: ReadonlyArray<Readonly<ServiceProfile>> =
   ].map((profile) => Object.freeze(profile)),
 );
 
-export type FaultKind = 'error-rate' | 'latency';
+/**
+ * error-rate: `value` of requests fail (0..1). latency: latency × `value`.
+ * traffic-drop: `value` of traffic disappears (0..1; 1 = no data at all).
+ * partial-outage: one shard or zone is down: `value` of requests (0..1) fail, and the rest slow
+ * down by 1 + 4 × value as retries and failovers pile onto the healthy part.
+ */
+export type FaultKind = 'error-rate' | 'latency' | 'traffic-drop' | 'partial-outage';
+export const FAULT_KINDS: readonly FaultKind[] = ['error-rate', 'latency', 'traffic-drop', 'partial-outage'];
 
 /** Something going wrong with one service for a while, injected at run time. */
 export interface Fault {
@@ -393,14 +400,14 @@ function validateProfile(profile: ServiceProfile): void {
 
 function validateFault(fault: Fault): void {
   const name = `${fault.kind} fault on "${fault.service}"`;
-  if (fault.kind !== 'error-rate' && fault.kind !== 'latency') {
+  if (!FAULT_KINDS.includes(fault.kind)) {
     throw new RangeError(
-      `Unknown fault kind ${JSON.stringify(fault.kind)}: use "error-rate" or "latency"`,
+      `Unknown fault kind ${JSON.stringify(fault.kind)}: use one of ${FAULT_KINDS.join(', ')}`,
     );
   }
-  if (fault.kind === 'error-rate' && !(fault.value >= 0 && fault.value <= 1)) {
+  if (fault.kind !== 'latency' && !(fault.value >= 0 && fault.value <= 1)) {
     throw new RangeError(
-      `${name}: value is the fraction of failing requests, 0..1; got ${fault.value}`,
+      `${name}: value is a fraction of requests, 0..1; got ${fault.value}`,
     );
   }
   if (fault.kind === 'latency' && !(fault.value > 0 && Number.isFinite(fault.value))) {
@@ -418,6 +425,7 @@ function validateFault(fault: Fault): void {
 interface Conditions {
   errorRate: number;
   latencyMultiplier: number;
+  trafficMultiplier: number;
 }
 
 // Error rate and latency multiplier in force at `ms`. Independent failures combine:
@@ -425,16 +433,27 @@ interface Conditions {
 function conditionsAt(profile: ServiceProfile, faults: readonly Fault[], ms: number): Conditions {
   let survive = 1 - profile.baseErrorRate;
   let latencyMultiplier = 1;
+  let trafficMultiplier = 1;
   for (const fault of faults) {
     if (fault.startsAt.getTime() <= ms && ms < fault.endsAt.getTime()) {
-      if (fault.kind === 'error-rate') {
-        survive *= 1 - fault.value;
-      } else {
-        latencyMultiplier *= fault.value;
+      switch (fault.kind) {
+        case 'error-rate':
+          survive *= 1 - fault.value;
+          break;
+        case 'latency':
+          latencyMultiplier *= fault.value;
+          break;
+        case 'traffic-drop':
+          trafficMultiplier *= 1 - fault.value;
+          break;
+        case 'partial-outage':
+          survive *= 1 - fault.value;
+          latencyMultiplier *= 1 + 4 * fault.value;
+          break;
       }
     }
   }
-  return { errorRate: 1 - survive, latencyMultiplier };
+  return { errorRate: 1 - survive, latencyMultiplier, trafficMultiplier };
 }
 
 interface PieceContext {
@@ -467,13 +486,13 @@ function simulatePiece(
   }
   const rng = generatorFor(ctx.lanes, startMs, endMs);
   for (let i = 0; i + 1 < edges.length; i++) {
-    const { errorRate, latencyMultiplier } = conditionsAt(profile, faults, edges[i]);
+    const { errorRate, latencyMultiplier, trafficMultiplier } = conditionsAt(profile, faults, edges[i]);
     let probabilities = ctx.probabilities.get(latencyMultiplier);
     if (probabilities === undefined) {
       probabilities = latencyBucketProbabilities(profile, latencyMultiplier);
       ctx.probabilities.set(latencyMultiplier, probabilities);
     }
-    const requests = poisson(rng, profile.baseRps * factorIntegral(edges[i], edges[i + 1]));
+    const requests = poisson(rng, profile.baseRps * trafficMultiplier * factorIntegral(edges[i], edges[i + 1]));
     const errors = binomial(rng, requests, errorRate);
     const buckets = multinomial(rng, requests, probabilities);
     into.requests += requests;

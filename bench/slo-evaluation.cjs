@@ -1,0 +1,273 @@
+// Evaluation of 10,000 rollup-backed SLOs (events and latency, every window of the SRE-workbook
+// pairs and the 30-day budget) in one process, on the embedded database or on PostgreSQL.
+// Prints milliseconds per full pass (median and p95), the cache hydration time and RSS.
+// Not a test. Build first: npm run build -w server
+//   node bench/slo-evaluation.cjs [--services 2500] [--passes 20]        (PGlite)
+//   DATABASE_URL=postgresql://… node bench/slo-evaluation.cjs            (PostgreSQL)
+// Each service has a requests and an errors counter and an 8-bucket latency histogram, and
+// four SLOs on them (two events SLOs, two latency thresholds: one on a bucket bound, one
+// interpolated); 30 days of hour rows and 6 hours of minute rows are seeded with SQL.
+require('reflect-metadata');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { randomBytes } = require('node:crypto');
+const { Client } = require('pg');
+const { DataSource } = require('typeorm');
+
+const ROOT = path.join(__dirname, '..');
+const dist = path.join(ROOT, 'server/dist/server/src');
+const load = (p) => require(path.join(dist, p));
+const { dataSourceOptions } = load('database/data-source-options.js');
+const { startEmbeddedPostgres } = load('database/embedded-postgres.js');
+const { LeaseService } = load('database/lease.service.js');
+const { loadConfig } = load('config/config.js');
+const { ManualClock } = load('common/clock.js');
+const { AppMetrics } = load('common/metrics.js');
+const { SignalBus } = load('common/signals.js');
+const { createLogger } = load('common/logger.js');
+const { RulesService } = load('rules/rules.service.js');
+const { PostgresSliStore } = load('slo/postgres-sli-store.js');
+const { RollupSliReader } = load('slo/rollup-sli-reader.js');
+const { CachedRollupSliReader } = load('slo/cached-rollup-sli-reader.js');
+const { SimulatorSeriesResolver, simulatorSeries } = load('slo/series.js');
+const { IngestEvents } = load('slo/sli-store.js');
+const { SloEvaluator } = load('slo/slo-evaluator.service.js');
+const { SchedulerRegistry } = require(require.resolve('@nestjs/schedule', { paths: [path.join(ROOT, 'server')] }));
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const SERVICES = arg('services', 2500);
+const PASSES = arg('passes', 20);
+const SQL_PASSES = arg('sql-passes', 2);
+const HOURS = 30 * 24;
+const MINUTES = 6 * 60;
+const BOUNDS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 'Infinity'];
+// Per-bucket (not cumulative) requests per minute in each bucket: 1000 a minute in all.
+const PER_MINUTE = [100, 300, 350, 150, 50, 30, 15, 5];
+
+const mb = (bytes) => `${Math.round(bytes / 1048576)} MB`;
+const ms = (x) => `${x.toFixed(1)} ms`;
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+};
+const memory = () => {
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers };
+};
+
+async function openDatabase() {
+  const base = process.env.DATABASE_URL;
+  if (!base) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-bench-'));
+    const pg = await startEmbeddedPostgres(dir);
+    return {
+      kind: 'pglite',
+      url: pg.url,
+      embedded: true,
+      close: async () => {
+        await pg.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const name = `headroom_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    kind: 'postgres',
+    url: url.toString(),
+    embedded: false,
+    close: async () => {
+      const c = new Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+const SECONDARY_INDEXES = ['counter_minute', 'histogram_minute', 'counter_hour', 'histogram_hour'].flatMap((t) => {
+  const column = t.endsWith('hour') ? 'hour' : 'minute';
+  return [
+    { name: `ix_sli_${t}_updated_at`, sql: `CREATE INDEX "ix_sli_${t}_updated_at" ON "sli_${t}" ("updated_at")` },
+    { name: `ix_sli_${t}_${column}`, sql: `CREATE INDEX "ix_sli_${t}_${column}" ON "sli_${t}" USING brin ("${column}")` },
+  ];
+});
+
+/** 30 days of hour rows and 6 hours of minute rows for every service, by INSERT … SELECT generate_series. */
+async function seed(ds, nowMs) {
+  const nowMinute = Math.floor(nowMs / 60_000);
+  const nowHour = Math.floor(nowMinute / 60);
+  // Secondary indexes are built once at the end: much faster than maintaining them row by row.
+  for (const ix of SECONDARY_INDEXES) await ds.query(`DROP INDEX "${ix.name}"`);
+  const name = (kind) => `'simulator/svc-' || lpad(s::text, 5, '0') || '/${kind}'`;
+  const chunk = 250;
+  for (let from = 0; from < SERVICES; from += chunk) {
+    const to = Math.min(SERVICES, from + chunk) - 1;
+    for (const [res, first, last, per] of [
+      ['hour', nowHour - HOURS, nowHour, 60],
+      ['minute', nowMinute - MINUTES, nowMinute, 1],
+    ]) {
+      const unit = res === 'hour' ? 3600 : 60;
+      const range = `generate_series(${from}, ${to}) s, generate_series(${first}, ${last}) t`;
+      await ds.query(
+        `INSERT INTO sli_counter_${res} (series, ${res}, value)
+         SELECT ${name('requests')}, to_timestamp(t::float8 * ${unit}), ${per} * 1000 FROM ${range}
+         UNION ALL
+         SELECT ${name('errors')}, to_timestamp(t::float8 * ${unit}), ${per} * ((s + t) % 3) FROM ${range}`,
+      );
+      await ds.query(
+        `INSERT INTO sli_histogram_${res} (series, ${res}, le, count)
+         SELECT ${name('latency_seconds')}, to_timestamp(t::float8 * ${unit}), b.le, ${per} * b.c
+         FROM ${range}, unnest($1::float8[], $2::float8[]) AS b(le, c)`,
+        [BOUNDS, PER_MINUTE],
+      );
+    }
+    process.stderr.write(`\rseeding ${to + 1}/${SERVICES} services`);
+  }
+  process.stderr.write('\n');
+  for (const ix of SECONDARY_INDEXES) await ds.query(ix.sql);
+  await ds.query('ANALYZE');
+}
+
+function slos() {
+  const out = [];
+  const base = { objective: 0.999, periodSeconds: 30 * 86400, alerting: { page: true, ticket: true, windows: null, minEvents: 0 }, severity: 'critical', runbookId: 'r.md', labels: {}, file: 'bench' };
+  for (let i = 0; i < SERVICES; i++) {
+    const service = `svc-${String(i).padStart(5, '0')}`;
+    out.push(
+      { ...base, id: `${service}.availability`, service, name: 'availability', sli: { kind: 'events', source: 'simulator' } },
+      { ...base, id: `${service}.availability-99`, service, name: 'availability-99', objective: 0.99, sli: { kind: 'events', source: 'simulator' } },
+      { ...base, id: `${service}.latency-100ms`, service, name: 'latency-100ms', objective: 0.8, sli: { kind: 'latency', source: 'simulator', thresholdSeconds: 0.1 } },
+      { ...base, id: `${service}.latency-300ms`, service, name: 'latency-300ms', objective: 0.95, sli: { kind: 'latency', source: 'simulator', thresholdSeconds: 0.3 } },
+    );
+  }
+  return out;
+}
+
+/** One minute of traffic for every series, the way ingest writes it (minute and hour rows). */
+function minuteBatch(atMs) {
+  const at = new Date(atMs);
+  const batch = { source: 'bench', counters: [], histograms: [] };
+  for (let i = 0; i < SERVICES; i++) {
+    const service = `svc-${String(i).padStart(5, '0')}`;
+    batch.counters.push({ series: simulatorSeries.requests(service), at, value: 1000 }, { series: simulatorSeries.errors(service), at, value: i % 2 });
+    batch.histograms.push({ series: simulatorSeries.latency(service), at, buckets: BOUNDS.map((le, k) => ({ le: Number(le), count: PER_MINUTE[k] })) });
+  }
+  return batch;
+}
+
+function evaluator(ds, reader, clock, config) {
+  return new SloEvaluator(ds, new RulesService(config), new SignalBus(), new IngestEvents(), new LeaseService(ds), new SchedulerRegistry(),
+    new AppMetrics(), [reader], clock, config, createLogger('silent'));
+}
+
+/** Wall time, and this process's CPU time (a fairer figure on a busy machine; on PGlite it includes the database). */
+async function timed(fn) {
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  const result = await fn();
+  const used = process.cpuUsage(cpu);
+  return { ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000, result };
+}
+
+(async () => {
+  const db = await openDatabase();
+  const ds = new DataSource(dataSourceOptions(db.url, db.embedded));
+  await ds.initialize();
+  try {
+    await ds.runMigrations();
+    const all = slos();
+    let now = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
+    const seeding = await timed(() => seed(ds, now));
+    const [rows] = await ds.query(
+      `SELECT (SELECT count(*) FROM sli_counter_hour) + (SELECT count(*) FROM sli_histogram_hour) AS hour_rows,
+              (SELECT count(*) FROM sli_counter_minute) + (SELECT count(*) FROM sli_histogram_minute) AS minute_rows`,
+    );
+    console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(`database: ${db.kind}; ${all.length} SLOs on ${SERVICES} services; ${rows.hour_rows} hour rows + ${rows.minute_rows} minute rows seeded in ${(seeding.ms / 1000).toFixed(1)} s`);
+
+    const config = loadConfig({}, ROOT);
+    const clock = new ManualClock(new Date(now));
+    const store = new PostgresSliStore(ds);
+    const resolvers = [new SimulatorSeriesResolver()];
+    const cached = new CachedRollupSliReader(store, resolvers);
+    const live = evaluator(ds, cached, clock, config);
+    const check = (results) => {
+      const states = {};
+      for (const r of results) states[r.state] = (states[r.state] ?? 0) + 1;
+      return states;
+    };
+
+    const before = memory();
+    const hydration = await timed(() => live.compute(all, new Date(now)));
+    const afterHydration = memory();
+    console.log(`hydration (first pass, loads the cache): ${ms(hydration.ms)} (CPU ${ms(hydration.cpuMs)}); states ${JSON.stringify(check(hydration.result))}; cache ${JSON.stringify(cached.cache.stats())}`);
+
+    // Steady passes: the evaluation clock moves 30 s a pass; each refresh finds nothing new.
+    const steady = [];
+    for (let i = 0; i < PASSES; i++) {
+      now += 30_000;
+      steady.push(await timed(() => live.compute(all, new Date(now))));
+    }
+    // Passes right after one more minute of data for every series (the refresh reads it).
+    const ingest = [];
+    const writes = [];
+    for (let i = 0; i < PASSES; i++) {
+      now += 60_000;
+      const batch = minuteBatch(now - 30_000);
+      writes.push(await timed(() => ds.transaction((m) => store.write(m, batch))));
+      ingest.push(await timed(() => live.compute(all, new Date(now))));
+    }
+    const end = memory();
+
+    // The SQL path (what back-testing and other times read) and a full pass that also stores
+    // the 10,000 statuses, for comparison.
+    const sqlReader = new RollupSliReader(store, resolvers);
+    const sqlEval = evaluator(ds, sqlReader, clock, config);
+    const sql = [];
+    for (let i = 0; i < SQL_PASSES; i++) sql.push(await timed(() => sqlEval.compute(all, new Date(now))));
+    const cachedSample = await live.compute(all, new Date(now));
+    const sqlSample = await sqlEval.compute(all, new Date(now));
+    let maxDiff = 0;
+    cachedSample.forEach((r, i) => {
+      for (const [w, v] of Object.entries(r.burnRates)) {
+        const other = sqlSample[i].burnRates[w];
+        if (v !== null && other !== null) maxDiff = Math.max(maxDiff, Math.abs(v - other) / Math.max(1e-9, Math.abs(other)));
+      }
+    });
+    clock.set(new Date(now));
+    const full = [];
+    for (let i = 0; i < 3; i++) full.push(await timed(() => live.evaluate('manual', all)));
+
+    const line = (label, runs) => {
+      const wall = runs.map((r) => r.ms);
+      const cpu = runs.map((r) => r.cpuMs);
+      console.log(`${label}: median ${ms(quantile(wall, 0.5))}, p95 ${ms(quantile(wall, 0.95))} (CPU of this process: median ${ms(quantile(cpu, 0.5))}, p95 ${ms(quantile(cpu, 0.95))}; ${runs.length} passes)`);
+    };
+    line('cached pass, no new rows', steady);
+    line('cached pass after a minute of new rows for every series', ingest);
+    line('  (writing that minute, not part of the pass)', writes);
+    line('SQL path pass (hour rollups, no cache)', sql);
+    line('full evaluate() with the cache, incl. storing 10,000 statuses', full);
+    console.log(`cached vs SQL burn rates: largest relative difference ${maxDiff.toExponential(2)}`);
+    console.log(`memory before hydration: rss ${mb(before.rss)}, heap ${mb(before.heapUsed)}, arrayBuffers ${mb(before.arrayBuffers)}`);
+    console.log(`memory after hydration:  rss ${mb(afterHydration.rss)}, heap ${mb(afterHydration.heapUsed)}, arrayBuffers ${mb(afterHydration.arrayBuffers)}`);
+    console.log(`memory at the end:       rss ${mb(end.rss)}, heap ${mb(end.heapUsed)}, arrayBuffers ${mb(end.arrayBuffers)}`);
+    if (db.embedded) console.log('(on PGlite the RSS includes the embedded database, which runs in this process)');
+  } finally {
+    await ds.destroy();
+    await db.close();
+  }
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,116 @@
+import type { Severity } from '../common/signals';
+import type { IncomingAlert } from '../routing/alert';
+import { groupFingerprint, groupLabels, matchLabels, type Route } from '../routing/route-definition';
+import type { ActiveMutes, MuteReason } from './mute';
+import { muteReason } from './mute';
+
+/** An incoming alert with everything decided that does not need the database. */
+export interface PlannedAlert {
+  index: number;
+  alert: IncomingAlert;
+  /** `<source>:<key>`: unique across sources. */
+  alertKey: string;
+  route: Route;
+  labels: Record<string, string>;
+  groupLabels: Record<string, string>;
+  /** The incident fingerprint of its group; an open incident already holding the alert overrides it. */
+  fingerprint: string;
+  severity: Severity;
+  service: string;
+  muted: MuteReason | null;
+}
+
+export function planAlert(alert: IncomingAlert, index: number, route: Route): PlannedAlert {
+  const labels = matchLabels(alert);
+  return {
+    index,
+    alert,
+    alertKey: `${alert.source}:${alert.key}`,
+    route,
+    labels,
+    groupLabels: groupLabels(route, labels),
+    fingerprint: groupFingerprint(route, labels),
+    severity: alert.severity ?? route.severity,
+    service: alert.service ?? 'unknown',
+    muted: null,
+  };
+}
+
+export function applyMutes(planned: PlannedAlert[], mutes: ActiveMutes): void {
+  for (const p of planned) p.muted = muteReason(p.labels, p.service, mutes);
+}
+
+export interface AlertGroup {
+  fingerprint: string;
+  /** The first alert decides the incident's title, severity and evidence when it opens. */
+  first: PlannedAlert;
+  alerts: PlannedAlert[];
+  /** Some alert in the group is not muted: the incident pages (or is un-muted). */
+  anyUnmuted: boolean;
+}
+
+/** Groups firing alerts by incident fingerprint, in fingerprint order (a stable lock order). */
+export function groupByIncident(triggers: PlannedAlert[]): AlertGroup[] {
+  const groups = new Map<string, AlertGroup>();
+  for (const p of triggers) {
+    const g = groups.get(p.fingerprint);
+    if (g) {
+      g.alerts.push(p);
+      g.anyUnmuted ||= !p.muted;
+    } else {
+      groups.set(p.fingerprint, { fingerprint: p.fingerprint, first: p, alerts: [p], anyUnmuted: !p.muted });
+    }
+  }
+  return [...groups.values()].sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
+}
+
+/** Deliveries of the same alert to the same incident collapse into one row with a count. */
+export interface AlertRowDraft {
+  incidentId: number;
+  last: PlannedAlert;
+  count: number;
+}
+
+export function collapseDeliveries(items: Array<{ incidentId: number; planned: PlannedAlert }>): AlertRowDraft[] {
+  const rows = new Map<string, AlertRowDraft>();
+  for (const { incidentId, planned } of items) {
+    const key = `${incidentId}\u0000${planned.alertKey}`;
+    const row = rows.get(key);
+    if (row) {
+      row.count += 1;
+      row.last = planned;
+    } else rows.set(key, { incidentId, last: planned, count: 1 });
+  }
+  return [...rows.values()].sort((a, b) => a.incidentId - b.incidentId || (a.last.alertKey < b.last.alertKey ? -1 : 1));
+}
+
+/**
+ * Takes the next requests to commit together (group commit): as many as fit in `maxAlerts`,
+ * stopping before a request that touches an alert already in the batch with an acknowledge or
+ * resolve on either side, since a batch applies triggers before follow-ups and merging would
+ * reorder them. Removes the taken requests from the queue.
+ */
+export function takeBatch<T extends { alerts: readonly Pick<IncomingAlert, 'source' | 'key' | 'action'>[] }>(queue: T[], maxAlerts: number): T[] {
+  const taken: T[] = [];
+  const seen = new Map<string, boolean>(); // alert key -> only triggers so far
+  let count = 0;
+  while (queue.length > 0) {
+    const next = queue[0];
+    if (taken.length > 0) {
+      if (count + next.alerts.length > maxAlerts) break;
+      const clash = next.alerts.some((a) => {
+        const onlyTriggers = seen.get(`${a.source}:${a.key}`);
+        return onlyTriggers !== undefined && (!onlyTriggers || a.action !== 'trigger');
+      });
+      if (clash) break;
+    }
+    queue.shift();
+    taken.push(next);
+    count += next.alerts.length;
+    for (const a of next.alerts) {
+      const k = `${a.source}:${a.key}`;
+      seen.set(k, (seen.get(k) ?? true) && a.action === 'trigger');
+    }
+  }
+  return taken;
+}

@@ -1,0 +1,475 @@
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService, type AuditDraft } from '../audit/audit.service';
+import { CLOCK, type Clock } from '../common/clock';
+import { LOGGER, type Logger } from '../common/logger';
+import { AppMetrics } from '../common/metrics';
+import { withSpan } from '../common/telemetry';
+import { OutboxService } from '../outbox/outbox.service';
+import type { AlertOutcome, IncomingAlert } from '../routing/alert';
+import { AlertIntake } from '../routing/alert-intake';
+import { RoutesService } from '../routing/routes.service';
+import { applyMutes, collapseDeliveries, groupByIncident, planAlert, takeBatch, type AlertGroup, type PlannedAlert } from './alert-grouping';
+import { Incident } from './incident.entity';
+import * as lifecycle from './incident-lifecycle';
+import { pgCode, queuePage, writeTimeline, type TimelineDraft } from './incident-records';
+import { loadActiveMutes } from './mute';
+import type { Actor } from './timeline-entry.entity';
+
+interface UpsertedIncident {
+  id: number;
+  fingerprint: string;
+  inserted: boolean;
+  status: string;
+  muted: boolean;
+  signal_resolved_at: string | null;
+}
+
+/** What one transaction decided; outcomes are in the order the alerts came in. */
+interface Applied {
+  outcomes: AlertOutcome[];
+  notify: boolean;
+}
+
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 5;
+/** Upper bound on the alerts one group commit takes, to keep transactions short. */
+const MAX_ALERTS_PER_COMMIT = 2000;
+
+interface QueuedRequest {
+  alerts: IncomingAlert[];
+  resolve(outcomes: AlertOutcome[]): void;
+  reject(err: unknown): void;
+}
+
+const integrationActor = (a: IncomingAlert): Actor => ({ type: 'integration', id: a.integration.id, name: a.integration.name });
+
+/**
+ * Turns outside alerts (Alertmanager, PagerDuty Events v2) into incidents, a batch per
+ * transaction: a whole webhook commits before it is answered, so an accepted alert is durable.
+ *
+ * - Dedup and grouping: the route's grouping labels give each group an incident fingerprint;
+ *   `INSERT … ON CONFLICT (fingerprint) WHERE status <> 'resolved' DO UPDATE` opens the incident
+ *   or adds to the open one in one statement, so identical alerts at the same instant make one
+ *   incident (the partial unique index decides, not the code).
+ * - Only a newly opened, un-muted incident pages. An alert joining an open incident (triggered,
+ *   acknowledged or snoozed) is counted and shown, and pages nobody.
+ * - Resolved alerts mark their row resolved; when none is left firing the incident resolves if
+ *   its route has autoResolve, otherwise the timeline says so and a person resolves.
+ * - Acknowledge and resolve for an alert with no open incident are dropped (PagerDuty's rule).
+ */
+@Injectable()
+export class AlertIngestService implements OnModuleInit {
+  private readonly audit: AuditService;
+  private readonly queue: QueuedRequest[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxService,
+    private readonly routes: RoutesService,
+    private readonly intake: AlertIntake,
+    private readonly metrics: AppMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() audit?: AuditService,
+  ) {
+    this.audit = audit ?? new AuditService();
+  }
+
+  onModuleInit(): void {
+    this.intake.register((alerts) => this.ingest(alerts));
+  }
+
+  /**
+   * Stores a batch of alerts (one webhook or one event) and returns each alert's outcome once
+   * committed. Requests that arrive while a commit is running are committed together in the
+   * next one (group commit): one transaction and a handful of statements for many webhooks.
+   */
+  ingest(alerts: IncomingAlert[]): Promise<AlertOutcome[]> {
+    if (alerts.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ alerts, resolve, reject });
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = takeBatch(this.queue, MAX_ALERTS_PER_COMMIT);
+        try {
+          const outcomes = await this.commit(batch.flatMap((r) => r.alerts));
+          let offset = 0;
+          for (const r of batch) {
+            r.resolve(outcomes.slice(offset, offset + r.alerts.length));
+            offset += r.alerts.length;
+          }
+        } catch (err) {
+          if (batch.length === 1) {
+            batch[0].reject(err);
+            continue;
+          }
+          // One request's failure must not fail the others: commit them one by one.
+          for (const r of batch) await this.commit(r.alerts).then(r.resolve, r.reject);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async commit(alerts: IncomingAlert[]): Promise<AlertOutcome[]> {
+    return withSpan('incidents.ingest-alerts', { count: alerts.length }, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const at = this.clock.now();
+        const planned = alerts.map((alert, i) => planAlert(alert, i, this.routes.select(alert)));
+        try {
+          const applied = await this.dataSource.transaction((m) => this.apply(m, planned, at));
+          if (applied.notify) this.outbox.wake();
+          return applied.outcomes;
+        } catch (err) {
+          // Another process locked the same incidents in a different order: PostgreSQL aborts one; run it again.
+          if (RETRYABLE.has(pgCode(err) ?? '') && attempt < MAX_ATTEMPTS) {
+            this.logger.debug({ attempt, code: pgCode(err) }, 'alert batch retried after a lock conflict');
+            continue;
+          }
+          throw err;
+        }
+      }
+    });
+  }
+
+  private async apply(m: EntityManager, planned: PlannedAlert[], at: Date): Promise<Applied> {
+    const outcomes: AlertOutcome[] = planned.map((p) => ({ key: p.alert.key, outcome: 'dropped', incidentId: null }));
+    const timeline: TimelineDraft[] = [];
+    const audit: AuditDraft[] = [];
+    let notify = false;
+
+    // Which open incident already holds each alert: follow-up events go there even if labels changed.
+    const homes = new Map<string, { incidentId: number; fingerprint: string }>();
+    const keys = [...new Set(planned.map((p) => p.alertKey))];
+    const homeRows: Array<{ alert_key: string; incident_id: number; fingerprint: string }> = await m.query(
+      `SELECT a.alert_key, a.incident_id, i.fingerprint FROM incident_alerts a JOIN incidents i ON i.id = a.incident_id
+       WHERE a.alert_key = ANY($1) AND i.status <> 'resolved' ORDER BY a.incident_id`,
+      [keys],
+    );
+    for (const r of homeRows) homes.set(r.alert_key, { incidentId: Number(r.incident_id), fingerprint: r.fingerprint });
+
+    const triggers = planned.filter((p) => p.alert.action === 'trigger');
+    if (triggers.length > 0) {
+      for (const t of triggers) {
+        const home = homes.get(t.alertKey);
+        if (home) t.fingerprint = home.fingerprint;
+      }
+      applyMutes(triggers, await loadActiveMutes(m, at));
+      notify = (await this.applyTriggers(m, groupByIncident(triggers), at, outcomes, timeline, audit)) || notify;
+    }
+
+    const followUps = planned.filter((p) => p.alert.action !== 'trigger');
+    if (followUps.length > 0) {
+      notify = (await this.applyFollowUps(m, followUps, homes, at, outcomes, timeline, audit)) || notify;
+    }
+
+    await writeTimeline(m, this.outbox, timeline);
+    await this.audit.record(m, audit);
+    notify ||= timeline.some((t) => t.event.notify !== false);
+    return { outcomes, notify };
+  }
+
+  /** Opens or adds to one incident per group, and records every delivery on its alert row. */
+  private async applyTriggers(m: EntityManager, groups: AlertGroup[], at: Date, outcomes: AlertOutcome[], timeline: TimelineDraft[], audit: AuditDraft[]): Promise<boolean> {
+    let paged = false;
+    const rows = groups.map((g, ord) => {
+      const a = g.first.alert;
+      return {
+        ord,
+        title: a.title,
+        service: g.first.service,
+        source: a.source,
+        severity: g.first.severity,
+        fingerprint: g.fingerprint,
+        runbook_id: g.first.route.runbookId,
+        runbook_url: a.runbookUrl,
+        description: a.description,
+        evidence: evidenceOf(g.first),
+        labels: g.first.groupLabels,
+        alert_count: g.alerts.length,
+        route: g.first.route.name,
+        auto_resolve: g.first.route.autoResolve,
+        muted: !g.anyUnmuted,
+        muted_reason: g.anyUnmuted ? null : g.first.muted?.text ?? null,
+      };
+    });
+    // Groups with an open incident: lock those rows in fingerprint order (a stable order keeps
+    // concurrent batches from deadlocking) and count the deliveries. No sequence value is spent.
+    const updated = rowsOf<UpsertedIncident>(await m.query(
+      `UPDATE incidents i SET alert_count = i.alert_count + x.alert_count, last_alert_at = $2, version = i.version + 1
+       FROM (SELECT id FROM incidents WHERE fingerprint = ANY($3) AND status <> 'resolved' ORDER BY fingerprint FOR UPDATE) l,
+            jsonb_to_recordset($1::jsonb) AS x(fingerprint text, alert_count int)
+       WHERE i.id = l.id AND i.fingerprint = x.fingerprint
+       RETURNING i.id, i.fingerprint, false AS inserted, i.status, i.muted, i.signal_resolved_at`,
+      [JSON.stringify(rows.map((r) => ({ fingerprint: r.fingerprint, alert_count: r.alert_count }))), at.toISOString(), rows.map((r) => r.fingerprint)],
+    ));
+    const open = new Set(updated.map((r) => r.fingerprint));
+    const fresh = rows.filter((r) => !open.has(r.fingerprint));
+    // The rest open here. Two batches opening the same group at the same instant meet at the
+    // partial unique index: one inserts, the other waits for it and adds to it instead.
+    const inserted: UpsertedIncident[] = fresh.length === 0 ? [] : await m.query(
+      `INSERT INTO incidents (title, service, source, severity, status, fingerprint, runbook_id, runbook_url, description, evidence, labels,
+                              triggered_at, alert_count, last_alert_at, route, auto_resolve, muted, muted_reason, version)
+       SELECT title, service, source, severity, 'triggered', fingerprint, runbook_id, runbook_url, description, evidence, labels,
+              $2, alert_count, $2, route, auto_resolve, muted, muted_reason, 1
+       FROM jsonb_to_recordset($1::jsonb) AS x(ord int, title text, service text, source text, severity text, fingerprint text, runbook_id text,
+            runbook_url text, description text, evidence jsonb, labels jsonb, alert_count int, route text, auto_resolve boolean, muted boolean, muted_reason text)
+       ORDER BY ord
+       ON CONFLICT (fingerprint) WHERE status <> 'resolved'
+       DO UPDATE SET alert_count = incidents.alert_count + EXCLUDED.alert_count, last_alert_at = EXCLUDED.last_alert_at, version = incidents.version + 1
+       RETURNING id, fingerprint, (xmax = 0) AS inserted, status, muted, signal_resolved_at`,
+      [JSON.stringify(fresh), at.toISOString()],
+    );
+    const upserted = [...updated, ...inserted];
+    const byFingerprint = new Map(upserted.map((r) => [r.fingerprint, { ...r, id: Number(r.id) }]));
+
+    const deliveries: Array<{ incidentId: number; planned: PlannedAlert }> = [];
+    const unmute: number[] = [];
+    const refired: number[] = [];
+    for (const g of groups) {
+      const inc = byFingerprint.get(g.fingerprint);
+      if (!inc) throw new Error(`incident upsert returned no row for ${g.fingerprint}`);
+      const actor = integrationActor(g.first.alert);
+      g.alerts.forEach((p, i) => {
+        deliveries.push({ incidentId: inc.id, planned: p });
+        outcomes[p.index] = { key: p.alert.key, incidentId: inc.id, outcome: inc.inserted && i === 0 ? (inc.muted ? 'opened-muted' : 'opened') : 'grouped' };
+      });
+      if (inc.inserted) {
+        const muted = g.first.muted;
+        timeline.push({
+          incidentId: inc.id, at, actor,
+          event: {
+            kind: 'incident.triggered',
+            message: inc.muted ? `Triggered by ${actor.name}: ${g.first.alert.title} (muted by ${muted?.text}; nobody paged)` : `Triggered by ${actor.name}: ${g.first.alert.title}`,
+            data: { route: g.first.route.name, alerts: g.alerts.length, ...(inc.muted && muted ? { mutedBy: muted } : {}) },
+            notify: false,
+          },
+        });
+        audit.push({
+          at, actor, action: 'incident.triggered', entityType: 'incident', entityId: inc.id, before: null,
+          after: { status: 'triggered', title: g.first.alert.title, service: g.first.service, severity: g.first.severity, source: g.first.alert.source, route: g.first.route.name, muted: inc.muted },
+        });
+        if (!inc.muted) {
+          await queuePage(m, this.outbox, inc.id);
+          paged = true;
+        }
+        this.metrics.incidentsOpened.inc({ source: g.first.alert.source, severity: g.first.severity });
+        this.logger.warn({ incidentId: inc.id, fingerprint: g.fingerprint, service: g.first.service, muted: inc.muted }, `incident ${inc.id} opened: ${g.first.alert.title}`);
+        continue;
+      }
+      if (inc.muted && g.anyUnmuted) {
+        unmute.push(inc.id);
+        const event = lifecycle.unmute(Object.assign(new Incident(), { muted: true, status: inc.status }));
+        if (event) timeline.push({ incidentId: inc.id, at, actor, event });
+        if (inc.status === 'triggered') {
+          await queuePage(m, this.outbox, inc.id);
+          paged = true;
+        }
+      }
+      if (inc.signal_resolved_at) {
+        refired.push(inc.id);
+        timeline.push({ incidentId: inc.id, at, actor, event: { kind: 'incident.signal-refired', message: `An alert fired again: ${g.first.alert.title}` } });
+      }
+    }
+    if (unmute.length) await m.query(`UPDATE incidents SET muted = false, muted_reason = NULL WHERE id = ANY($1)`, [unmute]);
+    if (refired.length) await m.query(`UPDATE incidents SET signal_resolved_at = NULL WHERE id = ANY($1)`, [refired]);
+
+    // One row per (incident, alert) with the number of deliveries. The incident locks held above
+    // serialize writers of these rows, so update-then-insert is safe; the insert's ON CONFLICT
+    // only guards the unexpected.
+    const drafts = collapseDeliveries(deliveries);
+    const alertRows = drafts.map((d, ord) => ({
+      ord,
+      incident_id: d.incidentId,
+      alert_key: d.last.alertKey,
+      source: d.last.alert.source,
+      title: d.last.alert.title,
+      labels: d.last.alert.labels,
+      annotations: d.last.alert.annotations,
+      payload: d.last.alert.payload,
+      count: d.count,
+      muted_by: d.last.muted?.text ?? null,
+      generator_url: d.last.alert.generatorUrl,
+      starts_at: d.last.alert.startsAt.toISOString(),
+    }));
+    const columns = `ord int, incident_id int, alert_key text, source text, title text, labels jsonb, annotations jsonb,
+                     payload jsonb, count int, muted_by text, generator_url text, starts_at timestamptz`;
+    const known = rowsOf<{ incident_id: number; alert_key: string }>(await m.query(
+      `UPDATE incident_alerts a SET
+         status = 'firing', count = a.count + x.count, title = x.title, labels = x.labels, annotations = x.annotations, payload = x.payload,
+         muted_by = x.muted_by, generator_url = x.generator_url, starts_at = x.starts_at, ends_at = NULL, resolved_at = NULL, last_received_at = $2
+       FROM jsonb_to_recordset($1::jsonb) AS x(${columns})
+       WHERE a.incident_id = x.incident_id AND a.alert_key = x.alert_key
+       RETURNING a.incident_id, a.alert_key`,
+      [JSON.stringify(alertRows), at.toISOString()],
+    ));
+    const knownSet = new Set(known.map((k) => `${Number(k.incident_id)}\u0000${k.alert_key}`));
+    const newRows = alertRows.filter((r) => !knownSet.has(`${r.incident_id}\u0000${r.alert_key}`));
+    if (newRows.length > 0) {
+      await m.query(
+        `INSERT INTO incident_alerts (incident_id, alert_key, source, status, title, labels, annotations, payload, count, muted_by, generator_url,
+                                      starts_at, first_received_at, last_received_at)
+         SELECT incident_id, alert_key, source, 'firing', title, labels, annotations, payload, count, muted_by, generator_url, starts_at, $2, $2
+         FROM jsonb_to_recordset($1::jsonb) AS x(${columns})
+         ORDER BY ord
+         ON CONFLICT (incident_id, alert_key) DO UPDATE SET count = incident_alerts.count + EXCLUDED.count, status = 'firing',
+           last_received_at = EXCLUDED.last_received_at, resolved_at = NULL, ends_at = NULL`,
+        [JSON.stringify(newRows), at.toISOString()],
+      );
+    }
+    const opened = new Set([...byFingerprint.values()].filter((r) => r.inserted).map((r) => r.id));
+    const newcomers = new Map<number, PlannedAlert[]>();
+    for (const d of drafts) {
+      if (knownSet.has(`${d.incidentId}\u0000${d.last.alertKey}`) || opened.has(d.incidentId)) continue;
+      newcomers.set(d.incidentId, [...(newcomers.get(d.incidentId) ?? []), d.last]);
+    }
+    for (const [incidentId, list] of newcomers) {
+      const names = list.slice(0, 5).map((p) => describeAlert(p)).join('; ');
+      timeline.push({
+        incidentId, at, actor: integrationActor(list[0].alert),
+        event: {
+          kind: 'incident.alert-grouped',
+          message: `${list.length === 1 ? 'Alert' : `${list.length} alerts`} grouped into this incident (no new page): ${names}${list.length > 5 ? ' …' : ''}`,
+          data: { alertKeys: list.map((p) => p.alertKey) },
+          notify: false,
+        },
+      });
+    }
+    return paged;
+  }
+
+  /** PagerDuty acknowledge, and resolve from either source, applied to the open incident holding the alert. */
+  private async applyFollowUps(
+    m: EntityManager,
+    followUps: PlannedAlert[],
+    homes: Map<string, { incidentId: number; fingerprint: string }>,
+    at: Date,
+    outcomes: AlertOutcome[],
+    timeline: TimelineDraft[],
+    audit: AuditDraft[],
+  ): Promise<boolean> {
+    const ids = [...new Set(followUps.map((p) => homes.get(p.alertKey)?.incidentId).filter((id): id is number => id !== undefined))].sort((a, b) => a - b);
+    if (ids.length === 0) return false;
+    const locked = await m
+      .createQueryBuilder(Incident, 'i')
+      .setLock('pessimistic_write')
+      .where('i.id IN (:...ids) AND i.status <> :resolved', { ids, resolved: 'resolved' })
+      .orderBy('i.id')
+      .getMany();
+    const open = new Map(locked.map((i) => [i.id, i]));
+    const changed = new Set<number>();
+    const before = new Map(locked.map((i) => [i.id, lifecycle.auditView(i)]));
+
+    for (const p of followUps.filter((f) => f.alert.action === 'acknowledge')) {
+      const incident = open.get(homes.get(p.alertKey)?.incidentId ?? -1);
+      if (!incident) continue;
+      outcomes[p.index] = { key: p.alert.key, outcome: 'acknowledged', incidentId: incident.id };
+      const actor = integrationActor(p.alert);
+      const event = lifecycle.acknowledgeBySource(incident, actor, at);
+      if (!event) continue;
+      changed.add(incident.id);
+      timeline.push({ incidentId: incident.id, at, actor, event });
+      audit.push({ at, actor, action: event.kind, entityType: 'incident', entityId: incident.id, before: before.get(incident.id), after: lifecycle.auditView(incident) });
+    }
+
+    const resolves = followUps.filter((f) => f.alert.action === 'resolve' && open.has(homes.get(f.alertKey)?.incidentId ?? -1));
+    if (resolves.length > 0) {
+      const result = await m.query(
+        `UPDATE incident_alerts a SET status = 'resolved', resolved_at = $2, last_received_at = $2, ends_at = x.ends_at, payload = x.payload
+         FROM jsonb_to_recordset($1::jsonb) AS x(incident_id int, alert_key text, ends_at timestamptz, payload jsonb)
+         WHERE a.incident_id = x.incident_id AND a.alert_key = x.alert_key AND a.status = 'firing'
+         RETURNING a.incident_id, a.alert_key`,
+        [
+          JSON.stringify(resolves.map((p) => ({
+            incident_id: homes.get(p.alertKey)!.incidentId,
+            alert_key: p.alertKey,
+            ends_at: (p.alert.endsAt ?? at).toISOString(),
+            payload: p.alert.payload,
+          }))),
+          at.toISOString(),
+        ],
+      );
+      const resolvedRows = rowsOf<{ incident_id: number; alert_key: string }>(result);
+      for (const p of resolves) {
+        outcomes[p.index] = { key: p.alert.key, outcome: 'resolved', incidentId: homes.get(p.alertKey)!.incidentId };
+      }
+      const touched = [...new Set(resolvedRows.map((r) => Number(r.incident_id)))].sort((a, b) => a - b);
+      if (touched.length > 0) {
+        const firing: Array<{ incident_id: number; firing: number }> = await m.query(
+          `SELECT incident_id, count(*) FILTER (WHERE status = 'firing')::int AS firing FROM incident_alerts WHERE incident_id = ANY($1) GROUP BY incident_id`,
+          [touched],
+        );
+        const stillFiring = new Map(firing.map((f) => [Number(f.incident_id), Number(f.firing)]));
+        for (const id of touched) {
+          const incident = open.get(id)!;
+          const resolvedHere = resolves.filter((p) => homes.get(p.alertKey)?.incidentId === id);
+          const actor = integrationActor(resolvedHere[0].alert);
+          const left = stillFiring.get(id) ?? 0;
+          if (left > 0) {
+            timeline.push({
+              incidentId: id, at, actor,
+              event: {
+                kind: 'incident.alert-resolved',
+                message: `Resolved at the source: ${resolvedHere.map(describeAlert).slice(0, 5).join('; ')}; ${left} still firing`,
+                data: { alertKeys: resolvedHere.map((p) => p.alertKey), stillFiring: left },
+                notify: false,
+              },
+            });
+            continue;
+          }
+          const event = incident.autoResolve
+            ? lifecycle.resolveBySource(incident, actor, at)
+            : lifecycle.recordSignalResolved(incident, at, {}, `Every alert resolved at the source (${actor.name}); the incident stays open until a person resolves it (route ${incident.route ?? 'default'} does not auto-resolve)`);
+          if (!event) continue;
+          changed.add(id);
+          timeline.push({ incidentId: id, at, actor, event });
+          if (event.kind === 'incident.resolved') {
+            audit.push({ at, actor, action: 'incident.resolved', entityType: 'incident', entityId: id, before: before.get(id), after: lifecycle.auditView(incident) });
+          }
+        }
+      }
+    }
+    for (const id of changed) await m.save(open.get(id)!);
+    return changed.size > 0;
+  }
+}
+
+function describeAlert(p: PlannedAlert): string {
+  const extra = Object.entries(p.alert.labels)
+    .filter(([k]) => !(k in p.groupLabels) && k !== 'severity')
+    .slice(0, 3)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return extra ? `${p.alert.title} (${extra})` : p.alert.title;
+}
+
+function evidenceOf(p: PlannedAlert): Record<string, unknown> {
+  const a = p.alert;
+  return {
+    source: a.source,
+    summary: a.title,
+    description: a.description,
+    labels: a.labels,
+    annotations: a.annotations,
+    startsAt: a.startsAt.toISOString(),
+    generatorUrl: a.generatorUrl,
+    runbookUrl: a.runbookUrl,
+    payload: a.payload,
+  };
+}
+
+/** UPDATE … RETURNING comes back as [rows, count] from the pg driver through TypeORM. */
+function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return (result ?? []) as T[];
+}

@@ -1,0 +1,24 @@
+import { parseMatcher } from '../routing/label-matcher';
+import { muteReason, NO_MUTES, type ActiveMutes } from './mute';
+
+describe('muteReason', () => {
+  const mutes: ActiveMutes = {
+    silences: [{ id: 3, matchers: [parseMatcher('alertname="RankerHighErrorRate"'), parseMatcher('instance=~"ranker-[01].*"')], comment: 'known noisy', createdBy: 'alice' }],
+    maintenance: [{ id: 7, service: 'feature-store', comment: 'reindex', createdBy: 'bob' }],
+  };
+
+  it('mutes an alert every matcher of a silence matches, naming the silence', () => {
+    const reason = muteReason({ alertname: 'RankerHighErrorRate', instance: 'ranker-0:9090' }, 'now-playing-ranker', mutes);
+    expect(reason).toEqual({ kind: 'silence', id: 3, text: 'silence #3 {alertname="RankerHighErrorRate", instance=~"ranker-[01].*"} (alice: known noisy)' });
+    expect(muteReason({ alertname: 'RankerHighErrorRate', instance: 'ranker-2:9090' }, 'now-playing-ranker', mutes)).toBeNull();
+  });
+
+  it('mutes every alert of a service under maintenance', () => {
+    expect(muteReason({ alertname: 'Anything' }, 'feature-store', mutes)).toMatchObject({ kind: 'maintenance', id: 7 });
+    expect(muteReason({ alertname: 'Anything' }, 'model-serving', mutes)).toBeNull();
+  });
+
+  it('mutes nothing without silences or windows', () => {
+    expect(muteReason({ alertname: 'RankerHighErrorRate' }, 'x', NO_MUTES)).toBeNull();
+  });
+});

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Severity } from '../common/signals';
+import type { IncomingAlert } from './alert';
+import { isLabelName, matchesAll, parseMatcher, type LabelMatcher } from './label-matcher';
+
+/**
+ * Routes decide how outside alerts become incidents: which labels group alerts into one
+ * incident, whether the source resolving its alerts resolves the incident, the default severity
+ * and the runbook. They live in alerts/*.yaml under `routes:`; the first route that matches an
+ * alert applies, and alerts no route matches use DEFAULT_ROUTE.
+ */
+const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+const SOURCES = ['alertmanager', 'pagerduty'] as const;
+
+const matcherText = z.string().superRefine((text, ctx) => {
+  try {
+    parseMatcher(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
+/** `...` groups by every label, so each distinct alert gets its own incident (Alertmanager's spelling). */
+const groupLabel = z.string().refine((l) => l === '...' || isLabelName(l), 'must be a label name or ...');
+
+export const routeSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes'),
+  /** Alertmanager-style matchers, all of which must match: `service="ranker"`, `severity=~"critical|error"`. */
+  match: z.array(matcherText).default([]),
+  /** Only alerts from these sources; default all. */
+  source: z.array(z.enum(SOURCES)).min(1).optional(),
+  groupBy: z.array(groupLabel).min(1).default(['service', 'alertname']),
+  /** Resolve the incident when every alert in it has resolved at the source. */
+  autoResolve: z.boolean().default(false),
+  /** Severity for alerts that carry none Headroom understands. */
+  severity: z.enum(SEVERITIES).default('error'),
+  runbook: z.string().regex(/^[\w./-]+\.md$/, 'must name a markdown file in runbooks/, e.g. ranker.md').optional(),
+});
+
+export const routesFieldSchema = z.array(routeSchema).min(1);
+
+export type RouteSpec = z.infer<typeof routeSchema>;
+
+export interface Route {
+  name: string;
+  matchers: LabelMatcher[];
+  sources: readonly string[] | null;
+  groupBy: string[];
+  autoResolve: boolean;
+  severity: Severity;
+  runbookId: string | null;
+  /** Where it was defined ('' for the built-in default). */
+  file: string;
+}
+
+export const DEFAULT_ROUTE: Route = {
+  name: 'default',
+  matchers: [],
+  sources: null,
+  groupBy: ['service', 'alertname'],
+  autoResolve: false,
+  severity: 'error',
+  runbookId: null,
+  file: '',
+};
+
+export function toRoute(spec: RouteSpec, file: string): Route {
+  return {
+    name: spec.name,
+    matchers: spec.match.map(parseMatcher),
+    sources: spec.source ?? null,
+    groupBy: spec.groupBy,
+    autoResolve: spec.autoResolve,
+    severity: spec.severity,
+    runbookId: spec.runbook ? spec.runbook.replace(/\.md$/, '') : null,
+    file,
+  };
+}
+
+/** The labels routes and silences match on: the alert's own, plus `service` and `severity` when it has none. */
+export function matchLabels(alert: Pick<IncomingAlert, 'labels' | 'service' | 'severity'>): Record<string, string> {
+  const labels = { ...alert.labels };
+  if (alert.service && labels.service === undefined) labels.service = alert.service;
+  if (alert.severity && labels.severity === undefined) labels.severity = alert.severity;
+  return labels;
+}
+
+export function selectRoute(routes: readonly Route[], alert: Pick<IncomingAlert, 'labels' | 'service' | 'severity' | 'source'>): Route {
+  const labels = matchLabels(alert);
+  return routes.find((r) => (!r.sources || r.sources.includes(alert.source)) && matchesAll(r.matchers, labels)) ?? DEFAULT_ROUTE;
+}
+
+/** The label values that group alerts into one incident (missing labels count as empty, as in Alertmanager). */
+export function groupLabels(route: Route, labels: Record<string, string>): Record<string, string> {
+  if (route.groupBy.includes('...')) return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries([...route.groupBy].sort().map((l) => [l, labels[l] ?? '']));
+}
+
+/**
+ * The incident fingerprint of a group: stable across processes and restarts, and the key of
+ * the partial unique index that allows one open incident per group.
+ */
+export function groupFingerprint(route: Route, labels: Record<string, string>): string {
+  const digest = createHash('sha256').update(JSON.stringify(Object.entries(groupLabels(route, labels)))).digest('hex').slice(0, 24);
+  return `alerts:${route.name}:${digest}`;
+}

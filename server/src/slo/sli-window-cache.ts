@@ -1,0 +1,365 @@
+import { countAtOrBelow } from './histogram-quantile';
+import type { Resolution, SeriesRows, SliRowFeed, WatermarkProbe } from './sli-store';
+import { hourIndex, minuteIndex, windowPlan, type WindowPlan } from './sli-windows';
+
+/**
+ * In-memory window sums for live evaluation, kept in step with the rollup tables by a change
+ * feed, so that a pass over thousands of SLOs reads only the rows written since the last pass
+ * instead of rescanning 30 days.
+ *
+ * Per quantity an SLO needs it keeps two ring buffers of per-bucket values, one per minute
+ * (as many minutes as the longest sub-day window) and one per hour (the longest period): for a
+ * counter series its increase; for a histogram series its total count and, per latency
+ * threshold, its good count countAtOrBelow(threshold, buckets). The good count is linear in the
+ * bucket counts when the bucket bounds do not change, so per-bucket values add up to exactly
+ * what the SQL path computes from the summed buckets. (Where a series changes its bounds, or an
+ * SLO adds series with different bounds, each bucket is interpolated within its own bounds.)
+ *
+ * Correct with several processes writing: every rollup row carries `updated_at` from the
+ * database clock, set on every upsert. Each refresh reads the rows updated since a watermark
+ * taken before the previous refresh read anything, moved back to the start of the oldest
+ * transaction then open (see nextWatermark), so a row committed late by a slow transaction is
+ * still read. Rows carry absolute values, so reading one again is harmless. This process's own
+ * writes arrive the same way, at the refresh that starts the next pass: the one that runs right
+ * after an ingest batch sees it, and a rolled-back write is never seen.
+ */
+
+export interface WindowCacheOptions {
+  /**
+   * How long a transaction that writes rollups may stay open and still be seen (default 5 min):
+   * the watermark never trails the database clock by more, so an unrelated session idling in a
+   * transaction does not make every refresh re-read everything.
+   */
+  maxCommitLagMs?: number;
+  /** Allowance for the database clock stepping back (default 1 s). */
+  clockSafetyMs?: number;
+  /** A series no SLO read for this many minutes of data time is dropped (default 120). */
+  evictAfterMinutes?: number;
+}
+
+/** What the SLOs of one pass read: counter series, and histogram series with their thresholds. */
+export interface CacheNeeds {
+  counters: Iterable<string>;
+  histograms: Map<string, Set<number>>;
+}
+
+/** Window sums over the cached buckets, valid inside the `read` callback only. */
+export interface CacheView {
+  readonly plans: readonly WindowPlan[];
+  /** Sum of a counter series per window (same order as the windows asked for). */
+  counter(series: string): Float64Array;
+  histogramTotal(series: string): Float64Array;
+  histogramGood(series: string, threshold: number): Float64Array;
+}
+
+/**
+ * Where the next refresh may resume: the database clock when probed, moved back to the start
+ * of the oldest transaction still open then (its rows, stamped no earlier, may commit later),
+ * but never more than maxCommitLagMs; a session whose transaction start is hidden from us
+ * (another role) counts as open for the whole allowance.
+ */
+export function nextWatermark(probe: WatermarkProbe, maxCommitLagMs: number, clockSafetyMs: number): Date {
+  const at = probe.at.getTime();
+  const floor = at - maxCommitLagMs;
+  const oldest = probe.oldestOpen ? Math.min(at, probe.oldestOpen.getTime()) : at;
+  const from = probe.hiddenSessions > 0 ? floor : Math.max(floor, oldest);
+  return new Date(from - clockSafetyMs);
+}
+
+interface Rings {
+  minute: Float64Array;
+  hour: Float64Array;
+}
+
+interface CounterTimeline {
+  rings: Rings;
+  lastUsed: number;
+}
+
+interface HistogramTimeline {
+  total: Rings;
+  good: Map<number, Rings>;
+  lastUsed: number;
+}
+
+interface PendingRow {
+  kind: 'counter' | 'histogram';
+  series: string;
+  res: Resolution;
+  at: number;
+  values: number[];
+  les: number[];
+}
+
+function slot(index: number, size: number): number {
+  return ((index % size) + size) % size;
+}
+
+function sumRing(ring: Float64Array, from: number, to: number): number {
+  const n = ring.length;
+  let s = 0;
+  let i = slot(from, n);
+  for (let k = from; k <= to; k++) {
+    s += ring[i];
+    if (++i === n) i = 0;
+  }
+  return s;
+}
+
+/** Total and good counts of one bucket's histogram (per-bucket counts sorted by bound). */
+function deriveHistogram(les: number[], counts: number[], thresholds: number[]): { total: number; goods: number[] } {
+  let running = 0;
+  const cumulative = les.map((le, i) => ({ le, count: (running += counts[i]) }));
+  return {
+    total: running,
+    goods: thresholds.map((t) => {
+      if (!(running > 0)) return 0;
+      const good = countAtOrBelow(t, cumulative);
+      return Number.isFinite(good) ? good : 0;
+    }),
+  };
+}
+
+export class SliWindowCache {
+  private minuteSlots = 0;
+  private hourSlots = 0;
+  private minuteHead = -Infinity;
+  private hourHead = -Infinity;
+  private watermark: Date | null = null;
+  private readonly counters = new Map<string, CounterTimeline>();
+  private readonly histograms = new Map<string, HistogramTimeline>();
+  /** Rows for buckets after the head (written ahead of the evaluation clock), applied when it gets there. */
+  private readonly pending = new Map<string, PendingRow>();
+  private lock: Promise<unknown> = Promise.resolve();
+  private readonly maxCommitLagMs: number;
+  private readonly clockSafetyMs: number;
+  private readonly evictAfterMinutes: number;
+
+  constructor(
+    private readonly feed: SliRowFeed,
+    options: WindowCacheOptions = {},
+  ) {
+    this.maxCommitLagMs = options.maxCommitLagMs ?? 5 * 60_000;
+    this.clockSafetyMs = options.clockSafetyMs ?? 1000;
+    this.evictAfterMinutes = options.evictAfterMinutes ?? 120;
+  }
+
+  /** How much the cache holds, for logs and the benchmark. */
+  stats(): { counterSeries: number; histogramSeries: number; rings: number; minuteSlots: number; hourSlots: number } {
+    let rings = this.counters.size;
+    for (const h of this.histograms.values()) rings += 1 + h.good.size;
+    return { counterSeries: this.counters.size, histogramSeries: this.histograms.size, rings, minuteSlots: this.minuteSlots, hourSlots: this.hourSlots };
+  }
+
+  /**
+   * Brings the cache up to date for these needs and runs `compute` over window sums ending at
+   * `now`. Returns null when the cache cannot answer at that time (a `now` further in the past
+   * than it holds, as in back-testing): the caller then reads the database.
+   */
+  read<T>(needs: CacheNeeds, now: Date, windowsSeconds: number[], compute: (view: CacheView) => T): Promise<T | null> {
+    const run = this.lock.then(() => this.readNow(needs, now, windowsSeconds, compute));
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readNow<T>(needs: CacheNeeds, now: Date, windowsSeconds: number[], compute: (view: CacheView) => T): Promise<T | null> {
+    const nowMs = now.getTime();
+    const nowMinute = minuteIndex(nowMs);
+    const plans = windowsSeconds.map((w) => windowPlan(nowMs, w));
+    let minuteSpan = 1;
+    let hourSpan = 1;
+    for (const p of plans) {
+      minuteSpan = Math.max(minuteSpan, nowMinute - p.minutes.from + 1);
+      if (p.hours) hourSpan = Math.max(hourSpan, hourIndex(nowMs) - p.hours.from + 1);
+    }
+    if (minuteSpan > this.minuteSlots || hourSpan > this.hourSlots) {
+      // Longer windows than before (new rules): start over with rings that hold them.
+      this.reset(Math.max(minuteSpan + 5, this.minuteSlots), Math.max(hourSpan + 2, this.hourSlots));
+    }
+    const minuteHead = Math.max(this.minuteHead, nowMinute);
+    const hourHead = Math.floor(minuteHead / 60);
+    for (const p of plans) {
+      if (p.minutes.from <= minuteHead - this.minuteSlots) return null;
+      if (p.hours && p.hours.from <= hourHead - this.hourSlots) return null;
+    }
+
+    try {
+      // The watermark is taken before any row is read, so nothing committed after it is missed.
+      const probe = await this.feed.probe();
+      this.advance(minuteHead);
+      if (this.watermark !== null) await this.readChanges();
+      await this.hydrate(needs, nowMinute);
+      this.watermark = nextWatermark(probe, this.maxCommitLagMs, this.clockSafetyMs);
+    } catch (err) {
+      // A read that failed half-way leaves series half-loaded: start again from the database.
+      this.reset(this.minuteSlots, this.hourSlots);
+      throw err;
+    }
+    this.evict(nowMinute);
+    return compute(this.view(plans));
+  }
+
+  private reset(minuteSlots: number, hourSlots: number): void {
+    this.minuteSlots = minuteSlots;
+    this.hourSlots = hourSlots;
+    this.minuteHead = -Infinity;
+    this.hourHead = -Infinity;
+    this.watermark = null;
+    this.counters.clear();
+    this.histograms.clear();
+    this.pending.clear();
+  }
+
+  private newRings(): Rings {
+    return { minute: new Float64Array(this.minuteSlots), hour: new Float64Array(this.hourSlots) };
+  }
+
+  private *allRings(): Iterable<Rings> {
+    for (const c of this.counters.values()) yield c.rings;
+    for (const h of this.histograms.values()) {
+      yield h.total;
+      yield* h.good.values();
+    }
+  }
+
+  /** Moves the newest bucket forward, zeroing the buckets that enter the rings. */
+  private advance(minuteHead: number): void {
+    if (minuteHead <= this.minuteHead) return;
+    const hourHead = Math.floor(minuteHead / 60);
+    const clear = (ring: Float64Array, oldHead: number, newHead: number) => {
+      if (newHead <= oldHead) return;
+      if (newHead - oldHead >= ring.length) return void ring.fill(0);
+      for (let k = oldHead + 1; k <= newHead; k++) ring[slot(k, ring.length)] = 0;
+    };
+    for (const rings of this.allRings()) {
+      clear(rings.minute, this.minuteHead, minuteHead);
+      clear(rings.hour, this.hourHead, hourHead);
+    }
+    this.minuteHead = minuteHead;
+    this.hourHead = hourHead;
+    for (const [key, row] of this.pending) {
+      if (row.at > this.head(row.res)) continue;
+      this.pending.delete(key);
+      this.apply(row);
+    }
+  }
+
+  private head(res: Resolution): number {
+    return res === 'minute' ? this.minuteHead : this.hourHead;
+  }
+
+  private oldest(res: Resolution): number {
+    return this.head(res) - (res === 'minute' ? this.minuteSlots : this.hourSlots) + 1;
+  }
+
+  private from(): Record<Resolution, number> {
+    return { minute: this.oldest('minute'), hour: this.oldest('hour') };
+  }
+
+  private async readChanges(): Promise<void> {
+    const counters = [...this.counters.keys()];
+    const histograms = [...this.histograms.keys()];
+    if (counters.length + histograms.length === 0) return;
+    this.applyRows(await this.feed.read({ counters, histograms, from: this.from(), changedSince: this.watermark! }));
+  }
+
+  /** Loads the series (and thresholds) not held yet, and marks every needed one as used. */
+  private async hydrate(needs: CacheNeeds, nowMinute: number): Promise<void> {
+    const counters: string[] = [];
+    for (const series of needs.counters) {
+      const held = this.counters.get(series);
+      if (held) held.lastUsed = nowMinute;
+      else {
+        this.counters.set(series, { rings: this.newRings(), lastUsed: nowMinute });
+        counters.push(series);
+      }
+    }
+    const histograms: string[] = [];
+    for (const [series, thresholds] of needs.histograms) {
+      const held = this.histograms.get(series);
+      if (held && [...thresholds].every((t) => held.good.has(t))) {
+        held.lastUsed = nowMinute;
+        continue;
+      }
+      // A new threshold needs every bucket's bounds again: reload the series whole.
+      const good = new Map<number, Rings>();
+      for (const t of new Set([...(held?.good.keys() ?? []), ...thresholds])) good.set(t, this.newRings());
+      this.histograms.set(series, { total: this.newRings(), good, lastUsed: nowMinute });
+      for (const key of this.pending.keys()) if (key.startsWith(`histogram\u0000${series}\u0000`)) this.pending.delete(key);
+      histograms.push(series);
+    }
+    if (counters.length + histograms.length === 0) return;
+    this.applyRows(await this.feed.read({ counters, histograms, from: this.from() }));
+  }
+
+  private applyRows(rows: SeriesRows[]): void {
+    for (const r of rows) {
+      const { kind, series, resolution: res } = r;
+      if (kind === 'counter') {
+        for (let i = 0; i < r.at.length; i++) this.apply({ kind, series, res, at: r.at[i], values: [r.value[i]], les: [] });
+        continue;
+      }
+      // Histogram entries come in any order: sort by bucket, then bound, and take one bucket at a time.
+      const le = r.le!;
+      const order = Array.from(r.at.keys()).sort((a, b) => r.at[a] - r.at[b] || le[a] - le[b]);
+      let start = 0;
+      while (start < order.length) {
+        let end = start;
+        const at = r.at[order[start]];
+        while (end < order.length && r.at[order[end]] === at) end++;
+        const group = order.slice(start, end);
+        this.apply({ kind, series, res, at, values: group.map((i) => r.value[i]), les: group.map((i) => le[i]) });
+        start = end;
+      }
+    }
+  }
+
+  /** Sets one bucket to its stored (absolute) value. */
+  private apply(row: PendingRow): void {
+    if (row.at < this.oldest(row.res)) return;
+    if (row.at > this.head(row.res)) {
+      this.pending.set(`${row.kind}\u0000${row.series}\u0000${row.res}\u0000${row.at}`, row);
+      return;
+    }
+    if (row.kind === 'counter') {
+      const c = this.counters.get(row.series);
+      if (c) c.rings[row.res][slot(row.at, c.rings[row.res].length)] = row.values[0];
+      return;
+    }
+    const h = this.histograms.get(row.series);
+    if (!h) return;
+    const thresholds = [...h.good.keys()];
+    const { total, goods } = deriveHistogram(row.les, row.values, thresholds);
+    const i = slot(row.at, h.total[row.res].length);
+    h.total[row.res][i] = total;
+    thresholds.forEach((t, k) => (h.good.get(t)![row.res][i] = goods[k]));
+  }
+
+  private evict(nowMinute: number): void {
+    const stale = (lastUsed: number) => nowMinute - lastUsed > this.evictAfterMinutes;
+    for (const [series, c] of this.counters) if (stale(c.lastUsed)) this.counters.delete(series);
+    for (const [series, h] of this.histograms) if (stale(h.lastUsed)) this.histograms.delete(series);
+  }
+
+  private view(plans: WindowPlan[]): CacheView {
+    const memo = new Map<Rings, Float64Array>();
+    const sums = (rings: Rings | undefined): Float64Array => {
+      if (!rings) return new Float64Array(plans.length);
+      let out = memo.get(rings);
+      if (!out) {
+        out = new Float64Array(plans.length);
+        plans.forEach((p, i) => {
+          out![i] = sumRing(rings.minute, p.minutes.from, p.minutes.to) + (p.hours ? sumRing(rings.hour, p.hours.from, p.hours.to) : 0);
+        });
+        memo.set(rings, out);
+      }
+      return out;
+    };
+    return {
+      plans,
+      counter: (series) => sums(this.counters.get(series)?.rings),
+      histogramTotal: (series) => sums(this.histograms.get(series)?.total),
+      histogramGood: (series, threshold) => sums(this.histograms.get(series)?.good.get(threshold)),
+    };
+  }
+}

@@ -1,0 +1,131 @@
+import { describeRejections, normalizeRequest, seriesIdOf, UNKNOWN_SERVICE, type NormalizeOptions } from './otlp-points';
+import type { ExportMetricsServiceRequest, KeyValue, Metric } from './otlp-proto';
+
+const NOW_MS = Date.parse('2026-11-25T12:00:00Z');
+const T = NOW_MS * 1e6;
+const START = T - 10e9;
+const opts: NormalizeOptions = { nowMs: NOW_MS, maxFutureMs: 600_000 };
+const kv = (key: string, value: string | number | boolean): KeyValue => ({
+  key,
+  value: typeof value === 'string' ? { stringValue: value } : typeof value === 'boolean' ? { boolValue: value } : Number.isInteger(value) ? { intValue: value } : { doubleValue: value },
+});
+const request = (metrics: Metric[], resource: KeyValue[] = [kv('service.name', 'checkout'), kv('service.instance.id', 'pod-1')]): ExportMetricsServiceRequest => ({
+  resourceMetrics: [{ resource: { attributes: resource }, scopeMetrics: [{ scope: { name: 'app', version: '1' }, metrics }] }],
+});
+const counter = (points: Array<{ value: number; attrs?: KeyValue[]; time?: number; start?: number; asInt?: boolean }>, temporality = 2): Metric => ({
+  name: 'http.server.requests',
+  sum: {
+    isMonotonic: true,
+    aggregationTemporality: temporality,
+    dataPoints: points.map((p) => ({
+      attributes: p.attrs ?? [],
+      startTimeUnixNano: p.start ?? START,
+      timeUnixNano: p.time ?? T,
+      ...(p.asInt ? { asInt: p.value } : { asDouble: p.value }),
+    })),
+  },
+});
+
+describe('normalizeRequest', () => {
+  it('keys a series by service, metric, kind and sorted point attributes; a stream also by resource', () => {
+    const out = normalizeRequest(
+      request([counter([{ value: 5, asInt: true, attrs: [kv('route', '/a'), kv('code', 200)] }, { value: 1, attrs: [kv('code', 200), kv('route', '/a')] }])]),
+      opts,
+    );
+    expect(out.rejected).toEqual([]);
+    expect(out.points).toHaveLength(2);
+    const [a, b] = out.points;
+    expect(a.seriesId).toBe(b.seriesId);
+    expect(a.seriesId).toBe(seriesIdOf('checkout', 'http.server.requests', 'sum', { code: 200, route: '/a' }));
+    expect(a.seriesId.startsWith('otlp/checkout/http.server.requests/')).toBe(true);
+    expect(Object.keys(a.attributes)).toEqual(['code', 'route']);
+    expect(a).toMatchObject({ service: 'checkout', temporality: 'cumulative', startNs: START, timeNs: T, data: { kind: 'sum', value: 5 } });
+
+    const other = normalizeRequest(request([counter([{ value: 5, attrs: [kv('route', '/a'), kv('code', 200)] }])], [kv('service.name', 'checkout'), kv('service.instance.id', 'pod-2')]), opts);
+    expect(other.points[0].seriesId).toBe(a.seriesId);
+    expect(other.points[0].streamId).not.toBe(a.streamId);
+  });
+
+  it('falls back to unknown_service without service.name', () => {
+    expect(normalizeRequest(request([counter([{ value: 1 }])], []), opts).points[0].service).toBe(UNKNOWN_SERVICE);
+  });
+
+  it('rejects NaN, infinite and negative values, missing or future times, and unspecified temporality', () => {
+    const out = normalizeRequest(
+      request([
+        counter([{ value: NaN }, { value: Infinity }, { value: -3 }, { value: 1, time: 0 }, { value: 1, time: T + 3600e9 }, { value: 1, start: T + 1e9 }]),
+        counter([{ value: 1 }], 0),
+      ]),
+      opts,
+    );
+    expect(out.points).toEqual([]);
+    expect(out.rejected.map((r) => r.reason)).toEqual([
+      'value is NaN',
+      'value is +Inf',
+      'a monotonic sum cannot be negative (-3)',
+      'time_unix_nano is missing',
+      'time_unix_nano is 3600 s in the future',
+      'start_time_unix_nano is after time_unix_nano',
+      'aggregation_temporality is unspecified',
+    ]);
+    expect(describeRejections(out.rejected)).toMatch(/^7 data points rejected: checkout http.server.requests: value is NaN; /);
+  });
+
+  it('accepts but does not store gauges, up-down sums, summaries and no-value points', () => {
+    const out = normalizeRequest(
+      request([
+        { name: 'temp', gauge: { dataPoints: [{ timeUnixNano: T, asDouble: 1 }] } },
+        { name: 'queue', sum: { isMonotonic: false, aggregationTemporality: 2, dataPoints: [{ timeUnixNano: T, asDouble: -1 }] } },
+        { name: 'lat', summary: { dataPoints: [{}] } },
+        { name: 'c', sum: { isMonotonic: true, aggregationTemporality: 2, dataPoints: [{ timeUnixNano: T, flags: 1 }] } },
+      ]),
+      opts,
+    );
+    expect(out).toEqual({ points: [], rejected: [], ignored: 4 });
+  });
+
+  it('checks explicit histograms: bounds, bucket count, sum of buckets, NaN sum', () => {
+    const h = (bounds: number[], counts: number[], count: number, sum = 1) => ({ startTimeUnixNano: START, timeUnixNano: T, explicitBounds: bounds, bucketCounts: counts, count, sum });
+    const out = normalizeRequest(
+      request([
+        {
+          name: 'latency',
+          histogram: {
+            aggregationTemporality: 1,
+            dataPoints: [h([0.1, 0.5], [1, 2, 3], 6), h([0.1, 0.5], [1, 2], 3), h([0.5, 0.1], [1, 2, 3], 6), h([0.1, 0.5], [1, 2, 3], 7), h([0.1], [1, -1], 0), h([0.1], [1, 1], 2, NaN), h([0.1, NaN], [1, 1, 1], 3)],
+          },
+        },
+      ]),
+      opts,
+    );
+    expect(out.points).toHaveLength(1);
+    expect(out.points[0]).toMatchObject({ temporality: 'delta', data: { kind: 'histogram', bounds: [0.1, 0.5], counts: [1, 2, 3] } });
+    expect(out.rejected.map((r) => r.reason)).toEqual([
+      '2 bucket_counts do not match 2 explicit_bounds (need 3)',
+      'explicit_bounds must increase (0.5 then 0.1)',
+      'bucket_counts add up to 6 but count is 7',
+      'a count cannot be negative (-1)',
+      'sum is NaN',
+      'explicit_bounds[1] is NaN',
+    ]);
+  });
+
+  it('checks exponential histograms: scale, counts adding up, zero threshold', () => {
+    const e = (over: Record<string, unknown>) => ({ startTimeUnixNano: START, timeUnixNano: T, scale: 3, count: 6, zeroCount: 1, positive: { offset: -2, bucketCounts: [2, 0, 1] }, negative: { offset: 0, bucketCounts: [2] }, ...over });
+    const out = normalizeRequest(
+      request([{ name: 'latency', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [e({}), e({ scale: 21 }), e({ count: 5 }), e({ zeroThreshold: -1 }), e({ positive: { offset: 2 ** 30, bucketCounts: [5] }, negative: {}, count: 6 })] } }]),
+      opts,
+    );
+    expect(out.points).toHaveLength(1);
+    expect(out.points[0].data).toEqual({
+      kind: 'exponential_histogram',
+      histogram: { scale: 3, zeroCount: 1, zeroThreshold: 0, positive: { offset: -2, counts: [2, 0, 1] }, negative: { offset: 0, counts: [2] } },
+    });
+    expect(out.rejected.map((r) => r.reason)).toEqual([
+      'scale 21 is outside -10…20',
+      'zero_count and bucket counts add up to 6 but count is 5',
+      'zero_threshold cannot be negative (-1)',
+      'positive buckets 1073741824…1073741824 fall outside the double range at scale 3',
+    ]);
+  });
+});

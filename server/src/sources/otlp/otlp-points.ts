@@ -1,0 +1,320 @@
+import { hash as digest } from 'node:crypto';
+import { bucketBound, MAX_SCALE, MIN_SCALE, type ExponentialHistogram } from '../../slo/exponential-histogram';
+import {
+  AGGREGATION_TEMPORALITY,
+  NO_RECORDED_VALUE,
+  type AnyValue,
+  type ExponentialHistogramDataPoint,
+  type ExportMetricsServiceRequest,
+  type HistogramDataPoint,
+  type Int64,
+  type KeyValue,
+  type NumberDataPoint,
+} from './otlp-proto';
+
+/**
+ * Turns a decoded ExportMetricsServiceRequest into the points Headroom stores, checking each
+ * one. Pure: no clock (the caller passes `nowMs`), no database.
+ *
+ * A *series* is what SLOs read and rollups are keyed by: service.name + metric name + kind + the
+ * point's attributes. A *stream* is one exporter's sequence of points for a series (the series
+ * plus the whole resource and the instrumentation scope, as in the OpenTelemetry data model):
+ * two pods of one service export two streams of the same series, and each stream's cumulative
+ * values are turned into increases on their own before they are added up.
+ */
+
+export type AttributeValue = string | number | boolean | null;
+export type SeriesKind = 'sum' | 'histogram' | 'exponential_histogram';
+export type Temporality = 'delta' | 'cumulative';
+
+export type PointData =
+  | { kind: 'sum'; value: number }
+  | { kind: 'histogram'; bounds: number[]; counts: number[] }
+  | { kind: 'exponential_histogram'; histogram: ExponentialHistogram };
+
+export interface OtlpPoint {
+  seriesId: string;
+  streamId: string;
+  service: string;
+  metric: string;
+  unit: string;
+  attributes: Record<string, AttributeValue>;
+  temporality: Temporality;
+  /** Nanoseconds since the epoch, as a double (exact to ~256 ns, plenty for ordering). 0 when unset. */
+  startNs: number;
+  timeNs: number;
+  data: PointData;
+}
+
+export interface Rejection {
+  service: string;
+  metric: string;
+  reason: string;
+}
+
+export interface NormalizedRequest {
+  points: OtlpPoint[];
+  rejected: Rejection[];
+  /** Accepted but not stored: gauges, non-monotonic sums, summaries, points flagged as having no value. */
+  ignored: number;
+}
+
+export interface NormalizeOptions {
+  nowMs: number;
+  /** Points stamped further ahead than this are refused (a clock far off would fill future minutes). */
+  maxFutureMs: number;
+}
+
+export const UNKNOWN_SERVICE = 'unknown_service';
+const MAX_NAME_LENGTH = 255;
+
+export function int64ToNumber(v: Int64 | null | undefined): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'number' ? v : v.toNumber();
+}
+
+function anyValue(v: AnyValue | null | undefined): AttributeValue {
+  if (!v) return null;
+  if (v.stringValue !== null && v.stringValue !== undefined) return v.stringValue;
+  if (v.boolValue !== null && v.boolValue !== undefined) return v.boolValue;
+  if (v.intValue !== null && v.intValue !== undefined) {
+    const n = int64ToNumber(v.intValue);
+    return Number.isSafeInteger(n) ? n : v.intValue.toString();
+  }
+  if (v.doubleValue !== null && v.doubleValue !== undefined) return Number.isFinite(v.doubleValue) ? v.doubleValue : String(v.doubleValue);
+  // Arrays, maps and bytes are kept as their JSON (or base64) text: comparable, and rare as metric attributes.
+  if (v.arrayValue) return JSON.stringify((v.arrayValue.values ?? []).map(anyValue));
+  if (v.kvlistValue) return JSON.stringify(attributesOf(v.kvlistValue.values));
+  if (v.bytesValue) return Buffer.from(v.bytesValue).toString('base64');
+  return null;
+}
+
+/** Attributes as a plain object with keys in sorted order (so equal sets serialize equally). */
+export function attributesOf(kvs: KeyValue[] | null | undefined): Record<string, AttributeValue> {
+  if (!kvs || kvs.length === 0) return {};
+  const entries = kvs.filter((kv) => typeof kv.key === 'string').map((kv) => [kv.key as string, anyValue(kv.value)] as const);
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return Object.fromEntries(entries);
+}
+
+const hash = (text: string, hexChars: number) => digest('sha256', text, 'hex').slice(0, hexChars);
+
+// Series ids are asked for once per point, and the same few thousand series come back in every
+// export: remembering them saves a hash per point (bounded, so a cardinality explosion cannot
+// grow it without end).
+const seriesIds = new Map<string, string>();
+const MAX_REMEMBERED_SERIES = 100_000;
+
+/** Stable id of a series: readable prefix, hash of the full identity (attribute sets can be long). */
+export function seriesIdOf(service: string, metric: string, kind: SeriesKind, attributes: Record<string, AttributeValue>): string {
+  const identity = `${kind}\u0000${service}\u0000${metric}\u0000${JSON.stringify(attributes)}`;
+  let id = seriesIds.get(identity);
+  if (id === undefined) {
+    id = `otlp/${service}/${metric}/${hash(identity, 20)}`;
+    if (seriesIds.size >= MAX_REMEMBERED_SERIES) seriesIds.clear();
+    seriesIds.set(identity, id);
+  }
+  return id;
+}
+
+const finiteReason = (what: string, v: number) => (Number.isNaN(v) ? `${what} is NaN` : `${what} is ${v > 0 ? '+' : '-'}Inf`);
+
+function countsOf(values: Int64[] | null | undefined): number[] {
+  return (values ?? []).map(int64ToNumber);
+}
+
+function checkCounts(counts: number[], what: string): string | null {
+  for (const c of counts) {
+    if (!Number.isFinite(c)) return finiteReason(what, c);
+    if (c < 0) return `${what} cannot be negative (${c})`;
+  }
+  return null;
+}
+
+function checkExponentialRange(scale: number, offset: number, length: number, what: string): string | null {
+  if (length === 0) return null;
+  if (!(bucketBound(scale, offset) > 0) || !Number.isFinite(bucketBound(scale, offset + length))) {
+    return `${what} buckets ${offset}…${offset + length - 1} fall outside the double range at scale ${scale}`;
+  }
+  return null;
+}
+
+interface PointContext {
+  service: string;
+  metric: string;
+  unit: string;
+  /** Hash of the resource's attributes and the instrumentation scope. */
+  resourceKey: string;
+  opts: NormalizeOptions;
+}
+
+type Checked = { point: OtlpPoint } | { reason: string } | { ignored: true };
+
+function timesOf(
+  p: { startTimeUnixNano?: Int64 | null; timeUnixNano?: Int64 | null },
+  opts: NormalizeOptions,
+): { startNs: number; timeNs: number } | { reason: string } {
+  const timeNs = int64ToNumber(p.timeUnixNano);
+  const startNs = int64ToNumber(p.startTimeUnixNano);
+  if (!(timeNs > 0)) return { reason: 'time_unix_nano is missing' };
+  if (startNs < 0) return { reason: 'start_time_unix_nano is negative' };
+  if (startNs > timeNs) return { reason: 'start_time_unix_nano is after time_unix_nano' };
+  if (timeNs / 1e6 > opts.nowMs + opts.maxFutureMs) return { reason: `time_unix_nano is ${Math.round((timeNs / 1e6 - opts.nowMs) / 1000)} s in the future` };
+  return { startNs, timeNs };
+}
+
+function point(ctx: PointContext, kind: SeriesKind, temporality: Temporality, kvs: KeyValue[] | null | undefined, times: { startNs: number; timeNs: number }, data: PointData): OtlpPoint {
+  const attributes = attributesOf(kvs);
+  const seriesId = seriesIdOf(ctx.service, ctx.metric, kind, attributes);
+  return {
+    seriesId,
+    // The series id's hash plus the resource's: unique per stream without hashing every point.
+    streamId: `${seriesId.slice(seriesId.lastIndexOf('/') + 1)}.${ctx.resourceKey}`,
+    service: ctx.service,
+    metric: ctx.metric,
+    unit: ctx.unit,
+    attributes,
+    temporality,
+    startNs: times.startNs,
+    timeNs: times.timeNs,
+    data,
+  };
+}
+
+function sumPoint(ctx: PointContext, temporality: Temporality, p: NumberDataPoint): Checked {
+  if ((p.flags ?? 0) & NO_RECORDED_VALUE) return { ignored: true };
+  const times = timesOf(p, ctx.opts);
+  if ('reason' in times) return times;
+  let value: number;
+  if (p.asInt !== null && p.asInt !== undefined) value = int64ToNumber(p.asInt);
+  else if (p.asDouble !== null && p.asDouble !== undefined) value = p.asDouble;
+  else return { reason: 'the point has no value (as_int or as_double)' };
+  if (!Number.isFinite(value)) return { reason: finiteReason('value', value) };
+  if (value < 0) return { reason: `a monotonic sum cannot be negative (${value})` };
+  return { point: point(ctx, 'sum', temporality, p.attributes, times, { kind: 'sum', value }) };
+}
+
+function histogramPoint(ctx: PointContext, temporality: Temporality, p: HistogramDataPoint): Checked {
+  if ((p.flags ?? 0) & NO_RECORDED_VALUE) return { ignored: true };
+  const times = timesOf(p, ctx.opts);
+  if ('reason' in times) return times;
+  const bounds = p.explicitBounds ?? [];
+  const counts = countsOf(p.bucketCounts);
+  const count = int64ToNumber(p.count);
+  if (p.sum !== null && p.sum !== undefined && !Number.isFinite(p.sum)) return { reason: finiteReason('sum', p.sum) };
+  for (let i = 0; i < bounds.length; i++) {
+    if (!Number.isFinite(bounds[i])) return { reason: finiteReason(`explicit_bounds[${i}]`, bounds[i]) };
+    if (i > 0 && !(bounds[i] > bounds[i - 1])) return { reason: `explicit_bounds must increase (${bounds[i - 1]} then ${bounds[i]})` };
+  }
+  const bad = checkCounts([...counts, count], 'a count');
+  if (bad) return { reason: bad };
+  // No buckets at all is legal OTLP (count and sum only), but there is no distribution to store.
+  if (counts.length === 0) return bounds.length === 0 ? { ignored: true } : { reason: `no bucket_counts for ${bounds.length} explicit_bounds` };
+  if (counts.length !== bounds.length + 1) {
+    return { reason: `${counts.length} bucket_counts do not match ${bounds.length} explicit_bounds (need ${bounds.length + 1})` };
+  }
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total !== count) return { reason: `bucket_counts add up to ${total} but count is ${count}` };
+  return { point: point(ctx, 'histogram', temporality, p.attributes, times, { kind: 'histogram', bounds: [...bounds], counts }) };
+}
+
+function exponentialPoint(ctx: PointContext, temporality: Temporality, p: ExponentialHistogramDataPoint): Checked {
+  if ((p.flags ?? 0) & NO_RECORDED_VALUE) return { ignored: true };
+  const times = timesOf(p, ctx.opts);
+  if ('reason' in times) return times;
+  const scale = p.scale ?? 0;
+  if (!Number.isInteger(scale) || scale < MIN_SCALE || scale > MAX_SCALE) return { reason: `scale ${scale} is outside ${MIN_SCALE}…${MAX_SCALE}` };
+  if (p.sum !== null && p.sum !== undefined && !Number.isFinite(p.sum)) return { reason: finiteReason('sum', p.sum) };
+  const zeroThreshold = p.zeroThreshold ?? 0;
+  if (!Number.isFinite(zeroThreshold)) return { reason: finiteReason('zero_threshold', zeroThreshold) };
+  if (zeroThreshold < 0) return { reason: `zero_threshold cannot be negative (${zeroThreshold})` };
+  const positive = { offset: p.positive?.offset ?? 0, counts: countsOf(p.positive?.bucketCounts) };
+  const negative = { offset: p.negative?.offset ?? 0, counts: countsOf(p.negative?.bucketCounts) };
+  const zeroCount = int64ToNumber(p.zeroCount);
+  const count = int64ToNumber(p.count);
+  const bad =
+    checkCounts([...positive.counts, ...negative.counts, zeroCount, count], 'a count') ??
+    checkExponentialRange(scale, positive.offset, positive.counts.length, 'positive') ??
+    checkExponentialRange(scale, negative.offset, negative.counts.length, 'negative');
+  if (bad) return { reason: bad };
+  const total = zeroCount + positive.counts.reduce((a, b) => a + b, 0) + negative.counts.reduce((a, b) => a + b, 0);
+  if (total !== count) return { reason: `zero_count and bucket counts add up to ${total} but count is ${count}` };
+  const histogram: ExponentialHistogram = { scale, zeroCount, zeroThreshold, positive, negative };
+  return { point: point(ctx, 'exponential_histogram', temporality, p.attributes, times, { kind: 'exponential_histogram', histogram }) };
+}
+
+function temporalityOf(v: number | null | undefined): Temporality | null {
+  if (v === AGGREGATION_TEMPORALITY.delta) return 'delta';
+  if (v === AGGREGATION_TEMPORALITY.cumulative) return 'cumulative';
+  return null;
+}
+
+export function normalizeRequest(req: ExportMetricsServiceRequest, opts: NormalizeOptions): NormalizedRequest {
+  const out: NormalizedRequest = { points: [], rejected: [], ignored: 0 };
+  for (const rm of req.resourceMetrics ?? []) {
+    const resource = attributesOf(rm.resource?.attributes);
+    const serviceAttr = resource['service.name'];
+    const service = typeof serviceAttr === 'string' && serviceAttr.length > 0 ? serviceAttr : UNKNOWN_SERVICE;
+    const resourceJson = JSON.stringify(resource);
+    for (const sm of rm.scopeMetrics ?? []) {
+      const resourceKey = hash(`${resourceJson}\u0000${sm.scope?.name ?? ''}\u0000${sm.scope?.version ?? ''}`, 20);
+      for (const m of sm.metrics ?? []) {
+        const metric = m.name ?? '';
+        const ctx: PointContext = { service, metric, unit: m.unit ?? '', resourceKey, opts };
+        const take = (c: Checked) => {
+          if ('point' in c) out.points.push(c.point);
+          else if ('reason' in c) out.rejected.push({ service, metric, reason: c.reason });
+          else out.ignored++;
+        };
+        const rejectAll = (n: number, reason: string) => {
+          for (let i = 0; i < n; i++) out.rejected.push({ service, metric, reason });
+        };
+        const n = (m.sum?.dataPoints ?? m.histogram?.dataPoints ?? m.exponentialHistogram?.dataPoints ?? m.gauge?.dataPoints ?? m.summary?.dataPoints ?? []).length;
+        if (!metric) {
+          rejectAll(n, 'the metric has no name');
+          continue;
+        }
+        if (metric.length > MAX_NAME_LENGTH || service.length > MAX_NAME_LENGTH) {
+          rejectAll(n, `service.name and metric name must be at most ${MAX_NAME_LENGTH} characters`);
+          continue;
+        }
+        if (m.sum) {
+          const points = m.sum.dataPoints ?? [];
+          // Only monotonic sums are counters; an up-down sum is a gauge in disguise.
+          if (!m.sum.isMonotonic) out.ignored += points.length;
+          else {
+            const temporality = temporalityOf(m.sum.aggregationTemporality);
+            if (!temporality) rejectAll(points.length, 'aggregation_temporality is unspecified');
+            else for (const p of points) take(sumPoint(ctx, temporality, p));
+          }
+        } else if (m.histogram) {
+          const points = m.histogram.dataPoints ?? [];
+          const temporality = temporalityOf(m.histogram.aggregationTemporality);
+          if (!temporality) rejectAll(points.length, 'aggregation_temporality is unspecified');
+          else for (const p of points) take(histogramPoint(ctx, temporality, p));
+        } else if (m.exponentialHistogram) {
+          const points = m.exponentialHistogram.dataPoints ?? [];
+          const temporality = temporalityOf(m.exponentialHistogram.aggregationTemporality);
+          if (!temporality) rejectAll(points.length, 'aggregation_temporality is unspecified');
+          else for (const p of points) take(exponentialPoint(ctx, temporality, p));
+        } else {
+          out.ignored += n;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** A short account of the rejections for partial_success.error_message and 400 answers. */
+export function describeRejections(rejected: Rejection[], max = 5): string {
+  if (rejected.length === 0) return '';
+  const groups = new Map<string, number>();
+  for (const r of rejected) {
+    const key = `${r.service} ${r.metric || '(no name)'}: ${r.reason}`;
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  const lines = [...groups.entries()].slice(0, max).map(([k, n]) => (n > 1 ? `${k} (${n} points)` : k));
+  const more = groups.size > max ? `; and ${groups.size - max} more kinds of error` : '';
+  return `${rejected.length} data point${rejected.length === 1 ? '' : 's'} rejected: ${lines.join('; ')}${more}`;
+}

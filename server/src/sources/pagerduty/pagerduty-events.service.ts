@@ -1,0 +1,48 @@
+import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { IntegrationKeysService } from '../../auth/integration-keys.service';
+import { CLOCK, type Clock } from '../../common/clock';
+import { AlertIntake } from '../../routing/alert-intake';
+import { MAX_EVENT_BYTES, eventErrors, eventSchema, toIncomingAlert } from './pagerduty-event';
+
+export interface EnqueueResponse {
+  status: 'success';
+  message: 'Event processed';
+  dedup_key: string;
+}
+
+/** PagerDuty's answer to an event it will not process. */
+export class InvalidEventError extends HttpException {
+  constructor(errors: string[], status = HttpStatus.BAD_REQUEST) {
+    super({ status: 'invalid event', message: 'Event object is invalid', errors }, status);
+  }
+}
+
+/**
+ * PagerDuty Events API v2 semantics, so anything that pages PagerDuty can page Headroom by
+ * changing one URL: 202 `{status, message, dedup_key}` once the event is stored (dedup_key
+ * generated for a trigger without one); 400 `{status: "invalid event", message, errors}`;
+ * acknowledge and resolve for a dedup_key without an open incident are accepted and dropped.
+ */
+@Injectable()
+export class PagerDutyEventsService {
+  constructor(
+    private readonly intake: AlertIntake,
+    private readonly keys: IntegrationKeysService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async enqueue(body: unknown, bytes: number): Promise<EnqueueResponse> {
+    if (bytes > MAX_EVENT_BYTES) {
+      throw new InvalidEventError([`(event): is ${Math.ceil(bytes / 1024)} KB; events are limited to 512 KB`], HttpStatus.PAYLOAD_TOO_LARGE);
+    }
+    const parsed = eventSchema.safeParse(body);
+    if (!parsed.success) throw new InvalidEventError(eventErrors(parsed.error.issues));
+    const event = parsed.data;
+    const integration = await this.keys.verify(event.routing_key, 'pagerduty');
+    if (!integration) throw new InvalidEventError(['routing_key: no active pagerduty integration has this key (create one with POST /api/integrations)']);
+    const dedupKey = event.dedup_key ?? randomUUID().replace(/-/g, '');
+    await this.intake.ingest([toIncomingAlert(event, dedupKey, { id: integration.id, name: integration.name }, this.clock.now())]);
+    return { status: 'success', message: 'Event processed', dedup_key: dedupKey };
+  }
+}

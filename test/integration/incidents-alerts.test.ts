@@ -1,0 +1,216 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AuditService } from '../../server/src/audit/audit.service';
+import { ManualClock } from '../../server/src/common/clock';
+import { AppMetrics } from '../../server/src/common/metrics';
+import { SignalBus, type Signal } from '../../server/src/common/signals';
+import { AlertIngestService } from '../../server/src/incidents/alert-ingest.service';
+import { IncidentsService } from '../../server/src/incidents/incidents.service';
+import { MaintenanceWindowsService } from '../../server/src/incidents/maintenance-windows.service';
+import { SilencesService } from '../../server/src/incidents/silences.service';
+import { OutboxService } from '../../server/src/outbox/outbox.service';
+import type { IncomingAlert } from '../../server/src/routing/alert';
+import { AlertIntake } from '../../server/src/routing/alert-intake';
+import { routeSchema, toRoute } from '../../server/src/routing/route-definition';
+import { RoutesService } from '../../server/src/routing/routes.service';
+import { toIncomingAlert as fromAlertmanager, webhookSchema } from '../../server/src/sources/alertmanager/alertmanager-payload';
+import { eventSchema, toIncomingAlert as fromPagerDuty } from '../../server/src/sources/pagerduty/pagerduty-event';
+import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
+import { silentLogger } from '../support/test-logger';
+
+const AM = { id: '00000000-0000-4000-8000-000000000001', name: 'prod-alertmanager' };
+const PD = { id: '00000000-0000-4000-8000-000000000002', name: 'grafana' };
+const alice = { type: 'user' as const, id: 'u-alice', name: 'alice' };
+const fixturesDir = path.resolve(__dirname, '../fixtures');
+
+/** The alerts of a real Alertmanager notification (test/fixtures/alertmanager). */
+function amAlerts(name: string): IncomingAlert[] {
+  const raw = JSON.parse(fs.readFileSync(path.join(fixturesDir, 'alertmanager', name), 'utf8'));
+  const payload = webhookSchema.parse(raw);
+  return payload.alerts.map((a, i) => fromAlertmanager(payload, a, raw.alerts[i], AM));
+}
+
+function pdEvent(name: string, overrides: Record<string, unknown> = {}, at = new Date()): IncomingAlert {
+  const raw = { ...JSON.parse(fs.readFileSync(path.join(fixturesDir, 'pagerduty', name), 'utf8')), ...overrides };
+  const event = eventSchema.parse(raw);
+  return fromPagerDuty(event, event.dedup_key ?? 'generated', PD, at);
+}
+
+describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
+  let db: TestDatabase;
+  let incidents: IncidentsService;
+  let ingest: AlertIngestService;
+  let silences: SilencesService;
+  let maintenance: MaintenanceWindowsService;
+  const clock = new ManualClock(new Date('2026-11-25T03:00:00Z'));
+  const routes = new RoutesService([
+    // The feature-store route resolves its incidents when the source resolves every alert.
+    toRoute(routeSchema.parse({ name: 'feature-store', match: ['service="feature-store"'], autoResolve: true }), 'test'),
+    toRoute(routeSchema.parse({ name: 'pagerduty', source: ['pagerduty'], autoResolve: true }), 'test'),
+  ]);
+
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+    const outbox = new OutboxService(db.dataSource);
+    const audit = new AuditService(db.dataSource);
+    incidents = new IncidentsService(db.dataSource, outbox, new SignalBus(), new AppMetrics(), clock, silentLogger, audit);
+    ingest = new AlertIngestService(db.dataSource, outbox, routes, new AlertIntake(), new AppMetrics(), clock, silentLogger, audit);
+    silences = new SilencesService(db.dataSource, audit, clock);
+    maintenance = new MaintenanceWindowsService(db.dataSource, audit, clock);
+  });
+  afterAll(() => db.close());
+  beforeEach(() =>
+    db.dataSource.query(`TRUNCATE incidents, incident_timeline, incident_alerts, outbox, silences, maintenance_windows, audit_log RESTART IDENTITY CASCADE`),
+  );
+
+  const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
+  const pages = async () => (await q(`SELECT incident_id FROM outbox WHERE topic = 'incident.triggered' ORDER BY id`)).map((r: { incident_id: number }) => r.incident_id);
+  const kinds = async (id: number) => (await incidents.timeline(id)).map((t) => t.kind);
+
+  it('50 copies of the same alert posted at once: one incident, 50 alerts counted, one page', async () => {
+    const [alert] = amAlerts('firing.json');
+    const outcomes = await Promise.all(Array.from({ length: 50 }, () => ingest.ingest([alert])));
+    const rows = await q(`SELECT id, alert_count, status FROM incidents`);
+    expect(rows).toEqual([{ id: expect.any(Number), alert_count: 50, status: 'triggered' }]);
+    const id = rows[0].id;
+    expect(await q(`SELECT alert_key, count FROM incident_alerts`)).toEqual([{ alert_key: `alertmanager:${alert.key}`, count: 50 }]);
+    expect(await pages()).toEqual([id]);
+    expect(outcomes.flat().filter((o) => o.outcome === 'opened')).toEqual([{ key: alert.key, outcome: 'opened', incidentId: id }]);
+    expect(outcomes.flat().filter((o) => o.outcome === 'grouped' && o.incidentId === id)).toHaveLength(49);
+    expect(await kinds(id)).toEqual(['incident.triggered']);
+  });
+
+  it('the database refuses a second open incident for the same group', async () => {
+    await ingest.ingest(amAlerts('firing.json'));
+    const [{ fingerprint }] = await q(`SELECT fingerprint FROM incidents`);
+    await expect(q(`INSERT INTO incidents (title, service, source, severity, status, fingerprint, triggered_at, version) VALUES ('x', 's', 'alertmanager', 'error', 'triggered', $1, now(), 1)`, [fingerprint]))
+      .rejects.toThrow(/uq_incidents_open_fingerprint/);
+  });
+
+  it('groups alerts by service and alertname; a new alert on an acknowledged incident is added without paging', async () => {
+    const [ranker0, ranker1] = amAlerts('grouped-firing.json');
+    await ingest.ingest([ranker0]);
+    await incidents.acknowledge(1, alice);
+    clock.advance(60_000);
+    const [outcome] = await ingest.ingest([ranker1]);
+    expect(outcome).toEqual({ key: ranker1.key, outcome: 'grouped', incidentId: 1 });
+    const [incident] = await q(`SELECT status, alert_count, labels, route, runbook_url FROM incidents`);
+    expect(incident).toEqual({
+      status: 'acknowledged', alert_count: 2, labels: { alertname: 'RankerHighErrorRate', service: 'now-playing-ranker' }, route: 'default',
+      runbook_url: 'https://runbooks.example.com/now-playing-ranker/errors',
+    });
+    expect(await pages()).toEqual([1]);
+    expect(await kinds(1)).toEqual(['incident.triggered', 'incident.acknowledged', 'incident.alert-grouped']);
+    // The grouped alert is bookkeeping: no Slack update, no page.
+    expect((await q(`SELECT topic FROM outbox ORDER BY id`)).map((r: { topic: string }) => r.topic)).toEqual(['incident.triggered', 'incident.acknowledged']);
+    const detail = await incidents.getWithTimeline(1);
+    expect(detail.alerts.map((a) => a.labels.instance).sort()).toEqual(['ranker-0:9090', 'ranker-1:9090']);
+  });
+
+  it('handles firing and resolved alerts of one payload; without autoResolve the incident stays open', async () => {
+    await ingest.ingest(amAlerts('grouped-firing.json'));
+    clock.advance(10_000);
+    const outcomes = await ingest.ingest(amAlerts('mixed.json'));
+    expect(outcomes.map((o) => o.outcome)).toEqual(['grouped', 'resolved']);
+    expect(await q(`SELECT status FROM incident_alerts ORDER BY alert_key`)).toEqual([{ status: 'resolved' }, { status: 'firing' }]);
+    expect((await kinds(1)).at(-1)).toBe('incident.alert-resolved');
+    clock.advance(10_000);
+    await ingest.ingest(amAlerts('grouped-resolved.json'));
+    const [incident] = await q(`SELECT status, signal_resolved_at FROM incidents`);
+    expect(incident.status).toBe('triggered');
+    expect(incident.signal_resolved_at).not.toBeNull();
+    const last = (await incidents.timeline(1)).at(-1)!;
+    expect(last).toMatchObject({ kind: 'incident.signal-resolved', actorType: 'integration', actorName: 'prod-alertmanager' });
+    expect(last.message).toContain('stays open until a person resolves it');
+  });
+
+  it('auto-resolves when the route says so, recorded as resolved by the source, and a refiring alert opens a new incident', async () => {
+    await ingest.ingest(amAlerts('firing.json'));
+    clock.advance(60_000);
+    expect((await ingest.ingest(amAlerts('resolved.json')))[0].outcome).toBe('resolved');
+    const [incident] = await q(`SELECT status, resolved_by, route, auto_resolve FROM incidents`);
+    expect(incident).toEqual({ status: 'resolved', resolved_by: 'prod-alertmanager', route: 'feature-store', auto_resolve: true });
+    const resolved = (await incidents.timeline(1)).at(-1)!;
+    expect(resolved).toMatchObject({ kind: 'incident.resolved', actorType: 'integration', data: { bySource: true, route: 'feature-store' } });
+    const [audit] = await q(`SELECT actor_type, actor_name, before, after FROM audit_log WHERE action = 'incident.resolved'`);
+    expect(audit).toMatchObject({ actor_type: 'integration', actor_name: 'prod-alertmanager', before: { status: 'triggered' }, after: { status: 'resolved' } });
+
+    // A second resolved notification for the closed incident is dropped.
+    expect((await ingest.ingest(amAlerts('resolved.json')))[0].outcome).toBe('dropped');
+    clock.advance(60_000);
+    expect((await ingest.ingest(amAlerts('firing.json')))[0]).toMatchObject({ outcome: 'opened', incidentId: 2 });
+    expect(await pages()).toEqual([1, 2]);
+  });
+
+  it('PagerDuty: trigger, repeat, acknowledge, resolve by dedup_key; follow-ups for closed incidents are dropped', async () => {
+    expect(await ingest.ingest([pdEvent('trigger.json')])).toEqual([{ key: `${PD.id}/feature-store/latency/p99`, outcome: 'opened', incidentId: 1 }]);
+    expect((await ingest.ingest([pdEvent('trigger.json')]))[0].outcome).toBe('grouped');
+    expect((await ingest.ingest([pdEvent('acknowledge.json')]))[0].outcome).toBe('acknowledged');
+    // A second acknowledge changes nothing.
+    expect((await ingest.ingest([pdEvent('acknowledge.json')]))[0].outcome).toBe('acknowledged');
+    expect(await kinds(1)).toEqual(['incident.triggered', 'incident.acknowledged']);
+    expect((await incidents.timeline(1))[1]).toMatchObject({ actorType: 'integration', actorName: 'grafana' });
+    expect((await ingest.ingest([pdEvent('resolve.json')]))[0].outcome).toBe('resolved');
+    expect((await q(`SELECT status FROM incidents`))[0].status).toBe('resolved');
+    expect((await ingest.ingest([pdEvent('acknowledge.json')]))[0]).toEqual({ key: `${PD.id}/feature-store/latency/p99`, outcome: 'dropped', incidentId: null });
+    expect((await ingest.ingest([pdEvent('resolve.json', { dedup_key: 'never-seen' })]))[0].outcome).toBe('dropped');
+    expect(await q(`SELECT count(*)::int AS n FROM incidents`)).toEqual([{ n: 1 }]);
+    // After resolution the same dedup_key triggers a new incident.
+    expect((await ingest.ingest([pdEvent('trigger.json')]))[0]).toMatchObject({ outcome: 'opened', incidentId: 2 });
+  });
+
+  it('a silence mutes matching alerts (recorded, visible, no page); once expired it no longer mutes and the incident pages', async () => {
+    const silence = await silences.create({ matchers: [{ name: 'alertname', value: 'RankerHigh.*', isRegex: true, isEqual: true }, { name: 'instance', value: 'ranker-0:9090', isRegex: false, isEqual: true }], duration: '2h', comment: 'ranker-0 is being drained' }, alice);
+    expect(silence.status).toBe('active');
+    const [ranker0, ranker1] = amAlerts('grouped-firing.json');
+    expect((await ingest.ingest([ranker0]))[0].outcome).toBe('opened-muted');
+    expect(await pages()).toEqual([]);
+    const detail = await incidents.getWithTimeline(1);
+    expect(detail).toMatchObject({ muted: true, mutedReason: expect.stringContaining(`silence #${silence.id}`) });
+    expect(detail.alerts[0].mutedBy).toContain(`silence #${silence.id}`);
+    expect(detail.timeline[0].message).toContain('nobody paged');
+    expect((await incidents.list({ sort: { field: 'id', order: 'DESC' }, offset: 0, limit: 10, filter: { muted: true } })).total).toBe(1);
+
+    await ingest.ingest([ranker0]);
+    expect(await pages()).toEqual([]);
+    await silences.expire(silence.id, alice);
+    await expect(silences.expire(silence.id, alice)).rejects.toMatchObject({ status: 409 });
+    clock.advance(1000);
+    await ingest.ingest([ranker0]);
+    expect(await pages()).toEqual([1]);
+    expect(await kinds(1)).toEqual(['incident.triggered', 'incident.unmuted']);
+    expect((await q(`SELECT muted FROM incidents`))[0].muted).toBe(false);
+    // The other instance was never silenced.
+    expect((await ingest.ingest([ranker1]))[0].outcome).toBe('grouped');
+    const audit = await q(`SELECT action, actor_name FROM audit_log WHERE entity_type = 'silence' ORDER BY id`);
+    expect(audit).toEqual([{ action: 'silence.created', actor_name: 'alice' }, { action: 'silence.expired', actor_name: 'alice' }]);
+  });
+
+  it('a maintenance window mutes every alert of its service, SLO signals included', async () => {
+    await maintenance.create({ service: 'feature-store', duration: '1h', comment: 'reindex' }, alice);
+    expect((await ingest.ingest(amAlerts('firing.json')))[0].outcome).toBe('opened-muted');
+    const signal: Signal = {
+      fingerprint: 'slo:feature-store.latency:page', status: 'firing', source: 'slo', service: 'feature-store', title: 'feature-store latency burning',
+      severity: 'critical', sloId: 'feature-store.latency', runbookId: null, evidence: {}, at: clock.now(),
+    };
+    await incidents.handleSignals([signal]);
+    expect(await q(`SELECT source, muted FROM incidents ORDER BY id`)).toEqual([{ source: 'alertmanager', muted: true }, { source: 'slo', muted: true }]);
+    expect(await pages()).toEqual([]);
+    clock.advance(2 * 3_600_000);
+    await incidents.handleSignals([{ ...signal, at: clock.now() }]);
+    expect(await pages()).toEqual([2]);
+  });
+
+  it('snoozed incidents take new alerts without paging and return to triggered when the snooze ends', async () => {
+    await ingest.ingest([pdEvent('trigger.json')]);
+    await incidents.snooze(1, alice, 1800);
+    await ingest.ingest([pdEvent('trigger.json', { dedup_key: 'another' })]);
+    expect((await q(`SELECT status, alert_count FROM incidents`))[0]).toEqual({ status: 'snoozed', alert_count: 2 });
+    expect(await pages()).toEqual([1]);
+    expect(await incidents.endDueSnoozes()).toBe(0);
+    clock.advance(1800_000);
+    expect(await incidents.endDueSnoozes()).toBe(1);
+    expect((await q(`SELECT status, snoozed_until FROM incidents`))[0]).toEqual({ status: 'triggered', snoozed_until: null });
+    expect((await kinds(1)).slice(-1)).toEqual(['incident.unsnoozed']);
+  });
+});
