@@ -58,7 +58,12 @@ describe('SLO API on a running server (time ×60)', () => {
     const injectedAt = new Date((await get('/api/slos/now-playing-ranker.latency')).evaluatedAt);
     await post('/api/simulator/faults', { service: 'now-playing-ranker', kind: 'latency', value: 20, durationSeconds: 1200 });
     await waitFor('latency page', async () => (await get('/api/slos/now-playing-ranker.latency')).state === 'page', 60_000);
-    const slo = await get('/api/slos/now-playing-ranker.latency');
+    const paged = await get('/api/slos/now-playing-ranker.latency');
+    // A few more simulated minutes, so the stored minutes hold the burn the live pass saw.
+    const slo = await waitFor('three more minutes of data', async () => {
+      const s = await get('/api/slos/now-playing-ranker.latency');
+      return new Date(s.evaluatedAt).getTime() - new Date(paged.evaluatedAt).getTime() >= 180_000 ? s : null;
+    });
     expect(slo.history.burnRates.length).toBeGreaterThan(90);
     expect(slo.history.burnRates[slo.history.burnRates.length - 1]['5m']).toBeGreaterThan(14.4);
     expect(slo.history.budget.length).toBeGreaterThan(20);

@@ -79,14 +79,17 @@ export function backtest(input: BacktestInput): BacktestResult {
   const alerts: AlertPeriod[] = [];
   const open: Partial<Record<'page' | 'ticket', number>> = {};
   const pageStarts: number[] = [];
-  const steps = Math.max(0, Math.floor((input.to - input.from) / step) + 1);
+  // Steps every `step` from `from`, plus a last one exactly at `to` when the grid misses it.
+  const grid = Math.max(0, Math.floor((input.to - input.from) / step) + 1);
+  const steps = grid > 0 && input.from + (grid - 1) * step < input.to ? grid + 1 : grid;
+  const stepAt = (i: number) => (i < grid ? input.from + i * step : input.to);
   const close = (severity: 'page' | 'ticket', end: number) => {
     const start = open[severity]!;
     alerts.push({ severity, start: new Date(start).toISOString(), end: new Date(end).toISOString(), durationSeconds: (end - start) / 1000 });
     delete open[severity];
   };
   for (let i = 0; i < steps; i++) {
-    const t = input.from + i * step;
+    const t = stepAt(i);
     const counts = new Map(windows.map((w) => [w, sumWindow(t, w)]));
     const result = evaluateBurnRate({ objective: input.objective, pairs: input.pairs, windows: counts, minEvents: input.minEvents });
     const firing = { page: result.pairs.some((p) => p.firing && p.pair.severity === 'page'), ticket: result.pairs.some((p) => p.firing && p.pair.severity === 'ticket') };
@@ -98,7 +101,7 @@ export function backtest(input: BacktestInput): BacktestResult {
     }
     if (input.onProgress && (i % 500 === 0 || i === steps - 1)) input.onProgress(i + 1, steps);
   }
-  const end = input.from + Math.max(0, steps - 1) * step;
+  const end = steps > 0 ? stepAt(steps - 1) : input.from;
   for (const severity of ['page', 'ticket'] as const) if (open[severity] !== undefined) close(severity, end);
 
   const fastest = Math.max(0, ...input.pairs.filter((p) => p.severity === 'page').map((p) => p.burnRate));
