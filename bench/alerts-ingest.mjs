@@ -8,12 +8,13 @@
 // measures how fast Alertmanager itself accepts the same alerts (POST /api/v2/alerts) on the same
 // machine, for comparison. Needs `npm run build -w server` first.
 //
-//   node bench/alerts-ingest.mjs [--seconds 20] [--concurrency 8] [--per-webhook 10] [--skip-embedded] [--skip-alertmanager] [--profile DIR]
+//   node bench/alerts-ingest.mjs [--seconds 20] [--concurrency 8] [--group-size 10] [--per-webhook N]
+//                                [--skip-embedded] [--skip-alertmanager] [--profile DIR]
 //
-// 1,000 distinct alerts (50 alert names × 20 services, one instance each) grouped by service and
-// alertname into 100 incidents of 10 alerts, as Alertmanager would group them: a webhook carries
-// one group (--per-webhook alerts of it) and the 1,000 alerts repeat for the whole run, the way
-// Alertmanager re-sends firing alerts every group_interval.
+// 1,000 distinct alerts (one instance each) grouped by service and alertname into incidents of
+// --group-size alerts (default 10, so 100 incidents), as Alertmanager would group them: a webhook
+// carries one group (or --per-webhook alerts of it) and the 1,000 alerts repeat for the whole
+// run, the way Alertmanager re-sends firing alerts every group_interval.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -33,7 +34,8 @@ const arg = (name, def) => {
 };
 const SECONDS = Number(arg('seconds', 20));
 const CONCURRENCY = Number(arg('concurrency', 8));
-const PER_WEBHOOK = Number(arg('per-webhook', 10));
+const GROUP_SIZE = Number(arg('group-size', 10));
+const PER_WEBHOOK = Number(arg('per-webhook', GROUP_SIZE));
 const SKIP_EMBEDDED = process.argv.includes('--skip-embedded');
 const SKIP_AM = process.argv.includes('--skip-alertmanager');
 // Writes a V8 CPU profile of the server (open it in Chrome DevTools) into this folder.
@@ -52,7 +54,8 @@ function buildGroups() {
   const startsAt = new Date(Date.now() - 600_000).toISOString();
   const groups = new Map();
   for (let i = 0; i < DISTINCT; i++) {
-    const labels = { alertname: `BenchAlert${i % 50}`, service: `bench-service-${i % 20}`, instance: `host-${i}:9100`, severity: 'warning', job: 'bench' };
+    const group = Math.floor(i / GROUP_SIZE);
+    const labels = { alertname: `BenchAlert${group % 50}`, service: `bench-service-${Math.floor(group / 50)}`, instance: `host-${i}:9100`, severity: 'warning', job: 'bench' };
     const key = `${labels.service}/${labels.alertname}`;
     const alert = {
       status: 'firing', labels,
@@ -158,12 +161,18 @@ async function runHeadroom(label, env, bodies) {
     const warm = bodies.reduce((a, b) => a + b.alerts, 0);
     const result = await blast(`${url}/api/integrations/alertmanager`, headers, bodies, 200);
     // Every accepted alert must be in the database, counted once.
-    const list = await (await fetch(`${url}/api/incidents?range=[0,499]`, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
+    const list = [];
+    for (let from = 0; ; from += 500) {
+      const page = await (await fetch(`${url}/api/incidents?range=[${from},${from + 499}]`, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
+      list.push(...page);
+      if (page.length < 500) break;
+    }
     const counted = list.reduce((a, i) => a + i.alertCount, 0);
-    if (list.length !== 100 || counted !== warm + result.alerts) throw new Error(`stored ${list.length} incidents counting ${counted} alerts; sent ${warm + result.alerts}`);
+    const groups = Math.ceil(DISTINCT / GROUP_SIZE);
+    if (list.length !== groups || counted !== warm + result.alerts) throw new Error(`stored ${list.length} incidents counting ${counted} alerts; sent ${warm + result.alerts}`);
     console.log(`\n${label}`);
     console.log(`  ${result.requests} webhooks of ${PER_WEBHOOK} alerts in ${result.seconds.toFixed(1)} s, concurrency ${CONCURRENCY}`);
-    console.log(`  ${result.rate.toFixed(0)} alerts/s ingested (stored, deduplicated, grouped; check: 100 incidents counting ${counted} alerts)`);
+    console.log(`  ${result.rate.toFixed(0)} alerts/s ingested (stored, deduplicated, grouped; check: ${groups} incidents counting ${counted} alerts)`);
     console.log(`  webhook latency p50 ${result.p50} ms, p99 ${result.p99} ms`);
     return result;
   } finally {
@@ -218,7 +227,7 @@ async function runAlertmanager(groups) {
 
 const groups = buildGroups();
 const bodies = buildWebhooks(groups);
-console.log(`${DISTINCT} distinct alerts in ${groups.length} groups, ${bodies.length} webhooks of ${PER_WEBHOOK}; ${SECONDS} s per run (node ${process.version}, ${os.cpus().length} cores)`);
+console.log(`${DISTINCT} distinct alerts in ${groups.length} groups, ${bodies.length} webhooks of ${PER_WEBHOOK}; ${SECONDS} s per run (node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`);
 if (!SKIP_EMBEDDED) await runHeadroom('Headroom, embedded database (PGlite)', {}, bodies);
 if (process.env.DATABASE_URL) {
   const name = `headroom_bench_${randomBytes(4).toString('hex')}`;

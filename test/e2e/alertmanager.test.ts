@@ -202,7 +202,7 @@ describe.each(databaseKinds())('Alertmanager receiver (real process, %s)', (kind
     expect(pages()).toHaveLength(before);
     await post(muted);
     await waitFor('the page once the silence expired', () => pages().length === before + 1);
-    const audit = await get('/api/audit?filter={"entityType":"silence"}&sort=["id","ASC"]');
+    const audit = await get(`/api/audit?filter=${encodeURIComponent(JSON.stringify({ entityType: 'silence', entityId: String(silence.id) }))}&sort=["id","ASC"]`);
     expect(audit.map((a: Json) => [a.action, a.actorName])).toEqual([
       ['silence.created', 'admin (HEADROOM_ADMIN_TOKEN)'],
       ['silence.expired', 'admin (HEADROOM_ADMIN_TOKEN)'],
@@ -241,6 +241,32 @@ describe.each(databaseKinds())('Alertmanager receiver (real process, %s)', (kind
     expect(manual.status).toBe(201);
     expect(await json(manual)).toMatchObject({ source: 'manual', severity: 'error', status: 'triggered' });
     expect((await api('/api/incidents', { method: 'POST', body: JSON.stringify({ title: '', severity: 'huge' }) })).status).toBe(400);
+  });
+
+  it('stores text PostgreSQL cannot take (NUL, unpaired surrogates) cleaned, instead of failing', async () => {
+    const body = single('NulInLabels', { service: 'text-cleaning', instance: 'host\u0000-1', 'weird\u0000key': 'x' }) as unknown as { alerts: Array<{ annotations: Json }> };
+    body.alerts[0].annotations = { summary: 'half an emoji \uD83C then \u0000 a NUL' };
+    const res = await post(body);
+    expect(res.status).toBe(200);
+    const [incident] = await incidents({ service: 'text-cleaning' });
+    expect(incident.title).toBe('half an emoji \uFFFD then  a NUL');
+    expect((await api(`/api/incidents/${incident.id}/resolve`, { method: 'POST' })).status).toBe(200);
+    const silence = await api('/api/silences', { method: 'POST', body: JSON.stringify({ matchers: [{ name: 'alertname', value: 'Nul\u0000' }], duration: '1m', comment: 'nul \u0000 here' }) });
+    expect(silence.status).toBe(201);
+    expect((await api(`/api/silences/${(await json(silence)).id}`, { method: 'DELETE' })).status).toBe(200);
+    await api('/api/audit?filter={"entityType":"silence"}');
+  });
+
+  it('picks up changed routes when the rules reload', async () => {
+    const one = (instance: string) => single('ReloadCheck', { service: 'reload-check', instance });
+    await post(one('a'));
+    await post(one('b'));
+    expect((await incidents({ service: 'reload-check' })).map((i: Json) => i.alertCount)).toEqual([2]);
+    fs.writeFileSync(path.join(alertsDir, 'routes.yaml'), `${ROUTES}  - name: each-instance\n    match: ['service="reload-check"']\n    groupBy: [instance]\n`);
+    expect(await json(api('/api/rules/reload', { method: 'POST' }))).toMatchObject({ problems: [] });
+    await post(one('c'));
+    const list = await incidents({ service: 'reload-check' });
+    expect(list.map((i: Json) => [i.route, i.alertCount])).toEqual([['each-instance', 1], ['default', 2]]);
   });
 
   it('never answered with a 5xx', () => {

@@ -129,6 +129,7 @@ describe.each(databaseKinds())('PagerDuty Events API v2 (real process, %s)', (ki
 
   it('invalid events: 400 with the errors, oversize: 413, bad keys: 400; nothing stored, never a 5xx', async () => {
     const before = JSON.stringify(await incidents());
+    const count = (await incidents()).length;
     const invalid = async (body: unknown, raw?: string) => {
       const res = await enqueue(body, raw);
       return { status: res.status, body: await json(res) };
@@ -145,13 +146,19 @@ describe.each(databaseKinds())('PagerDuty Events API v2 (real process, %s)', (ki
     expect(await invalid(event('trigger.json', { routing_key: 'hk_pagerduty_not-a-key-0123456789' }))).toMatchObject({ status: 400, body: { errors: [expect.stringMatching(/^routing_key: no active pagerduty integration/)] } });
     expect((await invalid(event('trigger.json', { routing_key: AM_KEY }))).status).toBe(400);
     expect((await invalid(event('trigger.json', { routing_key: undefined }))).body.errors).toEqual(['routing_key: is missing or not a string']);
+    const clean = await enqueue(event('trigger.json', { dedup_key: 'nul\u0000key', payload: { summary: 'odd \uDC00 text \u0000', source: 'h\u0000', severity: 'info' } }));
+    expect(await json(clean)).toEqual({ status: 'success', message: 'Event processed', dedup_key: 'nulkey' });
+    await enqueue(event('resolve.json', { dedup_key: 'nulkey' }));
     const malformed = await enqueue(null, '{"routing_key": ');
     expect(malformed.status).toBe(400);
     const big = event('trigger.json', { payload: { ...(event('trigger.json').payload as Json), custom_details: { blob: 'x'.repeat(600 * 1024) } } });
     expect(await invalid(big)).toMatchObject({ status: 413, body: { status: 'invalid event', errors: [expect.stringMatching(/limited to 512 KB/)] } });
     const huge = await enqueue(null, JSON.stringify({ blob: 'x'.repeat(2 * 1024 * 1024) }));
     expect(huge.status).toBe(413);
-    expect(JSON.stringify(await incidents())).toBe(before);
+    // Only the cleaned event (opened and resolved above) was stored.
+    const after = await incidents();
+    expect(after).toHaveLength(count + 1);
+    expect(JSON.stringify(after.slice(1))).toBe(before);
   });
 
   it('a revoked key stops working', async () => {

@@ -201,8 +201,13 @@ describe.each(databaseKinds())('SLI store on %s', (kind) => {
       const first = START / MINUTE;
       const live = first + 2 * 1440;
       for (let m = first; m < live; m += 720) await write(minuteBatch(m, Math.min(live, m + 720)));
+      // The first read starts loading the caches and is answered by the database meanwhile.
+      await compare(live * MINUTE);
+      await Promise.all([cacheA.cache!.whenLoaded(), cacheB.cache!.whenLoaded()]);
+      const fromCache = { a: cacheA.answered.cache, b: cacheB.answered.cache };
       const hydrated = await compare(live * MINUTE);
       expect(hydrated.get(`${SVC}.availability`)!.windows.get(2_592_000)!.total).toBeGreaterThan(0);
+      expect({ a: cacheA.answered.cache, b: cacheB.answered.cache }).toEqual({ a: fromCache.a + 1, b: fromCache.b + 1 });
 
       // Ninety minutes, across hour boundaries: each process writes its part of every minute,
       // and now and then a correction lands in a minute already read.
@@ -234,6 +239,7 @@ describe.each(databaseKinds())('SLI store on %s', (kind) => {
         await runner.release();
       }
       const after = await compare(now + 1000);
+      expect(cacheA.answered.database).toBe(1);
       expect(after.get(`${SVC}.availability`)!.windows.get(300)!.total).toBeGreaterThan(before.get(`${SVC}.availability`)!.windows.get(300)!.total);
     });
 
@@ -243,8 +249,12 @@ describe.each(databaseKinds())('SLI store on %s', (kind) => {
       const sql = new RollupSliReader(store, resolvers);
       const live = START + 2 * DAY + 100 * MINUTE;
       await cache.windowCounts(SLOS, new Date(live), WINDOWS);
+      await cache.cache!.whenLoaded();
+      await cache.windowCounts(SLOS, new Date(live), WINDOWS);
+      expect(cache.answered).toEqual({ cache: 1, database: 1 });
       const past = new Date(START + DAY + 7 * HOUR + 12 * MINUTE);
       expectSameCounts(await cache.windowCounts(SLOS, past, WINDOWS), await sql.windowCounts(SLOS, past, WINDOWS));
+      expect(cache.answered).toEqual({ cache: 1, database: 2 });
     });
   });
 

@@ -5,6 +5,7 @@ import { CurrentPrincipal, RequireRole, type Principal } from '../auth/auth.deco
 import { parseDuration } from '../common/duration';
 import { parseListQuery, setContentRange } from '../common/pagination';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { SanitizePipe } from '../routing/text-sanitizer';
 import { IncidentReportsService } from './incident-reports.service';
 import { INCIDENT_ALERT_SORTABLE, INCIDENT_SORTABLE, IncidentsService } from './incidents.service';
 import { actorOf } from './principal-actor';
@@ -78,7 +79,7 @@ export class IncidentsController {
   /** Opens an incident by hand; it pages like any other. */
   @Post()
   @RequireRole('responder')
-  create(@Body(new ZodValidationPipe(createSchema)) body: z.infer<typeof createSchema>, @CurrentPrincipal() p: Principal) {
+  create(@Body(new SanitizePipe(), new ZodValidationPipe(createSchema)) body: z.infer<typeof createSchema>, @CurrentPrincipal() p: Principal) {
     return this.incidents.createManual(body, actorOf(p));
   }
 
@@ -118,21 +119,21 @@ export class IncidentsController {
   @Post(':id/snooze')
   @HttpCode(200)
   @RequireRole('responder')
-  snooze(@Param('id', ParseIntPipe) id: number, @Body(new ZodValidationPipe(snoozeSchema)) body: z.infer<typeof snoozeSchema>, @CurrentPrincipal() p: Principal) {
+  snooze(@Param('id', ParseIntPipe) id: number, @Body(new SanitizePipe(), new ZodValidationPipe(snoozeSchema)) body: z.infer<typeof snoozeSchema>, @CurrentPrincipal() p: Principal) {
     return this.incidents.snooze(id, actorOf(p), body.duration);
   }
 
   @Post(':id/reassign')
   @HttpCode(200)
   @RequireRole('responder')
-  reassign(@Param('id', ParseIntPipe) id: number, @Body(new ZodValidationPipe(reassignSchema)) body: z.infer<typeof reassignSchema>, @CurrentPrincipal() p: Principal) {
+  reassign(@Param('id', ParseIntPipe) id: number, @Body(new SanitizePipe(), new ZodValidationPipe(reassignSchema)) body: z.infer<typeof reassignSchema>, @CurrentPrincipal() p: Principal) {
     return this.incidents.reassign(id, actorOf(p), body.assignee);
   }
 
   @Post(':id/notes')
   @HttpCode(200)
   @RequireRole('responder')
-  addNote(@Param('id', ParseIntPipe) id: number, @Body(new ZodValidationPipe(noteSchema)) body: z.infer<typeof noteSchema>, @CurrentPrincipal() p: Principal) {
+  addNote(@Param('id', ParseIntPipe) id: number, @Body(new SanitizePipe(), new ZodValidationPipe(noteSchema)) body: z.infer<typeof noteSchema>, @CurrentPrincipal() p: Principal) {
     return this.incidents.addUserNote(id, actorOf(p), body.text);
   }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CurrentPrincipal, RequireRole, type Principal } from '../auth/auth.decorators';
 import { parseListQuery, setContentRange } from '../common/pagination';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { SanitizePipe } from '../routing/text-sanitizer';
 import { MAINTENANCE_SORTABLE, MaintenanceWindowsService } from './maintenance-windows.service';
 import { refineWindow, windowFields } from './mute-window';
 import { actorOf } from './principal-actor';
@@ -33,7 +34,7 @@ export class MaintenanceWindowsController {
 
   @Post()
   @RequireRole('responder')
-  create(@Body(new ZodValidationPipe(createSchema)) body: z.infer<typeof createSchema>, @CurrentPrincipal() p: Principal) {
+  create(@Body(new SanitizePipe(), new ZodValidationPipe(createSchema)) body: z.infer<typeof createSchema>, @CurrentPrincipal() p: Principal) {
     return this.windows.create(body, actorOf(p));
   }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CurrentPrincipal, RequireRole, type Principal } from '../auth/auth.decorators';
 import { parseListQuery, setContentRange } from '../common/pagination';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { SanitizePipe } from '../routing/text-sanitizer';
 import { matcherProblem } from '../routing/label-matcher';
 import { refineWindow, windowFields } from './mute-window';
 import { actorOf } from './principal-actor';
@@ -49,7 +50,7 @@ export class SilencesController {
 
   @Post()
   @RequireRole('responder')
-  create(@Body(new ZodValidationPipe(createSchema)) body: z.infer<typeof createSchema>, @CurrentPrincipal() p: Principal) {
+  create(@Body(new SanitizePipe(), new ZodValidationPipe(createSchema)) body: z.infer<typeof createSchema>, @CurrentPrincipal() p: Principal) {
     return this.silences.create(body, actorOf(p));
   }
 

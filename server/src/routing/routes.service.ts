@@ -3,7 +3,12 @@ import { selectRoute, type Route } from './route-definition';
 
 /** The loaded routes (see route-definition.ts); the first that matches an alert applies. */
 export class RoutesService {
-  constructor(private readonly loaded: readonly Route[] = []) {}
+  constructor(private loaded: readonly Route[] = []) {}
+
+  /** Swaps in reloaded routes; alerts already grouped keep their incidents. */
+  replace(routes: readonly Route[]): void {
+    this.loaded = routes;
+  }
 
   all(): readonly Route[] {
     return this.loaded;

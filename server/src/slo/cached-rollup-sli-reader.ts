@@ -8,13 +8,16 @@ import { SliWindowCache, type CacheNeeds, type CacheView, type WindowCacheOption
 /**
  * The rollup reader the live evaluator uses: the same answers as RollupSliReader, from the
  * in-memory window cache (sli-window-cache.ts) instead of summing rows in the database on every
- * pass. A `now` the cache does not hold (back-testing, history) falls back to the SQL reader,
- * as does a store without a row feed.
+ * pass. The SQL reader answers instead for a `now` the cache does not hold (back-testing,
+ * history), while the cache loads (the first pass after a start), and for a store without a
+ * row feed.
  */
 export class CachedRollupSliReader implements SliReader {
   readonly sources: ReadonlyArray<SliSpec['source']>;
   private readonly sql: RollupSliReader;
   readonly cache: SliWindowCache | null;
+  /** How calls were answered: from the cache, or from the database (a past time, or the cache still loading). */
+  readonly answered = { cache: 0, database: 0 };
 
   constructor(store: SliStore, resolvers: SeriesResolver[], options: WindowCacheOptions & { cache?: SliWindowCache } = {}) {
     this.sql = new RollupSliReader(store, resolvers);
@@ -31,7 +34,7 @@ export class CachedRollupSliReader implements SliReader {
   }
 
   async windowCounts(slos: SloDefinition[], now: Date, windowsSeconds: number[]): Promise<Map<string, SloWindowCounts>> {
-    if (!this.cache) return this.sql.windowCounts(slos, now, windowsSeconds);
+    if (!this.cache) return this.fromDatabase(slos, now, windowsSeconds);
     const seriesBySlo = await this.sql.resolveSeries(slos);
     const counters = new Set<string>();
     const needs: CacheNeeds = { counters, histograms: new Map() };
@@ -43,30 +46,48 @@ export class CachedRollupSliReader implements SliReader {
       }
     }
     const cached = await this.cache.read(needs, now, windowsSeconds, (view) => combine(view, slos, seriesBySlo, windowsSeconds));
-    return cached ?? this.sql.windowCounts(slos, now, windowsSeconds);
+    if (!cached) return this.fromDatabase(slos, now, windowsSeconds);
+    this.answered.cache++;
+    return cached;
+  }
+
+  private fromDatabase(slos: SloDefinition[], now: Date, windowsSeconds: number[]): Promise<Map<string, SloWindowCounts>> {
+    this.answered.database++;
+    return this.sql.windowCounts(slos, now, windowsSeconds);
   }
 }
 
 /** Per SLO and window, good and total from the series sums, exactly as RollupSliReader combines them. */
 function combine(view: CacheView, slos: SloDefinition[], seriesBySlo: Map<string, SloSeries>, windowsSeconds: number[]): Map<string, SloWindowCounts> {
-  const sum = (sums: Float64Array[], i: number) => sums.reduce((acc, s) => acc + s[i], 0);
+  const n = windowsSeconds.length;
+  // Sums of several series added up; one series (the usual case) is used as it is.
+  const added = (names: string[], sums: (name: string) => Float64Array): Float64Array => {
+    if (names.length === 1) return sums(names[0]);
+    const out = new Float64Array(n);
+    for (const name of names) {
+      const s = sums(name);
+      for (let i = 0; i < n; i++) out[i] += s[i];
+    }
+    return out;
+  };
   const out = new Map<string, SloWindowCounts>();
   for (const slo of slos) {
     const series = seriesBySlo.get(slo.id);
     const windows = new Map<number, WindowCounts>();
     if (series?.kind === 'events') {
-      const total = series.total.map((n) => view.counter(n));
-      const good = series.good?.map((n) => view.counter(n));
-      const bad = (series.bad ?? []).map((n) => view.counter(n));
-      windowsSeconds.forEach((w, i) => {
-        const t = sum(total, i);
-        const g = good ? sum(good, i) : t - sum(bad, i);
-        windows.set(w, { total: t, good: Math.min(t, Math.max(0, g)) });
-      });
+      const total = added(series.total, view.counter);
+      const good = series.good ? added(series.good, view.counter) : null;
+      const bad = series.bad ? added(series.bad, view.counter) : null;
+      for (let i = 0; i < n; i++) {
+        const t = total[i];
+        const g = good ? good[i] : t - bad![i];
+        windows.set(windowsSeconds[i], { total: t, good: Math.min(t, Math.max(0, g)) });
+      }
     } else if (series?.kind === 'latency') {
-      const total = series.histogram.map((n) => view.histogramTotal(n));
-      const good = series.histogram.map((n) => view.histogramGood(n, series.thresholdSeconds));
-      windowsSeconds.forEach((w, i) => windows.set(w, { total: sum(total, i), good: sum(good, i) }));
+      const threshold = series.thresholdSeconds;
+      const total = added(series.histogram, view.histogramTotal);
+      const good = added(series.histogram, (name) => view.histogramGood(name, threshold));
+      for (let i = 0; i < n; i++) windows.set(windowsSeconds[i], { total: total[i], good: good[i] });
     }
     out.set(slo.id, { windows });
   }

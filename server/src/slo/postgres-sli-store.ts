@@ -277,15 +277,21 @@ export class PostgresSliRows implements SliRowFeed {
       }
       if (histograms) {
         const table = `sli_histogram_${res}`;
-        const changed = since
-          ? `AND (series, ${res}) IN (SELECT c.series, c.${res} FROM ${table} c
-               WHERE c.updated_at >= ${since} AND c.series = ANY(${histograms}) AND c.${res} >= ${from})`
-          : '';
+        const columns = `'histogram' AS kind, '${res}' AS resolution, series, string_agg(${idx}::text, ',') AS at, string_agg(count::text, ',') AS value, string_agg(le::text, ',') AS le`;
         parts.push(
-          `SELECT 'histogram' AS kind, '${res}' AS resolution, series, string_agg(${idx}::text, ',') AS at, string_agg(count::text, ',') AS value, string_agg(le::text, ',') AS le
-           FROM ${table}
-           WHERE series = ANY(${histograms}) AND ${res} >= ${from} ${changed}
-           GROUP BY series`,
+          since
+            ? // Every bound of each changed bucket, looked up by primary key. OFFSET 0 keeps the
+              // planner from flattening the lookup into a join it misjudges: it cannot estimate
+              // how few (series, bucket) pairs changed, and would scan the whole table.
+              `SELECT ${columns} FROM (
+                 SELECT DISTINCT c.series AS changed_series, c.${res} AS changed_at FROM ${table} c
+                 WHERE c.updated_at >= ${since} AND c.series = ANY(${histograms}) AND c.${res} >= ${from}
+               ) c CROSS JOIN LATERAL (
+                 SELECT h.series, h.${res}, h.le, h.count FROM ${table} h
+                 WHERE h.series = c.changed_series AND h.${res} = c.changed_at OFFSET 0
+               ) h
+               GROUP BY series`
+            : `SELECT ${columns} FROM ${table} WHERE series = ANY(${histograms}) AND ${res} >= ${from} GROUP BY series`,
         );
       }
     }

@@ -98,7 +98,7 @@ function needs() {
   return { counters: ['req', 'err'], histograms: new Map([['lat', new Set([0.1, 0.3])]]) };
 }
 
-async function sums(cache: SliWindowCache, nowMs: number) {
+function readOnce(cache: SliWindowCache, nowMs: number) {
   return cache.read(needs(), new Date(nowMs), WINDOWS, (v: CacheView) => ({
     req: [...v.counter('req')],
     err: [...v.counter('err')],
@@ -106,6 +106,16 @@ async function sums(cache: SliWindowCache, nowMs: number) {
     good: [...v.histogramGood('lat', 0.3)],
     goodOnBound: [...v.histogramGood('lat', 0.1)],
   }));
+}
+
+/** Reads, waiting out a background load (a first read starts one and answers nothing). */
+async function sums(cache: SliWindowCache, nowMs: number) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const got = await readOnce(cache, nowMs);
+    if (got !== null) return got;
+    await cache.whenLoaded();
+  }
+  return null;
 }
 
 function expectEqualToFeed(feed: FakeFeed, got: Awaited<ReturnType<typeof sums>>, nowMs: number) {
@@ -163,6 +173,13 @@ describe('SliWindowCache', () => {
       now = START + k * MINUTE_MS + 5_000;
       if (k % 7 === 0 || k > 110) expectEqualToFeed(feed, await sums(cache, now), now);
     }
+    // A late correction to an hour that is already complete (its window sums are kept between passes).
+    feed.clock += 1000;
+    const late = feed.begin();
+    writeMinute(feed, late, Math.floor(START / MINUTE_MS) - 150, 3);
+    feed.commit(late);
+    feed.clock += 1000;
+    expectEqualToFeed(feed, await sums(cache, now), now);
     // Then traffic stops: the buckets entering the windows are empty, whatever the rings held.
     for (const later of [30, 90, 400]) {
       now = START + (120 + later) * MINUTE_MS;
@@ -228,6 +245,43 @@ describe('SliWindowCache', () => {
     expect(cache.stats()).toMatchObject({ counterSeries: 1, histogramSeries: 0 });
   });
 
+  it('loads in the background on first use, answering nothing (not waiting) until it is done', async () => {
+    const feed = new FakeFeed();
+    const cache = new SliWindowCache(feed);
+    const minute = Math.floor(START / MINUTE_MS);
+    const tx = feed.begin();
+    for (let m = minute - 100; m <= minute; m++) writeMinute(feed, tx, m);
+    feed.commit(tx);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const read = feed.read.bind(feed);
+    jest.spyOn(feed, 'read').mockImplementationOnce(async (q) => {
+      await gate;
+      return read(q);
+    });
+    expect(await readOnce(cache, START)).toBeNull();
+    // The load is held up: another read still answers at once, with nothing.
+    expect(await readOnce(cache, START + 1000)).toBeNull();
+    release();
+    await cache.whenLoaded();
+    expectEqualToFeed(feed, await readOnce(cache, START + 2000), START + 2000);
+  });
+
+  it('loads a few series a new SLO needs inline, once the cache is loaded', async () => {
+    const feed = new FakeFeed();
+    const cache = new SliWindowCache(feed);
+    const minute = Math.floor(START / MINUTE_MS);
+    const tx = feed.begin();
+    for (let m = minute - 100; m <= minute; m++) {
+      writeMinute(feed, tx, m);
+      feed.add(tx, 'c', 'extra', m, 7);
+    }
+    feed.commit(tx);
+    await sums(cache, START);
+    const got = await cache.read({ counters: ['req', 'extra'], histograms: new Map() }, new Date(START), [3600], (v) => [...v.counter('extra')]);
+    expect(got).toEqual([feed.counterSum('extra', START, 3600)]);
+  });
+
   it('starts again from the database after a read fails half-way', async () => {
     const feed = new FakeFeed();
     const cache = new SliWindowCache(feed);
@@ -235,9 +289,17 @@ describe('SliWindowCache', () => {
     const tx = feed.begin();
     for (let m = minute - 100; m <= minute; m++) writeMinute(feed, tx, m);
     feed.commit(tx);
+    // A failed first load is dropped; the next read loads again.
     jest.spyOn(feed, 'read').mockRejectedValueOnce(new Error('connection reset'));
-    await expect(sums(cache, START)).rejects.toThrow('connection reset');
     expectEqualToFeed(feed, await sums(cache, START), START);
+    // A failed refresh is reported to the caller, and the cache starts over.
+    const t = feed.begin();
+    writeMinute(feed, t, minute, 2);
+    feed.commit(t);
+    feed.clock += 1000;
+    jest.spyOn(feed, 'read').mockRejectedValueOnce(new Error('connection reset'));
+    await expect(readOnce(cache, START + 1000)).rejects.toThrow('connection reset');
+    expectEqualToFeed(feed, await sums(cache, START + 2000), START + 2000);
   });
 
   it('reads only changed rows after hydration, in one read per pass', async () => {

@@ -69,6 +69,65 @@ export function nextWatermark(probe: WatermarkProbe, maxCommitLagMs: number, clo
 interface Rings {
   minute: Float64Array;
   hour: Float64Array;
+  /** Bumped when a completed hour changes: the full-hour sums below are then stale. */
+  hourVersion: number;
+  /** Full-hour window sums, kept between passes: they change once an hour, not every pass. */
+  hourSums: { key: string; version: number; sums: Float64Array } | null;
+  /** This pass's window sums (several SLOs often read one series). */
+  passSums: { pass: number; sums: Float64Array } | null;
+}
+
+/**
+ * How one pass sums the windows. Every window's minute range ends at the current minute (short
+ * windows, and the current hour of long ones) and every hour range ends at the last full hour,
+ * so one backward walk per ring and resolution yields all windows: at each `stop` (a range
+ * start, newest first) the running sum is that range's sum.
+ */
+interface SumPlan {
+  windows: number;
+  minuteTo: number;
+  minuteStops: number[];
+  /** Per window, its position in minuteStops. */
+  minuteStop: number[];
+  hourTo: number;
+  hourStops: number[];
+  /** Per window, its position in hourStops, or -1 for a window without hours. */
+  hourStop: number[];
+  /** Identifies the hour ranges, for reusing full-hour sums across passes. */
+  hourKey: string;
+}
+
+function sumPlan(plans: readonly WindowPlan[]): SumPlan {
+  const minuteStops = [...new Set(plans.map((p) => p.minutes.from))].sort((a, b) => b - a);
+  const hourStops = [...new Set(plans.flatMap((p) => (p.hours && p.hours.from <= p.hours.to ? [p.hours.from] : [])))].sort((a, b) => b - a);
+  const hourTo = plans.reduce((to, p) => (p.hours ? Math.max(to, p.hours.to) : to), -Infinity);
+  return {
+    windows: plans.length,
+    minuteTo: plans.reduce((to, p) => Math.max(to, p.minutes.to), -Infinity),
+    minuteStops,
+    minuteStop: plans.map((p) => minuteStops.indexOf(p.minutes.from)),
+    hourTo,
+    hourStops,
+    hourStop: plans.map((p) => (p.hours && p.hours.from <= p.hours.to ? hourStops.indexOf(p.hours.from) : -1)),
+    hourKey: `${hourTo}:${hourStops.join(',')}`,
+  };
+}
+
+/** Running sums walking back from `to`: out[s] is the sum over [stops[s], to]. */
+function backwardSums(ring: Float64Array, to: number, stops: number[]): Float64Array {
+  const out = new Float64Array(stops.length);
+  const n = ring.length;
+  let i = slot(to, n);
+  let k = to;
+  let acc = 0;
+  for (let s = 0; s < stops.length; s++) {
+    for (; k >= stops[s]; k--) {
+      acc += ring[i];
+      if (--i < 0) i = n - 1;
+    }
+    out[s] = acc;
+  }
+  return out;
 }
 
 interface CounterTimeline {
@@ -82,6 +141,14 @@ interface HistogramTimeline {
   lastUsed: number;
 }
 
+/** Up to this many series missing from a loaded cache are read inline (a new SLO); more load in the background. */
+const INLINE_LOAD_MAX_SERIES = 100;
+
+interface Missing {
+  counters: Array<{ series: string; lastUsed: number }>;
+  histograms: Array<{ series: string; thresholds: Set<number>; lastUsed: number }>;
+}
+
 interface PendingRow {
   kind: 'counter' | 'histogram';
   series: string;
@@ -93,17 +160,6 @@ interface PendingRow {
 
 function slot(index: number, size: number): number {
   return ((index % size) + size) % size;
-}
-
-function sumRing(ring: Float64Array, from: number, to: number): number {
-  const n = ring.length;
-  let s = 0;
-  let i = slot(from, n);
-  for (let k = from; k <= to; k++) {
-    s += ring[i];
-    if (++i === n) i = 0;
-  }
-  return s;
 }
 
 /** Total and good counts of one bucket's histogram (per-bucket counts sorted by bound). */
@@ -131,6 +187,8 @@ export class SliWindowCache {
   /** Rows for buckets after the head (written ahead of the evaluation clock), applied when it gets there. */
   private readonly pending = new Map<string, PendingRow>();
   private lock: Promise<unknown> = Promise.resolve();
+  private loading: Promise<void> | null = null;
+  private passes = 0;
   private readonly maxCommitLagMs: number;
   private readonly clockSafetyMs: number;
   private readonly evictAfterMinutes: number;
@@ -157,6 +215,9 @@ export class SliWindowCache {
    * than it holds, as in back-testing): the caller then reads the database.
    */
   read<T>(needs: CacheNeeds, now: Date, windowsSeconds: number[], compute: (view: CacheView) => T): Promise<T | null> {
+    // While a large load runs, answer at once with nothing: the caller reads the database
+    // rather than wait (at 10,000 SLOs a first load reads tens of millions of rows).
+    if (this.loading) return Promise.resolve(null);
     const run = this.lock.then(() => this.readNow(needs, now, windowsSeconds, compute));
     this.lock = run.catch(() => undefined);
     return run;
@@ -184,11 +245,19 @@ export class SliWindowCache {
     }
 
     try {
-      // The watermark is taken before any row is read, so nothing committed after it is missed.
+      // The watermark is taken before any row is read, so nothing committed after it is missed
+      // (a load that runs later reads even newer rows, and the next refresh re-reads from here).
       const probe = await this.feed.probe();
       this.advance(minuteHead);
       if (this.watermark !== null) await this.readChanges();
-      await this.hydrate(needs, nowMinute);
+      const missing = this.missing(needs, nowMinute);
+      const count = missing.counters.length + missing.histograms.length;
+      if (count > 0 && (this.counters.size + this.histograms.size === 0 || count > INLINE_LOAD_MAX_SERIES)) {
+        this.watermark = nextWatermark(probe, this.maxCommitLagMs, this.clockSafetyMs);
+        this.loadInBackground(missing);
+        return null;
+      }
+      if (count > 0) await this.load(missing);
       this.watermark = nextWatermark(probe, this.maxCommitLagMs, this.clockSafetyMs);
     } catch (err) {
       // A read that failed half-way leaves series half-loaded: start again from the database.
@@ -211,7 +280,16 @@ export class SliWindowCache {
   }
 
   private newRings(): Rings {
-    return { minute: new Float64Array(this.minuteSlots), hour: new Float64Array(this.hourSlots) };
+    return { minute: new Float64Array(this.minuteSlots), hour: new Float64Array(this.hourSlots), hourVersion: 0, hourSums: null, passSums: null };
+  }
+
+  /** Writes one bucket value; a change to a completed hour invalidates that ring's full-hour sums. */
+  private set(rings: Rings, res: Resolution, at: number, value: number): void {
+    const ring = rings[res];
+    const i = slot(at, ring.length);
+    if (ring[i] === value) return;
+    ring[i] = value;
+    if (res === 'hour' && at < this.hourHead) rings.hourVersion++;
   }
 
   private *allRings(): Iterable<Rings> {
@@ -263,33 +341,54 @@ export class SliWindowCache {
     this.applyRows(await this.feed.read({ counters, histograms, from: this.from(), changedSince: this.watermark! }));
   }
 
-  /** Loads the series (and thresholds) not held yet, and marks every needed one as used. */
-  private async hydrate(needs: CacheNeeds, nowMinute: number): Promise<void> {
-    const counters: string[] = [];
+  /** Marks every needed series as used and lists those not held yet (or lacking a threshold). */
+  private missing(needs: CacheNeeds, nowMinute: number): Missing {
+    const out: Missing = { counters: [], histograms: [] };
     for (const series of needs.counters) {
       const held = this.counters.get(series);
       if (held) held.lastUsed = nowMinute;
-      else {
-        this.counters.set(series, { rings: this.newRings(), lastUsed: nowMinute });
-        counters.push(series);
-      }
+      else out.counters.push({ series, lastUsed: nowMinute });
     }
-    const histograms: string[] = [];
     for (const [series, thresholds] of needs.histograms) {
       const held = this.histograms.get(series);
-      if (held && [...thresholds].every((t) => held.good.has(t))) {
-        held.lastUsed = nowMinute;
-        continue;
-      }
-      // A new threshold needs every bucket's bounds again: reload the series whole.
-      const good = new Map<number, Rings>();
-      for (const t of new Set([...(held?.good.keys() ?? []), ...thresholds])) good.set(t, this.newRings());
-      this.histograms.set(series, { total: this.newRings(), good, lastUsed: nowMinute });
-      for (const key of this.pending.keys()) if (key.startsWith(`histogram\u0000${series}\u0000`)) this.pending.delete(key);
-      histograms.push(series);
+      if (held) held.lastUsed = nowMinute;
+      if (held && [...thresholds].every((t) => held.good.has(t))) continue;
+      // A new threshold needs every bucket's bounds again: the series is loaded again whole.
+      out.histograms.push({ series, thresholds: new Set([...(held?.good.keys() ?? []), ...thresholds]), lastUsed: nowMinute });
     }
-    if (counters.length + histograms.length === 0) return;
+    return out;
+  }
+
+  /** Reads the whole rings of these series. Runs under the lock. */
+  private async load(missing: Missing): Promise<void> {
+    for (const c of missing.counters) this.counters.set(c.series, { rings: this.newRings(), lastUsed: c.lastUsed });
+    for (const h of missing.histograms) {
+      this.histograms.set(h.series, { total: this.newRings(), good: new Map([...h.thresholds].map((t) => [t, this.newRings()])), lastUsed: h.lastUsed });
+      for (const key of this.pending.keys()) if (key.startsWith(`histogram\u0000${h.series}\u0000`)) this.pending.delete(key);
+    }
+    const counters = missing.counters.map((c) => c.series);
+    const histograms = missing.histograms.map((h) => h.series);
     this.applyRows(await this.feed.read({ counters, histograms, from: this.from() }));
+  }
+
+  /** Starts a load after the current pass, holding the lock; until it ends, reads answer nothing. */
+  private loadInBackground(missing: Missing): void {
+    const job = this.lock
+      .then(() => this.load(missing))
+      .catch(() => {
+        // Half-loaded series would answer wrong sums: drop everything; the next pass starts over.
+        this.reset(this.minuteSlots, this.hourSlots);
+      })
+      .finally(() => {
+        this.loading = null;
+      });
+    this.loading = job;
+    this.lock = job;
+  }
+
+  /** Resolves when no load is running (for tests and the benchmark). */
+  async whenLoaded(): Promise<void> {
+    while (this.loading) await this.loading;
   }
 
   private applyRows(rows: SeriesRows[]): void {
@@ -323,16 +422,15 @@ export class SliWindowCache {
     }
     if (row.kind === 'counter') {
       const c = this.counters.get(row.series);
-      if (c) c.rings[row.res][slot(row.at, c.rings[row.res].length)] = row.values[0];
+      if (c) this.set(c.rings, row.res, row.at, row.values[0]);
       return;
     }
     const h = this.histograms.get(row.series);
     if (!h) return;
     const thresholds = [...h.good.keys()];
     const { total, goods } = deriveHistogram(row.les, row.values, thresholds);
-    const i = slot(row.at, h.total[row.res].length);
-    h.total[row.res][i] = total;
-    thresholds.forEach((t, k) => (h.good.get(t)![row.res][i] = goods[k]));
+    this.set(h.total, row.res, row.at, total);
+    thresholds.forEach((t, k) => this.set(h.good.get(t)!, row.res, row.at, goods[k]));
   }
 
   private evict(nowMinute: number): void {
@@ -342,17 +440,22 @@ export class SliWindowCache {
   }
 
   private view(plans: WindowPlan[]): CacheView {
-    const memo = new Map<Rings, Float64Array>();
+    const plan = sumPlan(plans);
+    const pass = ++this.passes;
     const sums = (rings: Rings | undefined): Float64Array => {
-      if (!rings) return new Float64Array(plans.length);
-      let out = memo.get(rings);
-      if (!out) {
-        out = new Float64Array(plans.length);
-        plans.forEach((p, i) => {
-          out![i] = sumRing(rings.minute, p.minutes.from, p.minutes.to) + (p.hours ? sumRing(rings.hour, p.hours.from, p.hours.to) : 0);
-        });
-        memo.set(rings, out);
+      if (!rings) return new Float64Array(plan.windows);
+      if (rings.passSums?.pass === pass) return rings.passSums.sums;
+      const minutes = backwardSums(rings.minute, plan.minuteTo, plan.minuteStops);
+      let hours = rings.hourSums;
+      if (!hours || hours.key !== plan.hourKey || hours.version !== rings.hourVersion) {
+        hours = { key: plan.hourKey, version: rings.hourVersion, sums: backwardSums(rings.hour, plan.hourTo, plan.hourStops) };
+        rings.hourSums = hours;
       }
+      const out = new Float64Array(plan.windows);
+      for (let w = 0; w < plan.windows; w++) {
+        out[w] = minutes[plan.minuteStop[w]] + (plan.hourStop[w] >= 0 ? hours.sums[plan.hourStop[w]] : 0);
+      }
+      rings.passSums = { pass, sums: out };
       return out;
     };
     return {

@@ -17,7 +17,7 @@ export const webhookAlertSchema = z.object({
   startsAt: rfc3339,
   endsAt: rfc3339.optional(),
   generatorURL: z.string().optional(),
-  fingerprint: z.string().min(1).optional(),
+  fingerprint: z.string().min(1).max(256, 'must be at most 256 characters').optional(),
 });
 
 export const MAX_ALERTS_PER_PAYLOAD = 10_000;
@@ -84,7 +84,7 @@ export function toIncomingAlert(
     annotations: a,
     title,
     severity: severityOf(alert.labels.severity),
-    service: alert.labels.service ?? alert.labels.job ?? null,
+    service: (alert.labels.service ?? alert.labels.job)?.slice(0, 200) || null,
     startsAt: new Date(alert.startsAt),
     endsAt: endOf(alert.endsAt),
     generatorUrl: alert.generatorURL || null,

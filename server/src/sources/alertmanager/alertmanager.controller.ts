@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, createParamDecorator, type ExecutionC
 import type { IntegrationKeyView } from '../../auth/integration-keys.service';
 import { IntegrationEndpoint } from '../../auth/integration-key.guard';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
+import { SanitizePipe, sanitizeJson } from '../../routing/text-sanitizer';
 import { webhookSchema, type WebhookPayload } from './alertmanager-payload';
 import { AlertmanagerReceiver } from './alertmanager-receiver.service';
 
@@ -9,7 +10,7 @@ import { AlertmanagerReceiver } from './alertmanager-receiver.service';
 const CurrentIntegration = createParamDecorator((_: unknown, ctx: ExecutionContext): IntegrationKeyView => ctx.switchToHttp().getRequest().integration);
 
 /** The request body before validation, kept as evidence (validation drops unknown fields). */
-const RawBody = createParamDecorator((_: unknown, ctx: ExecutionContext): unknown => ctx.switchToHttp().getRequest().body);
+const RawBody = createParamDecorator((_: unknown, ctx: ExecutionContext): unknown => sanitizeJson(ctx.switchToHttp().getRequest().body));
 
 @Controller('api/integrations/alertmanager')
 export class AlertmanagerController {
@@ -19,7 +20,7 @@ export class AlertmanagerController {
   @Post()
   @HttpCode(200)
   @IntegrationEndpoint('alertmanager')
-  receive(@RawBody() raw: unknown, @Body(new ZodValidationPipe(webhookSchema)) payload: WebhookPayload, @CurrentIntegration() integration: IntegrationKeyView) {
+  receive(@RawBody() raw: unknown, @Body(new SanitizePipe(), new ZodValidationPipe(webhookSchema)) payload: WebhookPayload, @CurrentIntegration() integration: IntegrationKeyView) {
     return this.receiver.receive(payload, raw, integration);
   }
 }

@@ -70,15 +70,15 @@ function capScale(h: ExponentialHistogram): ExponentialHistogram {
 }
 
 function stateOf(p: OtlpPoint): StreamState {
-  const t = { startNs: p.startNs, timeNs: p.timeNs };
-  if (p.temporality === 'delta') return { ...t, kind: 'delta' };
+  const { startNs, timeNs } = p;
+  if (p.temporality === 'delta') return { kind: 'delta', startNs, timeNs };
   switch (p.data.kind) {
     case 'sum':
-      return { ...t, kind: 'sum', value: p.data.value };
+      return { kind: 'sum', startNs, timeNs, value: p.data.value };
     case 'histogram':
-      return { ...t, kind: 'histogram', bounds: p.data.bounds, counts: p.data.counts };
+      return { kind: 'histogram', startNs, timeNs, bounds: p.data.bounds, counts: p.data.counts };
     case 'exponential_histogram':
-      return { ...t, kind: 'exponential_histogram', histogram: capScale(p.data.histogram) };
+      return { kind: 'exponential_histogram', startNs, timeNs, histogram: capScale(p.data.histogram) };
   }
 }
 
@@ -119,8 +119,12 @@ function cumulativeIncrease(prev: StreamState, cur: StreamState): Increase | nul
   }
   if (prev.kind === 'histogram' && cur.kind === 'histogram') {
     if (!sameBounds(prev.bounds, cur.bounds)) return 'reset';
-    const diff = cur.counts.map((c, i) => c - prev.counts[i]);
-    return diff.some((d) => d < 0) ? 'reset' : increaseOf({ kind: 'histogram', bounds: cur.bounds, counts: diff });
+    const diff = new Array<number>(cur.counts.length);
+    for (let i = 0; i < diff.length; i++) {
+      diff[i] = cur.counts[i] - prev.counts[i];
+      if (diff[i] < 0) return 'reset';
+    }
+    return increaseOf({ kind: 'histogram', bounds: cur.bounds, counts: diff });
   }
   if (prev.kind === 'exponential_histogram' && cur.kind === 'exponential_histogram') {
     const diff = exponentialDifference(cur.histogram, prev.histogram);

@@ -31,6 +31,7 @@ export interface IngestResult {
 
 /** Points stamped further ahead of the server clock than this are refused. */
 const MAX_FUTURE_MS = 10 * 60_000;
+const MIN_EVALUATION_GAP_MS = 250;
 
 /**
  * The OTLP/HTTP metrics source: decodes an export, checks every point, hands the good ones to
@@ -117,7 +118,13 @@ export class OtlpIngestService implements OnApplicationShutdown {
 
   private async drainEvaluations(first: { series: Set<string>; at: Date }): Promise<void> {
     let next: { series: Set<string>; at: Date } | null = first;
+    let lastStart = 0;
     while (next) {
+      // Under a steady stream of batches, evaluate at most every MIN_EVALUATION_GAP_MS: the
+      // first batch after a quiet spell is evaluated at once (a page does not wait).
+      const wait = lastStart + MIN_EVALUATION_GAP_MS - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      lastStart = Date.now();
       try {
         await this.ingestEvents.batchWritten({ source: 'otlp', series: next.series, at: next.at });
       } catch (err) {

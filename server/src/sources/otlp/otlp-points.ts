@@ -91,45 +91,78 @@ function anyValue(v: AnyValue | null | undefined): AttributeValue {
 
 /** Attributes as a plain object with keys in sorted order (so equal sets serialize equally). */
 export function attributesOf(kvs: KeyValue[] | null | undefined): Record<string, AttributeValue> {
-  if (!kvs || kvs.length === 0) return {};
-  const entries = kvs.filter((kv) => typeof kv.key === 'string').map((kv) => [kv.key as string, anyValue(kv.value)] as const);
-  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return Object.fromEntries(entries);
+  const out: Record<string, AttributeValue> = {};
+  if (!kvs || kvs.length === 0) return out;
+  // Exporters usually send keys sorted already; sort a copy only when they are not.
+  let sorted = true;
+  for (let i = 1; i < kvs.length && sorted; i++) sorted = (kvs[i - 1].key ?? '') < (kvs[i].key ?? '');
+  const list = sorted ? kvs : [...kvs].sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0));
+  for (const kv of list) if (typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
+  return out;
 }
 
 const hash = (text: string, hexChars: number) => digest('sha256', text, 'hex').slice(0, hexChars);
 
-// Series ids are asked for once per point, and the same few thousand series come back in every
-// export: remembering them saves a hash per point (bounded, so a cardinality explosion cannot
-// grow it without end).
-const seriesIds = new Map<string, string>();
-const MAX_REMEMBERED_SERIES = 100_000;
-
 /** Stable id of a series: readable prefix, hash of the full identity (attribute sets can be long). */
 export function seriesIdOf(service: string, metric: string, kind: SeriesKind, attributes: Record<string, AttributeValue>): string {
-  const identity = `${kind}\u0000${service}\u0000${metric}\u0000${JSON.stringify(attributes)}`;
-  let id = seriesIds.get(identity);
-  if (id === undefined) {
-    id = `otlp/${service}/${metric}/${hash(identity, 20)}`;
-    if (seriesIds.size >= MAX_REMEMBERED_SERIES) seriesIds.clear();
-    seriesIds.set(identity, id);
+  return `otlp/${service}/${metric}/${hash(`${kind}\u0000${service}\u0000${metric}\u0000${JSON.stringify(attributes)}`, 20)}`;
+}
+
+// Every point needs its series, and the same few thousand series come back in every export:
+// remembering them by a cheap key of the raw attributes saves building the attribute object,
+// its JSON and a hash per point. Bounded, so a cardinality explosion cannot grow it without end.
+const knownSeries = new Map<string, { seriesId: string; attributes: Record<string, AttributeValue> }>();
+const MAX_REMEMBERED_SERIES = 100_000;
+
+/** A key that differs whenever the attribute list differs (types included); order-sensitive. */
+function rawAttributeKey(kvs: KeyValue[] | null | undefined): string {
+  let key = '';
+  for (const kv of kvs ?? []) {
+    const v = kv.value;
+    key += `${kv.key}\u0001`;
+    if (v?.stringValue !== null && v?.stringValue !== undefined) key += `s${v.stringValue}`;
+    else if (v?.intValue !== null && v?.intValue !== undefined) key += `i${String(v.intValue)}`;
+    else if (v?.doubleValue !== null && v?.doubleValue !== undefined) key += `d${v.doubleValue}`;
+    else if (v?.boolValue !== null && v?.boolValue !== undefined) key += `b${v.boolValue}`;
+    else key += `j${JSON.stringify(anyValue(v))}`;
+    key += '\u0002';
   }
-  return id;
+  return key;
+}
+
+function seriesOf(service: string, metric: string, kind: SeriesKind, kvs: KeyValue[] | null | undefined): { seriesId: string; attributes: Record<string, AttributeValue> } {
+  const key = `${kind}\u0000${service}\u0000${metric}\u0000${rawAttributeKey(kvs)}`;
+  let found = knownSeries.get(key);
+  if (!found) {
+    const attributes = attributesOf(kvs);
+    found = { seriesId: seriesIdOf(service, metric, kind, attributes), attributes };
+    if (knownSeries.size >= MAX_REMEMBERED_SERIES) knownSeries.clear();
+    knownSeries.set(key, found);
+  }
+  return found;
 }
 
 const finiteReason = (what: string, v: number) => (Number.isNaN(v) ? `${what} is NaN` : `${what} is ${v > 0 ? '+' : '-'}Inf`);
 
+/** Counts as numbers (the decoded array itself when it holds numbers already: no copy per point). */
 function countsOf(values: Int64[] | null | undefined): number[] {
-  return (values ?? []).map(int64ToNumber);
+  if (!values || values.length === 0) return [];
+  return values.every((v) => typeof v === 'number') ? (values as number[]) : values.map(int64ToNumber);
 }
 
-function checkCounts(counts: number[], what: string): string | null {
+function checkCounts(counts: readonly number[], what: string): string | null {
   for (const c of counts) {
     if (!Number.isFinite(c)) return finiteReason(what, c);
     if (c < 0) return `${what} cannot be negative (${c})`;
   }
   return null;
 }
+
+const sum = (values: readonly number[]) => {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+};
 
 function checkExponentialRange(scale: number, offset: number, length: number, what: string): string | null {
   if (length === 0) return null;
@@ -164,8 +197,8 @@ function timesOf(
 }
 
 function point(ctx: PointContext, kind: SeriesKind, temporality: Temporality, kvs: KeyValue[] | null | undefined, times: { startNs: number; timeNs: number }, data: PointData): OtlpPoint {
-  const attributes = attributesOf(kvs);
-  const seriesId = seriesIdOf(ctx.service, ctx.metric, kind, attributes);
+  // Shared between points of one series: never mutated.
+  const { seriesId, attributes } = seriesOf(ctx.service, ctx.metric, kind, kvs);
   return {
     seriesId,
     // The series id's hash plus the resource's: unique per stream without hashing every point.
@@ -206,16 +239,16 @@ function histogramPoint(ctx: PointContext, temporality: Temporality, p: Histogra
     if (!Number.isFinite(bounds[i])) return { reason: finiteReason(`explicit_bounds[${i}]`, bounds[i]) };
     if (i > 0 && !(bounds[i] > bounds[i - 1])) return { reason: `explicit_bounds must increase (${bounds[i - 1]} then ${bounds[i]})` };
   }
-  const bad = checkCounts([...counts, count], 'a count');
+  const bad = checkCounts(counts, 'a count') ?? checkCounts([count], 'count');
   if (bad) return { reason: bad };
   // No buckets at all is legal OTLP (count and sum only), but there is no distribution to store.
   if (counts.length === 0) return bounds.length === 0 ? { ignored: true } : { reason: `no bucket_counts for ${bounds.length} explicit_bounds` };
   if (counts.length !== bounds.length + 1) {
     return { reason: `${counts.length} bucket_counts do not match ${bounds.length} explicit_bounds (need ${bounds.length + 1})` };
   }
-  const total = counts.reduce((a, b) => a + b, 0);
+  const total = sum(counts);
   if (total !== count) return { reason: `bucket_counts add up to ${total} but count is ${count}` };
-  return { point: point(ctx, 'histogram', temporality, p.attributes, times, { kind: 'histogram', bounds: [...bounds], counts }) };
+  return { point: point(ctx, 'histogram', temporality, p.attributes, times, { kind: 'histogram', bounds, counts }) };
 }
 
 function exponentialPoint(ctx: PointContext, temporality: Temporality, p: ExponentialHistogramDataPoint): Checked {
@@ -237,7 +270,7 @@ function exponentialPoint(ctx: PointContext, temporality: Temporality, p: Expone
     checkExponentialRange(scale, positive.offset, positive.counts.length, 'positive') ??
     checkExponentialRange(scale, negative.offset, negative.counts.length, 'negative');
   if (bad) return { reason: bad };
-  const total = zeroCount + positive.counts.reduce((a, b) => a + b, 0) + negative.counts.reduce((a, b) => a + b, 0);
+  const total = zeroCount + sum(positive.counts) + sum(negative.counts);
   if (total !== count) return { reason: `zero_count and bucket counts add up to ${total} but count is ${count}` };
   const histogram: ExponentialHistogram = { scale, zeroCount, zeroThreshold, positive, negative };
   return { point: point(ctx, 'exponential_histogram', temporality, p.attributes, times, { kind: 'exponential_histogram', histogram }) };

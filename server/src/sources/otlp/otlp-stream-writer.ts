@@ -53,6 +53,34 @@ class BoundedMap<K, V> {
 }
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const MINUTE_MS = 60_000;
+
+/**
+ * Adds up the increases of one series within one minute (the pods of a service exporting the
+ * same series), so the store has one sample per rollup row to upsert instead of one per pod.
+ */
+export function mergeByMinute(counters: CounterSample[], histograms: HistogramSample[]): { counters: CounterSample[]; histograms: HistogramSample[] } {
+  const sums = new Map<string, CounterSample>();
+  for (const c of counters) {
+    const minute = Math.floor(c.at.getTime() / MINUTE_MS) * MINUTE_MS;
+    const key = `${c.series}\u0000${minute}`;
+    const row = sums.get(key);
+    if (row) row.value += c.value;
+    else sums.set(key, { series: c.series, at: new Date(minute), value: c.value });
+  }
+  const buckets = new Map<string, { series: string; at: Date; counts: Map<number, number> }>();
+  for (const h of histograms) {
+    const minute = Math.floor(h.at.getTime() / MINUTE_MS) * MINUTE_MS;
+    const key = `${h.series}\u0000${minute}`;
+    let row = buckets.get(key);
+    if (!row) buckets.set(key, (row = { series: h.series, at: new Date(minute), counts: new Map() }));
+    for (const b of h.buckets) row.counts.set(b.le, (row.counts.get(b.le) ?? 0) + b.count);
+  }
+  return {
+    counters: [...sums.values()],
+    histograms: [...buckets.values()].map((r) => ({ series: r.series, at: r.at, buckets: [...r.counts].map(([le, count]) => ({ le, count })) })),
+  };
+}
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']); // deadlock, serialization failure
 const MAX_ATTEMPTS = 3;
 
@@ -216,7 +244,7 @@ export class OtlpStreamWriter {
       for (const s of c.counters) counters.push(s);
       for (const h of c.histograms) histograms.push(h);
     }
-    if (counters.length + histograms.length > 0) await this.store.write(m, { source: 'otlp', counters, histograms });
+    if (counters.length + histograms.length > 0) await this.store.write(m, { source: 'otlp', ...mergeByMinute(counters, histograms) });
     return new Map([...converted].map(([id, c]) => [id, c.result]));
   }
 

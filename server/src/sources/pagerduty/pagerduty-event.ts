@@ -55,7 +55,7 @@ export function toIncomingAlert(event: PagerDutyEvent, dedupKey: string, integra
   const labels: Record<string, string> = { dedup_key: dedupKey };
   if (p) {
     labels.alertname = (p.class ?? p.summary).slice(0, 200);
-    labels.service = p.component ?? p.group ?? p.source;
+    labels.service = (p.component ?? p.group ?? p.source).slice(0, 200);
     labels.source = p.source;
     labels.severity = p.severity;
     if (p.component) labels.component = p.component;

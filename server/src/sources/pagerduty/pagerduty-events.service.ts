@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { IntegrationKeysService } from '../../auth/integration-keys.service';
 import { CLOCK, type Clock } from '../../common/clock';
 import { AlertIntake } from '../../routing/alert-intake';
+import { sanitizeJson } from '../../routing/text-sanitizer';
 import { MAX_EVENT_BYTES, eventErrors, eventSchema, toIncomingAlert } from './pagerduty-event';
 
 export interface EnqueueResponse {
@@ -36,7 +37,7 @@ export class PagerDutyEventsService {
     if (bytes > MAX_EVENT_BYTES) {
       throw new InvalidEventError([`(event): is ${Math.ceil(bytes / 1024)} KB; events are limited to 512 KB`], HttpStatus.PAYLOAD_TOO_LARGE);
     }
-    const parsed = eventSchema.safeParse(body);
+    const parsed = eventSchema.safeParse(sanitizeJson(body));
     if (!parsed.success) throw new InvalidEventError(eventErrors(parsed.error.issues));
     const event = parsed.data;
     const integration = await this.keys.verify(event.routing_key, 'pagerduty');
