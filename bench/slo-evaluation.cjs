@@ -4,6 +4,7 @@
 // Not a test. Build first: npm run build -w server
 //   node bench/slo-evaluation.cjs [--services 2500] [--passes 20]        (PGlite)
 //   DATABASE_URL=postgresql://… node bench/slo-evaluation.cjs            (PostgreSQL)
+//   --profile FILE writes a CPU profile of the steady cached passes
 // --keep keeps the seeded database for the next run with --keep (seeding 10,000 SLOs' history
 // takes minutes): a PostgreSQL database headroom_bench_slo_<services>, or a PGlite folder in
 // the system temp folder.
@@ -48,6 +49,27 @@ const SERVICES = arg('services', 2500);
 const PASSES = arg('passes', 20);
 const SQL_PASSES = arg('sql-passes', 2);
 const KEEP = process.argv.includes('--keep');
+// Writes a V8 CPU profile of the steady cached passes only (open it in Chrome DevTools).
+const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : null;
+
+/** Runs fn under the V8 profiler when --profile is given, writing the profile into that file. */
+async function profiled(fn) {
+  if (!PROFILE) return fn();
+  const inspector = require('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method, params) => new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await post('Profiler.stop');
+    fs.writeFileSync(PROFILE, JSON.stringify(profile));
+    session.disconnect();
+    console.log(`CPU profile of the steady passes written to ${PROFILE}`);
+  }
+}
 const HOURS = 30 * 24;
 const MINUTES = 6 * 60;
 const BOUNDS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 'Infinity'];
@@ -248,10 +270,12 @@ const showMemory = (label, m) => console.log(`${label}: rss ${mb(m.rss)}, heap $
 
     // Steady passes: the evaluation clock moves 30 s a pass; each refresh finds nothing new.
     const steady = [];
-    for (let i = 0; i < PASSES; i++) {
-      now += 30_000;
-      steady.push(stripped(await timed(() => live.compute(all, new Date(now)))));
-    }
+    await profiled(async () => {
+      for (let i = 0; i < PASSES; i++) {
+        now += 30_000;
+        steady.push(stripped(await timed(() => live.compute(all, new Date(now)))));
+      }
+    });
     line(`cached pass (every window of ${all.length} SLOs), no new rows`, steady);
     console.log(`  (answered by the cache: ${cached.answered.cache}, by SQL: ${cached.answered.database})`);
     // The reader's share of that pass: window sums for every SLO, without the burn-rate rules.
@@ -277,10 +301,10 @@ const showMemory = (label, m) => console.log(`${label}: rss ${mb(m.rss)}, heap $
     const sqlEval = evaluator(ds, sqlReader, clock, config);
     const sql = [];
     for (let i = 0; i < SQL_PASSES; i++) sql.push(await timed(() => sqlEval.compute(all, new Date(now))));
-    line('SQL path pass (hour rollups, no cache)', sql);
+    if (sql.length > 0) line('SQL path pass (hour rollups, no cache)', sql);
     const cachedSample = await live.compute(all, new Date(now));
     let maxDiff = 0;
-    sql[sql.length - 1].result.forEach((r, i) => {
+    sql.at(-1)?.result.forEach((r, i) => {
       for (const [w, other] of Object.entries(r.burnRates)) {
         const v = cachedSample[i].burnRates[w];
         if (v !== null && other !== null) maxDiff = Math.max(maxDiff, Math.abs(v - other) / Math.max(1e-9, Math.abs(other)));

@@ -16,7 +16,7 @@ function run(title, cmd, args, env = {}) {
   }
 }
 
-run('install the browser for the console tests', process.execPath, ['scripts/ensure-chromium.mjs']);
+run('install the test tools from Debian (Chromium, Alertmanager)', process.execPath, ['scripts/ensure-debian-packages.mjs']);
 run('build', 'npm', ['run', 'build', '--silent']);
 run('lint and dependency rules', 'npm', ['run', 'lint', '--silent']);
 run('type check', 'npm', ['run', 'typecheck', '--silent']);

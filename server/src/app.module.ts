@@ -12,6 +12,7 @@ import { SignalBus } from './common/signals';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source-options';
 import { LeaseService } from './database/lease.service';
+import { GuardrailsModule } from './guardrails/guardrails.module';
 import { HealthController } from './health/health.controller';
 import { IncidentsModule } from './incidents/incidents.module';
 import { NotifyModule } from './notify/notify.module';
@@ -21,6 +22,7 @@ import { RoutingModule } from './routing/routing.module';
 import { RunbooksController } from './runbooks/runbooks.controller';
 import { SloModule } from './slo/slo.module';
 import { AlertmanagerModule } from './sources/alertmanager/alertmanager.module';
+import { ExperimentsSourceModule } from './sources/experiments/experiments-source.module';
 import { PagerDutyModule } from './sources/pagerduty/pagerduty.module';
 import { SourcesModule } from './sources/sources.module';
 
@@ -74,6 +76,8 @@ export class AppModule {
         RoutingModule,
         SloModule,
         SourcesModule,
+        GuardrailsModule,
+        ExperimentsSourceModule,
         AlertmanagerModule,
         PagerDutyModule,
         IncidentsModule,

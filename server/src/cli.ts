@@ -48,7 +48,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
         const runbooks = loadRunbooks(config.runbooksDir);
         const rules = loadRules(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
         loadRoutes(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
-        process.stdout.write(`ok: ${rules.slos.length} SLOs in ${path.relative(process.cwd(), config.alertsDir) || '.'}, ${runbooks.size} runbooks\n`);
+        process.stdout.write(`ok: ${rules.slos.length} SLOs, ${rules.experiments.length} experiment${rules.experiments.length === 1 ? '' : 's'} in ${path.relative(process.cwd(), config.alertsDir) || '.'}, ${runbooks.size} runbooks\n`);
         return 0;
       }
       case 'token':

@@ -8,19 +8,21 @@ import { startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/
 /**
  * A real Alertmanager (Debian's prometheus-alertmanager, or ALERTMANAGER_BIN) sending to
  * Headroom with basic auth from its http_config: the receiver snippet of docs/incidents.md,
- * exercised as written. Skipped, and says so, when no Alertmanager binary is installed.
+ * exercised as written. `npm test` installs Debian's package first (scripts/ensure-debian-packages.mjs).
  */
 const ADMIN = 'e2e-admin-token-0123456789abcdef';
 const AM_KEY = 'hk_alertmanager_real-0123456789abcdef';
 
-function findAlertmanager(): string | null {
+function findAlertmanager(): string {
   const candidates = [process.env.ALERTMANAGER_BIN, '/usr/bin/prometheus-alertmanager', '/usr/local/bin/alertmanager'].filter(Boolean) as string[];
   for (const c of candidates) if (fs.existsSync(c)) return c;
   try {
-    return execFileSync('which', ['alertmanager'], { encoding: 'utf8' }).trim() || null;
+    const found = execFileSync('which', ['alertmanager'], { encoding: 'utf8' }).trim();
+    if (found) return found;
   } catch {
-    return null;
+    // not on the PATH either
   }
+  throw new Error('No Alertmanager binary: run scripts/ensure-debian-packages.mjs (apt-get install prometheus-alertmanager), or set ALERTMANAGER_BIN');
 }
 
 function freePort(): Promise<number> {
@@ -34,11 +36,7 @@ function freePort(): Promise<number> {
   });
 }
 
-const binary = findAlertmanager();
-if (!binary) process.stdout.write('alertmanager-real: no Alertmanager binary (apt-get install prometheus-alertmanager, or set ALERTMANAGER_BIN); skipped\n');
-const maybe = binary ? describe : describe.skip;
-
-maybe('a real Alertmanager sending to Headroom', () => {
+describe('a real Alertmanager sending to Headroom', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-e2e-real-am-'));
   let app: HeadroomProcess;
   let am: ChildProcess;
@@ -72,7 +70,7 @@ receivers:
             username: alertmanager
             password: ${AM_KEY}
 `);
-    am = spawn(binary!, [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], { stdio: ['ignore', 'pipe', 'pipe'] });
+    am = spawn(findAlertmanager(), [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], { stdio: ['ignore', 'pipe', 'pipe'] });
     am.stdout!.on('data', (d) => (amLog += d));
     am.stderr!.on('data', (d) => (amLog += d));
     await waitFor('Alertmanager to listen', async () => (await fetch(`${amUrl}/-/ready`).catch(() => null))?.ok, 30_000, 200);

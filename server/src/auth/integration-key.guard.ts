@@ -1,10 +1,13 @@
-import { Injectable, SetMetadata, UnauthorizedException, applyDecorators, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ForbiddenException, Injectable, SetMetadata, UnauthorizedException, applyDecorators, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { Role } from './api-token.entity';
 import { Public } from './auth.decorators';
+import { AuthService, roleAllows } from './auth.service';
 import type { IntegrationKind } from './integration-key.entity';
 import { IntegrationKeysService } from './integration-keys.service';
 
 const KIND_KEY = 'headroom:integration-kind';
+const OR_ROLE_KEY = 'headroom:integration-or-role';
 
 /** Reads the key from `Authorization: Bearer <key>` or basic auth (the key as the password). */
 export function keyFromAuthorization(header: string | undefined): string | null {
@@ -25,6 +28,7 @@ export class IntegrationKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: IntegrationKeysService,
+    private readonly auth: AuthService,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -33,11 +37,25 @@ export class IntegrationKeyGuard implements CanActivate {
     const key = keyFromAuthorization(req.headers.authorization);
     if (!key) throw new UnauthorizedException(`an ${kind} integration key is required (Authorization: Bearer <key>, or basic auth with the key as password)`);
     const found = await this.keys.verify(key, kind);
-    if (!found) throw new UnauthorizedException(`invalid or revoked ${kind} integration key`);
-    req.integration = found;
-    return true;
+    if (found) {
+      req.integration = found;
+      return true;
+    }
+    // Some endpoints also take a person's API token (a responder posting by hand).
+    const orRole = this.reflector.get<Role>(OR_ROLE_KEY, ctx.getHandler()) ?? this.reflector.get<Role>(OR_ROLE_KEY, ctx.getClass());
+    const principal = orRole ? await this.auth.authenticate(key) : null;
+    if (principal && orRole) {
+      if (!roleAllows(principal.role, orRole)) throw new ForbiddenException(`this needs an ${kind} integration key or the ${orRole} role; your token has ${principal.role}`);
+      req.principal = principal;
+      return true;
+    }
+    throw new UnauthorizedException(orRole ? `invalid or revoked ${kind} integration key or API token` : `invalid or revoked ${kind} integration key`);
   }
 }
 
 /** The route is authenticated by an integration key of this kind instead of an API token. */
 export const IntegrationEndpoint = (kind: IntegrationKind) => applyDecorators(Public(), SetMetadata(KIND_KEY, kind), UseGuards(IntegrationKeyGuard));
+
+/** Like IntegrationEndpoint, and an API token of at least `role` is accepted too. */
+export const IntegrationOrRoleEndpoint = (kind: IntegrationKind, role: Role) =>
+  applyDecorators(Public(), SetMetadata(KIND_KEY, kind), SetMetadata(OR_ROLE_KEY, role), UseGuards(IntegrationKeyGuard));

@@ -15,6 +15,8 @@ export interface Signal {
   severity: Severity;
   sloId?: string;
   runbookId?: string | null;
+  /** Extra labels silences and routes can match (e.g. experiment, variant, metric). */
+  labels?: Record<string, string>;
   evidence: Record<string, unknown>;
   at: Date;
 }

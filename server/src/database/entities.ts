@@ -1,6 +1,8 @@
 import { ApiToken } from '../auth/api-token.entity';
 import { IntegrationKey } from '../auth/integration-key.entity';
 import { AuditEntry } from '../audit/audit-entry.entity';
+import { Experiment } from '../guardrails/experiment.entity';
+import { ExperimentObservation } from '../guardrails/experiment-observation.entity';
 import { IncidentAlert } from '../incidents/incident-alert.entity';
 import { Incident } from '../incidents/incident.entity';
 import { MaintenanceWindow } from '../incidents/maintenance-window.entity';
@@ -38,4 +40,6 @@ export const ENTITIES = [
   SimulatorFault,
   OtlpSeries,
   OtlpStreamState,
+  Experiment,
+  ExperimentObservation,
 ];

@@ -136,7 +136,9 @@ export class IncidentsService implements OnModuleInit {
     return this.dataSource.transaction(async (m) => {
       const open = await this.findOpenForUpdate(m, signal.fingerprint);
       if (!open) return false;
-      const event = lifecycle.recordSignalResolved(open, signal.at, signal.evidence);
+      const event = signal.source === 'guardrail'
+        ? lifecycle.recordSignalResolved(open, signal.at, signal.evidence, 'The guardrail breach cleared: the harm test no longer shows harm beyond the margin')
+        : lifecycle.recordSignalResolved(open, signal.at, signal.evidence);
       if (!event) return false;
       await m.save(open);
       await writeTimeline(m, this.outbox, [{ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event }]);
@@ -362,6 +364,7 @@ export class IncidentsService implements OnModuleInit {
 /** The labels silences match for SLO and guardrail signals. */
 export function signalLabels(signal: Signal): Record<string, string> {
   return {
+    ...signal.labels,
     alertname: signal.sloId ?? signal.fingerprint,
     service: signal.service,
     severity: signal.severity,

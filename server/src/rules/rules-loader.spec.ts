@@ -52,4 +52,42 @@ describe('loadRules', () => {
     write('a.yaml', 'service: a\nservice: b\nslos: []\n');
     expect(problems()[0]).toMatch(/^a\.yaml:2: \(document\): YAML syntax: /);
   });
+
+  it('loads the shipped example experiment', () => {
+    const rules = loadRules(path.resolve(__dirname, '../../../alerts'), () => true);
+    const exp = rules.experiments.find((e) => e.id === 'ranker-v42')!;
+    expect(exp.variants.map((v) => [v.name, v.control])).toEqual([['control', true], ['ranker-v42', false]]);
+    expect(exp.metrics.map((m) => [m.name, m.role, m.margin])).toEqual([['skip_rate', 'guardrail', 0.02], ['listening_minutes', 'guardrail', 0.01], ['stream_starts', 'success', 0]]);
+  });
+
+  it('reports experiment problems with file, line and field', () => {
+    write('e.yaml', [
+      'experiments:',
+      '  - name: exp-a',
+      '    service: svc',
+      '    start: 2026-11-20T09:00:00Z',
+      '    variants:',
+      '      - { name: control, control: true, share: 0.5 }',
+      '      - { name: b, share: 0.6 }',
+      '    guardrails:',
+      '      - { name: skip_rate, kind: proportion, direction: lower_is_better }',
+      '  - name: exp-a',
+      '    service: svc',
+      '    start: yesterday',
+      '    variants: [{ name: a, control: true, share: 0.5 }, { name: b, share: 0.5 }]',
+      '    guardrails: [{ name: m, kind: mean, direction: down }]',
+      '',
+    ].join('\n'));
+    expect(problems()).toEqual([
+      'e.yaml:6: experiments.0.variants: the shares must sum to 1 (they sum to 1.1)',
+      'e.yaml:12: experiments.1.start: must be an ISO time such as 2026-11-20T09:00:00Z',
+      'e.yaml:14: experiments.1.guardrails.0.direction: must be lower_is_better or higher_is_better',
+    ]);
+    write('e.yaml', 'experiments:\n  - name: exp-a\n    service: svc\n    start: 2026-11-20T09:00:00Z\n    variants: [{ name: a, control: true, share: 0.5 }, { name: b, share: 0.5 }]\n    guardrails: [{ name: m, kind: mean, direction: lower_is_better }]\n    runbook: gone.md\n');
+    write('f.yaml', 'experiments:\n  - name: exp-a\n    service: svc\n    start: 2026-11-20T09:00:00Z\n    variants: [{ name: a, control: true, share: 0.5 }, { name: b, share: 0.5 }]\n    guardrails: [{ name: m, kind: mean, direction: lower_is_better }]\n');
+    expect(problems((f) => f !== 'gone.md')).toEqual([
+      'e.yaml:2: experiments.0.runbook: runbook gone.md not found in runbooks/',
+      expect.stringMatching(/^f\.yaml:2: experiments\.0\.name: duplicate experiment exp-a \(also in .*e\.yaml\)$/),
+    ]);
+  });
 });

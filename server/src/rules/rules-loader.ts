@@ -2,12 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDuration } from '../common/duration';
 import { RulesError, parseYamlStrict, type RuleProblem } from './yaml-source';
+import { toExperimentDefinition, type ExperimentDefinition } from './experiment-definition';
 import { alertFileSchema, toSloDefinition, type PrometheusServer, type SloDefinition } from './slo-definition';
 import { isOpenSloText, mergeOpenSloRules, type OpenSloSource } from './openslo/openslo-rules';
 
 export interface RuleSet {
   slos: SloDefinition[];
   prometheusServers: PrometheusServer[];
+  experiments: ExperimentDefinition[];
 }
 
 /**
@@ -26,6 +28,8 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
   const slos: SloDefinition[] = [];
   const prometheusServers: PrometheusServer[] = [];
   const seen = new Map<string, string>();
+  const experiments: ExperimentDefinition[] = [];
+  const seenExperiments = new Map<string, string>();
   const openSlo: OpenSloSource[] = [];
   for (const name of files) {
     const file = path.join(alertsDir, name);
@@ -55,6 +59,20 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
         }
         slos.push(toSloDefinition(parsed.service!, slo, rel));
       });
+      (parsed.experiments ?? []).forEach((spec, index) => {
+        const section = Math.max(0, text.search(/^experiments:/m));
+        const at = text.indexOf(`name: ${spec.name}`, section);
+        const line = at < 0 ? 1 : text.slice(0, at).split('\n').length;
+        if (seenExperiments.has(spec.name)) {
+          problems.push({ file: rel, line, field: `experiments.${index}.name`, message: `duplicate experiment ${spec.name} (also in ${seenExperiments.get(spec.name)})` });
+          return;
+        }
+        seenExperiments.set(spec.name, rel);
+        if (spec.runbook && !runbookExists(spec.runbook)) {
+          problems.push({ file: rel, line, field: `experiments.${index}.runbook`, message: `runbook ${spec.runbook} not found in runbooks/` });
+        }
+        experiments.push(toExperimentDefinition(spec, rel));
+      });
     } catch (err) {
       if (err instanceof RulesError) problems.push(...err.problems);
       else throw err;
@@ -69,7 +87,7 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
     }
   });
   if (problems.length > 0) throw new RulesError(problems);
-  return { slos, prometheusServers };
+  return { slos, prometheusServers, experiments };
 }
 
 function lineOf(text: string, needle: string): number {

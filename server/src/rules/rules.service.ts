@@ -4,6 +4,7 @@ import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { loadRunbooks, type Runbook } from '../runbooks/runbook-index';
 import { loadRules, type RuleSet } from './rules-loader';
+import type { ExperimentDefinition } from './experiment-definition';
 import type { PrometheusServer, SloDefinition } from './slo-definition';
 import { formatProblem, RulesError, type RuleProblem } from './yaml-source';
 
@@ -99,6 +100,11 @@ export class RulesService implements OnApplicationBootstrap, OnApplicationShutdo
 
   slos(): SloDefinition[] {
     return this.rules.slos;
+  }
+
+  /** Experiments declared in alerts/*.yaml (those created through the API live in the database). */
+  experiments(): ExperimentDefinition[] {
+    return this.rules.experiments;
   }
 
   slo(id: string): SloDefinition | undefined {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../common/duration';
 import { routesFieldSchema } from '../routing/route-definition';
+import { experimentsFieldSchema } from './experiment-definition';
 
 /**
  * The SLO file schema (alerts/*.yaml). Strict: an unknown field is an error, so a typo never
@@ -156,10 +157,12 @@ export const alertFileSchema = z
     prometheus: z.array(prometheusServerSchema).min(1).optional(),
     /** Alert routing (grouping, auto-resolve) for Alertmanager and PagerDuty alerts; read by routing/routes-loader.ts. */
     routes: routesFieldSchema.optional(),
+    /** Experiments whose guardrails are watched (experiment-definition.ts). */
+    experiments: experimentsFieldSchema.optional(),
   })
   .superRefine((f, ctx) => {
     if (f.slos && !f.service) ctx.addIssue({ code: 'custom', path: ['service'], message: 'required when the file has slos' });
-    if (!f.slos && !f.prometheus && !f.routes) ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers)' });
+    if (!f.slos && !f.prometheus && !f.routes && !f.experiments) ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers, routes or experiments)' });
   });
 
 export type AlertFile = z.infer<typeof alertFileSchema>;

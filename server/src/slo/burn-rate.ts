@@ -118,13 +118,20 @@ export function errorRatio(good: number, total: number): number | null {
   return bad / total;
 }
 
+const budgets = new Map<number, number>();
+
 /** Error budget of an objective: the fraction of events allowed to fail, 1 - objective. */
 export function errorBudget(objective: number): number {
+  const known = budgets.get(objective);
+  if (known !== undefined) return known;
   assertObjective(objective);
   // 1 - 0.999 is 0.0010000000000000009 in binary floating point, which would make every burn
   // rate a few ulps low (999.9999999999991 instead of 1000). Objectives are written as short
   // decimals, so 12 significant digits recover the budget the user meant.
-  return Number((1 - objective).toPrecision(12));
+  const budget = Number((1 - objective).toPrecision(12));
+  // Remembered: an evaluation pass asks for the same few objectives tens of thousands of times.
+  if (budgets.size < 10_000) budgets.set(objective, budget);
+  return budget;
 }
 
 /** Burn rate = error ratio / (1 - objective). A null ratio (no data) stays null. */
@@ -188,13 +195,19 @@ export function windowPairsForPeriod(
 
 /** Distinct window lengths (seconds, ascending) the SLI store must answer for these pairs. */
 export function requiredWindows(pairs: readonly AlertWindowPair[]): number[] {
+  // Callers pass the same (frozen-in-practice) pairs array on every pass; remember its answer.
+  const known = windowsOfPairs.get(pairs);
+  if (known) return known;
   const windows = new Set<number>();
   for (const pair of pairs) {
     windows.add(pair.long);
     windows.add(pair.short);
   }
-  return [...windows].sort((a, b) => a - b);
+  const sorted = [...windows].sort((a, b) => a - b);
+  windowsOfPairs.set(pairs, sorted);
+  return sorted;
 }
+const windowsOfPairs = new WeakMap<readonly AlertWindowPair[], number[]>();
 
 function reaches(burn: number | null, threshold: number): boolean {
   // >= rather than >: the reference detection times (e.g. 51.84 s = 14.4 x 0.001 x 1 h for a

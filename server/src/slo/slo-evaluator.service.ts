@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { formatDuration } from '../common/duration';
 import { LOGGER, type Logger } from '../common/logger';
@@ -12,7 +12,7 @@ import { LeaseService } from '../database/lease.service';
 import { RulesService } from '../rules/rules.service';
 import type { SloDefinition } from '../rules/slo-definition';
 import { alertPairsFor } from './alert-pairs';
-import { errorBudgetRemaining, evaluateBurnRate, requiredWindows } from './burn-rate';
+import { errorBudgetRemaining, evaluateBurnRate, requiredWindows, type AlertWindowPair } from './burn-rate';
 import { SLI_READERS, type SliReader, type SloWindowCounts } from './sli-reader';
 import { IngestEvents } from './sli-store';
 import { SloStatus, type SloState } from './slo-status.entity';
@@ -26,6 +26,48 @@ export interface SloEvaluation {
 }
 
 const LEASE = 'slo-evaluation';
+
+/** What an SLO's evaluation needs besides the counts; it changes only when the rules reload. */
+interface SloPlan {
+  slo: SloDefinition;
+  pairs: AlertWindowPair[];
+  windows: number[];
+  windowNames: string[];
+  /** The windows the pairs use (the burn rates reported), and their names. */
+  pairWindows: number[];
+  pairWindowNames: string[];
+  pairNames: Array<{ long: string; short: string }>;
+}
+
+// Keyed by the definition object: a reload makes new definitions, and the old plans go with them.
+const plans = new WeakMap<SloDefinition, SloPlan>();
+const durationNames = new Map<number, string>();
+
+function durationName(seconds: number): string {
+  let name = durationNames.get(seconds);
+  if (name === undefined) durationNames.set(seconds, (name = formatDuration(seconds)));
+  return name;
+}
+
+function planFor(slo: SloDefinition): SloPlan {
+  let plan = plans.get(slo);
+  if (!plan) {
+    const pairs = alertPairsFor(slo);
+    const pairWindows = requiredWindows(pairs);
+    const windows = [...new Set([...pairWindows, slo.periodSeconds])];
+    plan = {
+      slo,
+      pairs,
+      windows,
+      windowNames: windows.map(durationName),
+      pairWindows,
+      pairWindowNames: pairWindows.map(durationName),
+      pairNames: pairs.map((p) => ({ long: durationName(p.long), short: durationName(p.short) })),
+    };
+    plans.set(slo, plan);
+  }
+  return plan;
+}
 
 /**
  * Runs the burn-rate rules over the SLI store: on a schedule (one process at a time, by lease)
@@ -108,10 +150,7 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
 
   /** Asks each SLO's reader for all its windows at once, then applies the pure rules. */
   async compute(slos: SloDefinition[], now: Date): Promise<SloEvaluation[]> {
-    const plans = slos.map((slo) => {
-      const pairs = alertPairsFor(slo);
-      return { slo, pairs, windows: [...new Set([...requiredWindows(pairs), slo.periodSeconds])] };
-    });
+    const plans = slos.map(planFor);
     const counts = new Map<string, SloWindowCounts>();
     for (const reader of this.readers) {
       const mine = plans.filter((p) => reader.sources.includes(p.slo.sli.source));
@@ -124,14 +163,17 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
         for (const p of mine) counts.set(p.slo.id, { windows: new Map(), error: (err as Error).message });
       }
     }
-    return plans.map(({ slo, pairs, windows }) => {
+    const evaluatedAt = now.toISOString();
+    return plans.map(({ slo, pairs, windows, windowNames, pairNames, pairWindows, pairWindowNames }) => {
       const found = counts.get(slo.id) ?? { windows: new Map(), error: `no reader for source ${slo.sli.source}` };
       const result = found.error
         ? { state: 'no-data' as const, pairs: pairs.map((pair) => ({ pair, longBurn: null, shortBurn: null, firing: false })), burnRates: {} as Record<number, number | null> }
         : evaluateBurnRate({ objective: slo.objective, pairs, windows: found.windows, minEvents: slo.alerting.minEvents });
       const period = found.windows.get(slo.periodSeconds) ?? { good: 0, total: 0 };
       const budgetRemaining = errorBudgetRemaining(period.good, period.total, slo.objective);
-      const burnRates = Object.fromEntries(Object.entries(result.burnRates).map(([w, v]) => [formatDuration(Number(w)), v]));
+      const burnRates: Record<string, number | null> = {};
+      // A source that failed reports no burn rates at all (not a burn rate of null per window).
+      if (!found.error) for (let i = 0; i < pairWindows.length; i++) burnRates[pairWindowNames[i]] = result.burnRates[pairWindows[i]] ?? null;
       return {
         slo,
         state: result.state,
@@ -139,21 +181,21 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
         budgetRemaining,
         evidence: {
           objective: slo.objective,
-          period: formatDuration(slo.periodSeconds),
+          period: durationName(slo.periodSeconds),
           burnRates,
           budgetRemaining,
           ...(found.error ? { error: found.error } : {}),
-          windowPairs: result.pairs.map((p) => ({
+          windowPairs: result.pairs.map((p, i) => ({
             severity: p.pair.severity,
-            long: formatDuration(p.pair.long),
-            short: formatDuration(p.pair.short),
+            long: pairNames[i].long,
+            short: pairNames[i].short,
             threshold: p.pair.burnRate,
             longBurn: p.longBurn,
             shortBurn: p.shortBurn,
             firing: p.firing,
           })),
-          events: Object.fromEntries(windows.map((w) => [formatDuration(w), found.windows.get(w) ?? null])),
-          evaluatedAt: now.toISOString(),
+          events: Object.fromEntries(windows.map((w, i) => [windowNames[i], found.windows.get(w) ?? null])),
+          evaluatedAt,
         },
       };
     });
@@ -162,8 +204,7 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
   /** Stores the new states and derives signals from the change against the previous state. */
   private async persist(results: SloEvaluation[], now: Date): Promise<Signal[]> {
     if (results.length === 0) return [];
-    const repo = this.dataSource.getRepository(SloStatus);
-    const previous = new Map((await repo.findBy({ sloId: In(results.map((r) => r.slo.id)) })).map((s) => [s.sloId, s]));
+    const previous = await this.previousStates(results.map((r) => r.slo.id));
     const signals: Signal[] = [];
     const rows = results.map((r) => {
       const prev = previous.get(r.slo.id);
@@ -182,18 +223,34 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
       // Leaving page resolves the signal; so does leaving no-data, since a page may have gone
       // page → no-data → ok (incidents ignore a resolve for which nothing is open).
       else if ((prev?.state === 'page' || prev?.state === 'no-data') && r.state !== 'no-data') signals.push({ ...signalBase, status: 'resolved' });
-      return repo.create({
-        sloId: r.slo.id,
+      return {
+        slo_id: r.slo.id,
         state: r.state,
-        burnRates: r.burnRates,
-        budgetRemaining: r.budgetRemaining,
+        burn_rates: r.burnRates,
+        budget_remaining: r.budgetRemaining,
         evidence: r.evidence,
-        evaluatedAt: now,
         since: prev && prev.state === r.state ? prev.since : now,
-      });
+      };
     });
-    await repo.save(rows);
+    // One statement with one JSON parameter, whatever the number of SLOs: a row-per-parameter
+    // insert of 10,000 statuses would pass PostgreSQL's limit of 65,535 bind parameters.
+    await this.dataSource.query(
+      `INSERT INTO slo_status (slo_id, state, burn_rates, budget_remaining, evidence, evaluated_at, since)
+       SELECT t.slo_id, t.state, t.burn_rates, t.budget_remaining, t.evidence, $2::timestamptz, t.since
+       FROM jsonb_to_recordset($1::jsonb) AS t(slo_id text, state text, burn_rates jsonb, budget_remaining double precision, evidence jsonb, since timestamptz)
+       ON CONFLICT ON CONSTRAINT pk_slo_status DO UPDATE SET state = EXCLUDED.state, burn_rates = EXCLUDED.burn_rates,
+         budget_remaining = EXCLUDED.budget_remaining, evidence = EXCLUDED.evidence, evaluated_at = EXCLUDED.evaluated_at, since = EXCLUDED.since`,
+      [JSON.stringify(rows), now.toISOString()],
+    );
     return signals;
+  }
+
+  private async previousStates(ids: string[]): Promise<Map<string, { state: SloState; since: Date }>> {
+    const rows: Array<{ slo_id: string; state: SloState; since: Date }> = await this.dataSource.query(
+      `SELECT slo_id, state, since FROM slo_status WHERE slo_id = ANY($1::text[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.slo_id, { state: r.state, since: new Date(r.since) }]));
   }
 
   statuses(): Promise<SloStatus[]> {

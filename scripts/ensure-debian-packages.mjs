@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Test tools that come from Debian rather than npm: Chromium for the console's browser tests
+// (no browser download exists on this network) and a real Alertmanager for the webhook test.
+// Installs what is missing with apt-get; needs root, as on CI and the dev machines.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+
+const TOOLS = [
+  { binary: '/usr/bin/chromium', pkg: 'chromium', flags: '' },
+  // Without recommends: Alertmanager would otherwise pull in more of the Prometheus stack.
+  { binary: '/usr/bin/prometheus-alertmanager', pkg: 'prometheus-alertmanager', flags: '--no-install-recommends' },
+];
+
+const missing = TOOLS.filter((t) => !fs.existsSync(t.binary));
+if (missing.length === 0) process.exit(0);
+const names = missing.map((t) => t.pkg).join(' ');
+if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+  console.error(`Missing ${missing.map((t) => t.binary).join(', ')}: install Debian's packages (sudo apt-get install -y ${names}).`);
+  process.exit(1);
+}
+const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+const sh = (cmd) => spawnSync('sh', ['-c', cmd], { stdio: 'inherit', env }).status;
+// Package scripts may try to start services (there is no init system here); that is harmless.
+if (sh('apt-get update -qq') !== 0) {
+  console.error('apt-get update failed.');
+  process.exit(1);
+}
+for (const t of missing) {
+  if (sh(`apt-get install -y -qq ${t.flags} ${t.pkg} >/dev/null`) !== 0) {
+    console.error(`Could not install ${t.pkg} with apt-get.`);
+    process.exit(1);
+  }
+}
+const still = missing.filter((t) => !fs.existsSync(t.binary));
+if (still.length > 0) {
+  console.error(`apt-get finished but ${still.map((t) => t.binary).join(', ')} is still missing.`);
+  process.exit(1);
+}

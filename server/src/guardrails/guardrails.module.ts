@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { ExperimentsController } from './experiments.controller';
+import { ExperimentsService } from './experiments.service';
+import { GuardrailEvaluator } from './guardrail-evaluator.service';
+
+/** Experiments, their guardrail evaluation and the signals it publishes. */
+@Module({ controllers: [ExperimentsController], providers: [ExperimentsService, GuardrailEvaluator], exports: [ExperimentsService, GuardrailEvaluator] })
+export class GuardrailsModule {}
