@@ -6,6 +6,7 @@ import { pinoHttp } from 'pino-http';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { AuthService } from './auth/auth.service';
+import { UsersService } from './auth/users.service';
 import { IntegrationKeysService } from './auth/integration-keys.service';
 import type { Clock } from './common/clock';
 import { createLogger, PinoNestLogger, type Logger } from './common/logger';
@@ -148,6 +149,7 @@ export async function startHeadroom(opts: StartOptions): Promise<RunningHeadroom
     app.use('/v1/metrics', otlpBodyReader(config.otlp.maxBodyBytes));
     app.useBodyParser('json', { limit: '1mb' });
     const generatedAdminToken = await app.get(AuthService).ensureAdminToken();
+    await app.get(UsersService).ensureFirstAdmin();
     for (const k of config.integrationKeys) await app.get(IntegrationKeysService).provision(k.name, k.kind, k.key);
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();

@@ -12,6 +12,8 @@ const USAGE = `Usage: headroom <command>
   validate           check alerts/*.yaml and their runbook links
   token create --name NAME --role viewer|responder|admin
                      create an API token (printed once)
+  user create --email EMAIL [--name NAME] [--role viewer|responder|admin] [--time-zone ZONE] [--password-stdin]
+                     create a console user (a generated password is printed once)
   openslo import <files or folders…> [--out FILE.yaml|FOLDER] [--runbook FILE.md] [--server NAME]
                      convert OpenSLO v1 documents into Headroom SLO files (docs/alerts.md)
   backtest --slo ID --from TIME --to TIME [--step 1m] [--json]
@@ -53,6 +55,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
       }
       case 'token':
         return await token(rest, env, root);
+      case 'user':
+        return await user(rest, env, root);
       case 'openslo': {
         const { runOpenSloCommand } = await import('./rules/openslo/openslo-command');
         return runOpenSloCommand(rest, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }, EXIT.rules);
@@ -109,36 +113,79 @@ async function start(env: NodeJS.ProcessEnv, root: string): Promise<number> {
 }
 
 async function token(args: string[], env: NodeJS.ProcessEnv, root: string): Promise<number> {
-  const flag = (name: string) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const name = flag('name');
-  const role = flag('role') ?? 'viewer';
+  const name = flagValue(args, 'name');
+  const role = flagValue(args, 'role') ?? 'viewer';
   if (args[0] !== 'create' || !name || !['viewer', 'responder', 'admin'].includes(role)) {
     process.stderr.write(USAGE);
     return 64;
   }
+  return withDataSource(env, root, async (ds, config) => {
+    const { AuthService } = await import('./auth/auth.service');
+    const auth = new AuthService(ds, config, { warn: () => undefined } as never);
+    const created = await auth.createToken(name, role as 'viewer');
+    process.stdout.write(`${created.token}\n`);
+    return 0;
+  });
+}
+
+/** `user create`: a console user; the password comes from stdin (--password-stdin) or is generated and printed once. */
+async function user(args: string[], env: NodeJS.ProcessEnv, root: string): Promise<number> {
+  const email = flagValue(args, 'email');
+  const role = flagValue(args, 'role') ?? 'viewer';
+  if (args[0] !== 'create' || !email || !['viewer', 'responder', 'admin'].includes(role)) {
+    process.stderr.write(USAGE);
+    return 64;
+  }
+  const { generateToken } = await import('./auth/token-hash');
+  const { PASSWORD_MIN_LENGTH } = await import('./auth/password');
+  const fromStdin = args.includes('--password-stdin');
+  const password = fromStdin ? (await readStdin()).replace(/\r?\n$/, '') : generateToken('pw').slice(0, 24);
+  if (password.length < PASSWORD_MIN_LENGTH) {
+    process.stderr.write(`headroom: the password must be at least ${PASSWORD_MIN_LENGTH} characters\n`);
+    return 64;
+  }
+  return withDataSource(env, root, async (ds, config) => {
+    const { UsersService } = await import('./auth/users.service');
+    const { AuditService } = await import('./audit/audit.service');
+    const { SystemClock } = await import('./common/clock');
+    const users = new UsersService(ds, new AuditService(ds), config, new SystemClock(), { info: () => undefined } as never);
+    const created = await users.create(
+      { email, name: flagValue(args, 'name') ?? email.split('@')[0], role: role as 'viewer', timeZone: flagValue(args, 'time-zone'), password },
+      { type: 'system', id: null, name: 'headroom user create' },
+    );
+    process.stdout.write(`user ${created.email} (${created.role}) created${fromStdin ? '' : `; password (shown once): ${password}`}\n`);
+    return 0;
+  });
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk) => (data += chunk));
+    process.stdin.on('end', () => resolve(data));
+    process.stdin.on('error', reject);
+  });
+}
+
+/** Opens the configured database (migrated) for a one-off command. */
+async function withDataSource(env: NodeJS.ProcessEnv, root: string, work: (ds: import('typeorm').DataSource, config: ReturnType<typeof loadConfig>) => Promise<number>): Promise<number> {
   const config = loadConfig(env, root);
   const db = await openDatabase(config);
   try {
     await migrate(db);
     const { DataSource } = await import('typeorm');
     const { dataSourceOptions } = await import('./database/data-source-options');
-    const { AuthService } = await import('./auth/auth.service');
     const ds = new DataSource(dataSourceOptions(db.url, db.embedded));
     await ds.initialize();
     try {
-      const auth = new AuthService(ds, config, { warn: () => undefined } as never);
-      const created = await auth.createToken(name, role as 'viewer');
-      process.stdout.write(`${created.token}\n`);
+      return await work(ds, config);
     } finally {
       await ds.destroy();
     }
   } finally {
     await db.stop();
   }
-  return 0;
 }
 
 function flagValue(args: string[], name: string): string | undefined {

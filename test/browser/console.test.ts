@@ -6,10 +6,13 @@ import { REPO_ROOT, runHeadroomCli, startHeadroomProcess, waitFor, type Headroom
 
 /**
  * The console in a real browser (Debian's Chromium driven by playwright-core) against the real
- * server: sign in from a deep link, acknowledge, read the runbook; a viewer cannot act.
+ * server: sign in with email and password from a deep link, acknowledge, read the runbook, see
+ * the people; a viewer cannot act.
  * Screenshots are kept in test-artifacts/screenshots/.
  */
 const ADMIN = 'browser-admin-token-0123456789';
+const ADA = { email: 'ada@example.com', password: 'ada-console-password-1' };
+const VIC = { email: 'vic@example.com', password: 'vic-viewer-password-1' };
 const SHOTS = path.join(REPO_ROOT, 'test-artifacts', 'screenshots');
 
 describe('web console in Chromium', () => {
@@ -26,11 +29,20 @@ describe('web console in Chromium', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    const env = { HEADROOM_DATA_DIR: dataDir, HEADROOM_ADMIN_TOKEN: ADMIN, HEADROOM_SIMULATOR: 'true', HEADROOM_TIME_SCALE: '60' };
+    const env = {
+      HEADROOM_DATA_DIR: dataDir,
+      HEADROOM_ADMIN_TOKEN: ADMIN,
+      HEADROOM_ADMIN_EMAIL: ADA.email,
+      HEADROOM_ADMIN_PASSWORD: ADA.password,
+      HEADROOM_SIMULATOR: 'true',
+      HEADROOM_TIME_SCALE: '60',
+    };
     const created = await runHeadroomCli(['token', 'create', '--name', 'viewer-vic', '--role', 'viewer'], env);
     expect(created.code).toBe(0);
     viewerToken = created.stdout.trim();
     app = await startHeadroomProcess(env);
+    const vic = await api('/api/users', ADMIN, { method: 'POST', body: JSON.stringify({ email: VIC.email, name: 'Vic Viewer', role: 'viewer', password: VIC.password }) });
+    expect(vic.status).toBe(201);
     await api('/api/simulator/faults', ADMIN, { method: 'POST', body: JSON.stringify({ service: 'model-serving', kind: 'error-rate', value: 1, durationSeconds: 3600 }) });
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const incidents: any[] = await waitFor('an incident', async () => {
@@ -57,18 +69,26 @@ describe('web console in Chromium', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('signs in from a deep link and lands on the incident', async () => {
+  const signIn = async (who: { email: string; password: string }) => {
+    await page.fill('input[name="email"]', who.email);
+    await page.fill('input[name="password"]', who.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  };
+
+  it('signs in with email and password from a deep link and lands on the incident', async () => {
     await page.goto(`${app.url}/#/incidents/${incidentId}/show`);
-    await page.waitForSelector('input[name="token"]');
+    await page.waitForSelector('input[name="email"]');
     await shot('01-login');
-    await page.fill('input[name="token"]', 'wrong-token');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByText('Invalid API token').waitFor();
-    await page.fill('input[name="token"]', ADMIN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn({ email: ADA.email, password: 'not-the-password' });
+    await page.getByText('wrong email or password').waitFor();
+    await signIn(ADA);
     await page.getByRole('button', { name: 'Acknowledge' }).waitFor();
     expect(page.url()).toContain(`#/incidents/${incidentId}/show`);
     await page.getByText('model-serving availability SLO is burning its error budget').first().waitFor();
+    // The session is an HTTP-only cookie: nothing for a script on the page to read.
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === 'headroom_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(await page.evaluate('document.cookie')).toBe('');
     await shot('02-incident');
   });
 
@@ -80,7 +100,7 @@ describe('web console in Chromium', () => {
       button.click(),
     ]);
     expect(response.status()).toBe(200);
-    await page.getByText(/Acknowledged by admin/).first().waitFor();
+    await page.getByText(/Acknowledged by ada/).first().waitFor();
     expect(await page.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
     const incident = (await (await api(`/api/incidents/${incidentId}`)).json()) as { status: string };
     expect(incident.status).toBe('acknowledged');
@@ -103,15 +123,28 @@ describe('web console in Chromium', () => {
     await shot('06-slos');
   });
 
-  it('a viewer sees no actions, and the API refuses them with 403', async () => {
-    await page.evaluate((t) => localStorage.setItem('headroom.token', t), viewerToken);
+  it('an admin sees the people, with the button to add one', async () => {
+    await page.goto(`${app.url}/#/users`);
+    await page.getByText('vic@example.com').waitFor();
+    await page.getByText(ADA.email).first().waitFor();
+    expect(await page.getByRole('link', { name: 'Create' }).count()).toBe(1);
+    await shot('07-people');
+  });
+
+  it('a viewer signs in and sees no actions, and the API refuses them with 403', async () => {
+    await page.context().clearCookies();
     await page.goto(`${app.url}/#/incidents/${incidentId}/show`);
     await page.reload();
+    await page.waitForSelector('input[name="email"]');
+    await signIn(VIC);
     await page.getByText('model-serving availability SLO is burning its error budget').first().waitFor();
-    await page.getByText(/Acknowledged by admin/).first().waitFor();
+    await page.getByText(/Acknowledged by ada/).first().waitFor();
     expect(await page.getByRole('button', { name: 'Resolve' }).count()).toBe(0);
-    await shot('07-viewer');
+    await shot('08-viewer');
     const res = await api(`/api/incidents/${incidentId}/resolve`, viewerToken, { method: 'POST' });
     expect(res.status).toBe(403);
+    await page.goto(`${app.url}/#/users`);
+    await page.getByText('vic@example.com').waitFor();
+    expect(await page.getByRole('link', { name: 'Create' }).count()).toBe(0);
   });
 });

@@ -85,11 +85,12 @@ describe.each(databaseKinds())('SLO pages in Chromium (%s)', (kind) => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('signs in to the dashboard, which shows the paging SLO and the lowest budgets', async () => {
+  it('signs in with an API token to the dashboard, which shows the paging SLO and the lowest budgets', async () => {
     await page.goto(`${app.url}/`);
+    await page.getByRole('button', { name: 'Use an API token instead' }).click();
     await page.waitForSelector('input[name="token"]');
     await page.fill('input[name="token"]', ADMIN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     const paging = page.getByRole('region', { name: 'Paging now' });
     await paging.getByRole('link', { name: 'now-playing-ranker latency' }).waitFor();
     const budgets = page.getByRole('region', { name: 'Closest to exhausting their budget' });

@@ -9,6 +9,7 @@ import { queryClient } from './query-client';
 import { runbooks } from './runbooks';
 import { services } from './services';
 import { slos } from './slos';
+import { users } from './users';
 
 const Console = () => (
   <Admin
@@ -25,6 +26,7 @@ const Console = () => (
     <Resource name="slos" {...slos} />
     <Resource name="services" {...services} />
     <Resource name="runbooks" {...runbooks} />
+    <Resource name="users" {...users} />
   </Admin>
 );
 

@@ -6,8 +6,13 @@ export interface Me {
   id: string;
   name: string;
   role: Role;
+  email?: string;
+  kind?: 'token' | 'user';
 }
 
+// Two ways in: people sign in with email and password (the server sets an HTTP-only session
+// cookie that scripts cannot read), and an API token can be used instead (kept in
+// localStorage and sent as a bearer header), for automation and break-glass access.
 const TOKEN_KEY = 'headroom.token';
 
 export const getToken = (): string | null => localStorage.getItem(TOKEN_KEY);
@@ -21,73 +26,99 @@ class AuthError extends Error {
   }
 }
 
-async function fetchMe(token: string): Promise<Me> {
-  const res = await fetch('/api/auth/me', {
-    headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
-  });
-  if (res.status === 401) throw new AuthError('Invalid API token', 401);
+async function errorMessage(res: Response, fallback: string): Promise<string> {
+  try {
+    const body = (await res.json()) as { message?: string };
+    return body.message ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+async function fetchMe(token: string | null): Promise<Me> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const res = await fetch('/api/auth/me', { headers, credentials: 'same-origin' });
+  if (res.status === 401) throw new AuthError(token ? 'Invalid API token' : 'Not signed in', 401);
   if (!res.ok) throw new AuthError(`Sign-in failed: the server answered HTTP ${res.status}`, res.status);
   return (await res.json()) as Me;
 }
 
-// getIdentity and getPermissions both need /api/auth/me: ask once per token.
-let cached: { token: string; me: Promise<Me> } | null = null;
+// checkAuth, getIdentity and getPermissions all need /api/auth/me: ask once per credential.
+let cached: { key: string; me: Promise<Me> } | null = null;
 
-function me(token: string): Promise<Me> {
-  if (cached?.token !== token) {
+function me(): Promise<Me> {
+  const token = getToken();
+  const key = token ? `token:${token}` : 'session';
+  if (cached?.key !== key) {
     const pending = fetchMe(token);
     pending.catch(() => {
       if (cached?.me === pending) cached = null;
     });
-    cached = { token, me: pending };
+    cached = { key, me: pending };
   }
   return cached.me;
 }
 
-function clear(): void {
+function forget(): void {
   localStorage.removeItem(TOKEN_KEY);
   cached = null;
 }
 
 export const authProvider: AuthProvider = {
-  async login({ token }: { token?: string }) {
-    const value = token?.trim();
-    if (!value) throw new Error('Enter an API token');
-    cached = null;
-    await me(value);
-    localStorage.setItem(TOKEN_KEY, value);
+  async login(params: { email?: string; password?: string; token?: string }) {
+    forget();
+    const token = params.token?.trim();
+    if (token) {
+      localStorage.setItem(TOKEN_KEY, token);
+      try {
+        await me();
+      } catch (error) {
+        forget();
+        throw error;
+      }
+      return;
+    }
+    if (!params.email || !params.password) throw new Error('Enter your email and password');
+    const res = await fetch('/api/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify({ email: params.email, password: params.password }),
+    });
+    if (!res.ok) throw new AuthError(await errorMessage(res, `Sign-in failed: HTTP ${res.status}`), res.status);
+    const signedIn = (await res.json()) as Me;
+    cached = { key: 'session', me: Promise.resolve(signedIn) };
   },
 
   async logout() {
-    clear();
+    const usedToken = Boolean(getToken());
+    forget();
+    if (!usedToken) await fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' }).catch(() => undefined);
   },
 
   async checkAuth() {
-    if (!getToken()) throw new Error('Sign in with an API token');
+    await me();
   },
 
   async checkError(error: { status?: number }) {
     if (error?.status === 401) {
-      clear();
-      throw new Error('Your API token is no longer valid; sign in again');
+      forget();
+      throw new Error('Your sign-in has ended; sign in again');
     }
     // 403 and everything else: the user stays signed in and sees the error.
   },
 
   async getIdentity(): Promise<UserIdentity> {
-    const token = getToken();
-    if (!token) throw new Error('Not signed in');
-    const user = await me(token);
+    const user = await me();
     return { id: user.id, fullName: user.name };
   },
 
   async getPermissions(): Promise<Role | null> {
-    const token = getToken();
-    if (!token) return null;
     try {
-      return (await me(token)).role;
+      return (await me()).role;
     } catch (error) {
-      if (error instanceof AuthError && error.status === 401) clear();
+      if (error instanceof AuthError && error.status === 401) return null;
       throw error;
     }
   },

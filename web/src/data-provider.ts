@@ -19,8 +19,21 @@ export interface HeadroomDataProvider extends DataProvider {
 
 const base = simpleRestProvider(API_URL, httpClient);
 
+/** The fields of an edit form that changed (what a PATCH sends; the server refuses the rest). */
+export function changedFields(data: Record<string, unknown>, previous: Record<string, unknown> | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(data).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(previous?.[k])));
+}
+
 export const dataProvider: HeadroomDataProvider = {
   ...base,
+  // Headroom's updates are PATCHes of the changed fields (ra-data-simple-rest PUTs the record).
+  async update(resource, params) {
+    const { json } = await httpClient(`${API_URL}/${resource}/${encodeURIComponent(String(params.id))}`, {
+      method: 'PATCH',
+      body: JSON.stringify(changedFields(params.data, params.previousData)),
+    });
+    return { data: json };
+  },
   async incidentAction(id, action) {
     const { json } = await httpClient(
       `${API_URL}/incidents/${encodeURIComponent(String(id))}/${action}`,

@@ -14,6 +14,9 @@ export interface Principal {
   id: string;
   name: string;
   role: Role;
+  /** An API token, or a person signed in to the console (then with their email). */
+  kind?: 'token' | 'user';
+  email?: string;
 }
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {

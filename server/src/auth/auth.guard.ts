@@ -3,13 +3,20 @@ import { Reflector } from '@nestjs/core';
 import type { Role } from './api-token.entity';
 import { PUBLIC_KEY, ROLE_KEY } from './auth.decorators';
 import { AuthService, roleAllows } from './auth.service';
+import { sessionToken } from './session-cookie';
+import { UsersService } from './users.service';
 
-/** Global guard: every route needs a bearer API token unless marked @Public(). */
+/**
+ * Global guard: every route needs credentials unless marked @Public() — a bearer API token
+ * (scripts, integrations) or the console's session cookie (a signed-in user) — and the role the
+ * route asks for (viewer by default).
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    private readonly users: UsersService,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -18,12 +25,19 @@ export class AuthGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest();
     const header = String(req.headers.authorization ?? '');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new UnauthorizedException('Authorization: Bearer <API token> is required');
-    const principal = await this.auth.authenticate(match[1]);
-    if (!principal) throw new UnauthorizedException('invalid or revoked API token');
+    let principal;
+    if (match) {
+      principal = await this.auth.authenticate(match[1]);
+      if (!principal) throw new UnauthorizedException('invalid or revoked API token');
+    } else {
+      const session = sessionToken(req);
+      if (!session) throw new UnauthorizedException('sign in, or send Authorization: Bearer <API token>');
+      principal = await this.users.principalForSession(session);
+      if (!principal) throw new UnauthorizedException('your session has ended; sign in again');
+    }
     const required = this.reflector.getAllAndOverride<Role>(ROLE_KEY, targets) ?? 'viewer';
     if (!roleAllows(principal.role, required)) {
-      throw new ForbiddenException(`this needs the ${required} role; your token has ${principal.role}`);
+      throw new ForbiddenException(`this needs the ${required} role; you have ${principal.role}`);
     }
     req.principal = principal;
     return true;

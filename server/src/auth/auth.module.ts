@@ -6,11 +6,13 @@ import { AuthService } from './auth.service';
 import { IntegrationKeyGuard } from './integration-key.guard';
 import { IntegrationKeysService } from './integration-keys.service';
 import { IntegrationsController } from './integrations.controller';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
 
 @Global()
 @Module({
-  controllers: [AuthController, IntegrationsController],
-  providers: [AuthService, IntegrationKeysService, IntegrationKeyGuard, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService, IntegrationKeysService, IntegrationKeyGuard],
+  controllers: [AuthController, IntegrationsController, UsersController],
+  providers: [AuthService, UsersService, IntegrationKeysService, IntegrationKeyGuard, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService, UsersService, IntegrationKeysService, IntegrationKeyGuard],
 })
 export class AuthModule {}

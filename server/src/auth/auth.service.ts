@@ -54,7 +54,7 @@ export class AuthService {
   async authenticate(token: string): Promise<Principal | null> {
     const found = await this.dataSource.getRepository(ApiToken).findOneBy({ tokenHash: hashToken(token), revokedAt: IsNull() });
     if (!found) return null;
-    return { id: found.id, name: found.name, role: found.role };
+    return { id: found.id, name: found.name, role: found.role, kind: 'token' };
   }
 
   logGeneratedToken(token: string): void {

@@ -64,6 +64,9 @@ const envSchema = z.object({
     .optional(),
   HEADROOM_DATA_DIR: z.string().min(1).default('.headroom'),
   HEADROOM_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  HEADROOM_ADMIN_EMAIL: z.email('must be an email address').optional(),
+  HEADROOM_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  HEADROOM_SESSION_HOURS: z.coerce.number().positive().max(24 * 90).default(12),
   HEADROOM_PUBLIC_URL: z.url().optional(),
   HEADROOM_ALERTS_DIR: z.string().min(1).default('alerts'),
   HEADROOM_RUNBOOKS_DIR: z.string().min(1).default('runbooks'),
@@ -113,6 +116,11 @@ export interface AppConfig {
   databaseUrl?: string;
   dataDir: string;
   adminToken?: string;
+  /** The first admin user, created at start when no user has this email. */
+  adminEmail?: string;
+  adminPassword?: string;
+  /** How long a console sign-in lasts. */
+  sessionHours: number;
   publicUrl: string;
   alertsDir: string;
   runbooksDir: string;
@@ -154,6 +162,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
       'SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_CHANNEL: set all three to page through Slack, or none',
     ]);
   }
+  if (Boolean(e.HEADROOM_ADMIN_EMAIL) !== Boolean(e.HEADROOM_ADMIN_PASSWORD)) {
+    throw new ConfigError(['HEADROOM_ADMIN_EMAIL and HEADROOM_ADMIN_PASSWORD: set both to create the first admin user, or neither']);
+  }
   const resolve = (p: string) => path.resolve(root, p);
   const hostForUrl = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
   return {
@@ -162,6 +173,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
     databaseUrl: e.DATABASE_URL,
     dataDir: resolve(e.HEADROOM_DATA_DIR),
     adminToken: e.HEADROOM_ADMIN_TOKEN,
+    adminEmail: e.HEADROOM_ADMIN_EMAIL,
+    adminPassword: e.HEADROOM_ADMIN_PASSWORD,
+    sessionHours: e.HEADROOM_SESSION_HOURS,
     publicUrl: (e.HEADROOM_PUBLIC_URL ?? `http://${hostForUrl}:${e.PORT}`).replace(/\/$/, ''),
     alertsDir: resolve(e.HEADROOM_ALERTS_DIR),
     runbooksDir: resolve(e.HEADROOM_RUNBOOKS_DIR),

@@ -1,4 +1,6 @@
 import { ApiToken } from '../auth/api-token.entity';
+import { UserSession } from '../auth/user-session.entity';
+import { User } from '../auth/user.entity';
 import { IntegrationKey } from '../auth/integration-key.entity';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { Experiment } from '../guardrails/experiment.entity';
@@ -21,6 +23,8 @@ import { Lease } from './lease.entity';
 /** Listed as classes, not globs, so the build, the tests and the CLI share one definition. */
 export const ENTITIES = [
   ApiToken,
+  User,
+  UserSession,
   IntegrationKey,
   Incident,
   TimelineEntry,
