@@ -107,6 +107,26 @@ describe('web console in Chromium', () => {
     await shot('03-acknowledged');
   });
 
+  it('shows the runbook inline, takes a note and a snooze, with time to acknowledge', async () => {
+    await page.getByRole('heading', { name: 'Runbook' }).waitFor();
+    await page.getByLabel('Runbook', { exact: true }).getByText('First five minutes').waitFor();
+    await page.getByText('Time to acknowledge').waitFor();
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByLabel('Note (also posted to the Slack thread)').fill('Rolled model-serving back to v41');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('table', { name: 'Timeline' }).getByText('Rolled model-serving back to v41').waitFor();
+    await page.getByRole('button', { name: 'Snooze' }).click();
+    const [snoozed] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/incidents/${incidentId}/snooze`)),
+      page.getByRole('menuitem', { name: '30 minutes' }).click(),
+    ]);
+    expect(snoozed.status()).toBe(200);
+    await page.getByText('Snoozed until').waitFor();
+    const incident = (await (await api(`/api/incidents/${incidentId}`)).json()) as { status: string; snoozedUntil: string };
+    expect(incident.status).toBe('snoozed');
+    await shot('03b-note-and-snooze');
+  });
+
   it('opens the runbook linked from the incident', async () => {
     await page.getByRole('link', { name: 'Runbook' }).click();
     await page.waitForURL(/#\/runbooks\/model-serving-availability\/show/);
@@ -123,12 +143,55 @@ describe('web console in Chromium', () => {
     await shot('06-slos');
   });
 
+  it('creates a silence from the form and expires it', async () => {
+    await page.goto(`${app.url}/#/silences/create`);
+    await page.getByLabel('Value').first().fill('feature-store');
+    await page.getByLabel('Comment').fill('Planned feature-store migration');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/#\/silences$/);
+    await page.getByText('service="feature-store"').waitFor();
+    const [silences] = [(await (await api('/api/silences')).json()) as Array<{ id: number; status: string; createdBy: string }>];
+    expect(silences).toHaveLength(1);
+    expect(silences[0]).toMatchObject({ status: 'active', createdBy: 'ada' });
+    await shot('09-silences');
+    await page.getByRole('button', { name: `Expire silence ${silences[0].id}` }).click();
+    await page.getByText('Silence expired').waitFor();
+    const after = (await (await api(`/api/silences/${silences[0].id}`)).json()) as { status: string };
+    expect(after.status).toBe('expired');
+  });
+
+  it('shows the audit log with who did what', async () => {
+    await page.goto(`${app.url}/#/audit`);
+    await page.getByRole('row').filter({ hasText: 'ada (user)' }).first().waitFor();
+    expect(await page.getByRole('row').filter({ hasText: /silence/ }).count()).toBeGreaterThan(0);
+    await shot('10-audit');
+  });
+
+  it('shows an experiment with its guardrail results and sample ratio', async () => {
+    const snapshot = {
+      at: new Date().toISOString(),
+      variants: {
+        control: { units: 5000, metrics: { skip_rate: { successes: 1000 }, listening_minutes: { sum: 100000, sumSquares: 2500000 }, stream_starts: { successes: 4000 } } },
+        'ranker-v42': { units: 5000, metrics: { skip_rate: { successes: 1400 }, listening_minutes: { sum: 100000, sumSquares: 2500000 }, stream_starts: { successes: 4000 } } },
+      },
+    };
+    const posted = await api('/api/experiments/ranker-v42/observations', ADMIN, { method: 'POST', body: JSON.stringify(snapshot) });
+    expect(posted.status).toBe(201);
+    await page.goto(`${app.url}/#/experiments`);
+    await page.getByRole('row').filter({ hasText: 'ranker-v42' }).getByText('breach').waitFor();
+    await page.getByRole('row').filter({ hasText: 'ranker-v42' }).first().click();
+    const metrics = page.getByRole('table', { name: 'Metrics' });
+    await metrics.getByRole('row').filter({ hasText: 'skip_rate' }).getByText('breach').waitFor();
+    await page.getByLabel('Sample ratio').getByText(/Sample ratio: ok/).waitFor();
+    await shot('11-experiment');
+  });
+
   it('an admin sees the people, with the button to add one', async () => {
     await page.goto(`${app.url}/#/users`);
     await page.getByText('vic@example.com').waitFor();
     await page.getByText(ADA.email).first().waitFor();
     expect(await page.getByRole('link', { name: 'Create' }).count()).toBe(1);
-    await shot('07-people');
+    await shot('12-people');
   });
 
   it('a viewer signs in and sees no actions, and the API refuses them with 403', async () => {
@@ -140,7 +203,7 @@ describe('web console in Chromium', () => {
     await page.getByText('model-serving availability SLO is burning its error budget').first().waitFor();
     await page.getByText(/Acknowledged by ada/).first().waitFor();
     expect(await page.getByRole('button', { name: 'Resolve' }).count()).toBe(0);
-    await shot('08-viewer');
+    await shot('13-viewer');
     const res = await api(`/api/incidents/${incidentId}/resolve`, viewerToken, { method: 'POST' });
     expect(res.status).toBe(403);
     await page.goto(`${app.url}/#/users`);

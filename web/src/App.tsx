@@ -10,6 +10,9 @@ import { runbooks } from './runbooks';
 import { services } from './services';
 import { slos } from './slos';
 import { users } from './users';
+import { audit } from './audit';
+import { experiments } from './experiments';
+import { silences } from './silences';
 
 const Console = () => (
   <Admin
@@ -25,8 +28,11 @@ const Console = () => (
     <Resource name="incidents" {...incidents} />
     <Resource name="slos" {...slos} />
     <Resource name="services" {...services} />
+    <Resource name="experiments" {...experiments} />
+    <Resource name="silences" {...silences} />
     <Resource name="runbooks" {...runbooks} />
     <Resource name="users" {...users} />
+    <Resource name="audit" {...audit} />
   </Admin>
 );
 

@@ -11,10 +11,10 @@ export const httpClient = (url: string, options: fetchUtils.Options = {}) => {
   return fetchUtils.fetchJson(url, { ...options, headers });
 };
 
-export type IncidentAction = 'acknowledge' | 'resolve';
+export type IncidentAction = 'acknowledge' | 'resolve' | 'reopen' | 'snooze' | 'reassign' | 'notes';
 
 export interface HeadroomDataProvider extends DataProvider {
-  incidentAction(id: Identifier, action: IncidentAction): Promise<{ data: unknown }>;
+  incidentAction(id: Identifier, action: IncidentAction, body?: Record<string, unknown>): Promise<{ data: unknown }>;
 }
 
 const base = simpleRestProvider(API_URL, httpClient);
@@ -34,10 +34,10 @@ export const dataProvider: HeadroomDataProvider = {
     });
     return { data: json };
   },
-  async incidentAction(id, action) {
+  async incidentAction(id, action, body = {}) {
     const { json } = await httpClient(
       `${API_URL}/incidents/${encodeURIComponent(String(id))}/${action}`,
-      { method: 'POST', body: '{}' },
+      { method: 'POST', body: JSON.stringify(body) },
     );
     return { data: json };
   },

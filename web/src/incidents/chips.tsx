@@ -9,8 +9,11 @@ export const SeverityChip = ({ value }: { value: string | null | undefined }) =>
 );
 
 export const IncidentStatusChip = ({ value }: { value: string | null | undefined }) => (
-  <StatusChip value={value} colors={{ triggered: 'error', acknowledged: 'warning', resolved: 'success' }} />
+  <StatusChip value={value} colors={{ triggered: 'error', acknowledged: 'warning', snoozed: 'info', resolved: 'success' }} />
 );
 
 export const severityChoices = ['critical', 'error', 'warning', 'info'].map((id) => ({ id, name: id }));
-export const statusChoices = ['triggered', 'acknowledged', 'resolved'].map((id) => ({ id, name: id }));
+export const statusChoices = ['triggered', 'acknowledged', 'snoozed', 'resolved'].map((id) => ({ id, name: id }));
+export const sourceChoices = ['slo', 'guardrail', 'alertmanager', 'pagerduty', 'manual'].map((id) => ({ id, name: id }));
+/** What the list shows first: everything still open. */
+export const OPEN_STATUSES = ['triggered', 'acknowledged', 'snoozed'];

@@ -4,7 +4,8 @@ import { ListButton, Show, TopToolbar, useRecordContext } from 'react-admin';
 import { DateTime } from '../fields';
 import { IncidentStatusChip, SeverityChip } from './chips';
 import { Evidence } from './evidence';
-import { IncidentActionButton, RunbookButton } from './incident-actions';
+import { IncidentActionButton, NoteButton, PostmortemButton, ReassignButton, RunbookButton, SnoozeButton } from './incident-actions';
+import { InlineRunbook } from './inline-runbook';
 import { Timeline } from './timeline';
 import type { Incident } from './types';
 
@@ -18,7 +19,12 @@ const Actions = () => (
     <ListButton />
     <RunbookButton />
     <IncidentActionButton action="acknowledge" />
+    <SnoozeButton />
     <IncidentActionButton action="resolve" />
+    <IncidentActionButton action="reopen" />
+    <ReassignButton />
+    <NoteButton />
+    <PostmortemButton />
   </TopToolbar>
 );
 
@@ -42,6 +48,15 @@ const By = ({ at, by }: { at: string | null; by: string | null }) =>
   ) : (
     <>—</>
   );
+
+/** "12 min", "3 h 05 min" between two instants, or "—" while the second has not happened. */
+export function elapsed(from: string | null | undefined, to: string | null | undefined): string {
+  if (!from || !to) return '—';
+  const minutes = Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 48 ? `${hours} h ${String(minutes % 60).padStart(2, '0')} min` : `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
 
 const Section = ({ title, children }: { title: string; children: ReactNode }) => (
   <Card variant="outlined">
@@ -72,6 +87,11 @@ const IncidentDetails = () => {
         <Item label="Acknowledged"><By at={record.acknowledgedAt} by={record.acknowledgedBy} /></Item>
         <Item label="Resolved"><By at={record.resolvedAt} by={record.resolvedBy} /></Item>
         <Item label="Signal resolved"><DateTime value={record.signalResolvedAt} /></Item>
+        <Item label="Assignee">{record.assignee ?? '—'}</Item>
+        {record.status === 'snoozed' && <Item label="Snoozed until"><DateTime value={record.snoozedUntil} /></Item>}
+        <Item label="Time to acknowledge">{elapsed(record.triggeredAt, record.acknowledgedAt)}</Item>
+        <Item label="Time to resolve">{elapsed(record.triggeredAt, record.resolvedAt)}</Item>
+        {record.muted && <Item label="Muted">{record.mutedReason ?? 'yes'} (nobody was paged)</Item>}
       </Box>
       <Section title="Evidence">
         <Evidence evidence={record.evidence} />
@@ -79,6 +99,11 @@ const IncidentDetails = () => {
       <Section title="Timeline">
         <Timeline entries={record.timeline} />
       </Section>
+      {record.runbookId && (
+        <Section title="Runbook">
+          <InlineRunbook id={record.runbookId} />
+        </Section>
+      )}
     </Box>
   );
 };

@@ -1,5 +1,5 @@
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
-export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
+export type IncidentStatus = 'triggered' | 'acknowledged' | 'snoozed' | 'resolved';
 export type ActorType = 'user' | 'slack' | 'system' | 'integration';
 
 export interface TimelineEntry {
@@ -27,5 +27,9 @@ export interface Incident {
   acknowledgedBy: string | null;
   resolvedBy: string | null;
   signalResolvedAt?: string | null;
+  snoozedUntil?: string | null;
+  assignee?: string | null;
+  muted?: boolean;
+  mutedReason?: string | null;
   timeline?: TimelineEntry[];
 }

@@ -20,7 +20,7 @@ const Meta = ({ label, children }: { label: string; children: ReactNode }) => (
 );
 
 // Typography for the rendered markdown without pulling in a prose stylesheet.
-const markdownSx = {
+export const markdownSx = {
   maxWidth: 860,
   lineHeight: 1.6,
   '& h1': { typography: 'h5', mt: 3, mb: 1 },
@@ -36,7 +36,7 @@ const markdownSx = {
 } as const;
 
 // Most runbooks open with their own "# Title", which the page already shows above the metadata.
-const withoutLeadingTitle = (body: string): string => body.replace(/^\s*#[ \t]+[^\n]*\n?/, '');
+export const withoutLeadingTitle = (body: string): string => body.replace(/^\s*#[ \t]+[^\n]*\n?/, '');
 
 const RunbookBody = () => {
   const record = useRecordContext<Runbook>();
