@@ -186,6 +186,17 @@ describe('web console in Chromium', () => {
     await shot('11-experiment');
   });
 
+  it('the dashboard shows open incidents by severity, pages in the last day and the experiment breach', async () => {
+    await page.goto(`${app.url}/#/`);
+    const open = page.getByRole('region', { name: 'Open incidents' });
+    const openCritical = (await (await api(`/api/incidents?filter=${encodeURIComponent(JSON.stringify({ status: ['triggered', 'acknowledged', 'snoozed'], severity: 'critical' }))}`)).json()) as unknown[];
+    expect(openCritical.length).toBeGreaterThan(0);
+    await open.getByLabel('open critical incidents').getByText(String(openCritical.length), { exact: true }).waitFor();
+    await open.getByText(/pages in the last 24 h/).waitFor();
+    await page.getByRole('region', { name: 'Experiments needing attention' }).getByText('skip_rate breached in ranker-v42').waitFor();
+    await shot('11b-dashboard');
+  });
+
   it('an admin sees the people, with the button to add one', async () => {
     await page.goto(`${app.url}/#/users`);
     await page.getByText('vic@example.com').waitFor();

@@ -113,6 +113,82 @@ const Services = () => {
   );
 };
 
+const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+const OPEN = ['triggered', 'acknowledged', 'snoozed'];
+const incidentsFiltered = (filter: Record<string, unknown>) => `/incidents?filter=${encodeURIComponent(JSON.stringify(filter))}`;
+
+/** How many incidents match a filter (the list's total; one row fetched). */
+const useIncidentCount = (filter: Record<string, unknown>) =>
+  useGetList('incidents', { pagination: { page: 1, perPage: 1 }, sort: { field: 'id', order: 'DESC' }, filter }, REFRESH).total;
+
+const SeverityCount = ({ severity }: { severity: (typeof SEVERITIES)[number] }) => {
+  const total = useIncidentCount({ status: OPEN, severity });
+  return (
+    <ListItem disableGutters divider sx={{ gap: 2 }}>
+      <ListItemText primary={<Link to={incidentsFiltered({ status: OPEN, severity })}>{severity}</Link>} />
+      <Typography variant="h6" component="span" aria-label={`open ${severity} incidents`}>
+        {total ?? '…'}
+      </Typography>
+    </ListItem>
+  );
+};
+
+const OpenIncidents = () => {
+  // Pages in the last 24 hours: incidents opened since then that paged someone (not muted).
+  const since = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 86_400_000).toISOString();
+  const pages = useIncidentCount({ triggeredAt_gte: since, muted: false });
+  return (
+    <Panel title="Open incidents" action={<Link to={incidentsFiltered({ status: OPEN })}>all</Link>}>
+      <List dense disablePadding>
+        {SEVERITIES.map((s) => (
+          <SeverityCount key={s} severity={s} />
+        ))}
+      </List>
+      <Typography variant="body2" sx={{ mt: 1 }}>
+        <Link to={incidentsFiltered({ triggeredAt_gte: since, muted: false })}>{pages === undefined ? '…' : pages} pages in the last 24 h</Link>
+      </Typography>
+    </Panel>
+  );
+};
+
+interface ExperimentSummary {
+  id: string;
+  service: string;
+  results: { srm: { state: string }; metrics: Array<{ role: string; state: string; metric: string; variant: string }> } | null;
+}
+
+const ExperimentsNeedingAttention = () => {
+  const { data } = useGetList<ExperimentSummary>('experiments', { pagination: { page: 1, perPage: 200 }, sort: { field: 'id', order: 'ASC' }, filter: { status: 'running' } }, REFRESH);
+  const flagged = (data ?? [])
+    .map((e) => ({
+      e,
+      breaches: e.results?.metrics.filter((m) => m.role === 'guardrail' && m.state === 'breach') ?? [],
+      srm: e.results?.srm.state === 'mismatch',
+    }))
+    .filter((x) => x.breaches.length > 0 || x.srm);
+  return (
+    <Panel title="Experiments needing attention" action={<Link to="/experiments">all</Link>}>
+      {flagged.length === 0 ? (
+        <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, py: 1 }}>
+          <CheckCircleIcon color="success" fontSize="small" />
+          <Typography variant="body2">No running experiment has a guardrail breach or a sample ratio mismatch.</Typography>
+        </Box>
+      ) : (
+        <List dense disablePadding>
+          {flagged.map(({ e, breaches, srm }) => (
+            <ListItem key={e.id} disableGutters divider>
+              <ListItemText
+                primary={<Link to={`/experiments/${encodeURIComponent(e.id)}/show`}>{e.id}</Link>}
+                secondary={[srm ? 'sample ratio mismatch' : null, ...breaches.map((b) => `${b.metric} breached in ${b.variant}`)].filter(Boolean).join(' · ')}
+              />
+            </ListItem>
+          ))}
+        </List>
+      )}
+    </Panel>
+  );
+};
+
 /** The first page after sign-in: what needs attention now, and what is running out of budget. */
 export const Dashboard = () => {
   const { data, error, isPending } = useGetList<Slo>('slos', { pagination: { page: 1, perPage: 500 }, sort: { field: 'id', order: 'ASC' } }, REFRESH);
@@ -129,6 +205,8 @@ export const Dashboard = () => {
           <LowestBudgets slos={data ?? []} />
         </>
       )}
+      <OpenIncidents />
+      <ExperimentsNeedingAttention />
       <Services />
     </Box>
   );
