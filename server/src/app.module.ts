@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CLOCK, ScaledClock, SystemClock, type Clock } from './common/clock';
+import { IncidentActions } from './common/incident-actions';
 import { LOGGER, type Logger } from './common/logger';
 import { AppMetrics } from './common/metrics';
 import { SignalBus } from './common/signals';
@@ -18,6 +19,7 @@ import { IncidentsModule } from './incidents/incidents.module';
 import { NotifyModule } from './notify/notify.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { RulesModule } from './rules/rules.module';
+import { RollbackModule } from './rollback/rollback.module';
 import { RoutingModule } from './routing/routing.module';
 import { RunbooksController } from './runbooks/runbooks.controller';
 import { SloModule } from './slo/slo.module';
@@ -46,6 +48,7 @@ class CoreModule {
       { provide: LOGGER, useValue: opts.logger },
       { provide: AppMetrics, useValue: new AppMetrics() },
       { provide: SignalBus, useValue: new SignalBus() },
+      { provide: IncidentActions, useValue: new IncidentActions() },
       LeaseService,
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };
@@ -82,6 +85,7 @@ export class AppModule {
         PagerDutyModule,
         IncidentsModule,
         NotifyModule,
+        RollbackModule,
         ...web,
       ],
       controllers: [HealthController, RunbooksController],

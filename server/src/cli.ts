@@ -50,7 +50,15 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
         const runbooks = loadRunbooks(config.runbooksDir);
         const rules = loadRules(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
         loadRoutes(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
-        process.stdout.write(`ok: ${rules.slos.length} SLOs, ${rules.experiments.length} experiment${rules.experiments.length === 1 ? '' : 's'} in ${path.relative(process.cwd(), config.alertsDir) || '.'}, ${runbooks.size} runbooks\n`);
+        const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+        // A dry run needs no secret; a hook that auto or approval policies fire does.
+        for (const hook of rules.rollbackHooks) {
+          const firing = rules.rollbackPolicies.filter((p) => p.hook === hook.name && p.mode !== 'dry-run').map((p) => p.name);
+          if (hook.secretEnv && firing.length > 0 && !config.secretFromEnv(hook.secretEnv)) {
+            process.stderr.write(`warning: ${hook.file}: rollback hook ${hook.name}: ${hook.secretEnv} is not set; executions of ${firing.join(', ')} will fail until it is\n`);
+          }
+        }
+        process.stdout.write(`ok: ${rules.slos.length} SLOs, ${plural(rules.experiments.length, 'experiment')}, ${plural(rules.rollbackHooks.length, 'rollback hook')}, ${plural(rules.rollbackPolicies.length, 'rollback policy').replace(/policys$/, 'policies')} in ${path.relative(process.cwd(), config.alertsDir) || '.'}, ${runbooks.size} runbooks\n`);
         return 0;
       }
       case 'token':

@@ -88,6 +88,8 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_CHANNEL: z.string().min(1).optional(),
   SLACK_API_URL: z.url().default('https://slack.com/api/'),
+  // Slack user IDs (U…) allowed to approve a rollback from the page's Roll back button.
+  HEADROOM_SLACK_RESPONDERS: z.string().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().default('headroom'),
   HEADROOM_INTEGRATION_KEYS: z.string().transform((v, ctx) => {
@@ -138,6 +140,13 @@ export interface AppConfig {
   log: { level: string; pretty: boolean };
   /** Slack paging is on only when token, signing secret and channel are all set. */
   slack?: SlackConfig;
+  /** Slack user IDs who may click Roll back, besides console users with a Slack id and the responder role. */
+  slackResponders: string[];
+  /**
+   * Reads a secret named in alerts/*.yaml (a rollback hook's `secretEnv`) from the environment
+   * the config was loaded from, at the time it is needed: config stays the only reader.
+   */
+  secretFromEnv: (name: string) => string | undefined;
   otel: { endpoint?: string; serviceName: string };
   /** OTLP/HTTP metrics push (POST /v1/metrics). */
   otlp: { maxBodyBytes: number };
@@ -206,6 +215,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     otlp: { maxBodyBytes: e.HEADROOM_OTLP_MAX_BODY_BYTES },
     integrationKeys: e.HEADROOM_INTEGRATION_KEYS ?? [],
+    slackResponders: (e.HEADROOM_SLACK_RESPONDERS ?? '').split(/[\s,]+/).filter(Boolean),
+    secretFromEnv: (name: string) => {
+      const v = env[name];
+      return v === undefined || v === '' ? undefined : v;
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import { MaintenanceWindow } from '../incidents/maintenance-window.entity';
 import { Silence } from '../incidents/silence.entity';
 import { TimelineEntry } from '../incidents/timeline-entry.entity';
 import { SlackThread } from '../notify/slack/slack-thread.entity';
+import { RollbackExecution, RollbackPolicyLock, RollbackStreak } from '../rollback/rollback-execution.entity';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { CounterHour, CounterMinute, HistogramHour, HistogramMinute } from '../slo/sli-rollup.entity';
 import { OtlpSeries } from '../slo/otlp-series.entity';
@@ -46,4 +47,7 @@ export const ENTITIES = [
   OtlpStreamState,
   Experiment,
   ExperimentObservation,
+  RollbackExecution,
+  RollbackStreak,
+  RollbackPolicyLock,
 ];

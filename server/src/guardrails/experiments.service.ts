@@ -82,6 +82,19 @@ export class ExperimentsService {
     });
   }
 
+  /**
+   * A rollback hook for this experiment succeeded: it is rolled back, in the caller's
+   * transaction, with an audit entry. It stays rolled back across reloads of alerts/.
+   * Returns false when it already was (or does not exist).
+   */
+  async markRolledBack(m: EntityManager, id: string, actor: AuditActor, reason: string): Promise<boolean> {
+    const [row]: Array<{ status: string }> = await m.query(`SELECT status FROM experiments WHERE id = $1 FOR UPDATE`, [id]);
+    if (!row || row.status === 'rolled_back') return false;
+    await m.query(`UPDATE experiments SET status = 'rolled_back', updated_at = now() WHERE id = $1`, [id]);
+    await this.audit.record(m, { at: this.clock.now(), actor, action: 'experiment.rolled-back', entityType: 'experiment', entityId: id, before: { status: row.status }, after: { status: 'rolled_back', reason } });
+    return true;
+  }
+
   async create(spec: ExperimentSpec, actor: AuditActor): Promise<ExperimentView> {
     const saved = await this.dataSource.transaction(async (m) => {
       const inserted: Array<{ id: string }> = await m.query(

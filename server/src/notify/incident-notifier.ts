@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { IncidentActions } from '../common/incident-actions';
 import { LOGGER, type Logger } from '../common/logger';
 import { IncidentsService } from '../incidents/incidents.service';
 import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';
@@ -23,6 +24,7 @@ export class IncidentNotifier {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() @Inject(SLACK_API) private readonly slack?: SlackApi,
+    @Optional() private readonly actions?: IncidentActions,
   ) {}
 
   links(incidentId: number, runbookId: string | null): MessageLinks {
@@ -47,7 +49,7 @@ export class IncidentNotifier {
       return { channel: 'console' };
     }
     const channel = this.config.slack.channel;
-    const rendered = renderIncidentMessage(incident, links);
+    const rendered = renderIncidentMessage(incident, links, incident.status === 'resolved' || !this.actions ? [] : await this.actions.buttons(incident.id));
     const threads = this.dataSource.getRepository(SlackThread);
     const thread = await threads.findOneBy({ incidentId: incident.id, channel });
 

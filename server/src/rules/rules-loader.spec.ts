@@ -90,4 +90,70 @@ describe('loadRules', () => {
       expect.stringMatching(/^f\.yaml:2: experiments\.0\.name: duplicate experiment exp-a \(also in .*e\.yaml\)$/),
     ]);
   });
+  it('loads rollback hooks and policies across files', () => {
+    write('hooks.yaml', [
+      'rollbackHooks:',
+      '  - name: deploy',
+      '    url: https://deploy.example/rollback',
+      '    headers: { X-Team: ranking }',
+      '    body: \'{"experiment": "{{experiment}}", "incident": {{incident.id}}}\'',
+      '    timeout: 500ms',
+      '    secretEnv: DEPLOY_HOOK_SECRET',
+      '',
+    ].join('\n'));
+    write('policies.yaml', 'rollbackPolicies:\n  - name: ranker\n    hook: deploy\n    trigger: { guardrail: { experiment: ranker-v42, metric: skip_rate } }\n    mode: approval\n    consecutiveEvaluations: 3\n    cooldown: 30m\n    maxPerHour: 2\n');
+    const rules = loadRules(dir, () => true);
+    expect(rules.rollbackHooks).toEqual([expect.objectContaining({ name: 'deploy', method: 'POST', timeoutMs: 500, retries: 3, secretEnv: 'DEPLOY_HOOK_SECRET' })]);
+    expect(rules.rollbackPolicies).toEqual([expect.objectContaining({
+      name: 'ranker', hook: 'deploy', mode: 'approval', consecutiveEvaluations: 3, cooldownSeconds: 1800, maxPerHour: 2,
+      trigger: { kind: 'guardrail', experiment: 'ranker-v42', metric: 'skip_rate' },
+    })]);
+  });
+
+  it('reports rollback hook and policy problems with file, line and field', () => {
+    write('hooks.yaml', [
+      'rollbackHooks:',
+      '  - name: deploy',
+      '    url: ftp://deploy.example/rollback',
+      '    method: DELETE',
+      '    body: \'{"who": "{{incident.owner}}"}\'',
+      '    timeout: soon',
+      '    retries: -1',
+      '    secretEnv: deploy-secret',
+      '    colour: red',
+      '',
+    ].join('\n'));
+    write('policies.yaml', [
+      'rollbackPolicies:',
+      '  - name: ranker',
+      '    hook: deploy',
+      '    trigger: { slo: { service: ranker }, guardrail: { experiment: e } }',
+      '    mode: yolo',
+      '    consecutiveEvaluations: 0',
+      '    cooldown: 1 hour',
+      '',
+    ].join('\n'));
+    expect(problems().sort()).toEqual([
+      'hooks.yaml:3: rollbackHooks.0.url: must be an http:// or https:// URL',
+      'hooks.yaml:4: rollbackHooks.0.method: must be POST, PUT or PATCH',
+      'hooks.yaml:5: rollbackHooks.0.body: unknown placeholder {{incident.owner}}; use one of incident.id, incident.title, incident.url, incident.severity, incident.source, service, experiment, variant, metric, slo, hook, policy, execution.id, mode',
+      'hooks.yaml:6: rollbackHooks.0.timeout: must be a duration such as 10s or 500ms',
+      'hooks.yaml:7: rollbackHooks.0.retries: must be 0 or more',
+      'hooks.yaml:8: rollbackHooks.0.secretEnv: must be an environment variable name such as DEPLOY_HOOK_SECRET',
+      'hooks.yaml:9: rollbackHooks.0.colour: unknown field',
+      'policies.yaml:4: rollbackPolicies.0.trigger: name exactly one of slo or guardrail',
+      'policies.yaml:5: rollbackPolicies.0.mode: must be one of auto, approval, dry-run',
+      'policies.yaml:6: rollbackPolicies.0.consecutiveEvaluations: must be at least 1',
+      'policies.yaml:7: rollbackPolicies.0.cooldown: must be a duration such as 30m or 1h',
+    ]);
+  });
+
+  it('reports a policy naming a hook that does not exist, and duplicate names', () => {
+    write('a.yaml', 'rollbackHooks:\n  - name: deploy\n    url: http://d/x\nrollbackPolicies:\n  - name: p\n    hook: gone\n    trigger: { slo: { service: ranker } }\n    mode: dry-run\n');
+    write('b.yaml', 'rollbackHooks:\n  - name: deploy\n    url: http://d/y\n');
+    expect(problems()).toEqual([
+      expect.stringMatching(/^b\.yaml:2: rollbackHooks\.0\.name: duplicate rollback hook deploy \(also in .*a\.yaml\)$/),
+      expect.stringMatching(/^a\.yaml:6: rollbackPolicies\.0\.hook: no rollback hook named gone/),
+    ]);
+  });
 });

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseDuration } from '../common/duration';
 import { RulesError, parseYamlStrict, type RuleProblem } from './yaml-source';
 import { toExperimentDefinition, type ExperimentDefinition } from './experiment-definition';
+import { toRollbackHook, toRollbackPolicy, type RollbackHook, type RollbackPolicy } from './rollback-definition';
 import { alertFileSchema, toSloDefinition, type PrometheusServer, type SloDefinition } from './slo-definition';
 import { isOpenSloText, mergeOpenSloRules, type OpenSloSource } from './openslo/openslo-rules';
 
@@ -10,6 +11,8 @@ export interface RuleSet {
   slos: SloDefinition[];
   prometheusServers: PrometheusServer[];
   experiments: ExperimentDefinition[];
+  rollbackHooks: RollbackHook[];
+  rollbackPolicies: RollbackPolicy[];
 }
 
 /**
@@ -31,6 +34,9 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
   const experiments: ExperimentDefinition[] = [];
   const seenExperiments = new Map<string, string>();
   const openSlo: OpenSloSource[] = [];
+  const rollbackHooks: RollbackHook[] = [];
+  const rollbackPolicies: RollbackPolicy[] = [];
+  const policyLines = new Map<string, { file: string; line: number; index: number }>();
   for (const name of files) {
     const file = path.join(alertsDir, name);
     const rel = path.relative(process.cwd(), file) || file;
@@ -73,6 +79,21 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
         }
         experiments.push(toExperimentDefinition(spec, rel));
       });
+      (parsed.rollbackHooks ?? []).forEach((spec, index) => {
+        const line = lineIn(text, 'rollbackHooks', `name: ${spec.name}`);
+        const other = rollbackHooks.find((h) => h.name === spec.name);
+        if (other) problems.push({ file: rel, line, field: `rollbackHooks.${index}.name`, message: `duplicate rollback hook ${spec.name} (also in ${other.file})` });
+        else rollbackHooks.push(toRollbackHook(spec, rel));
+      });
+      (parsed.rollbackPolicies ?? []).forEach((spec, index) => {
+        const line = lineIn(text, 'rollbackPolicies', `name: ${spec.name}`);
+        const other = rollbackPolicies.find((p) => p.name === spec.name);
+        if (other) problems.push({ file: rel, line, field: `rollbackPolicies.${index}.name`, message: `duplicate rollback policy ${spec.name} (also in ${other.file})` });
+        else {
+          rollbackPolicies.push(toRollbackPolicy(spec, rel));
+          policyLines.set(spec.name, { file: rel, line: lineIn(text, 'rollbackPolicies', `hook: ${spec.hook}`, line), index });
+        }
+      });
     } catch (err) {
       if (err instanceof RulesError) problems.push(...err.problems);
       else throw err;
@@ -86,8 +107,22 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
       problems.push({ file: slo.file, line: 1, field: `${slo.name}.sli.prometheus.server`, message: `no Prometheus server named ${(slo.sli as { server: string }).server} (define it under prometheus: in an alerts file)` });
     }
   });
+  // A policy names a hook declared in some file (hooks and policies may live in different files).
+  for (const policy of rollbackPolicies) {
+    if (rollbackHooks.some((h) => h.name === policy.hook)) continue;
+    const at = policyLines.get(policy.name)!;
+    problems.push({ file: at.file, line: at.line, field: `rollbackPolicies.${at.index}.hook`, message: `no rollback hook named ${policy.hook} (declare it under rollbackHooks: in an alerts file)` });
+  }
   if (problems.length > 0) throw new RulesError(problems);
-  return { slos, prometheusServers, experiments };
+  return { slos, prometheusServers, experiments, rollbackHooks, rollbackPolicies };
+}
+
+/** The line of `needle` after the top-level `section:` key (and after `from`, a line number). */
+function lineIn(text: string, section: string, needle: string, fromLine = 1): number {
+  const sectionAt = Math.max(0, text.search(new RegExp(`^${section}:`, 'm')));
+  const fromAt = text.split('\n').slice(0, fromLine - 1).join('\n').length;
+  const at = text.indexOf(needle, Math.max(sectionAt, fromAt));
+  return at < 0 ? 1 : text.slice(0, at).split('\n').length;
 }
 
 function lineOf(text: string, needle: string): number {

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { loadRunbooks, type Runbook } from '../runbooks/runbook-index';
 import { loadRules, type RuleSet } from './rules-loader';
 import type { ExperimentDefinition } from './experiment-definition';
+import type { RollbackHook, RollbackPolicy } from './rollback-definition';
 import type { PrometheusServer, SloDefinition } from './slo-definition';
 import { formatProblem, RulesError, type RuleProblem } from './yaml-source';
 
@@ -105,6 +106,15 @@ export class RulesService implements OnApplicationBootstrap, OnApplicationShutdo
   /** Experiments declared in alerts/*.yaml (those created through the API live in the database). */
   experiments(): ExperimentDefinition[] {
     return this.rules.experiments;
+  }
+
+  /** Rollback hooks and policies declared in alerts/*.yaml (docs/rollback.md). */
+  rollbackHooks(): RollbackHook[] {
+    return this.rules.rollbackHooks;
+  }
+
+  rollbackPolicies(): RollbackPolicy[] {
+    return this.rules.rollbackPolicies;
   }
 
   slo(id: string): SloDefinition | undefined {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from '../common/duration';
 import { routesFieldSchema } from '../routing/route-definition';
 import { experimentsFieldSchema } from './experiment-definition';
+import { rollbackHooksFieldSchema, rollbackPoliciesFieldSchema } from './rollback-definition';
 
 /**
  * The SLO file schema (alerts/*.yaml). Strict: an unknown field is an error, so a typo never
@@ -159,10 +160,15 @@ export const alertFileSchema = z
     routes: routesFieldSchema.optional(),
     /** Experiments whose guardrails are watched (experiment-definition.ts). */
     experiments: experimentsFieldSchema.optional(),
+    /** Signed HTTP calls to a deploy system, and the policies that fire them (rollback-definition.ts). */
+    rollbackHooks: rollbackHooksFieldSchema.optional(),
+    rollbackPolicies: rollbackPoliciesFieldSchema.optional(),
   })
   .superRefine((f, ctx) => {
     if (f.slos && !f.service) ctx.addIssue({ code: 'custom', path: ['service'], message: 'required when the file has slos' });
-    if (!f.slos && !f.prometheus && !f.routes && !f.experiments) ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers, routes or experiments)' });
+    if (!f.slos && !f.prometheus && !f.routes && !f.experiments && !f.rollbackHooks && !f.rollbackPolicies) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers, routes, experiments, rollbackHooks or rollbackPolicies)' });
+    }
   });
 
 export type AlertFile = z.infer<typeof alertFileSchema>;

@@ -6,6 +6,7 @@ import { IncidentStatusChip, SeverityChip } from './chips';
 import { Evidence } from './evidence';
 import { IncidentActionButton, NoteButton, PostmortemButton, ReassignButton, RunbookButton, SnoozeButton } from './incident-actions';
 import { InlineRunbook } from './inline-runbook';
+import { Rollbacks } from './rollbacks';
 import { Timeline } from './timeline';
 import type { Incident } from './types';
 
@@ -95,6 +96,9 @@ const IncidentDetails = () => {
       </Box>
       <Section title="Evidence">
         <Evidence evidence={record.evidence} />
+      </Section>
+      <Section title="Rollbacks">
+        <Rollbacks incidentId={record.id} />
       </Section>
       <Section title="Timeline">
         <Timeline entries={record.timeline} />

@@ -36,4 +36,15 @@ describe('renderIncidentMessage', () => {
   it('names who acknowledged in the updated message', () => {
     expect(JSON.stringify(renderIncidentMessage(incident('acknowledged'), links).blocks)).toContain('alice');
   });
+  it('adds the buttons of later stages (Roll back) while the incident is open', () => {
+    const extra = [{ actionId: 'x.rollback.approve', text: 'Roll back', value: '7', style: 'danger' as const, confirm: { title: 'Roll back?', text: 'Call it', confirm: 'Roll back', deny: 'Cancel' } }];
+    const ids = (status: Incident['status']) => {
+      const { blocks } = renderIncidentMessage(incident(status), links, extra);
+      const actions = blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; style?: string }> } | undefined;
+      return actions ? actions.elements.map((e) => e.action_id) : [];
+    };
+    expect(ids('triggered')).toEqual([ACTION_ACKNOWLEDGE, ACTION_RESOLVE, 'x.rollback.approve']);
+    expect(ids('acknowledged')).toEqual([ACTION_RESOLVE, 'x.rollback.approve']);
+    expect(ids('resolved')).toEqual([]);
+  });
 });

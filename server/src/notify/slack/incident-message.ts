@@ -1,4 +1,5 @@
-import type { KnownBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
+import type { IncidentButton } from '../../common/incident-actions';
 import type { Incident } from '../../incidents/incident.entity';
 
 export const ACTION_ACKNOWLEDGE = 'incident.acknowledge';
@@ -26,7 +27,7 @@ function formatBurnRates(evidence: Record<string, unknown>): string | null {
  * `chat.update`, so the message always shows the incident's current state; buttons disappear
  * once they no longer apply.
  */
-export function renderIncidentMessage(incident: Incident, links: MessageLinks): { text: string; blocks: KnownBlock[] } {
+export function renderIncidentMessage(incident: Incident, links: MessageLinks, extra: IncidentButton[] = []): { text: string; blocks: KnownBlock[] } {
   const icon = SEVERITY_ICON[incident.severity] ?? ':red_circle:';
   const text = `${incident.status === 'resolved' ? '[Resolved] ' : ''}${incident.severity.toUpperCase()}: ${incident.title} (${incident.service})`;
   const evidence = incident.evidence ?? {};
@@ -47,12 +48,25 @@ export function renderIncidentMessage(incident: Incident, links: MessageLinks): 
     { type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn' as const, text: f })) },
     { type: 'context', elements: [{ type: 'mrkdwn', text: linkLine }] },
   ];
-  const buttons = [];
+  const buttons: Button[] = [];
   if (incident.status === 'triggered') {
     buttons.push({ type: 'button' as const, action_id: ACTION_ACKNOWLEDGE, text: { type: 'plain_text' as const, text: 'Acknowledge' }, style: 'primary' as const, value: String(incident.id) });
   }
   if (incident.status !== 'resolved') {
     buttons.push({ type: 'button' as const, action_id: ACTION_RESOLVE, text: { type: 'plain_text' as const, text: 'Resolve' }, value: String(incident.id) });
+    // Buttons of later stages (Roll back while an approval is pending), shown while it is open.
+    for (const b of extra) {
+      buttons.push({
+        type: 'button',
+        action_id: b.actionId,
+        text: { type: 'plain_text', text: b.text },
+        value: b.value,
+        ...(b.style ? { style: b.style } : {}),
+        ...(b.confirm
+          ? { confirm: { title: { type: 'plain_text', text: b.confirm.title }, text: { type: 'plain_text', text: b.confirm.text }, confirm: { type: 'plain_text', text: b.confirm.confirm }, deny: { type: 'plain_text', text: b.confirm.deny } } }
+          : {}),
+      });
+    }
   }
   if (buttons.length) blocks.push({ type: 'actions', block_id: `incident-${incident.id}`, elements: buttons });
   return { text, blocks };

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { App, ExpressReceiver, LogLevel, type BlockAction, type ButtonAction, type Logger as BoltLogger } from '@slack/bolt';
 import type { Router } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { EXTENSION_ACTION_PREFIX, IncidentActions } from '../../common/incident-actions';
 import { LOGGER, type Logger } from '../../common/logger';
 import { IncidentsService } from '../../incidents/incidents.service';
 import type { Actor } from '../../incidents/timeline-entry.entity';
@@ -33,6 +34,7 @@ export class SlackInteractions {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly incidents: IncidentsService,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() private readonly actions?: IncidentActions,
   ) {
     if (!config.slack) {
       this.router = null;
@@ -58,6 +60,18 @@ export class SlackInteractions {
     app.action<BlockAction<ButtonAction>>(ACTION_RESOLVE, async ({ ack, body, action }) => {
       await ack();
       await this.apply('resolve', Number(action.value), body);
+    });
+    // Buttons added by later stages (Roll back): each decides who may click and what happens.
+    const prefix = new RegExp(`^${EXTENSION_ACTION_PREFIX.replace('.', '\\.')}`);
+    app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: prefix }, async ({ ack, body, action }) => {
+      await ack();
+      const actor = { type: 'slack' as const, id: body.user.id, name: body.user.username ?? body.user.name ?? body.user.id };
+      try {
+        const handled = await this.actions?.click(action.action_id, action.value ?? '', actor);
+        if (!handled) this.logger.warn({ actionId: action.action_id }, 'slack action with no handler');
+      } catch (err) {
+        this.logger.info({ actionId: action.action_id, user: actor.id, reason: (err as Error).message }, 'slack action not applied');
+      }
     });
     app.error(async (err) => {
       this.logger.error({ err: err.message }, 'slack interaction failed');

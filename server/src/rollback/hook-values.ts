@@ -1,0 +1,39 @@
+import type { TemplateValues } from './hook-request';
+
+export interface IncidentFacts {
+  id: number;
+  title: string;
+  service: string;
+  severity: string;
+  source: string;
+}
+
+export interface ExecutionFacts {
+  id: number;
+  hook: string;
+  policy: string;
+  mode: string;
+  trigger: Record<string, string | null>;
+}
+
+/** The values a hook's body template sees for one execution. */
+export function templateValues(incident: IncidentFacts, e: ExecutionFacts, publicUrl: string): TemplateValues {
+  return {
+    'incident.id': incident.id,
+    'incident.title': incident.title,
+    'incident.url': `${publicUrl}/#/incidents/${incident.id}/show`,
+    'incident.severity': incident.severity,
+    'incident.source': incident.source,
+    service: incident.service,
+    experiment: e.trigger.experiment ?? null,
+    variant: e.trigger.variant ?? null,
+    metric: e.trigger.metric ?? null,
+    slo: e.trigger.slo ?? null,
+    hook: e.hook,
+    policy: e.policy,
+    'execution.id': e.id,
+    mode: e.mode,
+  };
+}
+
+export const INCIDENT_FACTS_SQL = `SELECT id, title, service, severity, source FROM incidents WHERE id = $1`;

@@ -1,0 +1,75 @@
+import type { Signal } from '../common/signals';
+import type { RollbackPolicy } from '../rules/rollback-definition';
+import { decide, matchesTrigger } from './policy-gate';
+
+const policy = (over: Partial<RollbackPolicy> = {}): RollbackPolicy => ({
+  name: 'p', hook: 'h', trigger: { kind: 'guardrail', experiment: 'exp' }, mode: 'auto',
+  consecutiveEvaluations: 3, cooldownSeconds: 1800, maxPerHour: 2, file: 'a.yaml', ...over,
+});
+const now = new Date('2026-11-25T12:00:00Z');
+const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
+const none = { recent: [], lastAt: null };
+
+const guardrail = (state: string, labels: Record<string, string> = { experiment: 'exp', variant: 'v2', metric: 'skip_rate' }): Signal => ({
+  fingerprint: 'guardrail:exp:v2:skip_rate', status: 'firing', source: 'guardrail', service: 'ranker', title: 't', severity: 'critical',
+  labels, evidence: { state }, at: now,
+});
+const slo = (pairs: Array<{ severity: string; firing: boolean }>, sloId = 'ranker.availability'): Signal => ({
+  fingerprint: `slo:${sloId}:page`, status: 'firing', source: 'slo', service: 'ranker', title: 't', severity: 'critical', sloId,
+  evidence: { windowPairs: pairs }, at: now,
+});
+
+describe('matchesTrigger', () => {
+  it('matches a guardrail breach of the experiment, narrowed by variant and metric', () => {
+    expect(matchesTrigger(policy(), guardrail('breach'))).toBe(true);
+    expect(matchesTrigger(policy({ trigger: { kind: 'guardrail', experiment: 'exp', metric: 'skip_rate' } }), guardrail('breach'))).toBe(true);
+    expect(matchesTrigger(policy({ trigger: { kind: 'guardrail', experiment: 'exp', metric: 'minutes' } }), guardrail('breach'))).toBe(false);
+    expect(matchesTrigger(policy({ trigger: { kind: 'guardrail', experiment: 'exp', variant: 'v3' } }), guardrail('breach'))).toBe(false);
+    expect(matchesTrigger(policy({ trigger: { kind: 'guardrail', experiment: 'other' } }), guardrail('breach'))).toBe(false);
+  });
+
+  it('never matches no data, too few units, or a resolved signal', () => {
+    expect(matchesTrigger(policy(), guardrail('no-data'))).toBe(false);
+    expect(matchesTrigger(policy(), guardrail('insufficient-units'))).toBe(false);
+    expect(matchesTrigger(policy(), guardrail('ok'))).toBe(false);
+    expect(matchesTrigger(policy(), { ...guardrail('breach'), status: 'resolved' })).toBe(false);
+  });
+
+  it('matches an SLO of the service at page level, optionally one SLO by name', () => {
+    const p = policy({ trigger: { kind: 'slo', service: 'ranker' } });
+    expect(matchesTrigger(p, slo([{ severity: 'page', firing: true }]))).toBe(true);
+    expect(matchesTrigger(policy({ trigger: { kind: 'slo', service: 'ranker', slo: 'latency' } }), slo([{ severity: 'page', firing: true }]))).toBe(false);
+    expect(matchesTrigger(policy({ trigger: { kind: 'slo', service: 'other' } }), slo([{ severity: 'page', firing: true }]))).toBe(false);
+    // Only a ticket pair firing (or nothing firing, as with no data) is not a page.
+    expect(matchesTrigger(p, slo([{ severity: 'page', firing: false }, { severity: 'ticket', firing: true }]))).toBe(false);
+    expect(matchesTrigger(p, guardrail('breach'))).toBe(false);
+  });
+});
+
+describe('decide', () => {
+  it('waits until the breach held for the consecutive evaluations', () => {
+    expect(decide(policy(), 1, none, now)).toEqual({ kind: 'wait', reason: 'breach seen in 1 of 3 consecutive evaluations' });
+    expect(decide(policy(), 2, none, now).kind).toBe('wait');
+    expect(decide(policy(), 3, none, now)).toMatchObject({ kind: 'create', status: 'queued' });
+  });
+
+  it('maps the mode to the first status', () => {
+    expect(decide(policy({ mode: 'approval' }), 3, none, now)).toMatchObject({ kind: 'create', status: 'pending_approval' });
+    expect(decide(policy({ mode: 'dry-run' }), 3, none, now)).toMatchObject({ kind: 'create', status: 'dry_run' });
+  });
+
+  it('skips within the cooldown after the last execution, fires after it', () => {
+    const d = decide(policy(), 3, { recent: [ago(20)], lastAt: ago(20) }, now);
+    expect(d.kind).toBe('skip');
+    expect(d.reason).toMatch(/^cooldown: .*cooldown ends at 2026-11-25T12:10:00.000Z$/);
+    expect(decide(policy(), 3, { recent: [ago(31)], lastAt: ago(31) }, now).kind).toBe('create');
+    // A cooldown longer than an hour still counts from the last execution.
+    expect(decide(policy({ cooldownSeconds: 4 * 3600 }), 3, { recent: [], lastAt: ago(180) }, now).kind).toBe('skip');
+  });
+
+  it('skips over the hourly cap; executions older than an hour do not count', () => {
+    const p = policy({ cooldownSeconds: 0, maxPerHour: 2 });
+    expect(decide(p, 3, { recent: [ago(5), ago(50)], lastAt: ago(5) }, now)).toMatchObject({ kind: 'skip', reason: expect.stringMatching(/^hourly cap: .* 2 times in the last hour \(maxPerHour 2\)$/) });
+    expect(decide(p, 3, { recent: [ago(5), ago(61)], lastAt: ago(5) }, now).kind).toBe('create');
+  });
+});

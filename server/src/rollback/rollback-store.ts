@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { RollbackExecution } from './rollback-execution.entity';
+
+/**
+ * Claiming due executions for the worker: `FOR UPDATE SKIP LOCKED`, so several processes never
+ * take the same row, with a lock expiry so a crashed worker's row is taken over. Also the
+ * in-process wake-up after a commit that queued something.
+ */
+@Injectable()
+export class RollbackStore {
+  private readonly wakers = new Set<() => void>();
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  wake(): void {
+    for (const w of this.wakers) w();
+  }
+
+  onWake(waker: () => void): () => void {
+    this.wakers.add(waker);
+    return () => this.wakers.delete(waker);
+  }
+
+  /** Claims up to `limit` due rows: each becomes running with one more attempt, owned for `lockSeconds`. */
+  async claim(limit: number, lockSeconds: number): Promise<RollbackExecution[]> {
+    const result: unknown[] = await this.dataSource.query(
+      `UPDATE rollback_executions SET status = 'running', attempts = attempts + 1, updated_at = now(),
+              locked_until = now() + make_interval(secs => $2)
+       WHERE id IN (
+         SELECT id FROM rollback_executions
+         WHERE (status = 'queued' AND next_attempt_at <= now()) OR (status = 'running' AND locked_until < now())
+         ORDER BY id
+         FOR UPDATE SKIP LOCKED
+         LIMIT $1)
+       RETURNING id`,
+      [limit, lockSeconds],
+    );
+    // UPDATE … RETURNING comes back as [rows, count] from the pg driver through TypeORM.
+    const rows = (Array.isArray(result[0]) ? result[0] : result) as Array<{ id: number }>;
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => Number(r.id));
+    const found = await this.dataSource.getRepository(RollbackExecution).createQueryBuilder('e').where('e.id IN (:...ids)', { ids }).orderBy('e.id').getMany();
+    return found;
+  }
+}

@@ -1,0 +1,83 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface DeployRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** Whether X-Headroom-Signature matched v1=HMAC-SHA256(secret, "v1:<timestamp>:<body>"). */
+  signatureValid: boolean;
+  at: number;
+}
+
+/**
+ * A fake deploy system that receives rollback hooks the way a real receiver should: it checks
+ * the signature and the timestamp's age (401 otherwise), records every request, and can be
+ * told to fail the next N requests (5xx) or to hang past the caller's timeout.
+ */
+export class FakeDeploy {
+  readonly requests: DeployRequest[] = [];
+  private server?: http.Server;
+  private failures: number[] = [];
+  private hangMs = 0;
+  url = '';
+
+  constructor(private readonly secret: string, private readonly maxAgeSeconds = 300) {}
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  /** The next `n` requests answer `status` (e.g. 503). */
+  failNext(n: number, status = 503): void {
+    for (let i = 0; i < n; i++) this.failures.push(status);
+  }
+
+  /** Every request waits this long before answering (0: answer at once). */
+  hang(ms: number): void {
+    this.hangMs = ms;
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.failures = [];
+    this.hangMs = 0;
+  }
+
+  /** The receiver's side of the recipe in docs/rollback.md. */
+  verify(headers: http.IncomingHttpHeaders, body: string): boolean {
+    const timestamp = Number(headers['x-headroom-timestamp']);
+    const given = String(headers['x-headroom-signature'] ?? '');
+    if (!Number.isFinite(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > this.maxAgeSeconds) return false;
+    const expected = `v1=${createHmac('sha256', this.secret).update(`v1:${timestamp}:${body}`).digest('hex')}`;
+    return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const signatureValid = this.verify(req.headers, body);
+    this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, signatureValid, at: Date.now() });
+    if (this.hangMs > 0) await new Promise((r) => setTimeout(r, this.hangMs));
+    if (res.destroyed) return;
+    const send = (status: number, json: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(json));
+    };
+    if (!signatureValid) return send(401, { error: 'bad signature' });
+    const failure = this.failures.shift();
+    if (failure) return send(failure, { error: 'deploy system unavailable' });
+    send(202, { rollback: 'started' });
+  }
+}
