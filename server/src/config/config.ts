@@ -78,6 +78,12 @@ const envSchema = z.object({
   HEADROOM_EVALUATION_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   HEADROOM_OUTBOX_POLL_MS: z.coerce.number().int().positive().default(500),
   HEADROOM_PROMETHEUS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  HEADROOM_EXPERIMENT_PLATFORM_BREACHES_URL: z.url().optional(),
+  HEADROOM_EXPERIMENT_PLATFORM_OBSERVATIONS_URL: z.url().optional(),
+  HEADROOM_EXPERIMENT_PLATFORM_TOKEN: z.string().min(1).optional(),
+  HEADROOM_EXPERIMENT_PLATFORM_NAME: z.string().min(1).max(100).default('experiment-platform'),
+  HEADROOM_EXPERIMENT_PLATFORM_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
+  HEADROOM_EXPERIMENT_PLATFORM_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   // Windows under a day read minute rollups (the longest scaled one is just under 1d).
   HEADROOM_RETENTION_MINUTES: retention(2 * 86_400, '2d').default(8 * 86_400),
   HEADROOM_RETENTION_HOURS: retention(3 * 86_400, '3d').default(400 * 86_400),
@@ -134,6 +140,11 @@ export interface AppConfig {
   outboxPollMs: number;
   /** Prometheus-backed SLOs: queries in flight at once per Prometheus server during a pass. */
   prometheus: { concurrencyPerServer: number };
+  /**
+   * An experiment platform polled on a schedule: guardrail breaches it decided, and cumulative
+   * observations in the shape of POST /api/experiments/:id/observations. Off when no URL is set.
+   */
+  experimentPlatform: { name: string; breachesUrl?: string; observationsUrl?: string; token?: string; intervalSeconds: number; timeoutMs: number };
   /** How long SLI rollups are kept, in seconds: minute rows, and the hour rows long windows read. */
   retention: { minuteSeconds: number; hourSeconds: number };
   metricsPublic: boolean;
@@ -200,6 +211,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
     evaluationIntervalSeconds: e.HEADROOM_EVALUATION_INTERVAL_SECONDS,
     outboxPollMs: e.HEADROOM_OUTBOX_POLL_MS,
     prometheus: { concurrencyPerServer: e.HEADROOM_PROMETHEUS_CONCURRENCY },
+    experimentPlatform: {
+      name: e.HEADROOM_EXPERIMENT_PLATFORM_NAME,
+      breachesUrl: e.HEADROOM_EXPERIMENT_PLATFORM_BREACHES_URL,
+      observationsUrl: e.HEADROOM_EXPERIMENT_PLATFORM_OBSERVATIONS_URL,
+      token: e.HEADROOM_EXPERIMENT_PLATFORM_TOKEN,
+      intervalSeconds: e.HEADROOM_EXPERIMENT_PLATFORM_INTERVAL_SECONDS,
+      timeoutMs: e.HEADROOM_EXPERIMENT_PLATFORM_TIMEOUT_MS,
+    },
     retention: { minuteSeconds: e.HEADROOM_RETENTION_MINUTES, hourSeconds: e.HEADROOM_RETENTION_HOURS },
     metricsPublic: e.HEADROOM_METRICS_PUBLIC,
     log: { level: e.HEADROOM_LOG_LEVEL, pretty: e.HEADROOM_LOG_PRETTY },
