@@ -11,5 +11,6 @@ import { ExperimentPlatformPoller } from './platform-poller';
   imports: [GuardrailsModule],
   controllers: [ExperimentObservationsController, PlatformBreachesController],
   providers: [ExperimentObservationsService, PlatformBreachesService, ExperimentPlatformPoller],
+  exports: [ExperimentObservationsService],
 })
 export class ExperimentsSourceModule {}

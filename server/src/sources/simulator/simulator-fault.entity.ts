@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { FaultKind } from './traffic-model';
+import type { SimulatorFaultKind } from './simulator.service';
 
 /** A fault injected into the simulator; kept in the database so it survives a restart. */
 @Entity({ name: 'simulator_faults' })
@@ -11,7 +11,7 @@ export class SimulatorFault {
   service!: string;
 
   @Column('text')
-  kind!: FaultKind;
+  kind!: SimulatorFaultKind;
 
   @Column('double precision')
   value!: number;

@@ -2,16 +2,20 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post } fr
 import { z } from 'zod';
 import { RequireRole } from '../../auth/auth.decorators';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
-import { DEFAULT_SERVICE_PROFILES, FAULT_KINDS, type FaultKind } from './traffic-model';
-import { SimulatorService, type FaultRequest } from './simulator.service';
+import { DEFAULT_SERVICE_PROFILES } from './traffic-model';
+import { SIMULATOR_FAULT_KINDS, SimulatorService, type FaultRequest, type SimulatorFaultKind } from './simulator.service';
 
 const services = DEFAULT_SERVICE_PROFILES.map((p) => p.name) as [string, ...string[]];
 
-/** `value` is a latency multiplier for latency faults, a fraction of requests (0..1) for the others. */
+/**
+ * `value` is a latency multiplier for latency faults, a fraction of requests (0..1) for the
+ * traffic faults, and for `experiment-harm` the relative harm (0..1) the treatments of the
+ * service's running experiments do to their guardrails.
+ */
 export const faultRequestSchema = z
   .strictObject({
     service: z.enum(services, { error: `must be one of ${services.join(', ')}` }),
-    kind: z.enum(FAULT_KINDS as [FaultKind, ...FaultKind[]], { error: `must be one of ${FAULT_KINDS.join(', ')}` }),
+    kind: z.enum(SIMULATOR_FAULT_KINDS as [SimulatorFaultKind, ...SimulatorFaultKind[]], { error: `must be one of ${SIMULATOR_FAULT_KINDS.join(', ')}` }),
     value: z.number({ error: 'must be a number' }).finite(),
     durationSeconds: z.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive().max(7 * 86400),
   })

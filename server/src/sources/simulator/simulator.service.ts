@@ -15,6 +15,7 @@ import {
   DEFAULT_SERVICE_PROFILES,
   LATENCY_BUCKET_BOUNDS_SECONDS,
   simulateInterval,
+  FAULT_KINDS,
   type Fault,
   type FaultKind,
   type ServiceProfile,
@@ -25,9 +26,13 @@ const MINUTE_MS = 60_000;
 const MAX_CHUNK_MINUTES = 360;
 const STATE_ID = 'default';
 
+/** The traffic model's faults, and harm done by the treatments of a service's experiments. */
+export type SimulatorFaultKind = FaultKind | 'experiment-harm';
+export const SIMULATOR_FAULT_KINDS: readonly SimulatorFaultKind[] = [...FAULT_KINDS, 'experiment-harm'];
+
 export interface FaultRequest {
   service: string;
-  kind: FaultKind;
+  kind: SimulatorFaultKind;
   value: number;
   durationSeconds: number;
 }
@@ -119,7 +124,13 @@ export class SimulatorService implements OnApplicationBootstrap, OnApplicationSh
     return batch;
   }
 
+  /** Traffic faults only (the traffic model knows nothing of experiments). */
   private async activeFaults(since: Date): Promise<Fault[]> {
+    return (await this.faultsSince(since)).filter((f): f is Fault => (FAULT_KINDS as readonly string[]).includes(f.kind));
+  }
+
+  /** Every fault active at some point since `since`, with its effective end. */
+  async faultsSince(since: Date): Promise<Array<Omit<Fault, 'kind'> & { kind: SimulatorFaultKind }>> {
     const rows = await this.dataSource.getRepository(SimulatorFault).find({ where: { endsAt: MoreThan(since) } });
     return rows.map((f) => ({
       service: f.service,

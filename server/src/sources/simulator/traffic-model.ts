@@ -551,3 +551,15 @@ export function simulateInterval(input: SimulateIntervalInput): IntervalSample {
   }
   return sample;
 }
+
+/** Seeded draws for one key and slot, for other simulated sources (the demo experiment). */
+export interface SeededDraws {
+  normal(): number;
+  poisson(mean: number): number;
+  binomial(n: number, p: number): number;
+}
+
+export function seededDraws(key: string, startMs: number, endMs: number): SeededDraws {
+  const rng = generatorFor(hashString(key), startMs, endMs);
+  return { normal: () => standardNormal(rng), poisson: (mean) => poisson(rng, mean), binomial: (n, p) => binomial(rng, n, p) };
+}
