@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// Breach → rollback latency, auto mode: starts the built server (embedded database, or the
+// PostgreSQL in DATABASE_URL in a fresh database) with N experiments, each with an auto
+// rollback policy (one consecutive evaluation) whose hook calls a fake deploy system in this
+// process, which verifies the HMAC signature. For each experiment in turn it posts a snapshot in
+// which the treatment clearly harms the skip rate — the moment the breach condition becomes
+// true — and times until the signed rollback request arrives. Prints p50/p95/p99.
+// Needs `npm run build -w server` first.
+//
+//   node bench/breach-to-rollback.mjs [--experiments 100]
+import { spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const MAIN = path.join(ROOT, 'server/dist/server/src/main.js');
+const { Client } = require(require.resolve('pg', { paths: [path.join(ROOT, 'server')] }));
+const i = process.argv.indexOf('--experiments');
+const N = i >= 0 ? Number(process.argv[i + 1]) : 100;
+const ADMIN = 'bench-admin-token-0123456789abcdef';
+const KEY = 'hk_experiments_bench-0123456789abcdef';
+const SECRET = randomBytes(16).toString('hex');
+
+// The fake deploy system: checks the signature, notes when each experiment's rollback arrived.
+const arrived = new Map();
+let badSignatures = 0;
+const deploy = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    const ts = req.headers['x-headroom-timestamp'];
+    const expected = `v1=${createHmac('sha256', SECRET).update(`v1:${ts}:${body}`).digest('hex')}`;
+    if (req.headers['x-headroom-signature'] !== expected) {
+      badSignatures++;
+      res.writeHead(401).end();
+      return;
+    }
+    const { experiment } = JSON.parse(body);
+    if (!arrived.has(experiment)) arrived.set(experiment, performance.now());
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  });
+});
+await new Promise((r) => deploy.listen(0, '127.0.0.1', r));
+const deployUrl = `http://127.0.0.1:${deploy.address().port}`;
+
+const alertsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-bench-rollback-alerts-'));
+const names = Array.from({ length: N }, (_, k) => `exp-${String(k).padStart(3, '0')}`);
+fs.writeFileSync(
+  path.join(alertsDir, 'bench.yaml'),
+  [
+    'experiments:',
+    ...names.flatMap((n) => [
+      `  - name: ${n}`,
+      '    service: now-playing-ranker',
+      '    start: 2026-11-20T00:00:00Z',
+      '    variants: [{ name: control, control: true, share: 0.5 }, { name: treatment, share: 0.5 }]',
+      '    guardrails: [{ name: skip_rate, kind: proportion, direction: lower_is_better, margin: 0.02 }]',
+    ]),
+    'rollbackHooks:',
+    '  - name: deploy',
+    `    url: ${deployUrl}/rollback`,
+    '    body: \'{"experiment": "{{experiment}}", "variant": "{{variant}}"}\'',
+    '    timeout: 5s',
+    '    secretEnv: BENCH_DEPLOY_SECRET',
+    'rollbackPolicies:',
+    ...names.flatMap((n) => [`  - name: ${n}-auto`, '    hook: deploy', `    trigger: { guardrail: { experiment: ${n} } }`, '    mode: auto', '    consecutiveEvaluations: 1', '    maxPerHour: 1000']),
+  ].join('\n') + '\n',
+);
+
+let dbName = null;
+let databaseUrl;
+if (process.env.DATABASE_URL) {
+  dbName = `headroom_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const u = new URL(process.env.DATABASE_URL);
+  u.pathname = `/${dbName}`;
+  databaseUrl = u.toString();
+}
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-bench-rollback-'));
+const child = spawn(process.execPath, [MAIN, 'start'], {
+  cwd: ROOT,
+  env: {
+    PATH: process.env.PATH, HOME: os.tmpdir(), PORT: '0', HEADROOM_LOG_LEVEL: 'warn',
+    HEADROOM_DATA_DIR: dataDir, HEADROOM_ALERTS_DIR: alertsDir, HEADROOM_ADMIN_TOKEN: ADMIN, HEADROOM_SIMULATOR: 'false',
+    HEADROOM_INTEGRATION_KEYS: `experiments:bench:${KEY}`, BENCH_DEPLOY_SECRET: SECRET,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+let out = '';
+child.stdout.on('data', (d) => (out += d));
+child.stderr.on('data', (d) => (out += d));
+const url = await new Promise((resolve, reject) => {
+  const t = setTimeout(() => reject(new Error(`server did not start:\n${out.slice(-2000)}`)), 90_000);
+  const check = setInterval(() => {
+    const m = /(http:\/\/[\d.]+:\d+)\//.exec(out);
+    if (m) {
+      clearTimeout(t);
+      clearInterval(check);
+      resolve(m[1]);
+    }
+  }, 50);
+});
+
+const variants = (treatmentSkips) => ({
+  control: { units: 5000, metrics: { skip_rate: { successes: 1000 } } },
+  treatment: { units: 5000, metrics: { skip_rate: { successes: treatmentSkips } } },
+});
+const latencies = [];
+try {
+  for (const [k, name] of names.entries()) {
+    const at = new Date(Date.UTC(2026, 11, 2, 12, 0, k)).toISOString();
+    const t0 = performance.now();
+    const res = await fetch(`${url}/api/experiments/${name}/observations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ at, variants: variants(1500) }),
+    });
+    if (res.status !== 201) throw new Error(`observations for ${name}: HTTP ${res.status} ${await res.text()}`);
+    const deadline = Date.now() + 30_000;
+    while (!arrived.has(name)) {
+      if (Date.now() > deadline) throw new Error(`no rollback for ${name} within 30 s`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    latencies.push(arrived.get(name) - t0);
+  }
+  const q = (p) => [...latencies].sort((a, b) => a - b)[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)];
+  console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; database ${databaseUrl ? 'PostgreSQL' : 'embedded (PGlite)'}`);
+  console.log(`breach condition true (snapshot posted) → signed rollback request received, auto mode, ${latencies.length} experiments one after another:`);
+  console.log(`  p50 ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms; bad signatures ${badSignatures}`);
+} finally {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  deploy.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(alertsDir, { recursive: true, force: true });
+  if (dbName) {
+    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
