@@ -168,15 +168,13 @@ describe('web console in Chromium', () => {
   });
 
   it('shows an experiment with its guardrail results and sample ratio', async () => {
-    const snapshot = {
-      at: new Date().toISOString(),
-      variants: {
-        control: { units: 5000, metrics: { skip_rate: { successes: 1000 }, listening_minutes: { sum: 100000, sumSquares: 2500000 }, stream_starts: { successes: 4000 } } },
-        'ranker-v42': { units: 5000, metrics: { skip_rate: { successes: 1400 }, listening_minutes: { sum: 100000, sumSquares: 2500000 }, stream_starts: { successes: 4000 } } },
-      },
-    };
-    const posted = await api('/api/experiments/ranker-v42/observations', ADMIN, { method: 'POST', body: JSON.stringify(snapshot) });
-    expect(posted.status).toBe(201);
+    // The simulator feeds the shipped experiment; harm injected like any fault makes it breach.
+    const fault = await api('/api/simulator/faults', ADMIN, { method: 'POST', body: JSON.stringify({ service: 'now-playing-ranker', kind: 'experiment-harm', value: 0.4, durationSeconds: 36000 }) });
+    expect(fault.status).toBe(201);
+    await waitFor('the skip-rate breach', async () => {
+      const e = (await (await api('/api/experiments/ranker-v42')).json()) as { results?: { metrics: Array<{ metric: string; state: string }> } };
+      return e.results?.metrics.some((m) => m.metric === 'skip_rate' && m.state === 'breach');
+    }, 90_000, 500);
     await page.goto(`${app.url}/#/experiments`);
     await page.getByRole('row').filter({ hasText: 'ranker-v42' }).getByText('breach').waitFor();
     await page.getByRole('row').filter({ hasText: 'ranker-v42' }).first().click();
@@ -195,6 +193,18 @@ describe('web console in Chromium', () => {
     await open.getByText(/pages in the last 24 h/).waitFor();
     await page.getByRole('region', { name: 'Experiments needing attention' }).getByText('skip_rate breached in ranker-v42').waitFor();
     await shot('11b-dashboard');
+  });
+
+  it('lists the rollback policies, hooks and executions', async () => {
+    await page.goto(`${app.url}/#/rollback-policies`);
+    const policy = page.getByRole('row').filter({ hasText: 'ranker-v42-skip-rate' });
+    await policy.getByText('guardrail breach on ranker-v42 skip_rate').waitFor();
+    await policy.getByText('dry-run').waitFor();
+    await shot('11c-rollback-policies');
+    await page.goto(`${app.url}/#/rollback-hooks`);
+    await page.getByRole('row').filter({ hasText: 'ranker-experiment-rollback' }).getByText('DEPLOY_HOOK_SECRET (NOT SET)').waitFor();
+    await page.goto(`${app.url}/#/rollback-executions`);
+    await page.getByRole('heading', { name: 'Rollback executions' }).or(page.getByText('Rollback executions').first()).first().waitFor();
   });
 
   it('an admin sees the people, with the button to add one', async () => {

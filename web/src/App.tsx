@@ -13,6 +13,7 @@ import { users } from './users';
 import { audit } from './audit';
 import { experiments } from './experiments';
 import { silences } from './silences';
+import { rollbackExecutions, rollbackHooks, rollbackPolicies } from './rollbacks';
 
 const Console = () => (
   <Admin
@@ -30,6 +31,9 @@ const Console = () => (
     <Resource name="services" {...services} />
     <Resource name="experiments" {...experiments} />
     <Resource name="silences" {...silences} />
+    <Resource name="rollback-executions" {...rollbackExecutions} />
+    <Resource name="rollback-hooks" {...rollbackHooks} />
+    <Resource name="rollback-policies" {...rollbackPolicies} />
     <Resource name="runbooks" {...runbooks} />
     <Resource name="users" {...users} />
     <Resource name="audit" {...audit} />

@@ -19,11 +19,13 @@ export interface RollbackExecution {
   lastError: string | null;
   requestedBy: string | null;
   createdAt: string;
+  incidentId?: number;
+  trigger?: Record<string, string | null>;
 }
 
 type RollbackAction = 'approve' | 'retry' | 'cancel';
 
-const actionsFor = (status: string): RollbackAction[] => {
+export const actionsFor = (status: string): RollbackAction[] => {
   if (status === 'pending_approval') return ['approve', 'cancel'];
   if (status === 'queued') return ['cancel'];
   if (['failed', 'cancelled', 'skipped', 'dry_run'].includes(status)) return ['retry'];
@@ -32,7 +34,7 @@ const actionsFor = (status: string): RollbackAction[] => {
 
 const LABEL: Record<RollbackAction, string> = { approve: 'Roll back', retry: 'Retry', cancel: 'Cancel' };
 
-const ActionButton = ({ execution, action }: { execution: RollbackExecution; action: RollbackAction }) => {
+export const ActionButton = ({ execution, action }: { execution: RollbackExecution; action: RollbackAction }) => {
   const notify = useNotify();
   const refresh = useRefresh();
   const [busy, setBusy] = useState(false);
