@@ -215,6 +215,24 @@ describe('web console in Chromium', () => {
     await shot('12-people');
   });
 
+  it('an admin creates an API token, sees it once, and revokes it', async () => {
+    await page.goto(`${app.url}/#/tokens`);
+    await page.getByRole('button', { name: 'New API token' }).click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('deploy-bot');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const secret = await page.getByLabel('Secret').inputValue();
+    expect(secret).toMatch(/^hr_/);
+    await shot('12b-token-created');
+    const me = await api('/api/auth/me', secret);
+    expect(await me.json()).toMatchObject({ name: 'deploy-bot', role: 'viewer', kind: 'token' });
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Revoke deploy-bot' }).click();
+    await page.getByText('deploy-bot revoked').waitFor();
+    expect((await api('/api/auth/me', secret)).status).toBe(401);
+    const audit = (await (await api(`/api/audit?filter=${encodeURIComponent(JSON.stringify({ entityType: 'api_token' }))}`)).json()) as Array<{ action: string; actorName: string }>;
+    expect(audit.map((a) => `${a.action} by ${a.actorName}`).sort()).toEqual(['api_token.created by ada', 'api_token.revoked by ada']);
+  });
+
   it('a viewer signs in and sees no actions, and the API refuses them with 403', async () => {
     await page.context().clearCookies();
     await page.goto(`${app.url}/#/incidents/${incidentId}/show`);
@@ -230,5 +248,7 @@ describe('web console in Chromium', () => {
     await page.goto(`${app.url}/#/users`);
     await page.getByText('vic@example.com').waitFor();
     expect(await page.getByRole('link', { name: 'Create' }).count()).toBe(0);
+    // Keys are not in a viewer's menu.
+    expect(await page.getByRole('menuitem', { name: 'API tokens' }).count()).toBe(0);
   });
 });

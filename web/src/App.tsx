@@ -1,6 +1,6 @@
 import { Admin, Resource } from 'react-admin';
 import { createHashRouter, RouterProvider } from 'react-router-dom';
-import { authProvider } from './auth-provider';
+import { authProvider, type Role } from './auth-provider';
 import { Dashboard } from './dashboard';
 import { dataProvider } from './data-provider';
 import { incidents } from './incidents';
@@ -10,6 +10,7 @@ import { runbooks } from './runbooks';
 import { services } from './services';
 import { slos } from './slos';
 import { users } from './users';
+import { integrations, tokens } from './keys';
 import { audit } from './audit';
 import { experiments } from './experiments';
 import { silences } from './silences';
@@ -26,17 +27,24 @@ const Console = () => (
     loginPage={LoginPage}
     dashboard={Dashboard}
   >
-    <Resource name="incidents" {...incidents} />
-    <Resource name="slos" {...slos} />
-    <Resource name="services" {...services} />
-    <Resource name="experiments" {...experiments} />
-    <Resource name="silences" {...silences} />
-    <Resource name="rollback-executions" {...rollbackExecutions} />
-    <Resource name="rollback-hooks" {...rollbackHooks} />
-    <Resource name="rollback-policies" {...rollbackPolicies} />
-    <Resource name="runbooks" {...runbooks} />
-    <Resource name="users" {...users} />
-    <Resource name="audit" {...audit} />
+    {(permissions: Role | null) => (
+      <>
+        <Resource name="incidents" {...incidents} />
+        <Resource name="slos" {...slos} />
+        <Resource name="services" {...services} />
+        <Resource name="experiments" {...experiments} />
+        <Resource name="silences" {...silences} />
+        <Resource name="rollback-executions" {...rollbackExecutions} />
+        <Resource name="rollback-hooks" {...rollbackHooks} />
+        <Resource name="rollback-policies" {...rollbackPolicies} />
+        <Resource name="runbooks" {...runbooks} />
+        <Resource name="users" {...users} />
+        <Resource name="audit" {...audit} />
+        {/* Keys are for admins only (the server refuses everyone else anyway). */}
+        {permissions === 'admin' && <Resource name="tokens" {...tokens} />}
+        {permissions === 'admin' && <Resource name="integrations" {...integrations} />}
+      </>
+    )}
   </Admin>
 );
 

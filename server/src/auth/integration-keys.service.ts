@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
+import { AuditService, type AuditActor } from '../audit/audit.service';
 import { NotFoundError } from '../common/errors';
 import { IntegrationKey, type IntegrationKind } from './integration-key.entity';
 import { generateToken, hashToken } from './token-hash';
@@ -20,13 +21,20 @@ const view = (k: IntegrationKey): IntegrationKeyView => ({
 
 @Injectable()
 export class IntegrationKeysService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
-  /** Creates a key and returns it once; afterwards only its hash exists. */
-  async create(name: string, kind: IntegrationKind, key = generateToken(`hk_${kind}`)): Promise<IntegrationKeyView & { key: string }> {
-    const row = this.dataSource.getRepository(IntegrationKey).create({ id: randomUUID(), name, kind, keyHash: hashToken(key) });
-    const saved = await this.dataSource.getRepository(IntegrationKey).save(row);
-    return { ...view(saved), key };
+  /** Creates a key and returns it once; afterwards only its hash exists. Audited. */
+  async create(name: string, kind: IntegrationKind, actor: AuditActor, key = generateToken(`hk_${kind}`)): Promise<IntegrationKeyView & { key: string }> {
+    return this.dataSource.transaction(async (m) => {
+      const id = randomUUID();
+      await m.getRepository(IntegrationKey).insert({ id, name, kind, keyHash: hashToken(key) });
+      const saved = await m.getRepository(IntegrationKey).findOneByOrFail({ id });
+      await this.audit.record(m, { at: new Date(), actor, action: 'integration_key.created', entityType: 'integration_key', entityId: id, after: { name, kind } });
+      return { ...view(saved), key };
+    });
   }
 
   /** Registers a key given in configuration (idempotent), for automated set-ups. */
@@ -42,15 +50,18 @@ export class IntegrationKeysService {
     return (await this.dataSource.getRepository(IntegrationKey).find({ order: { createdAt: 'DESC' } })).map(view);
   }
 
-  async revoke(id: string): Promise<IntegrationKeyView> {
-    const repo = this.dataSource.getRepository(IntegrationKey);
-    const key = await repo.findOneBy({ id });
-    if (!key) throw new NotFoundError('integration key', id);
-    if (!key.revokedAt) {
-      key.revokedAt = new Date();
-      await repo.save(key);
-    }
-    return view(key);
+  async revoke(id: string, actor: AuditActor): Promise<IntegrationKeyView> {
+    return this.dataSource.transaction(async (m) => {
+      const repo = m.getRepository(IntegrationKey);
+      const key = await repo.findOneBy({ id });
+      if (!key) throw new NotFoundError('integration key', id);
+      if (!key.revokedAt) {
+        key.revokedAt = new Date();
+        await repo.update({ id }, { revokedAt: key.revokedAt });
+        await this.audit.record(m, { at: key.revokedAt, actor, action: 'integration_key.revoked', entityType: 'integration_key', entityId: id, before: { name: key.name, kind: key.kind } });
+      }
+      return view(key);
+    });
   }
 
   /** The key's record when it is valid for `kind`, else null. */

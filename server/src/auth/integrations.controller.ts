@@ -1,7 +1,9 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { pageInMemory, parseListQuery, setContentRange } from '../common/pagination';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { RequireRole } from './auth.decorators';
+import { CurrentPrincipal, RequireRole, type Principal } from './auth.decorators';
 import { INTEGRATION_KINDS, type IntegrationKind } from './integration-key.entity';
 import { IntegrationKeysService } from './integration-keys.service';
 
@@ -16,18 +18,22 @@ export class IntegrationsController {
   constructor(private readonly keys: IntegrationKeysService) {}
 
   @Get()
-  list() {
-    return this.keys.list();
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+    const all = await this.keys.list();
+    const q = parseListQuery(query, ['name', 'kind', 'createdAt', 'lastUsedAt'], { field: 'createdAt', order: 'DESC' });
+    const page = pageInMemory(all, q);
+    setContentRange(res, 'integrations', q, page.length, all.length);
+    return page;
   }
 
   /** The answer carries the key; it is never shown again. */
   @Post()
-  create(@Body(new ZodValidationPipe(createSchema)) body: z.infer<typeof createSchema>) {
-    return this.keys.create(body.name, body.kind);
+  create(@Body(new ZodValidationPipe(createSchema)) body: z.infer<typeof createSchema>, @CurrentPrincipal() p: Principal) {
+    return this.keys.create(body.name, body.kind, { type: 'user', id: p.id, name: p.name });
   }
 
   @Delete(':id')
-  revoke(@Param('id', ParseUUIDPipe) id: string) {
-    return this.keys.revoke(id);
+  revoke(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() p: Principal) {
+    return this.keys.revoke(id, { type: 'user', id: p.id, name: p.name });
   }
 }
