@@ -2,7 +2,9 @@ import * as path from 'node:path';
 import { EXIT, StartupError, migrate, openDatabase, startHeadroom } from './bootstrap';
 import { ConfigError, loadConfig } from './config/config';
 import { loadRules } from './rules/rules-loader';
+import { loadOncall, routePolicyProblems } from './oncall/oncall-loader';
 import { loadRoutes } from './routing/routes-loader';
+import { RulesError } from './rules/yaml-source';
 import { loadRunbooks } from './runbooks/runbook-index';
 
 const USAGE = `Usage: headroom <command>
@@ -49,8 +51,12 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
         const config = loadConfig(env, root);
         const runbooks = loadRunbooks(config.runbooksDir);
         const rules = loadRules(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
-        loadRoutes(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
-        process.stdout.write(`ok: ${rules.slos.length} SLOs, ${rules.experiments.length} experiment${rules.experiments.length === 1 ? '' : 's'} in ${path.relative(process.cwd(), config.alertsDir) || '.'}, ${runbooks.size} runbooks\n`);
+        const routes = loadRoutes(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
+        const oncall = loadOncall(config.alertsDir);
+        const routeProblems = routePolicyProblems(routes, oncall.policies);
+        if (routeProblems.length > 0) throw new RulesError(routeProblems);
+        // Participants are checked against the users table at run time (GET /api/oncall/status), not here.
+        process.stdout.write(`ok: ${rules.slos.length} SLOs, ${rules.experiments.length} experiment${rules.experiments.length === 1 ? '' : 's'}, ${oncall.schedules.length} schedule${oncall.schedules.length === 1 ? '' : 's'}, ${oncall.policies.size} escalation polic${oncall.policies.size === 1 ? 'y' : 'ies'} in ${path.relative(process.cwd(), config.alertsDir) || '.'}, ${runbooks.size} runbooks\n`);
         return 0;
       }
       case 'token':

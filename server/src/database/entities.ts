@@ -11,6 +11,8 @@ import { MaintenanceWindow } from '../incidents/maintenance-window.entity';
 import { Silence } from '../incidents/silence.entity';
 import { TimelineEntry } from '../incidents/timeline-entry.entity';
 import { SlackThread } from '../notify/slack/slack-thread.entity';
+import { Escalation } from '../oncall/escalation.entity';
+import { ScheduleOverride } from '../oncall/schedule-override.entity';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { CounterHour, CounterMinute, HistogramHour, HistogramMinute } from '../slo/sli-rollup.entity';
 import { OtlpSeries } from '../slo/otlp-series.entity';
@@ -46,4 +48,6 @@ export const ENTITIES = [
   OtlpStreamState,
   Experiment,
   ExperimentObservation,
+  ScheduleOverride,
+  Escalation,
 ];

@@ -159,10 +159,15 @@ export const alertFileSchema = z
     routes: routesFieldSchema.optional(),
     /** Experiments whose guardrails are watched (experiment-definition.ts). */
     experiments: experimentsFieldSchema.optional(),
+    /** On-call schedules and escalation policies: validated by oncall/oncall-loader.ts (a later stage). */
+    schedules: z.array(z.unknown()).optional(),
+    escalationPolicies: z.array(z.unknown()).optional(),
   })
   .superRefine((f, ctx) => {
     if (f.slos && !f.service) ctx.addIssue({ code: 'custom', path: ['service'], message: 'required when the file has slos' });
-    if (!f.slos && !f.prometheus && !f.routes && !f.experiments) ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers, routes or experiments)' });
+    if (!f.slos && !f.prometheus && !f.routes && !f.experiments && !f.schedules && !f.escalationPolicies) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers, routes, experiments, schedules or escalationPolicies)' });
+    }
   });
 
 export type AlertFile = z.infer<typeof alertFileSchema>;

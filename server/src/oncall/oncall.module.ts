@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { IncidentsModule } from '../incidents/incidents.module';
+import { OncallService } from './oncall.service';
+import { OncallController, SchedulesController, UserCalendarController } from './schedules.controller';
+
+/** Schedules, who is on call, escalation policies and the escalation engine. */
+@Module({
+  imports: [IncidentsModule],
+  controllers: [SchedulesController, OncallController, UserCalendarController],
+  providers: [OncallService],
+  exports: [OncallService],
+})
+export class OncallModule {}
