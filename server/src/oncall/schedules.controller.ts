@@ -6,6 +6,7 @@ import { pageInMemory, parseListQuery, setContentRange } from '../common/paginat
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { actorOf } from '../incidents/principal-actor';
 import { SanitizePipe } from '../routing/text-sanitizer';
+import { EscalationEngine } from './escalation-engine';
 import { OncallService } from './oncall.service';
 
 const overrideSchema = z.strictObject({
@@ -81,5 +82,18 @@ export class UserCalendarController {
   @Header('content-type', 'text/calendar; charset=utf-8')
   calendar(@Param('id', ParseUUIDPipe) id: string) {
     return this.oncall.userCalendar(id);
+  }
+}
+
+/** "Escalate" from the console or the API: the pending step of the incident's escalation, now. */
+@Controller('api/incidents')
+export class EscalationController {
+  constructor(private readonly engine: EscalationEngine) {}
+
+  @Post(':id/escalate')
+  @HttpCode(200)
+  @RequireRole('responder')
+  escalate(@Param('id', ParseIntPipe) id: number, @CurrentPrincipal() p: Principal) {
+    return this.engine.escalate(id, actorOf(p));
   }
 }
