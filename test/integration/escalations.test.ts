@@ -201,8 +201,11 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
       const posts = slack.callsTo('chat.postMessage').map((c) => String(c.body.channel));
       expect(posts.filter((c) => c === 'U0ALICE')).toHaveLength(1);
       expect(posts.filter((c) => c === '#ranker-oncall')).toHaveLength(1);
-      const dm = slack.callsTo('chat.postMessage').find((c) => c.body.channel === 'U0ALICE')!;
-      expect(String(dm.body.text)).toContain('You are paged (escalation step 1, on call for ranker-primary)');
+      const [dm] = slack.directMessagesTo('U0ALICE');
+      expect(dm).toMatchObject({ channel: 'D0ALICE', metadata: { event_payload: { key: `escalation:${id}:r0:s0:dm:alice@example.com` } } });
+      expect(dm.text).toContain('You are paged (escalation step 1, on call for ranker-primary)');
+      const [{ result }] = await db.dataSource.query(`SELECT result FROM outbox WHERE topic = 'escalation.dm'`);
+      expect(result).toMatchObject({ channel: 'D0ALICE' });
       expect((await incidents.timeline(id)).map((t) => t.message)).toEqual(expect.arrayContaining(['Sent a Slack direct message to Alice', 'Posted the page to #ranker-oncall in Slack']));
     } finally {
       await slack.stop();

@@ -123,13 +123,22 @@ export class OncallService {
   }
 
   /** Problems of the last reload and participants that are not Headroom users. */
-  async status(): Promise<{ schedules: number; escalationPolicies: number; problems: RuleProblem[]; participants: ParticipantProblem[] }> {
-    const all = await this.effectiveSchedules();
+  async status(): Promise<{ schedules: number; escalationPolicies: number; problems: RuleProblem[]; participants: ParticipantProblem[]; policyUsers: Array<{ policy: string; file: string; field: string; user: string; message: string }> }> {
+    const users = await this.users();
+    const all = await this.effectiveSchedules(undefined, users);
+    const policyUsers = this.policies().flatMap(({ policy, file }) =>
+      policy.steps.flatMap((step, i) =>
+        (step.notify.users ?? [])
+          .filter((u) => !users.has(u))
+          .map((user) => ({ policy: policy.name, file, field: `escalationPolicies.${policy.name}.steps.${i}.notify.users`, user, message: `no active Headroom user with email ${user}; the step will note it on the timeline and go on` })),
+      ),
+    );
     return {
       schedules: this.rules.schedules.length,
       escalationPolicies: this.rules.policies.size,
       problems: this.loadProblems,
       participants: all.flatMap((s) => s.problems),
+      policyUsers,
     };
   }
 

@@ -1,0 +1,91 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
+import { runHeadroomCli, startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
+
+/**
+ * Schedules, who is on call and escalations over HTTP, against the built server with the
+ * repository's alerts/ (alerts/oncall.yaml): only one of its participants is a user here, the
+ * others are reported and left out.
+ */
+const ADMIN_TOKEN = 'e2e-oncall-admin-token-0123456789';
+
+describe.each(databaseKinds())('on-call API (real process, %s)', (kind) => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-e2e-oncall-'));
+  let db: TestDatabase | undefined;
+  let app: HeadroomProcess;
+  let viewerToken: string;
+  let responderToken: string;
+
+  beforeAll(async () => {
+    if (kind === 'postgres') db = await openTestDatabase('postgres', { migrate: false });
+    const env = {
+      HEADROOM_DATA_DIR: dataDir,
+      HEADROOM_ADMIN_TOKEN: ADMIN_TOKEN,
+      HEADROOM_SIMULATOR: 'false',
+      HEADROOM_ESCALATION_INTERVAL_SECONDS: '1',
+      ...(db ? { DATABASE_URL: db.url } : {}),
+    };
+    viewerToken = (await runHeadroomCli(['token', 'create', '--name', 'viewer-vic', '--role', 'viewer'], env)).stdout.trim();
+    responderToken = (await runHeadroomCli(['token', 'create', '--name', 'responder-rae', '--role', 'responder'], env)).stdout.trim();
+    app = await startHeadroomProcess(env);
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await db?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const call = (p: string, init: RequestInit & { token?: string } = {}) =>
+    fetch(`${app.url}${p}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${init.token ?? ADMIN_TOKEN}` } });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
+
+  it('lists schedules with who is on call, takes overrides from responders, exports iCal, and escalates an incident', async () => {
+    const alice = await json(call('/api/users', { method: 'POST', body: JSON.stringify({ email: 'alice@example.com', name: 'Alice', role: 'responder', slackUserId: 'U0ALICE' }) }));
+    expect(alice.id).toBeDefined();
+
+    const status = await json(call('/api/oncall/status'));
+    expect(status).toMatchObject({ schedules: 1, escalationPolicies: 1, problems: [] });
+    expect(status.participants.map((p: { user: string }) => p.user)).toEqual(expect.arrayContaining(['bob@example.com', 'dave@example.com']));
+    expect(status.policyUsers).toEqual([expect.objectContaining({ policy: 'personalization', user: 'lead@example.com' })]);
+
+    const now = Date.now();
+    const override = { user: 'alice@example.com', start: new Date(now - 3_600_000).toISOString(), end: new Date(now + 3_600_000).toISOString() };
+    expect((await call('/api/schedules/ranker-primary/overrides', { method: 'POST', token: viewerToken, body: JSON.stringify(override) })).status).toBe(403);
+    const bad = await call('/api/schedules/ranker-primary/overrides', { method: 'POST', token: responderToken, body: JSON.stringify({ ...override, user: 'nobody@example.com' }) });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).message).toMatch(/user: no active Headroom user/);
+    expect((await call('/api/schedules/ranker-primary/overrides', { method: 'POST', token: responderToken, body: JSON.stringify(override) })).status).toBe(201);
+
+    const list = await call('/api/schedules', { token: viewerToken });
+    expect(list.headers.get('content-range')).toBe('schedules 0-0/1');
+    expect(await list.json()).toEqual([expect.objectContaining({ id: 'ranker-primary', onCallNow: expect.objectContaining({ user: { id: alice.id, email: 'alice@example.com', name: 'Alice' }, source: 'override' }) })]);
+    expect(await json(call('/api/oncall', { token: viewerToken }))).toEqual([expect.objectContaining({ schedule: { id: 'ranker-primary', name: 'Ranking primary' } })]);
+
+    const detail = await json(call('/api/schedules/ranker-primary'));
+    expect(new Date(detail.to).getTime() - new Date(detail.from).getTime()).toBe(14 * 86_400_000);
+    expect(detail.shifts[0]).toMatchObject({ override: true, user: { email: 'alice@example.com' } });
+    expect((await call('/api/schedules/nope')).status).toBe(404);
+
+    const ics = await call('/api/schedules/ranker-primary/calendar.ics', { token: viewerToken });
+    expect(ics.headers.get('content-type')).toMatch(/^text\/calendar/);
+    expect(await ics.text()).toContain('BEGIN:VEVENT');
+    expect(await (await call(`/api/users/${alice.id}/calendar.ics`)).text()).toContain('X-WR-CALNAME:On call: Alice');
+
+    // A manual incident for a personalization service follows the personalization policy (routes.yaml).
+    const incident = await json(call('/api/incidents', { method: 'POST', token: responderToken, body: JSON.stringify({ title: 'ranker down', service: 'now-playing-ranker', severity: 'critical' }) }));
+    const timeline = async () => (await json(call(`/api/incidents/${incident.id}`))).timeline.map((t: { message: string }) => t.message);
+    expect(await timeline()).toEqual(expect.arrayContaining(['Escalated to step 1: paged Alice (on call for ranker-primary)']));
+    expect((await call(`/api/incidents/${incident.id}/escalate`, { method: 'POST', token: viewerToken })).status).toBe(403);
+    const escalated = await call(`/api/incidents/${incident.id}/escalate`, { method: 'POST', token: responderToken });
+    expect(escalated.status).toBe(200);
+    expect(await escalated.json()).toMatchObject({ policy: 'personalization', step: 2 });
+    expect((await call(`/api/incidents/${incident.id}/acknowledge`, { method: 'POST', token: responderToken })).status).toBe(200);
+    expect((await call(`/api/incidents/${incident.id}/escalate`, { method: 'POST', token: responderToken })).status).toBe(409);
+    // The engine's pass (every second here) notes that the acknowledgement stopped it.
+    await waitFor('escalation stopped', async () => (await timeline()).includes('Escalation stopped: the incident was acknowledged'), 15_000, 200);
+  });
+});
