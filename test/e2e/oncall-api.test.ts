@@ -2,17 +2,25 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
-import { runHeadroomCli, startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
+import { REPO_ROOT, runHeadroomCli, startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
 
 /**
  * Schedules, who is on call and escalations over HTTP, against the built server with the
- * repository's alerts/ (alerts/oncall.yaml): only one of its participants is a user here, the
- * others are reported and left out.
+ * repository's alerts/oncall.yaml (and a route that follows its policy): only one of its
+ * participants is a user here, the others are reported and left out.
  */
 const ADMIN_TOKEN = 'e2e-oncall-admin-token-0123456789';
 
+// The repository's alerts/ with the personalization route following the example policy.
+const ROUTES = `routes:
+  - name: personalization-pages
+    match: ['service=~"now-playing-ranker|candidate-retrieval"']
+    escalationPolicy: personalization
+`;
+
 describe.each(databaseKinds())('on-call API (real process, %s)', (kind) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-e2e-oncall-'));
+  const alertsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-e2e-oncall-alerts-'));
   let db: TestDatabase | undefined;
   let app: HeadroomProcess;
   let viewerToken: string;
@@ -20,8 +28,12 @@ describe.each(databaseKinds())('on-call API (real process, %s)', (kind) => {
 
   beforeAll(async () => {
     if (kind === 'postgres') db = await openTestDatabase('postgres', { migrate: false });
+    for (const f of fs.readdirSync(path.join(REPO_ROOT, 'alerts'))) fs.copyFileSync(path.join(REPO_ROOT, 'alerts', f), path.join(alertsDir, f));
+    fs.writeFileSync(path.join(alertsDir, 'routes.yaml'), ROUTES);
     const env = {
       HEADROOM_DATA_DIR: dataDir,
+      HEADROOM_ALERTS_DIR: alertsDir,
+      HEADROOM_RUNBOOKS_DIR: path.join(REPO_ROOT, 'runbooks'),
       HEADROOM_ADMIN_TOKEN: ADMIN_TOKEN,
       HEADROOM_SIMULATOR: 'false',
       HEADROOM_ESCALATION_INTERVAL_SECONDS: '1',
@@ -36,6 +48,7 @@ describe.each(databaseKinds())('on-call API (real process, %s)', (kind) => {
     await app?.stop();
     await db?.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(alertsDir, { recursive: true, force: true });
   });
 
   const call = (p: string, init: RequestInit & { token?: string } = {}) =>
