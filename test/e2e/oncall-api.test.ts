@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { FakeSlack } from '../fakes/fake-slack';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
+import { blockActionsBody, slackSignature } from '../support/slack-signature';
 import { REPO_ROOT, runHeadroomCli, startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
 
 /**
@@ -10,6 +12,8 @@ import { REPO_ROOT, runHeadroomCli, startHeadroomProcess, waitFor, type Headroom
  * participants is a user here, the others are reported and left out.
  */
 const ADMIN_TOKEN = 'e2e-oncall-admin-token-0123456789';
+const SECRET = 'oncall-signing-secret';
+const CHANNEL = 'C0PAGES';
 
 // The repository's alerts/ with the personalization route following the example policy.
 const ROUTES = `routes:
@@ -25,8 +29,10 @@ describe.each(databaseKinds())('on-call API (real process, %s)', (kind) => {
   let app: HeadroomProcess;
   let viewerToken: string;
   let responderToken: string;
+  const slack = new FakeSlack();
 
   beforeAll(async () => {
+    await slack.start();
     if (kind === 'postgres') db = await openTestDatabase('postgres', { migrate: false });
     for (const f of fs.readdirSync(path.join(REPO_ROOT, 'alerts'))) fs.copyFileSync(path.join(REPO_ROOT, 'alerts', f), path.join(alertsDir, f));
     fs.writeFileSync(path.join(alertsDir, 'routes.yaml'), ROUTES);
@@ -37,6 +43,11 @@ describe.each(databaseKinds())('on-call API (real process, %s)', (kind) => {
       HEADROOM_ADMIN_TOKEN: ADMIN_TOKEN,
       HEADROOM_SIMULATOR: 'false',
       HEADROOM_ESCALATION_INTERVAL_SECONDS: '1',
+      HEADROOM_OUTBOX_POLL_MS: '200',
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_CHANNEL: CHANNEL,
+      SLACK_API_URL: slack.url,
       ...(db ? { DATABASE_URL: db.url } : {}),
     };
     viewerToken = (await runHeadroomCli(['token', 'create', '--name', 'viewer-vic', '--role', 'viewer'], env)).stdout.trim();
@@ -46,6 +57,7 @@ describe.each(databaseKinds())('on-call API (real process, %s)', (kind) => {
 
   afterAll(async () => {
     await app?.stop();
+    await slack.stop();
     await db?.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(alertsDir, { recursive: true, force: true });
@@ -88,14 +100,35 @@ describe.each(databaseKinds())('on-call API (real process, %s)', (kind) => {
     expect(await ics.text()).toContain('BEGIN:VEVENT');
     expect(await (await call(`/api/users/${alice.id}/calendar.ics`)).text()).toContain('X-WR-CALNAME:On call: Alice');
 
-    // A manual incident for a personalization service follows the personalization policy (routes.yaml).
+    // A manual incident for a personalization service follows the personalization policy (the route above).
     const incident = await json(call('/api/incidents', { method: 'POST', token: responderToken, body: JSON.stringify({ title: 'ranker down', service: 'now-playing-ranker', severity: 'critical' }) }));
     const timeline = async () => (await json(call(`/api/incidents/${incident.id}`))).timeline.map((t: { message: string }) => t.message);
     expect(await timeline()).toEqual(expect.arrayContaining(['Escalated to step 1: paged Alice (on call for ranker-primary)']));
+    // Step 1 reaches Alice as a direct message; the page in the channel offers Escalate.
+    const [dm] = await waitFor('the DM to Alice', () => (slack.directMessagesTo('U0ALICE').length ? slack.directMessagesTo('U0ALICE') : null), 15_000, 50);
+    expect(dm.text).toContain('You are paged (escalation step 1, on call for ranker-primary)');
+    const page = await waitFor('the page', () => slack.messages.find((m) => m.channel === CHANNEL && !m.thread_ts), 15_000, 50);
+    expect(JSON.stringify(page.blocks)).toContain('incident.escalate');
+
+    // Escalate clicked in Slack (a signed request, as Slack sends it): step 2 posts to the policy's channel.
+    const body = blockActionsBody({ actionId: 'incident.escalate', value: String(incident.id), userId: 'U0ALICE', username: 'alice', channel: CHANNEL, ts: page.ts });
+    const ts = Math.floor(Date.now() / 1000);
+    const click = await fetch(`${app.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': slackSignature(SECRET, ts, body) },
+      body,
+    });
+    expect(click.status).toBe(200);
+    await waitFor('the post to the escalation channel', () => slack.messages.find((m) => m.channel === '#personalization-oncall'), 15_000, 50);
+    expect(await timeline()).toEqual(expect.arrayContaining(['Escalated to step 2 by alice: posted to #personalization-oncall']));
+
+    // Escalate through the API: step 3 names a person who is not a user, which the timeline says.
     expect((await call(`/api/incidents/${incident.id}/escalate`, { method: 'POST', token: viewerToken })).status).toBe(403);
     const escalated = await call(`/api/incidents/${incident.id}/escalate`, { method: 'POST', token: responderToken });
     expect(escalated.status).toBe(200);
-    expect(await escalated.json()).toMatchObject({ policy: 'personalization', step: 2 });
+    expect(await escalated.json()).toMatchObject({ policy: 'personalization', step: 3 });
+    expect(await timeline()).toEqual(expect.arrayContaining(['could not notify lead@example.com: not an active Headroom user', 'Escalated to step 3 by responder-rae: nobody could be notified']));
+    expect(slack.directMessagesTo('U0ALICE')).toHaveLength(1);
     expect((await call(`/api/incidents/${incident.id}/acknowledge`, { method: 'POST', token: responderToken })).status).toBe(200);
     expect((await call(`/api/incidents/${incident.id}/escalate`, { method: 'POST', token: responderToken })).status).toBe(409);
     // The engine's pass (every second here) notes that the acknowledgement stopped it.

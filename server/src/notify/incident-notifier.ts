@@ -48,7 +48,7 @@ export class IncidentNotifier {
       }
       return { channel: 'console' };
     }
-    const rendered = renderIncidentMessage(incident, links);
+    const rendered = renderIncidentMessage(incident, links, { escalating: await this.escalating(incident.id) });
     if (message.topic === ESCALATION_DM_TOPIC || message.topic === ESCALATION_CHANNEL_TOPIC) {
       return this.deliverEscalation(this.slack, message, incident.id, rendered);
     }
@@ -86,6 +86,12 @@ export class IncidentNotifier {
       await this.slack.postMessage({ channel, threadTs: thread.ts, text: `${entry.message} (${entry.at.toISOString()})` });
     }
     return { channel, ts: thread.ts, updated: true };
+  }
+
+  /** Whether an escalation policy still has a step to take for the incident (the Escalate button). */
+  private async escalating(incidentId: number): Promise<boolean> {
+    const [row] = await this.dataSource.query(`SELECT 1 FROM escalations WHERE incident_id = $1 AND next_at IS NOT NULL AND last_status = 'triggered'`, [incidentId]);
+    return Boolean(row);
   }
 
   /**

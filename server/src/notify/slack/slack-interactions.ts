@@ -1,11 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { App, ExpressReceiver, LogLevel, type BlockAction, type ButtonAction, type Logger as BoltLogger } from '@slack/bolt';
 import type { Router } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { LOGGER, type Logger } from '../../common/logger';
 import { IncidentsService } from '../../incidents/incidents.service';
 import type { Actor } from '../../incidents/timeline-entry.entity';
-import { ACTION_ACKNOWLEDGE, ACTION_RESOLVE } from './incident-message';
+import { EscalationEngine } from '../../oncall/escalation-engine';
+import { ACTION_ACKNOWLEDGE, ACTION_ESCALATE, ACTION_RESOLVE } from './incident-message';
 
 function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'slack-bolt' });
@@ -33,6 +34,7 @@ export class SlackInteractions {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly incidents: IncidentsService,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() private readonly escalations?: EscalationEngine,
   ) {
     if (!config.slack) {
       this.router = null;
@@ -59,17 +61,22 @@ export class SlackInteractions {
       await ack();
       await this.apply('resolve', Number(action.value), body);
     });
+    app.action<BlockAction<ButtonAction>>(ACTION_ESCALATE, async ({ ack, body, action }) => {
+      await ack();
+      await this.apply('escalate', Number(action.value), body);
+    });
     app.error(async (err) => {
       this.logger.error({ err: err.message }, 'slack interaction failed');
     });
     this.router = receiver.router;
   }
 
-  private async apply(what: 'acknowledge' | 'resolve', incidentId: number, body: BlockAction): Promise<void> {
+  private async apply(what: 'acknowledge' | 'resolve' | 'escalate', incidentId: number, body: BlockAction): Promise<void> {
     const actor: Actor = { type: 'slack', id: body.user.id, name: body.user.username ?? body.user.name ?? body.user.id };
     try {
       if (what === 'acknowledge') await this.incidents.acknowledge(incidentId, actor);
-      else await this.incidents.resolve(incidentId, actor);
+      else if (what === 'resolve') await this.incidents.resolve(incidentId, actor);
+      else if (this.escalations) await this.escalations.escalate(incidentId, actor);
     } catch (err) {
       // A second click on a stale message (already acknowledged…) is expected and harmless.
       this.logger.info({ incidentId, what, user: actor.id, reason: (err as Error).message }, 'slack action not applied');
