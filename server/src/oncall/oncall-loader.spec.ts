@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { loadRules } from '../rules/rules-loader';
 import { RulesError } from '../rules/yaml-source';
 import { loadOncall, routePolicyProblems } from './oncall-loader';
+import { OncallService } from './oncall.service';
 
 function folder(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-oncall-'));
@@ -88,5 +89,20 @@ describe('loading schedules and escalation policies from alerts/*.yaml', () => {
     const dir = folder({ 'routes.yaml': 'routes:\n  - name: all\n    escalationPolicy: nope\n' });
     const found = routePolicyProblems([{ name: 'all', file: path.join(dir, 'routes.yaml'), escalationPolicy: 'nope' }], new Map([['ranker', {}]]));
     expect(found).toEqual([expect.objectContaining({ line: 2, field: 'routes.all.escalationPolicy', message: 'no escalation policy nope (policies: ranker)' })]);
+  });
+});
+
+describe('reloading on-call rules', () => {
+  it('keeps the previous schedules and policies when a change is bad, and reports it', () => {
+    const dir = folder({ 'oncall.yaml': SCHEDULE + POLICY });
+    const logger = { info: jest.fn(), error: jest.fn() } as never;
+    const service = new OncallService({} as never, { alertsDir: dir } as never, { now: () => new Date() }, logger);
+    expect(service.policy('ranker')).toBeDefined();
+    fs.writeFileSync(path.join(dir, 'oncall.yaml'), SCHEDULE + POLICY.replace('wait: 5m', 'wait: soon'));
+    expect(service.reload()).toEqual([expect.objectContaining({ field: 'escalationPolicies.0.steps.1.wait' })]);
+    expect(service.policy('ranker')!.policy.steps[1].waitSeconds).toBe(300);
+    fs.writeFileSync(path.join(dir, 'oncall.yaml'), SCHEDULE + POLICY.replace('wait: 5m', 'wait: 7m'));
+    expect(service.reload()).toEqual([]);
+    expect(service.policy('ranker')!.policy.steps[1].waitSeconds).toBe(420);
   });
 });
