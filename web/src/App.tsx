@@ -7,6 +7,7 @@ import { incidents } from './incidents';
 import { LoginPage } from './login-page';
 import { queryClient } from './query-client';
 import { runbooks } from './runbooks';
+import { schedules } from './schedules';
 import { services } from './services';
 import { slos } from './slos';
 import { users } from './users';
@@ -26,6 +27,7 @@ const Console = () => (
     <Resource name="slos" {...slos} />
     <Resource name="services" {...services} />
     <Resource name="runbooks" {...runbooks} />
+    <Resource name="schedules" {...schedules} />
     <Resource name="users" {...users} />
   </Admin>
 );
