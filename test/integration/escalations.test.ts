@@ -41,6 +41,7 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
   let oncall: OncallService;
   let engine: EscalationEngine;
   let outbox: OutboxService;
+  let metrics: AppMetrics;
   const clock = new ManualClock(T0);
   const config = loadConfig({ HEADROOM_ALERTS_DIR: 'test/fixtures/oncall', HEADROOM_PUBLIC_URL: 'https://headroom.example.com' }, root);
 
@@ -48,9 +49,10 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
     db = await openTestDatabase(kind);
     outbox = new OutboxService(db.dataSource);
     const hooks = new IncidentHooks();
+    metrics = new AppMetrics();
     incidents = new IncidentsService(db.dataSource, outbox, new SignalBus(), new AppMetrics(), clock, silentLogger, undefined, hooks);
     oncall = new OncallService(db.dataSource, config, clock, silentLogger);
-    engine = new EscalationEngine(db.dataSource, outbox, oncall, routes, clock, config, silentLogger, undefined, hooks);
+    engine = new EscalationEngine(db.dataSource, outbox, oncall, routes, clock, config, silentLogger, undefined, metrics, hooks);
     engine.onModuleInit();
   });
   afterAll(() => db.close());
@@ -86,6 +88,7 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
     expect(await engine.runDue()).toBe(1);
     expect(await escalationKeys()).toEqual([`escalation:${id}:r0:s0:dm:alice@example.com`, `escalation:${id}:r0:s1:channel:#ranker-oncall`]);
     expect((await lines(id)).at(-1)).toBe('Escalated to step 2: posted to #ranker-oncall');
+    expect(await metrics.registry.getSingleMetricAsString('headroom_escalation_actions_total')).toMatch(/policy="ranker",action="step"\} [1-9]/);
   });
 
   it('repeats the policy, then stops when every round is done', async () => {

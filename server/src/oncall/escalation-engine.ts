@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { CLOCK, type Clock } from '../common/clock';
 import { ConflictError, NotFoundError } from '../common/errors';
 import { LOGGER, type Logger } from '../common/logger';
+import { AppMetrics } from '../common/metrics';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../database/lease.service';
 import { IncidentHooks } from '../incidents/incident-hooks';
@@ -52,6 +53,7 @@ export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, O
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() private readonly leases?: LeaseService,
+    @Optional() private readonly metrics?: AppMetrics,
     @Optional() private readonly hooks?: IncidentHooks,
     @Optional() audit?: AuditService,
   ) {
@@ -187,6 +189,7 @@ export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, O
     let users: Map<string, OncallUser> | undefined;
     const loadUsers = async () => (users ??= await this.oncall.users(m));
     for (const action of decision.actions) {
+      this.metrics?.escalationActions.inc({ policy: row.policyName, action: action.kind });
       switch (action.kind) {
         case 'step': {
           const label = `step ${action.step + 1}${action.round > 0 ? ` (repeat ${action.round})` : ''}`;

@@ -79,6 +79,10 @@ describe('escalation decisions on a fake clock', () => {
     expect(resolved.actions).toEqual([{ kind: 'stopped', reason: 'resolved' }]);
     expect(resolved.wakeAt).toBeNull();
     expect(decide(resolved.state, policy, { status: 'resolved', acknowledgedAt: null }, at(50)).actions).toEqual([]);
+    // Acknowledged first: the acknowledgement stopped it; resolving adds nothing.
+    const acked = decide(first.state, policy, { status: 'acknowledged', acknowledgedAt: at(1) }, at(1));
+    expect(acked.actions).toEqual([{ kind: 'stopped', reason: 'acknowledged' }]);
+    expect(decide(acked.state, policy, { status: 'resolved', acknowledgedAt: at(1) }, at(2))).toMatchObject({ actions: [], wakeAt: null });
   });
 
   it('escalate jumps to the pending step now, and the next wait counts from then', () => {

@@ -63,7 +63,8 @@ export function decide(state: EscalationState, policy: EscalationPolicySnapshot,
   s.lastStatus = incident.status;
 
   if (incident.status === 'resolved') {
-    if (changed && state.nextAt !== null) actions.push({ kind: 'stopped', reason: 'resolved' });
+    // An acknowledgement already stopped it (and said so).
+    if (changed && state.nextAt !== null && state.lastStatus !== 'acknowledged') actions.push({ kind: 'stopped', reason: 'resolved' });
     return { state: s, actions, wakeAt: null };
   }
   if (incident.status === 'snoozed') return { state: s, actions, wakeAt: null };
