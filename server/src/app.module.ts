@@ -17,6 +17,7 @@ import { GuardrailsModule } from './guardrails/guardrails.module';
 import { HealthController } from './health/health.controller';
 import { IncidentsModule } from './incidents/incidents.module';
 import { NotifyModule } from './notify/notify.module';
+import { OncallModule } from './oncall/oncall.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { RulesModule } from './rules/rules.module';
 import { RollbackModule } from './rollback/rollback.module';
@@ -84,6 +85,7 @@ export class AppModule {
         AlertmanagerModule,
         PagerDutyModule,
         IncidentsModule,
+        OncallModule,
         NotifyModule,
         RollbackModule,
         ...web,

@@ -15,6 +15,8 @@ import { dataSourceOptions } from './database/data-source-options';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres';
 import { SlackInteractions } from './notify/slack/slack-interactions';
 import { loadRules } from './rules/rules-loader';
+import { RulesError } from './rules/yaml-source';
+import { loadOncall, routePolicyProblems } from './oncall/oncall-loader';
 import { loadRoutes } from './routing/routes-loader';
 import { loadRunbooks } from './runbooks/runbook-index';
 import { otlpBodyReader } from './sources/otlp/otlp-body';
@@ -118,7 +120,9 @@ export async function startHeadroom(opts: StartOptions): Promise<RunningHeadroom
   try {
     const runbooks = loadRunbooks(config.runbooksDir);
     loadRules(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
-    loadRoutes(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
+    const routes = loadRoutes(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
+    const routeProblems = routePolicyProblems(routes, loadOncall(config.alertsDir).policies);
+    if (routeProblems.length > 0) throw new RulesError(routeProblems);
   } catch (err) {
     throw new StartupError(`Invalid alert rules:\n${(err as Error).message}`, EXIT.rules);
   }

@@ -2,7 +2,9 @@ import * as path from 'node:path';
 import { EXIT, StartupError, migrate, openDatabase, startHeadroom } from './bootstrap';
 import { ConfigError, loadConfig } from './config/config';
 import { loadRules } from './rules/rules-loader';
+import { loadOncall, routePolicyProblems } from './oncall/oncall-loader';
 import { loadRoutes } from './routing/routes-loader';
+import { RulesError } from './rules/yaml-source';
 import { loadRunbooks } from './runbooks/runbook-index';
 
 const USAGE = `Usage: headroom <command>
@@ -49,7 +51,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
         const config = loadConfig(env, root);
         const runbooks = loadRunbooks(config.runbooksDir);
         const rules = loadRules(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
-        loadRoutes(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
+        const routes = loadRoutes(config.alertsDir, (file) => runbooks.has(file.replace(/\.md$/, '')));
+        const oncall = loadOncall(config.alertsDir);
+        const routeProblems = routePolicyProblems(routes, oncall.policies);
+        if (routeProblems.length > 0) throw new RulesError(routeProblems);
+        // Participants are checked against the users table at run time (GET /api/oncall/status), not here.
         const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
         // A dry run needs no secret; a hook that auto or approval policies fire does.
         for (const hook of rules.rollbackHooks) {
@@ -58,7 +64,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
             process.stderr.write(`warning: ${hook.file}: rollback hook ${hook.name}: ${hook.secretEnv} is not set; executions of ${firing.join(', ')} will fail until it is\n`);
           }
         }
-        process.stdout.write(`ok: ${rules.slos.length} SLOs, ${plural(rules.experiments.length, 'experiment')}, ${plural(rules.rollbackHooks.length, 'rollback hook')}, ${plural(rules.rollbackPolicies.length, 'rollback policy').replace(/policys$/, 'policies')} in ${path.relative(process.cwd(), config.alertsDir) || '.'}, ${runbooks.size} runbooks\n`);
+        process.stdout.write(
+          `ok: ${rules.slos.length} SLOs, ${plural(rules.experiments.length, 'experiment')}, ${plural(rules.rollbackHooks.length, 'rollback hook')}, ` +
+            `${plural(rules.rollbackPolicies.length, 'rollback policy').replace(/policys$/, 'policies')}, ${plural(oncall.schedules.length, 'schedule')}, ` +
+            `${plural(oncall.policies.size, 'escalation policy').replace(/policys$/, 'policies')} in ${path.relative(process.cwd(), config.alertsDir) || '.'}, ${runbooks.size} runbooks\n`,
+        );
         return 0;
       }
       case 'token':

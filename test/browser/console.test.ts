@@ -233,6 +233,22 @@ describe('web console in Chromium', () => {
     expect(audit.map((a) => `${a.action} by ${a.actorName}`).sort()).toEqual(['api_token.created by ada', 'api_token.revoked by ada']);
   });
 
+  it('shows who is on call and the shifts of a schedule, overrides marked', async () => {
+    const now = Date.now();
+    const override = { user: ADA.email, start: new Date(now - 3_600_000).toISOString(), end: new Date(now + 3_600_000).toISOString() };
+    expect((await api('/api/schedules/ranker-primary/overrides', ADMIN, { method: 'POST', body: JSON.stringify(override) })).status).toBe(201);
+    await page.goto(`${app.url}/#/schedules`);
+    await page.getByText('Ranking primary').waitFor();
+    await page.getByText(/until .* \(override\)/).first().waitFor();
+    await shot('08-oncall');
+    await page.getByText('Ranking primary').click();
+    await page.getByText('Shifts, next 14 days').waitFor();
+    await page.getByRole('cell', { name: 'override' }).first().waitFor();
+    // The example's participants are not users here: each is reported, none is fatal.
+    await page.getByText(/no active Headroom user with email bob@example.com/).first().waitFor();
+    await shot('09-schedule');
+  });
+
   it('a viewer signs in and sees no actions, and the API refuses them with 403', async () => {
     await page.context().clearCookies();
     await page.goto(`${app.url}/#/incidents/${incidentId}/show`);

@@ -38,7 +38,33 @@ describe('startup errors', () => {
     const r = await runHeadroomCli(['validate'], {});
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/ok: 8 SLOs/);
+    expect(r.stdout).toMatch(/ok: 8 SLOs, 1 experiment, 1 schedule, 1 escalation policy/);
+  });
+
+  it('names file, line and field in schedules and escalation policies, and a route naming a missing policy', async () => {
+    const bad = alertsWith('oncall', `schedules:
+  - id: primary
+    name: Primary
+    timeZone: Europe/Londn
+    layers:
+      - { name: weekly, start: 2026-11-30T09:00, rotation: { unit: weeks }, participants: [a@example.com] }
+escalationPolicies:
+  - name: p
+    steps:
+      - notify: { schedule: primary }
+        wait: 10m
+`);
+    const r1 = await runHeadroomCli(['validate'], { HEADROOM_ALERTS_DIR: bad });
+    expect(r1.code).toBe(3);
+    expect(r1.stderr).toMatch(/svc\.yaml:4: schedules\.0\.timeZone: must be an IANA time zone/);
+
+    const route = alertsWith('route-policy', `routes:
+  - name: all
+    escalationPolicy: nope
+`);
+    const r2 = await runHeadroomCli(['validate'], { HEADROOM_ALERTS_DIR: route });
+    expect(r2.code).toBe(3);
+    expect(r2.stderr).toMatch(/svc\.yaml:2: routes\.all\.escalationPolicy: no escalation policy nope/);
   });
 
   it('names DATABASE_URL when it is not a PostgreSQL URL (exit 2)', async () => {

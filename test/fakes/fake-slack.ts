@@ -15,6 +15,8 @@ interface StoredMessage {
   blocks?: unknown;
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
   thread_ts?: string;
+  /** For a direct message: the user id it was posted to. */
+  user?: string;
 }
 
 type Failure = { status: number; retryAfter?: number; error?: string };
@@ -49,6 +51,11 @@ export class FakeSlack {
     this.failures.push({ method, failure });
   }
 
+  /** Direct messages posted to a user id (chat.postMessage with channel U…). */
+  directMessagesTo(userId: string): StoredMessage[] {
+    return this.messages.filter((m) => m.user === userId);
+  }
+
   callsTo(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
   }
@@ -78,9 +85,13 @@ export class FakeSlack {
         return send(200, { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0001' });
       case 'chat.postMessage': {
         const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+        // As Slack does: posting to a user id opens (or reuses) the DM with them, a D… channel.
+        const to = String(body.channel);
+        const user = /^[UW][A-Z0-9]+$/.test(to) ? to : null;
         const message: StoredMessage = {
           ts,
-          channel: String(body.channel),
+          channel: user ? `D${user.slice(1)}` : to,
+          ...(user ? { user } : {}),
           text: String(body.text ?? ''),
           blocks: body.blocks,
           metadata: body.metadata as StoredMessage['metadata'],

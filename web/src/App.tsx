@@ -7,6 +7,7 @@ import { incidents } from './incidents';
 import { LoginPage } from './login-page';
 import { queryClient } from './query-client';
 import { runbooks } from './runbooks';
+import { schedules } from './schedules';
 import { services } from './services';
 import { slos } from './slos';
 import { users } from './users';
@@ -38,6 +39,7 @@ const Console = () => (
         <Resource name="rollback-hooks" {...rollbackHooks} />
         <Resource name="rollback-policies" {...rollbackPolicies} />
         <Resource name="runbooks" {...runbooks} />
+        <Resource name="schedules" {...schedules} />
         <Resource name="users" {...users} />
         <Resource name="audit" {...audit} />
         {/* Keys are for admins only (the server refuses everyone else anyway). */}

@@ -27,6 +27,13 @@ export class AppMetrics {
     labelNames: ['source', 'severity'],
     registers: [this.registry],
   });
+  readonly escalationActions = new Counter({
+    name: 'headroom_escalation_actions_total',
+    help: 'Escalation actions taken (step, reminder, stopped, resumed, exhausted), by policy',
+    labelNames: ['policy', 'action'],
+    registers: [this.registry],
+  });
+
   readonly outboxSent = new Counter({
     name: 'headroom_outbox_deliveries_total',
     help: 'Outbox messages processed, by channel and outcome',

@@ -76,6 +76,8 @@ const envSchema = z.object({
   HEADROOM_SIMULATOR_BACKFILL: z.string().regex(/^\d+[smhdw]$/, 'must be a duration such as 1h').default('1h'),
   HEADROOM_TIME_SCALE: z.coerce.number().positive().max(3600).default(1),
   HEADROOM_EVALUATION_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
+  /** How often the escalation engine looks for due steps (a step due between passes waits at most this long). */
+  HEADROOM_ESCALATION_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
   HEADROOM_OUTBOX_POLL_MS: z.coerce.number().int().positive().default(500),
   HEADROOM_PROMETHEUS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   HEADROOM_EXPERIMENT_PLATFORM_BREACHES_URL: z.url().optional(),
@@ -137,6 +139,7 @@ export interface AppConfig {
   /** Simulated seconds per real second; 1 in production, larger for demos and tests. */
   timeScale: number;
   evaluationIntervalSeconds: number;
+  escalationIntervalSeconds: number;
   outboxPollMs: number;
   /** Prometheus-backed SLOs: queries in flight at once per Prometheus server during a pass. */
   prometheus: { concurrencyPerServer: number };
@@ -209,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
     },
     timeScale: e.HEADROOM_TIME_SCALE,
     evaluationIntervalSeconds: e.HEADROOM_EVALUATION_INTERVAL_SECONDS,
+    escalationIntervalSeconds: e.HEADROOM_ESCALATION_INTERVAL_SECONDS,
     outboxPollMs: e.HEADROOM_OUTBOX_POLL_MS,
     prometheus: { concurrencyPerServer: e.HEADROOM_PROMETHEUS_CONCURRENCY },
     experimentPlatform: {

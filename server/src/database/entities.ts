@@ -12,6 +12,8 @@ import { Silence } from '../incidents/silence.entity';
 import { TimelineEntry } from '../incidents/timeline-entry.entity';
 import { SlackThread } from '../notify/slack/slack-thread.entity';
 import { RollbackExecution, RollbackPolicyLock, RollbackStreak } from '../rollback/rollback-execution.entity';
+import { Escalation } from '../oncall/escalation.entity';
+import { ScheduleOverride } from '../oncall/schedule-override.entity';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { CounterHour, CounterMinute, HistogramHour, HistogramMinute } from '../slo/sli-rollup.entity';
 import { OtlpSeries } from '../slo/otlp-series.entity';
@@ -50,4 +52,6 @@ export const ENTITIES = [
   RollbackExecution,
   RollbackStreak,
   RollbackPolicyLock,
+  ScheduleOverride,
+  Escalation,
 ];

@@ -12,6 +12,7 @@ import { RoutesService } from '../routing/routes.service';
 import { applyMutes, collapseDeliveries, groupByIncident, planAlert, takeBatch, type AlertGroup, type PlannedAlert } from './alert-grouping';
 import { Incident } from './incident.entity';
 import * as lifecycle from './incident-lifecycle';
+import { IncidentHooks } from './incident-hooks';
 import { pgCode, queuePage, writeTimeline, type TimelineDraft } from './incident-records';
 import { loadActiveMutes } from './mute';
 import type { Actor } from './timeline-entry.entity';
@@ -73,6 +74,7 @@ export class AlertIngestService implements OnModuleInit {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() audit?: AuditService,
+    @Optional() private readonly hooks?: IncidentHooks,
   ) {
     this.audit = audit ?? new AuditService();
   }
@@ -260,7 +262,7 @@ export class AlertIngestService implements OnModuleInit {
           after: { status: 'triggered', title: g.first.alert.title, service: g.first.service, severity: g.first.severity, source: g.first.alert.source, route: g.first.route.name, muted: inc.muted },
         });
         if (!inc.muted) {
-          await queuePage(m, this.outbox, inc.id);
+          await queuePage(m, this.outbox, inc.id, this.hooks);
           paged = true;
         }
         this.metrics.incidentsOpened.inc({ source: g.first.alert.source, severity: g.first.severity });
@@ -272,7 +274,7 @@ export class AlertIngestService implements OnModuleInit {
         const event = lifecycle.unmute(Object.assign(new Incident(), { muted: true, status: inc.status }));
         if (event) timeline.push({ incidentId: inc.id, at, actor, event });
         if (inc.status === 'triggered') {
-          await queuePage(m, this.outbox, inc.id);
+          await queuePage(m, this.outbox, inc.id, this.hooks);
           paged = true;
         }
       }

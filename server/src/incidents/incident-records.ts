@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { OutboxService } from '../outbox/outbox.service';
+import type { IncidentHooks } from './incident-hooks';
 import type { LifecycleEvent } from './incident-lifecycle';
 import type { Actor } from './timeline-entry.entity';
 
@@ -53,9 +54,14 @@ export async function writeTimeline(m: EntityManager, outbox: OutboxService, dra
   return ids;
 }
 
-/** The one page per incident; the key makes a second one impossible even if asked twice. */
-export function queuePage(m: EntityManager, outbox: OutboxService, incidentId: number): Promise<void> {
-  return outbox.enqueue(m, { key: `incident:${incidentId}:page`, topic: 'incident.triggered', incidentId });
+/**
+ * The one page per incident; the key makes a second one impossible even if asked twice. The
+ * hooks (the escalation engine) start in the same transaction, so the escalation policy is
+ * snapshotted exactly when the incident is paged.
+ */
+export async function queuePage(m: EntityManager, outbox: OutboxService, incidentId: number, hooks?: IncidentHooks): Promise<void> {
+  await outbox.enqueue(m, { key: `incident:${incidentId}:page`, topic: 'incident.triggered', incidentId });
+  await hooks?.paged(m, incidentId);
 }
 
 /** PostgreSQL error codes worth a retry (deadlock, serialization failure) or a 409 (unique violation). */

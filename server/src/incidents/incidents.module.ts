@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlertIngestService } from './alert-ingest.service';
+import { IncidentHooks } from './incident-hooks';
 import { IncidentReportsService } from './incident-reports.service';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsService } from './incidents.service';
@@ -11,7 +12,7 @@ import { SnoozeWatcher } from './snooze-watcher';
 
 @Module({
   controllers: [IncidentsController, SilencesController, MaintenanceWindowsController],
-  providers: [IncidentsService, AlertIngestService, IncidentReportsService, SilencesService, MaintenanceWindowsService, SnoozeWatcher],
-  exports: [IncidentsService],
+  providers: [IncidentHooks, IncidentsService, AlertIngestService, IncidentReportsService, SilencesService, MaintenanceWindowsService, SnoozeWatcher],
+  exports: [IncidentsService, IncidentHooks],
 })
 export class IncidentsModule {}

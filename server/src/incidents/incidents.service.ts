@@ -11,6 +11,7 @@ import { SignalBus, type Severity, type Signal } from '../common/signals';
 import { withSpan } from '../common/telemetry';
 import { OutboxService } from '../outbox/outbox.service';
 import { IncidentAlert } from './incident-alert.entity';
+import { IncidentHooks } from './incident-hooks';
 import { Incident, type IncidentSource, type IncidentStatus } from './incident.entity';
 import * as lifecycle from './incident-lifecycle';
 import { pgCode, queuePage, writeTimeline } from './incident-records';
@@ -60,6 +61,7 @@ export class IncidentsService implements OnModuleInit {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() audit?: AuditService,
+    @Optional() private readonly hooks?: IncidentHooks,
   ) {
     this.audit = audit ?? new AuditService();
   }
@@ -109,7 +111,7 @@ export class IncidentsService implements OnModuleInit {
             notify: false,
           },
         }]);
-        if (!muted) await queuePage(m, this.outbox, id);
+        if (!muted) await queuePage(m, this.outbox, id, this.hooks);
         this.metrics.incidentsOpened.inc({ source: signal.source, severity: signal.severity });
         this.logger.warn({ incidentId: id, fingerprint: signal.fingerprint, service: signal.service, muted: muted?.text }, `incident ${id} opened: ${signal.title}`);
         return !muted;
@@ -127,7 +129,7 @@ export class IncidentsService implements OnModuleInit {
       open.lastAlertAt = signal.at;
       await m.save(open);
       await writeTimeline(m, this.outbox, events.map((event) => ({ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event })));
-      if (unmuted && open.status === 'triggered') await queuePage(m, this.outbox, open.id);
+      if (unmuted && open.status === 'triggered') await queuePage(m, this.outbox, open.id, this.hooks);
       return events.length > 0;
     });
   }
@@ -231,7 +233,7 @@ export class IncidentsService implements OnModuleInit {
         incidentId: saved.id, at, actor,
         event: { kind: 'incident.triggered', message: `Opened by ${actor.name}: ${input.title}`, notify: false },
       }]);
-      await queuePage(m, this.outbox, saved.id);
+      await queuePage(m, this.outbox, saved.id, this.hooks);
       await this.audit.record(m, { at, actor, action: 'incident.created', entityType: 'incident', entityId: saved.id, before: null, after: { ...lifecycle.auditView(saved), source: 'manual' } });
       return saved;
     });

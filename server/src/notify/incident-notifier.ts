@@ -6,6 +6,8 @@ import { LOGGER, type Logger } from '../common/logger';
 import { IncidentsService } from '../incidents/incidents.service';
 import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';
 import type { OutboxMessage } from '../outbox/outbox-message.entity';
+import type { KnownBlock } from '@slack/types';
+import { ESCALATION_CHANNEL_TOPIC, ESCALATION_DM_TOPIC } from '../oncall/escalation-topics';
 import { renderIncidentMessage, type MessageLinks } from './slack/incident-message';
 import { SLACK_API, PAGE_EVENT_TYPE } from './slack/slack.constants';
 import type { SlackApi } from './slack/slack-api';
@@ -48,8 +50,15 @@ export class IncidentNotifier {
       }
       return { channel: 'console' };
     }
+    const rendered = renderIncidentMessage(incident, links, {
+      escalating: await this.escalating(incident.id),
+      // Buttons of later stages (Roll back while an approval is pending), while it is open.
+      extra: incident.status === 'resolved' || !this.actions ? [] : await this.actions.buttons(incident.id),
+    });
+    if (message.topic === ESCALATION_DM_TOPIC || message.topic === ESCALATION_CHANNEL_TOPIC) {
+      return this.deliverEscalation(this.slack, message, incident.id, rendered);
+    }
     const channel = this.config.slack.channel;
-    const rendered = renderIncidentMessage(incident, links, incident.status === 'resolved' || !this.actions ? [] : await this.actions.buttons(incident.id));
     const threads = this.dataSource.getRepository(SlackThread);
     const thread = await threads.findOneBy({ incidentId: incident.id, channel });
 
@@ -83,5 +92,35 @@ export class IncidentNotifier {
       await this.slack.postMessage({ channel, threadTs: thread.ts, text: `${entry.message} (${entry.at.toISOString()})` });
     }
     return { channel, ts: thread.ts, updated: true };
+  }
+
+  /** Whether an escalation policy still has a step to take for the incident (the Escalate button). */
+  private async escalating(incidentId: number): Promise<boolean> {
+    const [row] = await this.dataSource.query(`SELECT 1 FROM escalations WHERE incident_id = $1 AND next_at IS NOT NULL AND last_status = 'triggered'`, [incidentId]);
+    return Boolean(row);
+  }
+
+  /**
+   * A step of an escalation policy: the page as a direct message to a person (chat.postMessage
+   * to a user id opens the DM) or as a new post in a channel the step names. The outbox key is
+   * in the message metadata, so a retried channel post finds the one that may have got through.
+   */
+  private async deliverEscalation(slack: SlackApi, message: OutboxMessage, incidentId: number, rendered: { text: string; blocks: KnownBlock[] }): Promise<Record<string, unknown>> {
+    const p = message.payload as { slackUserId?: string; name?: string; channel?: string; step?: number; reason?: string | null; reminder?: number };
+    const dm = message.topic === ESCALATION_DM_TOPIC;
+    const channel = dm ? String(p.slackUserId) : String(p.channel);
+    const intro = p.reminder
+      ? `:alarm_clock: Reminder: you acknowledged this incident and it is still open.`
+      : dm
+        ? `:rotating_light: You are paged (escalation step ${p.step}${p.reason ? `, ${p.reason}` : ''}).`
+        : `:rotating_light: Escalation step ${p.step}: this incident needs someone.`;
+    const metadata = { eventType: PAGE_EVENT_TYPE, payload: { key: message.key, incident_id: incidentId } };
+    const earlier =
+      !dm && message.attempts > 1 ? await slack.findByMetadataKey(channel, PAGE_EVENT_TYPE, message.key, new Date(message.createdAt.getTime() - 60_000)) : null;
+    const posted = earlier
+      ? { channel, ts: earlier }
+      : await slack.postMessage({ channel, text: `${intro} ${rendered.text}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: intro } }, ...rendered.blocks], metadata });
+    await this.incidents.addNote(incidentId, SYSTEM_ACTOR, 'notification.sent', dm ? `Sent a Slack direct message to ${p.name ?? channel}` : `Posted the page to ${channel} in Slack`, { channel: posted.channel, ts: posted.ts, key: message.key });
+    return { channel: posted.channel, ts: posted.ts, recovered: Boolean(earlier) };
   }
 }

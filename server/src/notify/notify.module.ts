@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { IncidentsModule } from '../incidents/incidents.module';
+import { OncallModule } from '../oncall/oncall.module';
 import { IncidentNotifier } from './incident-notifier';
 import { OutboxWorker } from './outbox-worker';
 import { WebClientSlackApi } from './slack/slack-api';
@@ -8,7 +9,7 @@ import { SLACK_API } from './slack/slack.constants';
 import { SlackInteractions } from './slack/slack-interactions';
 
 @Module({
-  imports: [IncidentsModule],
+  imports: [IncidentsModule, OncallModule],
   providers: [
     IncidentNotifier,
     OutboxWorker,

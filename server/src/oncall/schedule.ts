@@ -35,6 +35,19 @@ export interface OnCallShift {
   source: ShiftSource;
 }
 
+/**
+ * An override held as instants (those made through the API are stored so): exact even in the
+ * repeated hour of a daylight-saving change, which a wall time cannot name. They count as listed
+ * after the schedule's own overrides, so they win where they overlap.
+ */
+export interface InstantOverride {
+  user: string;
+  start: Date;
+  end: Date;
+}
+
+export type ScheduleWithOverrides = Schedule & { instantOverrides?: readonly InstantOverride[] };
+
 export interface OnCallNow {
   user: string;
   layer: string | null;
@@ -95,6 +108,15 @@ function compose(schedule: Schedule, from: Date, to: Date): OnCallShift[] {
       layer: null,
       source: 'override' as const,
     }))
+    .concat(
+      ((schedule as ScheduleWithOverrides).instantOverrides ?? []).map((o) => ({
+        user: o.user,
+        start: Math.max(lo, o.start.getTime()),
+        end: Math.min(hi, o.end.getTime()),
+        layer: null,
+        source: 'override' as const,
+      })),
+    )
     .filter((o) => o.end > o.start);
 
   const cuts = new Set<number>([lo, hi]);

@@ -36,6 +36,8 @@ export const routeSchema = z.strictObject({
   /** Severity for alerts that carry none Headroom understands. */
   severity: z.enum(SEVERITIES).default('error'),
   runbook: z.string().regex(/^[\w./-]+\.md$/, 'must name a markdown file in runbooks/, e.g. ranker.md').optional(),
+  /** The escalation policy (escalationPolicies:) its incidents follow; copied into each incident when it opens. */
+  escalationPolicy: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must name an escalation policy').optional(),
 });
 
 export const routesFieldSchema = z.array(routeSchema).min(1);
@@ -50,6 +52,7 @@ export interface Route {
   autoResolve: boolean;
   severity: Severity;
   runbookId: string | null;
+  escalationPolicy: string | null;
   /** Where it was defined ('' for the built-in default). */
   file: string;
 }
@@ -62,6 +65,7 @@ export const DEFAULT_ROUTE: Route = {
   autoResolve: false,
   severity: 'error',
   runbookId: null,
+  escalationPolicy: null,
   file: '',
 };
 
@@ -74,6 +78,7 @@ export function toRoute(spec: RouteSpec, file: string): Route {
     autoResolve: spec.autoResolve,
     severity: spec.severity,
     runbookId: spec.runbook ? spec.runbook.replace(/\.md$/, '') : null,
+    escalationPolicy: spec.escalationPolicy ?? null,
     file,
   };
 }

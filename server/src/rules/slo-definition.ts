@@ -163,11 +163,14 @@ export const alertFileSchema = z
     /** Signed HTTP calls to a deploy system, and the policies that fire them (rollback-definition.ts). */
     rollbackHooks: rollbackHooksFieldSchema.optional(),
     rollbackPolicies: rollbackPoliciesFieldSchema.optional(),
+    /** On-call schedules and escalation policies: validated by oncall/oncall-loader.ts (a later stage). */
+    schedules: z.array(z.unknown()).optional(),
+    escalationPolicies: z.array(z.unknown()).optional(),
   })
   .superRefine((f, ctx) => {
     if (f.slos && !f.service) ctx.addIssue({ code: 'custom', path: ['service'], message: 'required when the file has slos' });
-    if (!f.slos && !f.prometheus && !f.routes && !f.experiments && !f.rollbackHooks && !f.rollbackPolicies) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers, routes, experiments, rollbackHooks or rollbackPolicies)' });
+    if (!f.slos && !f.prometheus && !f.routes && !f.experiments && !f.rollbackHooks && !f.rollbackPolicies && !f.schedules && !f.escalationPolicies) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers, routes, experiments, rollbackHooks, rollbackPolicies, schedules or escalationPolicies)' });
     }
   });
 

@@ -1,5 +1,5 @@
 import { Incident } from '../../incidents/incident.entity';
-import { ACTION_ACKNOWLEDGE, ACTION_RESOLVE, renderIncidentMessage } from './incident-message';
+import { ACTION_ACKNOWLEDGE, ACTION_ESCALATE, ACTION_RESOLVE, renderIncidentMessage } from './incident-message';
 
 function incident(status: Incident['status']): Incident {
   return Object.assign(new Incident(), {
@@ -11,8 +11,8 @@ function incident(status: Incident['status']): Incident {
 
 const links = { incidentUrl: 'http://h/#/incidents/12/show', runbookUrl: 'http://h/#/runbooks/ranker/show' };
 
-function actionIds(status: Incident['status']): string[] {
-  const { blocks } = renderIncidentMessage(incident(status), links);
+function actionIds(status: Incident['status'], escalating = false): string[] {
+  const { blocks } = renderIncidentMessage(incident(status), links, { escalating });
   const actions = blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string }> } | undefined;
   return actions ? actions.elements.map((e) => e.action_id) : [];
 }
@@ -22,6 +22,11 @@ describe('renderIncidentMessage', () => {
     expect(actionIds('triggered')).toEqual([ACTION_ACKNOWLEDGE, ACTION_RESOLVE]);
     expect(actionIds('acknowledged')).toEqual([ACTION_RESOLVE]);
     expect(actionIds('resolved')).toEqual([]);
+  });
+
+  it('offers Escalate only while triggered and an escalation policy runs', () => {
+    expect(actionIds('triggered', true)).toEqual([ACTION_ACKNOWLEDGE, ACTION_RESOLVE, ACTION_ESCALATE]);
+    expect(actionIds('acknowledged', true)).toEqual([ACTION_RESOLVE]);
   });
 
   it('carries the evidence and both links', () => {
@@ -39,7 +44,7 @@ describe('renderIncidentMessage', () => {
   it('adds the buttons of later stages (Roll back) while the incident is open', () => {
     const extra = [{ actionId: 'x.rollback.approve', text: 'Roll back', value: '7', style: 'danger' as const, confirm: { title: 'Roll back?', text: 'Call it', confirm: 'Roll back', deny: 'Cancel' } }];
     const ids = (status: Incident['status']) => {
-      const { blocks } = renderIncidentMessage(incident(status), links, extra);
+      const { blocks } = renderIncidentMessage(incident(status), links, { extra });
       const actions = blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; style?: string }> } | undefined;
       return actions ? actions.elements.map((e) => e.action_id) : [];
     };

@@ -4,6 +4,7 @@ import type { Incident } from '../../incidents/incident.entity';
 
 export const ACTION_ACKNOWLEDGE = 'incident.acknowledge';
 export const ACTION_RESOLVE = 'incident.resolve';
+export const ACTION_ESCALATE = 'incident.escalate';
 
 export interface MessageLinks {
   incidentUrl: string;
@@ -27,7 +28,12 @@ function formatBurnRates(evidence: Record<string, unknown>): string | null {
  * `chat.update`, so the message always shows the incident's current state; buttons disappear
  * once they no longer apply.
  */
-export function renderIncidentMessage(incident: Incident, links: MessageLinks, extra: IncidentButton[] = []): { text: string; blocks: KnownBlock[] } {
+export function renderIncidentMessage(
+  incident: Incident,
+  links: MessageLinks,
+  opts: { escalating?: boolean; extra?: IncidentButton[] } = {},
+): { text: string; blocks: KnownBlock[] } {
+  const extra = opts.extra ?? [];
   const icon = SEVERITY_ICON[incident.severity] ?? ':red_circle:';
   const text = `${incident.status === 'resolved' ? '[Resolved] ' : ''}${incident.severity.toUpperCase()}: ${incident.title} (${incident.service})`;
   const evidence = incident.evidence ?? {};
@@ -67,6 +73,10 @@ export function renderIncidentMessage(incident: Incident, links: MessageLinks, e
           : {}),
       });
     }
+  }
+  // Only while an escalation policy runs for it: the next step, now.
+  if (incident.status === 'triggered' && opts.escalating) {
+    buttons.push({ type: 'button' as const, action_id: ACTION_ESCALATE, text: { type: 'plain_text' as const, text: 'Escalate' }, value: String(incident.id) });
   }
   if (buttons.length) blocks.push({ type: 'actions', block_id: `incident-${incident.id}`, elements: buttons });
   return { text, blocks };

@@ -6,7 +6,8 @@ import { EXTENSION_ACTION_PREFIX, IncidentActions } from '../../common/incident-
 import { LOGGER, type Logger } from '../../common/logger';
 import { IncidentsService } from '../../incidents/incidents.service';
 import type { Actor } from '../../incidents/timeline-entry.entity';
-import { ACTION_ACKNOWLEDGE, ACTION_RESOLVE } from './incident-message';
+import { EscalationEngine } from '../../oncall/escalation-engine';
+import { ACTION_ACKNOWLEDGE, ACTION_ESCALATE, ACTION_RESOLVE } from './incident-message';
 
 function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'slack-bolt' });
@@ -35,6 +36,7 @@ export class SlackInteractions {
     private readonly incidents: IncidentsService,
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() private readonly actions?: IncidentActions,
+    @Optional() private readonly escalations?: EscalationEngine,
   ) {
     if (!config.slack) {
       this.router = null;
@@ -61,6 +63,10 @@ export class SlackInteractions {
       await ack();
       await this.apply('resolve', Number(action.value), body);
     });
+    app.action<BlockAction<ButtonAction>>(ACTION_ESCALATE, async ({ ack, body, action }) => {
+      await ack();
+      await this.apply('escalate', Number(action.value), body);
+    });
     // Buttons added by later stages (Roll back): each decides who may click and what happens.
     const prefix = new RegExp(`^${EXTENSION_ACTION_PREFIX.replace('.', '\\.')}`);
     app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: prefix }, async ({ ack, body, action }) => {
@@ -79,11 +85,12 @@ export class SlackInteractions {
     this.router = receiver.router;
   }
 
-  private async apply(what: 'acknowledge' | 'resolve', incidentId: number, body: BlockAction): Promise<void> {
+  private async apply(what: 'acknowledge' | 'resolve' | 'escalate', incidentId: number, body: BlockAction): Promise<void> {
     const actor: Actor = { type: 'slack', id: body.user.id, name: body.user.username ?? body.user.name ?? body.user.id };
     try {
       if (what === 'acknowledge') await this.incidents.acknowledge(incidentId, actor);
-      else await this.incidents.resolve(incidentId, actor);
+      else if (what === 'resolve') await this.incidents.resolve(incidentId, actor);
+      else if (this.escalations) await this.escalations.escalate(incidentId, actor);
     } catch (err) {
       // A second click on a stale message (already acknowledged…) is expected and harmless.
       this.logger.info({ incidentId, what, user: actor.id, reason: (err as Error).message }, 'slack action not applied');

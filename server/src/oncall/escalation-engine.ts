@@ -1,0 +1,306 @@
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CLOCK, type Clock } from '../common/clock';
+import { ConflictError, NotFoundError } from '../common/errors';
+import { LOGGER, type Logger } from '../common/logger';
+import { AppMetrics } from '../common/metrics';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { LeaseService } from '../database/lease.service';
+import { IncidentHooks } from '../incidents/incident-hooks';
+import { writeTimeline, type TimelineDraft } from '../incidents/incident-records';
+import { SYSTEM_ACTOR, type Actor } from '../incidents/timeline-entry.entity';
+import { OutboxService } from '../outbox/outbox.service';
+import { selectRoute } from '../routing/route-definition';
+import { RoutesService } from '../routing/routes.service';
+import { decide, escalateNow, initialState, type Decision, type EscalationState, type WatchedStatus } from './escalation';
+import { Escalation } from './escalation.entity';
+import { ESCALATION_CHANNEL_TOPIC, ESCALATION_DM_TOPIC } from './escalation-topics';
+import type { NotifyTargets } from './escalation-policy';
+import { OncallService, type OncallUser } from './oncall.service';
+import { whoIsOnCall } from './schedule';
+
+
+const LEASE = 'escalations';
+const BATCH = 50;
+
+interface DueRow {
+  incident_id: number;
+  status: WatchedStatus;
+  acknowledged_at: string | Date | null;
+}
+
+/**
+ * Runs escalation policies. When an incident is paged (IncidentHooks, in the paging
+ * transaction) the route's policy is copied into an `escalations` row and its first step is
+ * taken at once. A periodic pass (one process at a time by lease; rows claimed with FOR UPDATE
+ * SKIP LOCKED, so a second pass or process never takes the same row) advances rows that are due
+ * or whose incident changed status. Every step writes its outbox messages, keyed by (incident,
+ * round, step, kind, recipient) so a repeated pass can never send twice, and its timeline line,
+ * in the same transaction as the new state.
+ */
+@Injectable()
+export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private readonly audit: AuditService;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxService,
+    private readonly oncall: OncallService,
+    private readonly routes: RoutesService,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() private readonly leases?: LeaseService,
+    @Optional() private readonly metrics?: AppMetrics,
+    @Optional() private readonly hooks?: IncidentHooks,
+    @Optional() audit?: AuditService,
+  ) {
+    this.audit = audit ?? new AuditService();
+  }
+
+  onModuleInit(): void {
+    this.hooks?.onPaged((m, incidentId) => this.start(m, incidentId));
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.scheduledPass(), this.config.escalationIntervalSeconds * 1000);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async scheduledPass(): Promise<void> {
+    try {
+      if (this.leases && !(await this.leases.tryAcquire(LEASE, Math.max(10, this.config.escalationIntervalSeconds * 3)))) return;
+      await this.runDue();
+    } catch (err) {
+      this.logger.error({ err }, 'escalation pass failed; will retry on the next pass');
+    }
+  }
+
+  /** Which policy an incident follows: its route's (by name, else chosen by its labels), else `default`. */
+  policyFor(incident: { route: string | null; labels: Record<string, string>; service: string; severity: string; source: string }): string | null {
+    const routes = this.routes.all();
+    const route =
+      (incident.route ? routes.find((r) => r.name === incident.route) : undefined) ??
+      selectRoute(routes, { labels: incident.labels ?? {}, service: incident.service, severity: incident.severity as never, source: incident.source as never });
+    return route.escalationPolicy ?? (this.oncall.policy('default') ? 'default' : null);
+  }
+
+  /** In the transaction that pages the incident: snapshot the policy and take the first step. */
+  async start(m: EntityManager, incidentId: number): Promise<void> {
+    const [incident] = await m.query(`SELECT id, service, severity, source, labels, route, status, acknowledged_at FROM incidents WHERE id = $1`, [incidentId]);
+    if (!incident) return;
+    const name = this.policyFor(incident);
+    if (!name) return;
+    const now = this.clock.now();
+    const loaded = this.oncall.policy(name);
+    if (!loaded) {
+      await writeTimeline(m, this.outbox, [note(incidentId, now, SYSTEM_ACTOR, 'escalation.failed', `No escalation: policy ${name} is not defined (see GET /api/rules/status and alerts/*.yaml)`, { policy: name })]);
+      return;
+    }
+    const state = initialState(now);
+    const inserted: unknown[] = await m.query(
+      `INSERT INTO escalations (incident_id, policy_name, policy, step, round, next_at, wake_at, last_status, reminders, notified_users, started_at, updated_at)
+       VALUES ($1, $2, $3, 0, 0, $4, $4, 'triggered', 0, '[]', $4, $4)
+       ON CONFLICT ON CONSTRAINT pk_escalations DO NOTHING
+       RETURNING incident_id`,
+      [incidentId, name, JSON.stringify(loaded.policy), now.toISOString()],
+    );
+    if (inserted.length === 0) return;
+    const p = loaded.policy;
+    await writeTimeline(m, this.outbox, [note(incidentId, now, SYSTEM_ACTOR, 'escalation.started',
+      `Escalation policy ${name} started: ${p.steps.length} step${p.steps.length === 1 ? '' : 's'}${p.repeat ? `, repeated ${p.repeat} time${p.repeat === 1 ? '' : 's'}` : ''}`, { policy: name, snapshot: p })]);
+    const row = await m.findOneByOrFail(Escalation, { incidentId });
+    await this.apply(m, row, { status: incident.status, acknowledged_at: incident.acknowledged_at, incident_id: incidentId }, decide(state, row.policy, view(incident), now), now, SYSTEM_ACTOR);
+  }
+
+  /** Advances every escalation that is due or whose incident changed status; returns how many. */
+  async runDue(): Promise<number> {
+    const now = this.clock.now();
+    // A cheap look first: on PGlite a transaction holds up every other query.
+    const [any] = await this.dataSource.query(
+      `SELECT 1 FROM escalations e JOIN incidents i ON i.id = e.incident_id
+       WHERE e.last_status <> 'resolved' AND (e.wake_at <= $1 OR i.status <> e.last_status) LIMIT 1`,
+      [now.toISOString()],
+    );
+    if (!any) return 0;
+    let total = 0;
+    for (;;) {
+      const done = await this.dataSource.transaction(async (m) => {
+        const due: DueRow[] = await m.query(
+          `SELECT e.incident_id, i.status, i.acknowledged_at FROM escalations e JOIN incidents i ON i.id = e.incident_id
+           WHERE e.last_status <> 'resolved' AND (e.wake_at <= $1 OR i.status <> e.last_status)
+           ORDER BY e.incident_id LIMIT ${BATCH}
+           FOR UPDATE OF e, i SKIP LOCKED`,
+          [now.toISOString()],
+        );
+        if (due.length === 0) return 0;
+        const rows = await m.getRepository(Escalation).findBy(due.map((d) => ({ incidentId: Number(d.incident_id) })));
+        const byId = new Map(rows.map((r) => [r.incidentId, r]));
+        for (const d of due) {
+          const row = byId.get(Number(d.incident_id));
+          if (!row) continue;
+          await this.apply(m, row, d, decide(stateOf(row), row.policy, view(d), now), now, SYSTEM_ACTOR);
+        }
+        return due.length;
+      });
+      total += done;
+      if (done < BATCH) break;
+    }
+    if (total > 0) this.outbox.wake();
+    return total;
+  }
+
+  /** "Escalate": take the pending step now. 409 when no escalation runs for the incident. */
+  async escalate(incidentId: number, actor: Actor): Promise<{ incidentId: number; policy: string; step: number; round: number }> {
+    const result = await this.dataSource.transaction(async (m) => {
+      const [incident] = await m.query(`SELECT id, status, acknowledged_at FROM incidents WHERE id = $1 FOR UPDATE`, [incidentId]);
+      if (!incident) throw new NotFoundError('incident', incidentId);
+      const row = await m.findOne(Escalation, { where: { incidentId }, lock: { mode: 'pessimistic_write' } });
+      if (!row) throw new ConflictError(`no escalation runs for incident ${incidentId}: its route names no escalation policy`);
+      const now = this.clock.now();
+      const decision = escalateNow(stateOf(row), row.policy, view(incident), now);
+      if (!decision) {
+        throw new ConflictError(incident.status === 'triggered'
+          ? `the escalation of incident ${incidentId} has taken every step of policy ${row.policyName}`
+          : `incident ${incidentId} is ${incident.status}: its escalation has stopped`);
+      }
+      const taken = decision.actions.find((a) => a.kind === 'step');
+      await this.apply(m, row, { incident_id: incidentId, status: incident.status, acknowledged_at: incident.acknowledged_at }, decision, now, actor);
+      await this.audit.record(m, {
+        at: now, actor, action: 'incident.escalated', entityType: 'incident', entityId: incidentId,
+        before: null, after: { policy: row.policyName, step: taken && taken.kind === 'step' ? taken.step + 1 : null },
+      });
+      return { incidentId, policy: row.policyName, step: taken && taken.kind === 'step' ? taken.step + 1 : 0, round: taken && taken.kind === 'step' ? taken.round + 1 : 0 };
+    });
+    this.outbox.wake();
+    return result;
+  }
+
+  /** Carries out a decision: outbox messages and timeline lines, then the new state. */
+  private async apply(m: EntityManager, row: Escalation, incident: DueRow, decision: Decision, now: Date, actor: Actor): Promise<void> {
+    const id = row.incidentId;
+    const drafts: TimelineDraft[] = [];
+    let notifiedUsers = row.notifiedUsers;
+    let users: Map<string, OncallUser> | undefined;
+    const loadUsers = async () => (users ??= await this.oncall.users(m));
+    for (const action of decision.actions) {
+      this.metrics?.escalationActions.inc({ policy: row.policyName, action: action.kind });
+      switch (action.kind) {
+        case 'step': {
+          const label = `step ${action.step + 1}${action.round > 0 ? ` (repeat ${action.round})` : ''}`;
+          const targets = await this.recipients(m, action.notify, now, await loadUsers());
+          const reached: string[] = [];
+          const paged: string[] = [];
+          for (const t of targets.users) {
+            const prefix = `escalation:${id}:r${action.round}:s${action.step}`;
+            if (await this.directMessage(m, id, `${prefix}:dm:${t.user.email}`, t.user, { step: action.step + 1, round: action.round + 1, reason: t.reason }, drafts, now)) {
+              paged.push(`paged ${t.user.name}${t.reason ? ` (${t.reason})` : ''}`);
+            }
+            reached.push(t.user.email);
+          }
+          if (action.notify.channel) {
+            await this.outbox.enqueue(m, {
+              key: `escalation:${id}:r${action.round}:s${action.step}:channel:${action.notify.channel}`,
+              topic: ESCALATION_CHANNEL_TOPIC,
+              incidentId: id,
+              payload: { channel: action.notify.channel, step: action.step + 1, round: action.round + 1 },
+            });
+            paged.push(`posted to ${action.notify.channel}`);
+          }
+          drafts.push(...targets.problems.map((message) => note(id, now, SYSTEM_ACTOR, 'escalation.failed', message)));
+          const by = actor.type === 'system' ? '' : ` by ${actor.name}`;
+          drafts.push({
+            incidentId: id, at: now, actor,
+            event: {
+              kind: 'incident.escalated',
+              message: `Escalated to ${label}${by}: ${paged.length ? paged.join(', ') : 'nobody could be notified'}`,
+              data: { policy: row.policyName, step: action.step + 1, round: action.round + 1, users: reached, channel: action.notify.channel ?? null },
+            },
+          });
+          if (reached.length > 0) notifiedUsers = reached;
+          break;
+        }
+        case 'reminder': {
+          const known = await loadUsers();
+          const ackMs = incident.acknowledged_at ? new Date(incident.acknowledged_at).getTime() : 0;
+          const names: string[] = [];
+          for (const email of notifiedUsers) {
+            const user = known.get(email);
+            if (!user) continue;
+            if (await this.directMessage(m, id, `escalation:${id}:reminder:${ackMs}:${action.n}:dm:${email}`, user, { reminder: action.n }, drafts, now)) names.push(user.name);
+          }
+          drafts.push(note(id, now, SYSTEM_ACTOR, 'escalation.reminded',
+            `Reminder ${action.n}: acknowledged but still open${names.length ? `; reminded ${names.join(', ')}` : '; nobody to remind'}`, { reminder: action.n, users: notifiedUsers }));
+          break;
+        }
+        case 'stopped':
+          drafts.push(note(id, now, SYSTEM_ACTOR, 'escalation.stopped', `Escalation stopped: the incident was ${action.reason}`, { reason: action.reason }));
+          break;
+        case 'resumed':
+          drafts.push(note(id, now, SYSTEM_ACTOR, 'escalation.resumed', 'Escalation resumed: the incident is triggered again'));
+          break;
+        case 'exhausted':
+          drafts.push(note(id, now, SYSTEM_ACTOR, 'escalation.exhausted', `Escalation policy ${row.policyName} finished: every step taken ${action.rounds} time${action.rounds === 1 ? '' : 's'} without an acknowledgement`));
+          break;
+      }
+    }
+    await writeTimeline(m, this.outbox, drafts);
+    const s = decision.state;
+    await m.query(
+      `UPDATE escalations SET step = $2, round = $3, next_at = $4, wake_at = $5, last_status = $6, reminders = $7, notified_users = $8, updated_at = $9
+       WHERE incident_id = $1`,
+      [id, s.step, s.round, s.nextAt?.toISOString() ?? null, decision.wakeAt?.toISOString() ?? null, s.lastStatus, s.reminders, JSON.stringify(notifiedUsers), now.toISOString()],
+    );
+  }
+
+  /** Queues a Slack DM, or notes on the timeline why the person cannot get one. */
+  private async directMessage(m: EntityManager, incidentId: number, key: string, user: OncallUser, payload: Record<string, unknown>, drafts: TimelineDraft[], now: Date): Promise<boolean> {
+    if (!user.slackUserId) {
+      drafts.push(note(incidentId, now, SYSTEM_ACTOR, 'escalation.failed', `could not notify ${user.name}: no Slack user id (set it on the People page)`, { user: user.email }));
+      return false;
+    }
+    await this.outbox.enqueue(m, {
+      key,
+      topic: ESCALATION_DM_TOPIC,
+      incidentId,
+      payload: { ...payload, slackUserId: user.slackUserId, email: user.email, name: user.name },
+    });
+    return true;
+  }
+
+  /** The people a step notifies: the schedule's on-call now, and the listed users. */
+  private async recipients(m: EntityManager, notify: NotifyTargets, now: Date, users: Map<string, OncallUser>) {
+    const out: Array<{ user: OncallUser; reason: string | null }> = [];
+    const problems: string[] = [];
+    if (notify.schedule) {
+      const schedule = (await this.oncall.effectiveSchedules(m, users)).find((e) => e.schedule.id === notify.schedule);
+      const who = schedule ? whoIsOnCall(schedule.schedule, now) : null;
+      if (!schedule) problems.push(`could not notify the on-call of ${notify.schedule}: no such schedule`);
+      else if (!who) problems.push(`could not notify the on-call of ${notify.schedule}: nobody is on call`);
+      else out.push({ user: users.get(who.user)!, reason: `on call for ${notify.schedule}` });
+    }
+    for (const email of notify.users ?? []) {
+      const user = users.get(email.toLowerCase());
+      if (!user) problems.push(`could not notify ${email}: not an active Headroom user`);
+      else if (!out.some((o) => o.user.email === user.email)) out.push({ user, reason: null });
+    }
+    return { users: out, problems };
+  }
+}
+
+function view(incident: { status: WatchedStatus; acknowledged_at: string | Date | null }) {
+  return { status: incident.status, acknowledgedAt: incident.acknowledged_at ? new Date(incident.acknowledged_at) : null };
+}
+
+function stateOf(row: Escalation): EscalationState {
+  return { step: row.step, round: row.round, nextAt: row.nextAt, lastStatus: row.lastStatus, reminders: row.reminders };
+}
+
+function note(incidentId: number, at: Date, actor: Actor, kind: string, message: string, data: Record<string, unknown> = {}): TimelineDraft {
+  return { incidentId, at, actor, event: { kind, message, data, notify: false } };
+}

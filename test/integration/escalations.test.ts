@@ -1,0 +1,217 @@
+import * as path from 'node:path';
+import { AppMetrics } from '../../server/src/common/metrics';
+import { ManualClock } from '../../server/src/common/clock';
+import { SignalBus, type Signal } from '../../server/src/common/signals';
+import { loadConfig } from '../../server/src/config/config';
+import { IncidentHooks } from '../../server/src/incidents/incident-hooks';
+import { IncidentsService } from '../../server/src/incidents/incidents.service';
+import { IncidentNotifier } from '../../server/src/notify/incident-notifier';
+import { WebClientSlackApi } from '../../server/src/notify/slack/slack-api';
+import { EscalationEngine } from '../../server/src/oncall/escalation-engine';
+import { escalationPolicySchema, toPolicySnapshot } from '../../server/src/oncall/escalation-policy';
+import { loadOncall } from '../../server/src/oncall/oncall-loader';
+import { OncallService } from '../../server/src/oncall/oncall.service';
+import { OutboxService } from '../../server/src/outbox/outbox.service';
+import { routeSchema, toRoute } from '../../server/src/routing/route-definition';
+import { RoutesService } from '../../server/src/routing/routes.service';
+import { FakeSlack } from '../fakes/fake-slack';
+import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
+import { silentLogger } from '../support/test-logger';
+import { addUser } from '../support/users';
+
+const root = path.resolve(__dirname, '../..');
+const alice = { type: 'user' as const, id: 'u-alice', name: 'Alice' };
+const T0 = new Date('2026-12-02T12:00:00Z');
+
+function signal(service: string, at: Date): Signal {
+  return {
+    fingerprint: `slo:${service}.availability:page`, status: 'firing', source: 'slo', service, title: `${service} availability burning`,
+    severity: 'critical', sloId: `${service}.availability`, evidence: {}, at,
+  };
+}
+
+const routes = new RoutesService([
+  toRoute(routeSchema.parse({ name: 'ranker', match: ['service="now-playing-ranker"'], escalationPolicy: 'ranker' }), 'test'),
+  toRoute(routeSchema.parse({ name: 'people', match: ['service="feature-store"'], escalationPolicy: 'people' }), 'test'),
+]);
+
+describe.each(databaseKinds())('escalations on %s', (kind) => {
+  let db: TestDatabase;
+  let incidents: IncidentsService;
+  let oncall: OncallService;
+  let engine: EscalationEngine;
+  let outbox: OutboxService;
+  let metrics: AppMetrics;
+  const clock = new ManualClock(T0);
+  const config = loadConfig({ HEADROOM_ALERTS_DIR: 'test/fixtures/oncall', HEADROOM_PUBLIC_URL: 'https://headroom.example.com' }, root);
+
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+    outbox = new OutboxService(db.dataSource);
+    const hooks = new IncidentHooks();
+    metrics = new AppMetrics();
+    incidents = new IncidentsService(db.dataSource, outbox, new SignalBus(), new AppMetrics(), clock, silentLogger, undefined, hooks);
+    oncall = new OncallService(db.dataSource, config, clock, silentLogger);
+    engine = new EscalationEngine(db.dataSource, outbox, oncall, routes, clock, config, silentLogger, undefined, metrics, hooks);
+    engine.onModuleInit();
+  });
+  afterAll(() => db.close());
+  beforeEach(async () => {
+    await db.dataSource.query(`TRUNCATE incidents, incident_timeline, outbox, audit_log, users, escalations RESTART IDENTITY CASCADE`);
+    oncall.replaceRules(loadOncall(path.join(root, 'test/fixtures/oncall')));
+    clock.set(T0);
+    await addUser(db, 'alice@example.com', 'Alice', 'U0ALICE');
+    await addUser(db, 'bob@example.com', 'Bob');
+  });
+
+  const escalationKeys = async (): Promise<string[]> =>
+    (await db.dataSource.query(`SELECT key FROM outbox WHERE topic LIKE 'escalation.%' ORDER BY id`)).map((r: { key: string }) => r.key);
+  const lines = async (id: number, kindPrefix = 'escalation') =>
+    (await incidents.timeline(id)).filter((t) => t.kind.startsWith(kindPrefix) || t.kind === 'incident.escalated').map((t) => t.message);
+  const at = (minutes: number) => clock.set(new Date(T0.getTime() + minutes * 60_000));
+  const open = async (service = 'now-playing-ranker') => {
+    await incidents.handleSignals([signal(service, clock.now())]);
+    const [{ id }] = await db.dataSource.query(`SELECT id FROM incidents WHERE service = $1`, [service]);
+    return Number(id);
+  };
+
+  it('step 1 pages the on-call user in the opening transaction; after the wait step 2 posts to the channel', async () => {
+    const id = await open();
+    expect(await escalationKeys()).toEqual([`escalation:${id}:r0:s0:dm:alice@example.com`]);
+    expect(await lines(id)).toEqual([
+      'Escalation policy ranker started: 2 steps, repeated 1 time',
+      'Escalated to step 1: paged Alice (on call for ranker-primary)',
+    ]);
+    at(9);
+    expect(await engine.runDue()).toBe(0);
+    at(10);
+    expect(await engine.runDue()).toBe(1);
+    expect(await escalationKeys()).toEqual([`escalation:${id}:r0:s0:dm:alice@example.com`, `escalation:${id}:r0:s1:channel:#ranker-oncall`]);
+    expect((await lines(id)).at(-1)).toBe('Escalated to step 2: posted to #ranker-oncall');
+    expect(await metrics.registry.getSingleMetricAsString('headroom_escalation_actions_total')).toMatch(/policy="ranker",action="step"\} [1-9]/);
+  });
+
+  it('repeats the policy, then stops when every round is done', async () => {
+    const id = await open();
+    for (const m of [10, 15, 25, 30, 60, 120]) {
+      at(m);
+      await engine.runDue();
+    }
+    expect(await escalationKeys()).toEqual([
+      `escalation:${id}:r0:s0:dm:alice@example.com`,
+      `escalation:${id}:r0:s1:channel:#ranker-oncall`,
+      `escalation:${id}:r1:s0:dm:alice@example.com`,
+      `escalation:${id}:r1:s1:channel:#ranker-oncall`,
+    ]);
+    expect((await lines(id)).slice(-3)).toEqual([
+      'Escalated to step 1 (repeat 1): paged Alice (on call for ranker-primary)',
+      'Escalated to step 2 (repeat 1): posted to #ranker-oncall',
+      'Escalation policy ranker finished: every step taken 2 times without an acknowledgement',
+    ]);
+  });
+
+  it('acknowledge stops further steps at once; a reminder goes to the person paged after reminderAfter', async () => {
+    const id = await open();
+    at(3);
+    await incidents.acknowledge(id, alice);
+    await engine.runDue();
+    expect((await lines(id)).at(-1)).toBe('Escalation stopped: the incident was acknowledged');
+    for (const m of [10, 15, 25, 32]) {
+      at(m);
+      await engine.runDue();
+    }
+    expect(await escalationKeys()).toEqual([`escalation:${id}:r0:s0:dm:alice@example.com`]);
+    at(33);
+    await engine.runDue();
+    const ackMs = new Date(T0.getTime() + 3 * 60_000).getTime();
+    expect(await escalationKeys()).toEqual([`escalation:${id}:r0:s0:dm:alice@example.com`, `escalation:${id}:reminder:${ackMs}:1:dm:alice@example.com`]);
+    expect((await lines(id)).at(-1)).toBe('Reminder 1: acknowledged but still open; reminded Alice');
+    at(40);
+    await incidents.resolve(id, alice);
+    at(100);
+    await engine.runDue();
+    expect(await escalationKeys()).toHaveLength(2);
+  });
+
+  it('runs on the policy as it was when the incident opened, whatever the YAML says later', async () => {
+    const id = await open();
+    const edited = loadOncall(path.join(root, 'test/fixtures/oncall'));
+    edited.policies.set('ranker', {
+      file: 'edited', line: 1,
+      policy: toPolicySnapshot(escalationPolicySchema.parse({ name: 'ranker', steps: [{ notify: { users: ['bob@example.com'] }, wait: '1m' }] })),
+    });
+    oncall.replaceRules(edited);
+    at(10);
+    await engine.runDue();
+    expect(await escalationKeys()).toEqual([`escalation:${id}:r0:s0:dm:alice@example.com`, `escalation:${id}:r0:s1:channel:#ranker-oncall`]);
+    const [{ policy }] = await db.dataSource.query(`SELECT policy FROM escalations WHERE incident_id = $1`, [id]);
+    expect(policy.steps).toHaveLength(2);
+  });
+
+  it('writes each outbox message and timeline line once when two passes run at the same time', async () => {
+    const ids = [await open(), await open('candidate-retrieval')];
+    at(10);
+    const counts = await Promise.all([engine.runDue(), engine.runDue(), engine.runDue()]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(1);
+    const keys = await escalationKeys();
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys).toEqual([`escalation:${ids[0]}:r0:s0:dm:alice@example.com`, `escalation:${ids[0]}:r0:s1:channel:#ranker-oncall`]);
+    expect((await lines(ids[0])).filter((l) => l.startsWith('Escalated to step 2'))).toHaveLength(1);
+  });
+
+  it('escalate jumps to the next step now, and answers 409 when no escalation runs', async () => {
+    const id = await open();
+    at(2);
+    await expect(engine.escalate(id, alice)).resolves.toMatchObject({ step: 2, policy: 'ranker' });
+    expect((await lines(id)).at(-1)).toBe('Escalated to step 2 by Alice: posted to #ranker-oncall');
+    const [audit] = await db.dataSource.query(`SELECT action, actor_name FROM audit_log WHERE action = 'incident.escalated'`);
+    expect(audit).toEqual({ action: 'incident.escalated', actor_name: 'Alice' });
+    // The next step counts its wait from the jump: step 1 of the repeat at 2 + 5 minutes.
+    at(6);
+    expect(await engine.runDue()).toBe(0);
+    await incidents.acknowledge(id, alice);
+    await expect(engine.escalate(id, alice)).rejects.toMatchObject({ status: 409 });
+    const unrouted = await open('candidate-retrieval');
+    await expect(engine.escalate(unrouted, alice)).rejects.toMatchObject({ status: 409 });
+    await expect(engine.escalate(9999, alice)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('a user without a Slack id or an unknown email is noted on the timeline and the escalation goes on', async () => {
+    const id = await open('feature-store');
+    expect(await lines(id)).toEqual([
+      'Escalation policy people started: 1 step',
+      'could not notify Bob: no Slack user id (set it on the People page)',
+      'could not notify carol@example.com: not an active Headroom user',
+      'Escalated to step 1: nobody could be notified',
+    ]);
+    expect(await escalationKeys()).toEqual([]);
+  });
+
+  it('delivers a step as a Slack direct message to the user id and a channel step as a post there', async () => {
+    const slack = await new FakeSlack().start();
+    try {
+      const slackConfig = loadConfig({
+        HEADROOM_ALERTS_DIR: 'test/fixtures/oncall', HEADROOM_PUBLIC_URL: 'https://headroom.example.com',
+        SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'secret', SLACK_CHANNEL: 'C0PAGES', SLACK_API_URL: slack.url,
+      }, root);
+      const notifier = new IncidentNotifier(db.dataSource, incidents, slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slack.url));
+      const id = await open();
+      at(10);
+      await engine.runDue();
+      for (let batch = await outbox.claim(20); batch.length > 0; batch = await outbox.claim(20)) {
+        for (const message of batch) await outbox.markSent(message.id, await notifier.deliver(message));
+      }
+      const posts = slack.callsTo('chat.postMessage').map((c) => String(c.body.channel));
+      expect(posts.filter((c) => c === 'U0ALICE')).toHaveLength(1);
+      expect(posts.filter((c) => c === '#ranker-oncall')).toHaveLength(1);
+      const [dm] = slack.directMessagesTo('U0ALICE');
+      expect(dm).toMatchObject({ channel: 'D0ALICE', metadata: { event_payload: { key: `escalation:${id}:r0:s0:dm:alice@example.com` } } });
+      expect(dm.text).toContain('You are paged (escalation step 1, on call for ranker-primary)');
+      const [{ result }] = await db.dataSource.query(`SELECT result FROM outbox WHERE topic = 'escalation.dm'`);
+      expect(result).toMatchObject({ channel: 'D0ALICE' });
+      expect((await incidents.timeline(id)).map((t) => t.message)).toEqual(expect.arrayContaining(['Sent a Slack direct message to Alice', 'Posted the page to #ranker-oncall in Slack']));
+    } finally {
+      await slack.stop();
+    }
+  });
+});

@@ -1,0 +1,39 @@
+export interface ScheduleUser {
+  id: string | null;
+  email: string;
+  name: string;
+}
+
+export interface OnCall {
+  user: ScheduleUser;
+  layer: string | null;
+  source: 'rotation' | 'swap' | 'override';
+  shiftStart: string;
+  shiftEnd: string;
+}
+
+export interface Shift {
+  user: ScheduleUser;
+  start: string;
+  end: string;
+  layer: string | null;
+  source: 'rotation' | 'swap' | 'override';
+  override: boolean;
+}
+
+export interface ParticipantProblem {
+  field: string;
+  user: string;
+  message: string;
+}
+
+export interface Schedule {
+  id: string;
+  name: string;
+  timeZone: string;
+  file: string;
+  layers: unknown[];
+  onCallNow: OnCall | null;
+  problems: ParticipantProblem[];
+  shifts?: Shift[];
+}
