@@ -38,7 +38,7 @@ describe('startup errors', () => {
     const r = await runHeadroomCli(['validate'], {});
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/ok: 8 SLOs, 1 experiment, 1 schedule, 1 escalation policy/);
+    expect(r.stdout).toMatch(/ok: 8 SLOs, 1 experiment, 1 rollback hook, 1 rollback policy, 1 schedule, 1 escalation policy in alerts, 9 runbooks/);
   });
 
   it('names file, line and field in schedules and escalation policies, and a route naming a missing policy', async () => {
