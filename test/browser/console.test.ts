@@ -207,6 +207,16 @@ describe('web console in Chromium', () => {
     await page.getByRole('heading', { name: 'Rollback executions' }).or(page.getByText('Rollback executions').first()).first().waitFor();
   });
 
+  it('shows the routes in order, the escalation policies, and who is on call on the dashboard', async () => {
+    await page.goto(`${app.url}/#/routes`);
+    await page.getByRole('row').filter({ hasText: 'personalization-pages' }).waitFor();
+    await page.goto(`${app.url}/#/escalation-policies`);
+    await page.getByRole('row').filter({ hasText: 'personalization' }).getByText(/notify the on-call of/).first().waitFor();
+    await shot('11d-escalation-policies');
+    await page.goto(`${app.url}/#/`);
+    await page.getByRole('region', { name: 'On call now' }).getByText('Ranking primary').waitFor();
+  });
+
   it('an admin sees the people, with the button to add one', async () => {
     await page.goto(`${app.url}/#/users`);
     await page.getByText('vic@example.com').waitFor();

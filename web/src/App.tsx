@@ -11,6 +11,7 @@ import { schedules } from './schedules';
 import { services } from './services';
 import { slos } from './slos';
 import { users } from './users';
+import { escalationPolicies, routes } from './routing';
 import { integrations, tokens } from './keys';
 import { audit } from './audit';
 import { experiments } from './experiments';
@@ -40,6 +41,8 @@ const Console = () => (
         <Resource name="rollback-policies" {...rollbackPolicies} />
         <Resource name="runbooks" {...runbooks} />
         <Resource name="schedules" {...schedules} />
+        <Resource name="escalation-policies" {...escalationPolicies} />
+        <Resource name="routes" {...routes} />
         <Resource name="users" {...users} />
         <Resource name="audit" {...audit} />
         {/* Keys are for admins only (the server refuses everyone else anyway). */}

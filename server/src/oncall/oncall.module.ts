@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { OncallService } from './oncall.service';
+import { EscalationPoliciesController, RoutesController } from './policies.controller';
 import { EscalationEngine } from './escalation-engine';
 import { EscalationController, OncallController, SchedulesController, UserCalendarController } from './schedules.controller';
 
 /** Schedules, who is on call, escalation policies and the escalation engine. */
 @Module({
   imports: [IncidentsModule],
-  controllers: [SchedulesController, OncallController, UserCalendarController, EscalationController],
+  controllers: [SchedulesController, OncallController, UserCalendarController, EscalationController, EscalationPoliciesController, RoutesController],
   providers: [OncallService, EscalationEngine],
   exports: [OncallService, EscalationEngine],
 })

@@ -2,7 +2,8 @@ import type { ReactNode } from 'react';
 import { Alert, Box, Card, CardContent, List, ListItem, ListItemText, Typography } from '@mui/material';
 import CheckCircleIcon from '@mui/icons-material/CheckCircle';
 import { Link, Title, useGetList } from 'react-admin';
-import { errorMessage } from '../data-provider';
+import { useQuery } from '@tanstack/react-query';
+import { API_URL, errorMessage, httpClient } from '../data-provider';
 import { DateTime, StatusChip } from '../fields';
 import { sloListFor } from '../services/service-list';
 import type { Service } from '../services/types';
@@ -189,6 +190,33 @@ const ExperimentsNeedingAttention = () => {
   );
 };
 
+interface OnCallNow {
+  schedule: { id: string; name: string };
+  onCall: { user: { name: string; email: string }; shiftEnd: string } | null;
+}
+
+const WhoIsOnCall = () => {
+  const { data } = useQuery<OnCallNow[]>({ queryKey: ['oncall-now'], queryFn: async () => (await httpClient(`${API_URL}/oncall`)).json as OnCallNow[], refetchInterval: 60_000 });
+  return (
+    <Panel title="On call now" action={<Link to="/schedules">schedules</Link>}>
+      {!data?.length ? (
+        <Typography variant="body2" color="text.secondary">No schedule is defined (alerts/*.yaml, schedules:).</Typography>
+      ) : (
+        <List dense disablePadding>
+          {data.map((s) => (
+            <ListItem key={s.schedule.id} disableGutters divider>
+              <ListItemText
+                primary={<Link to={`/schedules/${encodeURIComponent(s.schedule.id)}/show`}>{s.schedule.name}</Link>}
+                secondary={s.onCall ? <>{s.onCall.user.name} until <DateTime value={s.onCall.shiftEnd} /></> : 'nobody'}
+              />
+            </ListItem>
+          ))}
+        </List>
+      )}
+    </Panel>
+  );
+};
+
 /** The first page after sign-in: what needs attention now, and what is running out of budget. */
 export const Dashboard = () => {
   const { data, error, isPending } = useGetList<Slo>('slos', { pagination: { page: 1, perPage: 500 }, sort: { field: 'id', order: 'ASC' } }, REFRESH);
@@ -206,6 +234,7 @@ export const Dashboard = () => {
         </>
       )}
       <OpenIncidents />
+      <WhoIsOnCall />
       <ExperimentsNeedingAttention />
       <Services />
     </Box>
