@@ -184,6 +184,13 @@ describe('web console in Chromium', () => {
     const metrics = page.getByRole('table', { name: 'Metrics' });
     await metrics.getByRole('row').filter({ hasText: 'skip_rate' }).getByText('breach').waitFor();
     await page.getByLabel('Sample ratio').getByText(/Sample ratio: ok/).waitFor();
+    // The shipped dry-run policy records the rollback it would have sent (after two evaluations in breach).
+    await waitFor('the dry-run rollback', async () => {
+      const list = (await (await api(`/api/rollback-executions?filter=${encodeURIComponent(JSON.stringify({ experiment: 'ranker-v42' }))}`)).json()) as unknown[];
+      return list.length > 0;
+    }, 60_000, 500);
+    await page.reload();
+    await page.getByRole('table', { name: 'Rollbacks' }).getByText('ranker-experiment-rollback').waitFor();
     await shot('11-experiment');
   });
 
@@ -248,7 +255,8 @@ describe('web console in Chromium', () => {
 
   it('shows who is on call and the shifts of a schedule, overrides marked', async () => {
     const now = Date.now();
-    const override = { user: ADA.email, start: new Date(now - 3_600_000).toISOString(), end: new Date(now + 3_600_000).toISOString() };
+    // The server runs 60× fast (HEADROOM_TIME_SCALE): a long override still covers its "now".
+    const override = { user: ADA.email, start: new Date(now - 3_600_000).toISOString(), end: new Date(now + 10 * 86_400_000).toISOString() };
     expect((await api('/api/schedules/ranker-primary/overrides', ADMIN, { method: 'POST', body: JSON.stringify(override) })).status).toBe(201);
     await page.goto(`${app.url}/#/schedules`);
     await page.getByText('Ranking primary').waitFor();
@@ -298,6 +306,7 @@ describe('web console in Chromium', () => {
     await page.getByRole('row').filter({ hasText: 'Seeded alert' }).first().click();
     await page.waitForURL(/#\/incidents\/\d+\/show/);
     const ms = Date.now() - t0;
+    await page.getByRole('table', { name: 'Alerts' }).getByText(/Seeded alert/).waitFor();
     process.stdout.write(`incident list with ${total} incidents (the list total, estimated beyond 1,000): first rows and a working click after ${ms} ms\n`);
     fs.writeFileSync(path.join(REPO_ROOT, 'test-artifacts', 'incident-list-10k.json'), JSON.stringify({ incidents: total, msToInteractive: ms }, null, 2));
     await shot('12c-incidents-10k');

@@ -11,7 +11,7 @@ export const httpClient = (url: string, options: fetchUtils.Options = {}) => {
   return fetchUtils.fetchJson(url, { ...options, headers });
 };
 
-export type IncidentAction = 'acknowledge' | 'resolve' | 'reopen' | 'snooze' | 'reassign' | 'notes';
+export type IncidentAction = 'acknowledge' | 'resolve' | 'reopen' | 'snooze' | 'reassign' | 'notes' | 'escalate';
 
 export interface HeadroomDataProvider extends DataProvider {
   incidentAction(id: Identifier, action: IncidentAction, body?: Record<string, unknown>): Promise<{ data: unknown }>;

@@ -26,7 +26,7 @@ export class RollbackController {
     return pageInMemory(all, q);
   }
 
-  /** react-admin list; `filter={"incidentId":12}`, also status, hook, policy, mode. */
+  /** react-admin list; `filter={"incidentId":12}`, also status, hook, policy, mode, experiment. */
   @Get('rollback-executions')
   async executions(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
     const q = parseListQuery(query, EXECUTION_SORTABLE, { field: 'id', order: 'DESC' });

@@ -257,6 +257,9 @@ export class RollbackService implements OnModuleInit, IncidentActionProvider {
       const v = values(key);
       if (v) qb.andWhere(`e.${key} IN (:...${key})`, { [key]: v });
     }
+    // Executions a guardrail breach on this experiment set off (the trigger records it).
+    const experiment = values('experiment');
+    if (experiment) qb.andWhere(`e.trigger->>'experiment' IN (:...experiment)`, { experiment });
     qb.orderBy(`e.${q.sort.field}`, q.sort.order);
     if (q.sort.field !== 'id') qb.addOrderBy('e.id', 'DESC');
     const [items, total] = await qb.skip(q.offset).take(q.limit).getManyAndCount();

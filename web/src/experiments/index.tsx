@@ -2,6 +2,7 @@ import ScienceIcon from '@mui/icons-material/Science';
 import { Alert, Box, Card, CardContent, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { DataTable, List, SearchInput, SelectInput, Show, useRecordContext } from 'react-admin';
 import { DateTime, StatusChip } from '../fields';
+import { Rollbacks } from '../incidents/rollbacks';
 
 type MetricState = 'no-data' | 'insufficient-units' | 'ok' | 'breach';
 
@@ -130,6 +131,12 @@ const Results = () => {
                   ))}
                 </TableBody>
               </Table>
+            </CardContent>
+          </Card>
+          <Card variant="outlined">
+            <CardContent>
+              <Typography variant="h6" component="h2" gutterBottom>Rollbacks</Typography>
+              <Rollbacks experiment={e.id} />
             </CardContent>
           </Card>
           {Object.entries(r.ship).map(([variant, d]) => (

@@ -16,6 +16,7 @@ import NoteAddIcon from '@mui/icons-material/NoteAdd';
 import PersonIcon from '@mui/icons-material/Person';
 import ReplayIcon from '@mui/icons-material/Replay';
 import SnoozeIcon from '@mui/icons-material/Snooze';
+import TrendingUpIcon from '@mui/icons-material/TrendingUp';
 import DescriptionIcon from '@mui/icons-material/Description';
 import type { Role } from '../auth-provider';
 import { API_URL, errorMessage, httpClient, type HeadroomDataProvider, type IncidentAction } from '../data-provider';
@@ -51,6 +52,8 @@ const simple = {
   acknowledge: { label: 'Acknowledge', done: 'Incident acknowledged', icon: <CheckIcon />, allowed: (i: Incident) => i.status === 'triggered' || i.status === 'snoozed' },
   resolve: { label: 'Resolve', done: 'Incident resolved', icon: <DoneAllIcon />, allowed: (i: Incident) => i.status !== 'resolved' },
   reopen: { label: 'Re-open', done: 'Incident re-opened', icon: <ReplayIcon />, allowed: (i: Incident) => i.status === 'resolved' },
+  // The server answers 409 (shown) when no escalation policy runs for the incident.
+  escalate: { label: 'Escalate', done: 'Escalated to the next step', icon: <TrendingUpIcon />, allowed: (i: Incident) => i.status === 'triggered' },
 } as const;
 
 /** Acknowledge, resolve or re-open; shown only when the status allows it and the user may act. */

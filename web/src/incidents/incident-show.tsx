@@ -6,6 +6,7 @@ import { IncidentStatusChip, SeverityChip } from './chips';
 import { Evidence } from './evidence';
 import { IncidentActionButton, NoteButton, PostmortemButton, ReassignButton, RunbookButton, SnoozeButton } from './incident-actions';
 import { InlineRunbook } from './inline-runbook';
+import { IncidentAlerts } from './incident-alerts';
 import { Rollbacks } from './rollbacks';
 import { Timeline } from './timeline';
 import type { Incident } from './types';
@@ -21,6 +22,7 @@ const Actions = () => (
     <RunbookButton />
     <IncidentActionButton action="acknowledge" />
     <SnoozeButton />
+    <IncidentActionButton action="escalate" />
     <IncidentActionButton action="resolve" />
     <IncidentActionButton action="reopen" />
     <ReassignButton />
@@ -96,6 +98,9 @@ const IncidentDetails = () => {
       </Box>
       <Section title="Evidence">
         <Evidence evidence={record.evidence} />
+      </Section>
+      <Section title={`Alerts (${record.alertCount ?? record.alerts?.length ?? 0} deliveries)`}>
+        <IncidentAlerts alerts={record.alerts} />
       </Section>
       <Section title="Rollbacks">
         <Rollbacks incidentId={record.id} />

@@ -63,15 +63,15 @@ export const ActionButton = ({ execution, action }: { execution: RollbackExecuti
 };
 
 /** The incident's rollback executions, with approve, retry and cancel for responders. */
-export const Rollbacks = ({ incidentId }: { incidentId: number | string }) => {
+export const Rollbacks = ({ incidentId, experiment }: { incidentId?: number | string; experiment?: string }) => {
   const { data, isPending } = useGetList<RollbackExecution>('rollback-executions', {
-    filter: { incidentId },
+    filter: incidentId !== undefined ? { incidentId } : { experiment },
     sort: { field: 'id', order: 'ASC' },
     pagination: { page: 1, perPage: 50 },
   });
   const { permissions } = usePermissions<Role | null>();
   if (isPending) return null;
-  if (!data?.length) return <Typography variant="body2" color="text.secondary">No rollback hook fired for this incident.</Typography>;
+  if (!data?.length) return <Typography variant="body2" color="text.secondary">No rollback hook fired for this {incidentId !== undefined ? 'incident' : 'experiment'}.</Typography>;
   const canAct = permissions === 'responder' || permissions === 'admin';
   return (
     <Table size="small" aria-label="Rollbacks">

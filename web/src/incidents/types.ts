@@ -32,4 +32,21 @@ export interface Incident {
   muted?: boolean;
   mutedReason?: string | null;
   timeline?: TimelineEntry[];
+  alerts?: IncidentAlert[];
+  alertCount?: number;
+}
+
+export interface IncidentAlert {
+  id: number;
+  alertKey: string;
+  source: string;
+  status: 'firing' | 'resolved';
+  title: string;
+  labels: Record<string, string>;
+  count: number;
+  mutedBy: string | null;
+  generatorUrl: string | null;
+  firstReceivedAt: string;
+  lastReceivedAt: string;
+  resolvedAt: string | null;
 }
