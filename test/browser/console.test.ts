@@ -268,6 +268,16 @@ describe('web console in Chromium', () => {
     // The example's participants are not users here: each is reported, none is fatal.
     await page.getByText(/no active Headroom user with email bob@example.com/).first().waitFor();
     await shot('09-schedule');
+    // An override from the console: Vic, three days from now for a day.
+    const local = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+    await page.getByRole('button', { name: 'Create override' }).click();
+    await page.getByLabel('Who').click();
+    await page.getByRole('option', { name: /Vic Viewer/ }).click();
+    await page.getByLabel('From').fill(local(now + 3 * 86_400_000));
+    await page.getByLabel('Until').fill(local(now + 4 * 86_400_000));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Override created').waitFor();
+    await page.getByRole('row').filter({ hasText: 'Vic Viewer' }).filter({ hasText: 'override' }).first().waitFor();
   });
 
   it('keeps the console JavaScript under 1.5 MB gzipped', () => {

@@ -1,5 +1,6 @@
 import { Alert, Box, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { Show, useRecordContext } from 'react-admin';
+import { CreateOverrideButton } from './override-button';
 import { OnCallCell } from './schedule-list';
 import type { Schedule } from './types';
 
@@ -19,6 +20,9 @@ const ScheduleBody = () => {
         On call now: <OnCallCell onCall={record.onCallNow} /> · {record.timeZone} · defined in {record.file} ·{' '}
         <a href={`/api/schedules/${record.id}/calendar.ics`}>iCal feed</a>
       </Typography>
+      <Box>
+        <CreateOverrideButton scheduleId={record.id} />
+      </Box>
       {record.problems.map((p) => (
         <Alert key={p.field} severity="warning">
           {p.message}
