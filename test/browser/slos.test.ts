@@ -164,6 +164,20 @@ describe.each(databaseKinds())('SLO pages in Chromium (%s)', (kind) => {
     expect(await histogram.locator('path.recharts-rectangle').count()).toBeGreaterThan(0);
   });
 
+  it('draws the latency quantiles over time and the bucket heatmap, from the history endpoint', async () => {
+    const history = await getJson<{ points: Array<{ at: string; total: number; quantiles: Array<{ q: number; value: number | null }>; buckets: Array<{ le: number | string; count: number }> }> }>(
+      `/api/slos/${SLO}/latency/history?span=6h&step=5m&q=0.5,0.99`,
+    );
+    expect(history.points).toHaveLength(72);
+    const last = history.points.filter((p) => p.total > 0).at(-1)!;
+    // Per-bucket counts add up to the step's total, and the quantiles come from them.
+    expect(last.buckets.reduce((n, b) => n + b.count, 0)).toBe(last.total);
+    expect(last.quantiles[1].value).toBeGreaterThan(0.25);
+    await page.getByRole('img', { name: 'Latency quantiles over time' }).locator('path.recharts-line-curve').first().waitFor();
+    expect(await page.getByRole('img', { name: 'Latency heatmap' }).locator('rect').count()).toBeGreaterThan(72);
+    await shot('05b-latency-history');
+  });
+
   it('runs a back-test with the default range and shows its summary, alerts and breaches', async () => {
     const run = page.getByRole('button', { name: 'Run back-test' });
     const [response] = await Promise.all([

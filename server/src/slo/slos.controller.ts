@@ -64,6 +64,11 @@ export class SlosController {
     return this.slos.latency(id, window, parseQuantiles(q));
   }
 
+  @Get('slos/:id/latency/history')
+  latencyHistory(@Param('id') id: string, @Query('span') span = '6h', @Query('step') step = '5m', @Query('q') q = '0.5,0.9,0.99') {
+    return this.slos.latencyHistory(id, span, step, parseQuantiles(q));
+  }
+
   @Post('slos/:id/backtest')
   @HttpCode(200)
   backtest(@Param('id') id: string, @Body(new ZodValidationPipe(backtestSchema)) body: BacktestRequest) {

@@ -161,6 +161,38 @@ export class SlosService {
     };
   }
 
+  /**
+   * Latency over time, for charts: per step (oldest first) the quantiles and the per-bucket
+   * (not cumulative) counts of the requests in that step — quantiles over time and a heatmap.
+   */
+  async latencyHistory(id: string, spanText: string, stepText: string, qs: number[]) {
+    const slo = this.find(id);
+    if (slo.sli.kind !== 'latency') throw new ValidationError([{ field: 'id', message: `${id} is an events SLO; latency needs a latency SLO` }]);
+    if (slo.sli.source === 'prometheus') throw new ValidationError([{ field: 'id', message: `${id} reads Prometheus; its buckets are not stored in Headroom` }]);
+    const span = parseDurationField('span', spanText);
+    const step = parseDurationField('step', stepText);
+    if (step < 60 || span / step > 200) throw new ValidationError([{ field: 'step', message: 'must be at least 1m and give at most 200 points over the span' }]);
+    const series = (await this.rollups.resolveSeries([slo])).get(id);
+    const names = series?.kind === 'latency' ? series.histogram : [];
+    // Steps end on whole minutes (the rollups' resolution), the last at the current minute.
+    const end = Math.floor(this.clock.now().getTime() / 60_000) * 60_000;
+    const points = [];
+    for (let at = end - span * 1000 + step * 1000; at <= end; at += step * 1000) {
+      const sums = await this.store.histogramSums({ series: names, now: new Date(at), windowsSeconds: [step] });
+      const cumulative = mergeCumulative(names.map((n) => sums.get(n)?.get(step) ?? []));
+      points.push({
+        at: new Date(at).toISOString(),
+        total: cumulative.at(-1)?.count ?? 0,
+        quantiles: qs.map((q) => {
+          const value = cumulative.length ? histogramQuantile(q, cumulative) : NaN;
+          return { q, value: Number.isFinite(value) ? value : null };
+        }),
+        buckets: cumulative.map((b, i) => ({ le: Number.isFinite(b.le) ? b.le : '+Inf', count: b.count - (i > 0 ? cumulative[i - 1].count : 0) })),
+      });
+    }
+    return { span: spanText, step: stepText, points };
+  }
+
   /** Services with their SLOs' worst state and lowest budget. */
   async services() {
     const slos = await this.list({});
@@ -198,6 +230,14 @@ export class SlosService {
       onProgress,
     });
     return { slo: id, ...result };
+  }
+}
+
+function parseDurationField(field: string, text: string): number {
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new ValidationError([{ field, message: 'must be a duration such as 5m, 1h or 1d' }]);
   }
 }
 

@@ -5,9 +5,10 @@ import { Link, ListButton, RefreshButton, Show, TopToolbar, useRecordContext } f
 import { DateTime, percent } from '../fields';
 import { BacktestForm } from './backtest-form';
 import { BudgetBar } from './budget-bar';
+import { LatencyHistory } from './latency-history';
 import { LatencyPanel } from './latency-panel';
 import { BudgetChart, BurnRateChart } from './slo-charts';
-import { formatLatency } from './slo-math';
+import { formatLatency, quantilesFor } from './slo-math';
 import { SloStateChip } from './state-chip';
 import type { SloDetail } from './types';
 import { WindowPairsTable } from './window-pairs-table';
@@ -109,6 +110,11 @@ const SloDetails = () => {
       {slo.kind === 'latency' && storesHistory && (
         <Section title="Latency" subtitle="Quantiles and requests per bucket over the chosen window.">
           <LatencyPanel key={slo.id} slo={slo} />
+        </Section>
+      )}
+      {slo.kind === 'latency' && storesHistory && (
+        <Section title="Latency, last 6 h" subtitle="Quantiles per 5-minute step, and where the requests fell among the buckets.">
+          <LatencyHistory key={slo.id} sloId={slo.id} quantiles={quantilesFor(slo.objective)} thresholdSeconds={slo.thresholdSeconds ?? null} />
         </Section>
       )}
       <Section title="Alert conditions" subtitle="Each window pair at the last evaluation.">
