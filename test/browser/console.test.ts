@@ -265,6 +265,10 @@ describe('web console in Chromium', () => {
     await page.getByText('Ranking primary').click();
     await page.getByText('Shifts, next 14 days').waitFor();
     await page.getByRole('cell', { name: 'override' }).first().waitFor();
+    // The timeline draws the override outlined, among the rotation's shifts.
+    const timeline = page.getByRole('img', { name: 'Shifts timeline' });
+    await timeline.locator('g[data-override]').first().waitFor();
+    expect(await timeline.locator('g').count()).toBeGreaterThan(2);
     // The example's participants are not users here: each is reported, none is fatal.
     await page.getByText(/no active Headroom user with email bob@example.com/).first().waitFor();
     await shot('09-schedule');

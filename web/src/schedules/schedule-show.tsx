@@ -2,6 +2,7 @@ import { Alert, Box, Table, TableBody, TableCell, TableHead, TableRow, Typograph
 import { Show, useRecordContext } from 'react-admin';
 import { CreateOverrideButton } from './override-button';
 import { OnCallCell } from './schedule-list';
+import { ShiftTimeline } from './shift-timeline';
 import type { Schedule } from './types';
 
 const ScheduleTitle = () => {
@@ -29,6 +30,13 @@ const ScheduleBody = () => {
         </Alert>
       ))}
       <Typography variant="subtitle1">Shifts, next 14 days</Typography>
+      {(record.shifts ?? []).length > 0 && (
+        <ShiftTimeline
+          shifts={record.shifts!}
+          from={Date.parse(record.shifts![0].start)}
+          to={Math.max(Date.parse(record.shifts![0].start) + 14 * 86_400_000, Date.parse(record.shifts!.at(-1)!.end))}
+        />
+      )}
       <Table size="small">
         <TableHead>
           <TableRow>
