@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { pageInMemory, parseListQuery, setContentRange } from '../common/pagination';
+import { listInMemory } from '../common/pagination';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { SanitizePipe } from '../routing/text-sanitizer';
 import { ROLES, type Role } from './api-token.entity';
-import { CurrentPrincipal, RequireRole, type Principal } from './auth.decorators';
+import { CurrentPrincipal, RequireRole, userActor, type Principal } from './auth.decorators';
 import { ApiTokensService } from './api-tokens.service';
 
 const createSchema = z.strictObject({
@@ -21,20 +21,16 @@ export class ApiTokensController {
 
   @Get()
   async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
-    const all = await this.tokens.list();
-    const q = parseListQuery(query, ['name', 'role', 'createdAt', 'lastUsedAt'], { field: 'createdAt', order: 'DESC' });
-    const page = pageInMemory(all, q);
-    setContentRange(res, 'tokens', q, page.length, all.length);
-    return page;
+    return listInMemory(res, 'tokens', query, await this.tokens.list(), ['name', 'role', 'createdAt', 'lastUsedAt'], { field: 'createdAt', order: 'DESC' });
   }
 
   @Post()
   create(@Body(new SanitizePipe(), new ZodValidationPipe(createSchema)) body: z.infer<typeof createSchema>, @CurrentPrincipal() p: Principal) {
-    return this.tokens.create(body.name, body.role, { type: 'user', id: p.id, name: p.name });
+    return this.tokens.create(body.name, body.role, userActor(p));
   }
 
   @Delete(':id')
   revoke(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() p: Principal) {
-    return this.tokens.revoke(id, { type: 'user', id: p.id, name: p.name });
+    return this.tokens.revoke(id, userActor(p));
   }
 }

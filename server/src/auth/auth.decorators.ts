@@ -19,6 +19,9 @@ export interface Principal {
   email?: string;
 }
 
+/** The actor (timeline, audit log) for a request: the token's or the signed-in user's name. */
+export const userActor = (p: Principal) => ({ type: 'user' as const, id: p.id, name: p.name });
+
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
   return ctx.switchToHttp().getRequest().principal;
 });

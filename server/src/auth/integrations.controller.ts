@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { pageInMemory, parseListQuery, setContentRange } from '../common/pagination';
+import { listInMemory } from '../common/pagination';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { CurrentPrincipal, RequireRole, type Principal } from './auth.decorators';
+import { CurrentPrincipal, RequireRole, userActor, type Principal } from './auth.decorators';
 import { INTEGRATION_KINDS, type IntegrationKind } from './integration-key.entity';
 import { IntegrationKeysService } from './integration-keys.service';
 
@@ -19,21 +19,17 @@ export class IntegrationsController {
 
   @Get()
   async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
-    const all = await this.keys.list();
-    const q = parseListQuery(query, ['name', 'kind', 'createdAt', 'lastUsedAt'], { field: 'createdAt', order: 'DESC' });
-    const page = pageInMemory(all, q);
-    setContentRange(res, 'integrations', q, page.length, all.length);
-    return page;
+    return listInMemory(res, 'integrations', query, await this.keys.list(), ['name', 'kind', 'createdAt', 'lastUsedAt'], { field: 'createdAt', order: 'DESC' });
   }
 
   /** The answer carries the key; it is never shown again. */
   @Post()
   create(@Body(new ZodValidationPipe(createSchema)) body: z.infer<typeof createSchema>, @CurrentPrincipal() p: Principal) {
-    return this.keys.create(body.name, body.kind, { type: 'user', id: p.id, name: p.name });
+    return this.keys.create(body.name, body.kind, userActor(p));
   }
 
   @Delete(':id')
   revoke(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() p: Principal) {
-    return this.keys.revoke(id, { type: 'user', id: p.id, name: p.name });
+    return this.keys.revoke(id, userActor(p));
   }
 }

@@ -6,7 +6,7 @@ import { parseListQuery, setContentRange } from '../common/pagination';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { SanitizePipe } from '../routing/text-sanitizer';
 import { ROLES, type Role } from './api-token.entity';
-import { CurrentPrincipal, RequireRole, type Principal } from './auth.decorators';
+import { CurrentPrincipal, RequireRole, userActor, type Principal } from './auth.decorators';
 import { PASSWORD_MIN_LENGTH } from './password';
 import { USER_SORTABLE, UsersService } from './users.service';
 
@@ -33,8 +33,6 @@ const updateSchema = z.strictObject({
   disabled: z.boolean().optional(),
 });
 
-const actor = (p: Principal) => ({ type: 'user', id: p.id, name: p.name });
-
 /** People: everyone signed in may see who is who (to page or reassign); only admins change them. */
 @Controller('api/users')
 export class UsersController {
@@ -56,12 +54,12 @@ export class UsersController {
   @Post()
   @RequireRole('admin')
   create(@Body(new SanitizePipe(), new ZodValidationPipe(createSchema)) body: z.infer<typeof createSchema>, @CurrentPrincipal() p: Principal) {
-    return this.users.create(body, actor(p));
+    return this.users.create(body, userActor(p));
   }
 
   @Patch(':id')
   @RequireRole('admin')
   update(@Param('id', ParseUUIDPipe) id: string, @Body(new SanitizePipe(), new ZodValidationPipe(updateSchema)) body: z.infer<typeof updateSchema>, @CurrentPrincipal() p: Principal) {
-    return this.users.update(id, body, actor(p));
+    return this.users.update(id, body, userActor(p));
   }
 }

@@ -62,6 +62,17 @@ export function setContentRange(res: Response, resource: string, q: ListQuery, c
   res.setHeader('Access-Control-Expose-Headers', 'Content-Range');
 }
 
+/**
+ * A react-admin list of a small resource held in memory (loaded rules, keys): parses the query,
+ * sets Content-Range and answers the requested page.
+ */
+export function listInMemory<T extends object>(res: Response, resource: string, query: Record<string, unknown>, all: T[], sortable: readonly string[], defaultSort: ListQuery['sort']): T[] {
+  const q = parseListQuery(query, sortable, defaultSort);
+  const page = pageInMemory(all, q);
+  setContentRange(res, resource, q, page.length, all.length);
+  return page;
+}
+
 /** Applies sort and range in memory, for small resources that are not in the database. */
 export function pageInMemory<T extends object>(items: T[], q: ListQuery): T[] {
   const { field, order } = q.sort;

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { CurrentPrincipal, RequireRole, type Principal } from '../auth/auth.decorators';
+import { CurrentPrincipal, RequireRole, userActor, type Principal } from '../auth/auth.decorators';
 import { parseListQuery, setContentRange } from '../common/pagination';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { experimentSchema, type ExperimentSpec } from '../rules/experiment-definition';
@@ -37,6 +37,6 @@ export class ExperimentsController {
   @Post()
   @RequireRole('responder')
   create(@Body(new SanitizePipe(), new ZodValidationPipe(experimentSchema)) body: ExperimentSpec, @CurrentPrincipal() p: Principal) {
-    return this.experiments.create(body, { type: 'user', id: p.id, name: p.name });
+    return this.experiments.create(body, userActor(p));
   }
 }

@@ -1,5 +1,5 @@
-import type { Principal } from '../auth/auth.decorators';
+import { userActor, type Principal } from '../auth/auth.decorators';
 import type { Actor } from './timeline-entry.entity';
 
 /** A request made with an API token (the console uses one too) acts as that token's user. */
-export const actorOf = (p: Principal): Actor => ({ type: 'user', id: p.id, name: p.name });
+export const actorOf = (p: Principal): Actor => userActor(p);

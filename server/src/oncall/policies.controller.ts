@@ -1,6 +1,6 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { pageInMemory, parseListQuery, setContentRange } from '../common/pagination';
+import { listInMemory } from '../common/pagination';
 import { RoutesService } from '../routing/routes.service';
 import { OncallService } from './oncall.service';
 
@@ -12,10 +12,7 @@ export class EscalationPoliciesController {
   @Get()
   list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
     const all = this.oncall.policies().map((p) => ({ id: p.policy.name, ...p.policy, file: p.file, line: p.line }));
-    const q = parseListQuery(query, ['id', 'name'], { field: 'id', order: 'ASC' });
-    const page = pageInMemory(all, q);
-    setContentRange(res, 'escalation-policies', q, page.length, all.length);
-    return page;
+    return listInMemory(res, 'escalation-policies', query, all, ['id', 'name'], { field: 'id', order: 'ASC' });
   }
 }
 
@@ -27,9 +24,6 @@ export class RoutesController {
   @Get()
   list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
     const all = this.routes.all().map((r, order) => ({ id: r.name, order, ...r }));
-    const q = parseListQuery(query, ['order', 'id', 'name'], { field: 'order', order: 'ASC' });
-    const page = pageInMemory(all, q);
-    setContentRange(res, 'routes', q, page.length, all.length);
-    return page;
+    return listInMemory(res, 'routes', query, all, ['order', 'id', 'name'], { field: 'order', order: 'ASC' });
   }
 }

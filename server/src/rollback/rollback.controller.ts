@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CurrentPrincipal, RequireRole, type Principal } from '../auth/auth.decorators';
-import { pageInMemory, parseListQuery, setContentRange } from '../common/pagination';
+import { listInMemory, parseListQuery, setContentRange } from '../common/pagination';
 import { actorOf } from '../incidents/principal-actor';
 import { EXECUTION_SORTABLE, RollbackService } from './rollback.service';
 
@@ -12,18 +12,12 @@ export class RollbackController {
   /** Declared hooks (read only: they live in alerts/*.yaml); header values are not shown. */
   @Get('rollback-hooks')
   hooks(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
-    const all = this.rollback.hooks();
-    const q = parseListQuery(query, ['id', 'name', 'url'], { field: 'id', order: 'ASC' });
-    setContentRange(res, 'rollback-hooks', q, Math.min(q.limit, Math.max(0, all.length - q.offset)), all.length);
-    return pageInMemory(all, q);
+    return listInMemory(res, 'rollback-hooks', query, this.rollback.hooks(), ['id', 'name', 'url'], { field: 'id', order: 'ASC' });
   }
 
   @Get('rollback-policies')
   policies(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
-    const all = this.rollback.policies();
-    const q = parseListQuery(query, ['id', 'name', 'hook', 'mode'], { field: 'id', order: 'ASC' });
-    setContentRange(res, 'rollback-policies', q, Math.min(q.limit, Math.max(0, all.length - q.offset)), all.length);
-    return pageInMemory(all, q);
+    return listInMemory(res, 'rollback-policies', query, this.rollback.policies(), ['id', 'name', 'hook', 'mode'], { field: 'id', order: 'ASC' });
   }
 
   /** react-admin list; `filter={"incidentId":12}`, also status, hook, policy, mode, experiment. */

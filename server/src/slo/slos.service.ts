@@ -146,7 +146,7 @@ export class SlosService {
     const slo = this.find(id);
     if (slo.sli.kind !== 'latency') throw new ValidationError([{ field: 'id', message: `${id} is an events SLO; latency needs a latency SLO` }]);
     if (slo.sli.source === 'prometheus') throw new ValidationError([{ field: 'id', message: `${id} reads Prometheus; its buckets are not stored in Headroom` }]);
-    const seconds = parseWindow(window);
+    const seconds = parseDurationField('window', window);
     const series = (await this.rollups.resolveSeries([slo])).get(id);
     const names = series?.kind === 'latency' ? series.histogram : [];
     const sums = await this.store.histogramSums({ series: names, now: this.clock.now(), windowsSeconds: [seconds] });
@@ -241,10 +241,3 @@ function parseDurationField(field: string, text: string): number {
   }
 }
 
-function parseWindow(window: string): number {
-  try {
-    return parseDuration(window);
-  } catch {
-    throw new ValidationError([{ field: 'window', message: 'must be a duration such as 5m, 1h or 1d' }]);
-  }
-}

@@ -39,13 +39,19 @@ export class PlatformBreachesService {
     const signals = breaches.map((b) => platformBreachSignal(b, known.get(b.experiment), platform, now));
     // Subscribers (incidents, then rollback) have run when publish returns.
     await this.signals.publish(signals);
-    const outcomes: BreachOutcome[] = [];
-    for (const [i, s] of signals.entries()) {
-      const [row] = await this.dataSource.query(`SELECT id FROM incidents WHERE fingerprint = $1 ORDER BY id DESC LIMIT 1`, [s.fingerprint]);
-      const b = breaches[i];
-      outcomes.push({ experiment: b.experiment, variant: b.variant, metric: b.metric, status: b.status, fingerprint: s.fingerprint, incidentId: row ? Number(row.id) : null });
-    }
-    return outcomes;
+    const rows: Array<{ fingerprint: string; id: number }> = await this.dataSource.query(
+      `SELECT DISTINCT ON (fingerprint) fingerprint, id FROM incidents WHERE fingerprint = ANY($1::text[]) ORDER BY fingerprint, id DESC`,
+      [[...new Set(signals.map((s) => s.fingerprint))]],
+    );
+    const incidentOf = new Map(rows.map((r) => [r.fingerprint, Number(r.id)]));
+    return breaches.map((b, i) => ({
+      experiment: b.experiment,
+      variant: b.variant,
+      metric: b.metric,
+      status: b.status,
+      fingerprint: signals[i].fingerprint,
+      incidentId: incidentOf.get(signals[i].fingerprint) ?? null,
+    }));
   }
 
   private async definition(id: string): Promise<ExperimentDefinition | undefined> {
