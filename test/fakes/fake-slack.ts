@@ -32,6 +32,11 @@ export class FakeSlack {
   private readonly failures: Array<{ method: string; failure: Failure }> = [];
   private server?: http.Server;
   private seq = 0;
+  private randomFailureRate = 0;
+  private random: () => number = Math.random;
+  private readonly brokenChannels = new Map<string, string>();
+  private readonly held = new Map<string, number>();
+  private readonly heldTimers = new Set<NodeJS.Timeout>();
   url = '';
 
   async start(): Promise<this> {
@@ -43,12 +48,55 @@ export class FakeSlack {
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.heldTimers) clearTimeout(timer);
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
   /** The next call of `method` fails this way (queue several for several calls). */
   failNext(method: string, failure: Failure): void {
     this.failures.push({ method, failure });
+  }
+
+  /**
+   * From now on a share `rate` of calls (chosen by a seeded generator, so a run can be
+   * repeated) answers 429 with Retry-After: 1 or 500, half and half; 0 turns it off.
+   */
+  failRandomly(rate: number, seed = 1): void {
+    this.randomFailureRate = rate;
+    let state = seed >>> 0 || 1;
+    this.random = () => {
+      // xorshift32
+      state ^= state << 13;
+      state >>>= 0;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      return state / 2 ** 32;
+    };
+  }
+
+  /** chat.* calls to `channel` fail permanently with `error`, as they do for a deleted channel. */
+  failChannel(channel: string, error = 'channel_not_found'): void {
+    this.brokenChannels.set(channel, error);
+  }
+
+  /** The channel works again (it was re-created, the bot was invited). */
+  healChannel(channel: string): void {
+    this.brokenChannels.delete(channel);
+  }
+
+  /**
+   * Calls of `method` are carried out (Slack has the message) but the answer is held back
+   * `ms` milliseconds: a process killed meanwhile never learns that its send got through.
+   */
+  holdAnswers(method: string, ms: number): void {
+    this.held.set(method, ms);
+  }
+
+  /** Posts that started a conversation (not thread replies), in the order Slack received them. */
+  topLevelPosts(): StoredMessage[] {
+    return this.messages.filter((m) => !m.thread_ts);
   }
 
   /** Direct messages posted to a user id (chat.postMessage with channel U…). */
@@ -73,6 +121,25 @@ export class FakeSlack {
       res.end(JSON.stringify(json));
     };
     if (!String(req.headers.authorization ?? '').startsWith('Bearer ')) return send(200, { ok: false, error: 'not_authed' });
+    const broken = this.brokenChannels.get(String(body.channel ?? ''));
+    if (broken && method.startsWith('chat.')) return send(200, { ok: false, error: broken });
+    if (this.randomFailureRate > 0 && method !== 'auth.test' && this.random() < this.randomFailureRate) {
+      return this.random() < 0.5
+        ? send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' })
+        : send(500, { ok: false, error: 'internal_error' });
+    }
+    const holdMs = this.held.get(method);
+    if (holdMs) {
+      const answer = send;
+      const delayed = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+        const timer = setTimeout(() => {
+          this.heldTimers.delete(timer);
+          if (!res.destroyed) answer(status, json, headers);
+        }, holdMs);
+        this.heldTimers.add(timer);
+      };
+      return this.answer(method, body, delayed);
+    }
     const failIndex = this.failures.findIndex((f) => f.method === method);
     if (failIndex >= 0) {
       const { failure } = this.failures.splice(failIndex, 1)[0];
@@ -80,6 +147,10 @@ export class FakeSlack {
       if (failure.status >= 500) return send(failure.status, { ok: false, error: 'internal_error' });
       return send(200, { ok: false, error: failure.error ?? 'invalid_auth' });
     }
+    return this.answer(method, body, send);
+  }
+
+  private answer(method: string, body: Record<string, unknown>, send: (status: number, json: unknown, headers?: Record<string, string>) => void): void {
     switch (method) {
       case 'auth.test':
         return send(200, { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0001' });

@@ -7,6 +7,7 @@ import { IncidentHooks } from '../../server/src/incidents/incident-hooks';
 import { IncidentsService } from '../../server/src/incidents/incidents.service';
 import { IncidentNotifier } from '../../server/src/notify/incident-notifier';
 import { WebClientSlackApi } from '../../server/src/notify/slack/slack-api';
+import { EscalationAuditor } from '../../server/src/oncall/escalation-auditor';
 import { EscalationEngine } from '../../server/src/oncall/escalation-engine';
 import { escalationPolicySchema, toPolicySnapshot } from '../../server/src/oncall/escalation-policy';
 import { loadOncall } from '../../server/src/oncall/oncall-loader';
@@ -157,6 +158,57 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toEqual([`escalation:${ids[0]}:r0:s0:dm:alice@example.com`, `escalation:${ids[0]}:r0:s1:channel:#ranker-oncall`]);
     expect((await lines(ids[0])).filter((l) => l.startsWith('Escalated to step 2'))).toHaveLength(1);
+  });
+
+  it('a reopened incident runs its policy again from the first step', async () => {
+    const id = await open();
+    at(2);
+    await incidents.resolve(id, alice);
+    await engine.runDue();
+    expect((await lines(id)).at(-1)).toBe('Escalation stopped: the incident was resolved');
+    at(20);
+    await incidents.reopen(id, alice);
+    expect(await engine.runDue()).toBe(1);
+    // A new run: Alice gets a new direct message, not one swallowed as a repeat of the first.
+    expect(await escalationKeys()).toEqual([`escalation:${id}:r0:s0:dm:alice@example.com`, `escalation:${id}:run1:r0:s0:dm:alice@example.com`]);
+    expect((await lines(id)).slice(-2)).toEqual(['Escalation resumed: the incident is triggered again', 'Escalated to step 1: paged Alice (on call for ranker-primary)']);
+    at(30);
+    expect(await engine.runDue()).toBe(1);
+    expect((await lines(id)).at(-1)).toBe('Escalated to step 2: posted to #ranker-oncall');
+  });
+
+  it('the auditor re-queues an escalation whose due step was not taken, notes it, counts it, and leaves healthy ones alone', async () => {
+    const auditor = new EscalationAuditor(db.dataSource, engine, outbox, clock, config, silentLogger, undefined, metrics);
+    const stuck = await open();
+    const healthy = await open('candidate-retrieval');
+    // A lost wake time: the pass will never look at this row again by itself.
+    await db.dataSource.query(`UPDATE escalations SET wake_at = NULL WHERE incident_id = $1`, [stuck]);
+    at(10);
+    expect(await engine.runDue()).toBe(0);
+    expect(await auditor.overdue()).toEqual([]);
+    at(12);
+    expect(await auditor.overdue()).toEqual([expect.objectContaining({ incidentId: stuck, step: 1, policy: 'ranker' })]);
+    expect((await auditor.audit()).map((s) => s.incidentId)).toEqual([stuck]);
+    expect(await escalationKeys()).toContain(`escalation:${stuck}:r0:s1:channel:#ranker-oncall`);
+    expect((await lines(stuck)).slice(-2)).toEqual([
+      `Escalation policy ranker: step 2 was due at ${new Date(T0.getTime() + 10 * 60_000).toISOString()} and had not been taken; re-queued by the escalation auditor`,
+      'Escalated to step 2: posted to #ranker-oncall',
+    ]);
+    expect(await auditor.overdue()).toEqual([]);
+    expect(await metrics.registry.getSingleMetricAsString('headroom_escalations_stalled_total')).toMatch(/headroom_escalations_stalled_total 1$/m);
+    expect((await lines(healthy)).some((l) => l.includes('auditor'))).toBe(false);
+  });
+
+  it('a step naming a Slack user group mentions it in the page channel', async () => {
+    const groups = loadOncall(path.join(root, 'test/fixtures/oncall'));
+    groups.policies.set('ranker', {
+      file: 'test', line: 1,
+      policy: toPolicySnapshot(escalationPolicySchema.parse({ name: 'ranker', steps: [{ notify: { userGroup: 'S0RANKERS' }, wait: '5m' }] })),
+    });
+    oncall.replaceRules(groups);
+    const id = await open();
+    expect(await escalationKeys()).toEqual([`escalation:${id}:r0:s0:channel:page:group:S0RANKERS`]);
+    expect((await lines(id)).at(-1)).toBe('Escalated to step 1: mentioned user group S0RANKERS in the page channel');
   });
 
   it('escalate jumps to the next step now, and answers 409 when no escalation runs', async () => {

@@ -27,6 +27,16 @@ export class AppMetrics {
     labelNames: ['source', 'severity'],
     registers: [this.registry],
   });
+  readonly escalationsStalled = new Counter({
+    name: 'headroom_escalations_stalled_total',
+    help: 'Escalations the auditor found past a step that was due and re-queued',
+    registers: [this.registry],
+  });
+  readonly escalationsOverdue = new Gauge({
+    name: 'headroom_escalations_overdue',
+    help: 'Running escalations whose next step is overdue, at the last audit',
+    registers: [this.registry],
+  });
   readonly escalationActions = new Counter({
     name: 'headroom_escalation_actions_total',
     help: 'Escalation actions taken (step, reminder, stopped, resumed, exhausted), by policy',

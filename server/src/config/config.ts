@@ -79,6 +79,12 @@ const envSchema = z.object({
   /** How often the escalation engine looks for due steps (a step due between passes waits at most this long). */
   HEADROOM_ESCALATION_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
   HEADROOM_OUTBOX_POLL_MS: z.coerce.number().int().positive().default(500),
+  // How long a worker owns a claimed outbox row before another process may take it over.
+  HEADROOM_OUTBOX_CLAIM_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
+  // Slack accepts about one message per second per channel; sends to one channel are spaced this far apart.
+  HEADROOM_SLACK_CHANNEL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  // How often the escalation auditor looks for escalations that missed a step.
+  HEADROOM_ESCALATION_AUDIT_SECONDS: z.coerce.number().positive().default(60),
   HEADROOM_PROMETHEUS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   HEADROOM_EXPERIMENT_PLATFORM_BREACHES_URL: z.url().optional(),
   HEADROOM_EXPERIMENT_PLATFORM_OBSERVATIONS_URL: z.url().optional(),
@@ -141,6 +147,9 @@ export interface AppConfig {
   evaluationIntervalSeconds: number;
   escalationIntervalSeconds: number;
   outboxPollMs: number;
+  outboxClaimSeconds: number;
+  slackChannelIntervalMs: number;
+  escalationAuditSeconds: number;
   /** Prometheus-backed SLOs: queries in flight at once per Prometheus server during a pass. */
   prometheus: { concurrencyPerServer: number };
   /**
@@ -214,6 +223,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
     evaluationIntervalSeconds: e.HEADROOM_EVALUATION_INTERVAL_SECONDS,
     escalationIntervalSeconds: e.HEADROOM_ESCALATION_INTERVAL_SECONDS,
     outboxPollMs: e.HEADROOM_OUTBOX_POLL_MS,
+    outboxClaimSeconds: e.HEADROOM_OUTBOX_CLAIM_SECONDS,
+    slackChannelIntervalMs: e.HEADROOM_SLACK_CHANNEL_INTERVAL_MS,
+    escalationAuditSeconds: e.HEADROOM_ESCALATION_AUDIT_SECONDS,
     prometheus: { concurrencyPerServer: e.HEADROOM_PROMETHEUS_CONCURRENCY },
     experimentPlatform: {
       name: e.HEADROOM_EXPERIMENT_PLATFORM_NAME,

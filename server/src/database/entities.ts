@@ -11,6 +11,7 @@ import { MaintenanceWindow } from '../incidents/maintenance-window.entity';
 import { Silence } from '../incidents/silence.entity';
 import { TimelineEntry } from '../incidents/timeline-entry.entity';
 import { SlackThread } from '../notify/slack/slack-thread.entity';
+import { DeliveryChannel } from '../notify/delivery-channel.entity';
 import { RollbackExecution, RollbackPolicyLock, RollbackStreak } from '../rollback/rollback-execution.entity';
 import { Escalation } from '../oncall/escalation.entity';
 import { ScheduleOverride } from '../oncall/schedule-override.entity';
@@ -37,6 +38,7 @@ export const ENTITIES = [
   AuditEntry,
   OutboxMessage,
   SlackThread,
+  DeliveryChannel,
   CounterMinute,
   HistogramMinute,
   CounterHour,

@@ -5,6 +5,8 @@ import { Public } from '../auth/auth.decorators';
 import { AuthService } from '../auth/auth.service';
 import { AppMetrics } from '../common/metrics';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { DeliveryChannels } from '../notify/delivery-channels';
+import { EscalationAuditor } from '../oncall/escalation-auditor';
 import { OutboxService } from '../outbox/outbox.service';
 
 @Controller()
@@ -15,6 +17,8 @@ export class HealthController {
     private readonly metrics: AppMetrics,
     private readonly outbox: OutboxService,
     private readonly auth: AuthService,
+    private readonly channels: DeliveryChannels,
+    private readonly auditor: EscalationAuditor,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -24,23 +28,35 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: the database answers and every migration is applied. */
+  /**
+   * Readiness: the database answers and every migration is applied (503 otherwise). Slack
+   * conversations that keep failing and escalations past a due step are reported too, as
+   * `degraded` with 200: another process would not do better, and people must see it.
+   */
   @Get('readyz')
   async readyz() {
     const checks: Record<string, string> = {};
     let ready = true;
+    let degraded = false;
     try {
       await this.dataSource.query('SELECT 1');
       checks.database = 'ok';
       const pending = await this.dataSource.showMigrations();
       checks.migrations = pending ? 'pending' : 'ok';
       ready = !pending;
+      if (ready) {
+        const failing = await this.channels.failing();
+        checks.notifications = failing.length === 0 ? 'ok' : `failing: ${failing.map((f) => `${f.channel} (${f.consecutiveFailures} attempts in a row since ${f.failingSince?.toISOString()}, last: ${f.lastError})`).join('; ')}`;
+        const overdue = await this.auditor.overdue();
+        checks.escalations = overdue.length === 0 ? 'ok' : `${overdue.length} overdue (oldest step due ${overdue[0].dueAt.toISOString()}, incident ${overdue[0].incidentId}); the auditor re-queues them`;
+        degraded = failing.length > 0 || overdue.length > 0;
+      }
     } catch (err) {
       checks.database = `unreachable: ${(err as Error).message}`;
       ready = false;
     }
     if (!ready) throw new HttpException({ status: 'not ready', checks }, HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: 'ready', checks };
+    return { status: degraded ? 'degraded' : 'ready', checks };
   }
 
   @Get('metrics')

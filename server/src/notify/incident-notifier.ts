@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { IncidentActions } from '../common/incident-actions';
 import { LOGGER, type Logger } from '../common/logger';
+import { RoutesService } from '../routing/routes.service';
 import { IncidentsService } from '../incidents/incidents.service';
 import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';
 import type { OutboxMessage } from '../outbox/outbox-message.entity';
@@ -27,7 +28,28 @@ export class IncidentNotifier {
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() @Inject(SLACK_API) private readonly slack?: SlackApi,
     @Optional() private readonly actions?: IncidentActions,
+    @Optional() private readonly routes?: RoutesService,
   ) {}
+
+  /**
+   * The Slack conversation a message posts to (a channel, or a user id for a direct message),
+   * or 'console' without Slack: the worker paces sends per conversation and reports its health.
+   */
+  async conversationOf(message: OutboxMessage): Promise<string> {
+    if (!this.slack || !this.config.slack || message.incidentId === null) return 'console';
+    const p = message.payload as { slackUserId?: string; channel?: string };
+    if (message.topic === ESCALATION_DM_TOPIC) return String(p.slackUserId);
+    if (message.topic === ESCALATION_CHANNEL_TOPIC && p.channel) return String(p.channel);
+    const thread = await this.dataSource.getRepository(SlackThread).findOneBy({ incidentId: message.incidentId });
+    if (thread) return thread.channel;
+    const [incident] = await this.dataSource.query(`SELECT route, labels, service, severity, source FROM incidents WHERE id = $1`, [message.incidentId]);
+    return incident ? this.pageChannel(incident) : this.config.slack.channel;
+  }
+
+  /** Where an incident's page goes: its route's Slack channel, else SLACK_CHANNEL. */
+  private pageChannel(incident: { route: string | null; labels: Record<string, string> | null; service: string; severity: string; source: string }): string {
+    return this.routes?.forIncident(incident).slackChannel ?? this.config.slack!.channel;
+  }
 
   links(incidentId: number, runbookId: string | null): MessageLinks {
     const base = this.config.publicUrl;
@@ -37,7 +59,11 @@ export class IncidentNotifier {
     };
   }
 
-  async deliver(message: OutboxMessage): Promise<Record<string, unknown>> {
+  /**
+   * Delivers one message. `beforePost` runs right before each chat.postMessage (the worker's
+   * per-channel pacing), so the spacing Slack sees is the spacing the worker keeps.
+   */
+  async deliver(message: OutboxMessage, beforePost: () => Promise<void> = async () => undefined): Promise<Record<string, unknown>> {
     if (message.incidentId === null) return { skipped: 'no incident' };
     const incident = await this.incidents.get(message.incidentId);
     const links = this.links(incident.id, incident.runbookId);
@@ -56,42 +82,46 @@ export class IncidentNotifier {
       extra: incident.status === 'resolved' || !this.actions ? [] : await this.actions.buttons(incident.id),
     });
     if (message.topic === ESCALATION_DM_TOPIC || message.topic === ESCALATION_CHANNEL_TOPIC) {
-      return this.deliverEscalation(this.slack, message, incident.id, rendered);
+      return this.deliverEscalation(this.slack, message, incident.id, rendered, beforePost);
     }
-    const channel = this.config.slack.channel;
-    const threads = this.dataSource.getRepository(SlackThread);
-    const thread = await threads.findOneBy({ incidentId: incident.id, channel });
+    // Later changes go to the thread of the page, wherever it was posted.
+    const thread = await this.dataSource.getRepository(SlackThread).findOneBy({ incidentId: incident.id });
 
     if (message.topic === 'incident.triggered') {
-      if (thread) return { channel, ts: thread.ts, alreadyPosted: true };
+      if (thread) return { channel: thread.channel, ts: thread.ts, alreadyPosted: true };
+      const channel = this.pageChannel(incident);
       // A previous attempt may have reached Slack before the process died: look before posting.
       const earlier =
         message.attempts > 1
           ? await this.slack.findByMetadataKey(channel, PAGE_EVENT_TYPE, message.key, new Date(message.createdAt.getTime() - 60_000))
           : null;
-      const ts =
-        earlier ??
-        (await this.slack.postMessage({
-          channel,
-          ...rendered,
-          metadata: { eventType: PAGE_EVENT_TYPE, payload: { key: message.key, incident_id: incident.id } },
-        })).ts;
+      const posted = earlier
+        ? { channel, ts: earlier }
+        : await beforePost().then(() => this.slack!.postMessage({
+            channel,
+            ...rendered,
+            metadata: { eventType: PAGE_EVENT_TYPE, payload: { key: message.key, incident_id: incident.id } },
+          }));
+      // Kept under the channel name the page was posted to, so its updates share its send queue.
       await this.dataSource.query(
-        `INSERT INTO slack_threads (incident_id, channel, ts) VALUES ($1, $2, $3) ON CONFLICT ON CONSTRAINT pk_slack_threads DO NOTHING`,
-        [incident.id, channel, ts],
+        `INSERT INTO slack_threads (incident_id, channel, ts, channel_id) VALUES ($1, $2, $3, $4) ON CONFLICT ON CONSTRAINT pk_slack_threads DO NOTHING`,
+        [incident.id, channel, posted.ts, posted.channel],
       );
-      await this.incidents.addNote(incident.id, SYSTEM_ACTOR, 'notification.sent', `Paged ${channel} in Slack`, { channel, ts, recovered: Boolean(earlier) });
-      return { channel, ts, recovered: Boolean(earlier) };
+      await this.incidents.addNote(incident.id, SYSTEM_ACTOR, 'notification.sent', `Paged ${channel} in Slack`, { channel, ts: posted.ts, recovered: Boolean(earlier) });
+      return { channel, ts: posted.ts, recovered: Boolean(earlier) };
     }
 
     if (!thread) return { skipped: 'no Slack page to update' };
-    await this.slack.update(channel, thread.ts, rendered.text, rendered.blocks);
+    // chat.update needs the channel id (a page posted to #name comes back with its C… id).
+    const channelId = thread.channelId ?? thread.channel;
+    await this.slack.update(channelId, thread.ts, rendered.text, rendered.blocks);
     const timelineId = Number(message.payload.timelineId);
     const entry = (await this.incidents.timeline(incident.id)).find((t) => t.id === timelineId);
     if (entry) {
-      await this.slack.postMessage({ channel, threadTs: thread.ts, text: `${entry.message} (${entry.at.toISOString()})` });
+      await beforePost();
+      await this.slack.postMessage({ channel: channelId, threadTs: thread.ts, text: `${entry.message} (${entry.at.toISOString()})` });
     }
-    return { channel, ts: thread.ts, updated: true };
+    return { channel: thread.channel, ts: thread.ts, updated: true };
   }
 
   /** Whether an escalation policy still has a step to take for the incident (the Escalate button). */
@@ -105,21 +135,23 @@ export class IncidentNotifier {
    * to a user id opens the DM) or as a new post in a channel the step names. The outbox key is
    * in the message metadata, so a retried channel post finds the one that may have got through.
    */
-  private async deliverEscalation(slack: SlackApi, message: OutboxMessage, incidentId: number, rendered: { text: string; blocks: KnownBlock[] }): Promise<Record<string, unknown>> {
-    const p = message.payload as { slackUserId?: string; name?: string; channel?: string; step?: number; reason?: string | null; reminder?: number };
+  private async deliverEscalation(slack: SlackApi, message: OutboxMessage, incidentId: number, rendered: { text: string; blocks: KnownBlock[] }, beforePost: () => Promise<void>): Promise<Record<string, unknown>> {
+    const p = message.payload as { slackUserId?: string; name?: string; channel?: string | null; userGroup?: string | null; step?: number; reason?: string | null; reminder?: number };
     const dm = message.topic === ESCALATION_DM_TOPIC;
-    const channel = dm ? String(p.slackUserId) : String(p.channel);
+    const channel = dm ? String(p.slackUserId) : (p.channel ?? (await this.conversationOf(message)));
+    // Mentioning a user group is how Slack notifies its members.
+    const who = p.userGroup ? `<!subteam^${p.userGroup}> ` : '';
     const intro = p.reminder
       ? `:alarm_clock: Reminder: you acknowledged this incident and it is still open.`
       : dm
         ? `:rotating_light: You are paged (escalation step ${p.step}${p.reason ? `, ${p.reason}` : ''}).`
-        : `:rotating_light: Escalation step ${p.step}: this incident needs someone.`;
+        : `:rotating_light: ${who}Escalation step ${p.step}: this incident needs someone.`;
     const metadata = { eventType: PAGE_EVENT_TYPE, payload: { key: message.key, incident_id: incidentId } };
     const earlier =
       !dm && message.attempts > 1 ? await slack.findByMetadataKey(channel, PAGE_EVENT_TYPE, message.key, new Date(message.createdAt.getTime() - 60_000)) : null;
     const posted = earlier
       ? { channel, ts: earlier }
-      : await slack.postMessage({ channel, text: `${intro} ${rendered.text}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: intro } }, ...rendered.blocks], metadata });
+      : await beforePost().then(() => slack.postMessage({ channel, text: `${intro} ${rendered.text}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: intro } }, ...rendered.blocks], metadata }));
     await this.incidents.addNote(incidentId, SYSTEM_ACTOR, 'notification.sent', dm ? `Sent a Slack direct message to ${p.name ?? channel}` : `Posted the page to ${channel} in Slack`, { channel: posted.channel, ts: posted.ts, key: message.key });
     return { channel: posted.channel, ts: posted.ts, recovered: Boolean(earlier) };
   }

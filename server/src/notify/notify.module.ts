@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { OncallModule } from '../oncall/oncall.module';
+import { DeliveryChannels } from './delivery-channels';
 import { IncidentNotifier } from './incident-notifier';
 import { OutboxWorker } from './outbox-worker';
 import { WebClientSlackApi } from './slack/slack-api';
@@ -13,6 +14,7 @@ import { SlackInteractions } from './slack/slack-interactions';
   providers: [
     IncidentNotifier,
     OutboxWorker,
+    DeliveryChannels,
     SlackInteractions,
     {
       provide: SLACK_API,
@@ -20,6 +22,6 @@ import { SlackInteractions } from './slack/slack-interactions';
       useFactory: (config: AppConfig) => (config.slack ? new WebClientSlackApi(config.slack.botToken, config.slack.apiUrl) : null),
     },
   ],
-  exports: [SlackInteractions, OutboxWorker],
+  exports: [SlackInteractions, OutboxWorker, DeliveryChannels],
 })
 export class NotifyModule {}

@@ -11,7 +11,6 @@ import { IncidentHooks } from '../incidents/incident-hooks';
 import { writeTimeline, type TimelineDraft } from '../incidents/incident-records';
 import { SYSTEM_ACTOR, type Actor } from '../incidents/timeline-entry.entity';
 import { OutboxService } from '../outbox/outbox.service';
-import { selectRoute } from '../routing/route-definition';
 import { RoutesService } from '../routing/routes.service';
 import { decide, escalateNow, initialState, type Decision, type EscalationState, type WatchedStatus } from './escalation';
 import { Escalation } from './escalation.entity';
@@ -83,10 +82,7 @@ export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, O
 
   /** Which policy an incident follows: its route's (by name, else chosen by its labels), else `default`. */
   policyFor(incident: { route: string | null; labels: Record<string, string>; service: string; severity: string; source: string }): string | null {
-    const routes = this.routes.all();
-    const route =
-      (incident.route ? routes.find((r) => r.name === incident.route) : undefined) ??
-      selectRoute(routes, { labels: incident.labels ?? {}, service: incident.service, severity: incident.severity as never, source: incident.source as never });
+    const route = this.routes.forIncident(incident);
     return route.escalationPolicy ?? (this.oncall.policy('default') ? 'default' : null);
   }
 
@@ -124,7 +120,7 @@ export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, O
     // A cheap look first: on PGlite a transaction holds up every other query.
     const [any] = await this.dataSource.query(
       `SELECT 1 FROM escalations e JOIN incidents i ON i.id = e.incident_id
-       WHERE e.last_status <> 'resolved' AND (e.wake_at <= $1 OR i.status <> e.last_status) LIMIT 1`,
+       WHERE ((e.wake_at <= $1 AND e.last_status <> 'resolved') OR i.status <> e.last_status) LIMIT 1`,
       [now.toISOString()],
     );
     if (!any) return 0;
@@ -133,7 +129,7 @@ export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, O
       const done = await this.dataSource.transaction(async (m) => {
         const due: DueRow[] = await m.query(
           `SELECT e.incident_id, i.status, i.acknowledged_at FROM escalations e JOIN incidents i ON i.id = e.incident_id
-           WHERE e.last_status <> 'resolved' AND (e.wake_at <= $1 OR i.status <> e.last_status)
+           WHERE ((e.wake_at <= $1 AND e.last_status <> 'resolved') OR i.status <> e.last_status)
            ORDER BY e.incident_id LIMIT ${BATCH}
            FOR UPDATE OF e, i SKIP LOCKED`,
           [now.toISOString()],
@@ -197,20 +193,22 @@ export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, O
           const reached: string[] = [];
           const paged: string[] = [];
           for (const t of targets.users) {
-            const prefix = `escalation:${id}:r${action.round}:s${action.step}`;
+            const prefix = stepKey(id, action);
             if (await this.directMessage(m, id, `${prefix}:dm:${t.user.email}`, t.user, { step: action.step + 1, round: action.round + 1, reason: t.reason }, drafts, now)) {
               paged.push(`paged ${t.user.name}${t.reason ? ` (${t.reason})` : ''}`);
             }
             reached.push(t.user.email);
           }
-          if (action.notify.channel) {
+          if (action.notify.channel || action.notify.userGroup) {
+            const { channel, userGroup } = action.notify;
             await this.outbox.enqueue(m, {
-              key: `escalation:${id}:r${action.round}:s${action.step}:channel:${action.notify.channel}`,
+              key: `${stepKey(id, action)}:channel:${channel ?? 'page'}${userGroup ? `:group:${userGroup}` : ''}`,
               topic: ESCALATION_CHANNEL_TOPIC,
               incidentId: id,
-              payload: { channel: action.notify.channel, step: action.step + 1, round: action.round + 1 },
+              // Without a channel the post goes to the incident's page channel.
+              payload: { channel: channel ?? null, userGroup: userGroup ?? null, step: action.step + 1, round: action.round + 1 },
             });
-            paged.push(`posted to ${action.notify.channel}`);
+            paged.push(userGroup ? `mentioned user group ${userGroup} in ${channel ?? 'the page channel'}` : `posted to ${channel}`);
           }
           drafts.push(...targets.problems.map((message) => note(id, now, SYSTEM_ACTOR, 'escalation.failed', message)));
           const by = actor.type === 'system' ? '' : ` by ${actor.name}`;
@@ -219,7 +217,7 @@ export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, O
             event: {
               kind: 'incident.escalated',
               message: `Escalated to ${label}${by}: ${paged.length ? paged.join(', ') : 'nobody could be notified'}`,
-              data: { policy: row.policyName, step: action.step + 1, round: action.round + 1, users: reached, channel: action.notify.channel ?? null },
+              data: { policy: row.policyName, step: action.step + 1, round: action.round + 1, users: reached, channel: action.notify.channel ?? null, userGroup: action.notify.userGroup ?? null },
             },
           });
           if (reached.length > 0) notifiedUsers = reached;
@@ -252,9 +250,9 @@ export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, O
     await writeTimeline(m, this.outbox, drafts);
     const s = decision.state;
     await m.query(
-      `UPDATE escalations SET step = $2, round = $3, next_at = $4, wake_at = $5, last_status = $6, reminders = $7, notified_users = $8, updated_at = $9
+      `UPDATE escalations SET step = $2, round = $3, next_at = $4, wake_at = $5, last_status = $6, reminders = $7, notified_users = $8, updated_at = $9, run = $10
        WHERE incident_id = $1`,
-      [id, s.step, s.round, s.nextAt?.toISOString() ?? null, decision.wakeAt?.toISOString() ?? null, s.lastStatus, s.reminders, JSON.stringify(notifiedUsers), now.toISOString()],
+      [id, s.step, s.round, s.nextAt?.toISOString() ?? null, decision.wakeAt?.toISOString() ?? null, s.lastStatus, s.reminders, JSON.stringify(notifiedUsers), now.toISOString(), s.run],
     );
   }
 
@@ -298,7 +296,12 @@ function view(incident: { status: WatchedStatus; acknowledged_at: string | Date 
 }
 
 function stateOf(row: Escalation): EscalationState {
-  return { step: row.step, round: row.round, nextAt: row.nextAt, lastStatus: row.lastStatus, reminders: row.reminders };
+  return { step: row.step, round: row.round, nextAt: row.nextAt, lastStatus: row.lastStatus, reminders: row.reminders, run: row.run };
+}
+
+/** The idempotency prefix of a step's sends: a policy that starts over sends again, a repeated pass never does. */
+function stepKey(incidentId: number, step: { run: number; round: number; step: number }): string {
+  return `escalation:${incidentId}:${step.run > 0 ? `run${step.run}:` : ''}r${step.round}:s${step.step}`;
 }
 
 function note(incidentId: number, at: Date, actor: Actor, kind: string, message: string, data: Record<string, unknown> = {}): TimelineDraft {

@@ -28,8 +28,10 @@ const notifySchema = z
     schedule: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a schedule id').optional(),
     users: z.array(userEmail).min(1).optional(),
     channel: channel.optional(),
+    /** A Slack user group (S…), mentioned in `channel` (or the incident's page channel) so Slack notifies its members. */
+    userGroup: z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S012AB3CD').optional(),
   })
-  .refine((n) => n.schedule !== undefined || n.users !== undefined || n.channel !== undefined, 'must name a schedule, users or a channel');
+  .refine((n) => n.schedule !== undefined || n.users !== undefined || n.channel !== undefined || n.userGroup !== undefined, 'must name a schedule, users, a channel or a userGroup');
 
 const stepSchema = z.strictObject({
   notify: notifySchema,

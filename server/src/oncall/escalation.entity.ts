@@ -45,6 +45,10 @@ export class Escalation {
   @Column('int', { default: 0 })
   reminders!: number;
 
+  /** Times the policy started over (a reopen, or triggered again after every step was taken). */
+  @Column('int', { default: 0 })
+  run!: number;
+
   /** Emails of the people the last step paged: a reminder goes to them. */
   @Column('jsonb', { name: 'notified_users', default: () => "'[]'" })
   notifiedUsers!: string[];

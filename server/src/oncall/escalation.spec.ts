@@ -85,10 +85,34 @@ describe('escalation decisions on a fake clock', () => {
     expect(decide(acked.state, policy, { status: 'resolved', acknowledgedAt: at(1) }, at(2))).toMatchObject({ actions: [], wakeAt: null });
   });
 
+  it('a reopened incident starts the policy again from its first step, whether it was resolved from triggered or acknowledged', () => {
+    const resolvedAt = 12;
+    const reopenedAt = 20;
+    const view = (m: number): IncidentView => (m >= resolvedAt && m < reopenedAt ? { status: 'resolved', acknowledgedAt: null } : triggered);
+    expect(run(everyMinute(35), view).log).toEqual([
+      [0, 'step 1/round 1'],
+      [10, 'step 2/round 1'],
+      [12, 'stopped: resolved'],
+      [20, 'resumed'],
+      [20, 'step 1/round 1'],
+      [30, 'step 2/round 1'],
+      [35, 'step 1/round 2'],
+    ]);
+    const acked = (m: number): IncidentView =>
+      m < 2 ? triggered : m < 5 ? { status: 'acknowledged', acknowledgedAt: at(2) } : m < 9 ? { status: 'resolved', acknowledgedAt: at(2) } : triggered;
+    expect(run(everyMinute(9), acked).log).toEqual([
+      [0, 'step 1/round 1'],
+      [2, 'stopped: acknowledged'],
+      [9, 'resumed'],
+      [9, 'step 1/round 1'],
+    ]);
+    expect(run(everyMinute(9), acked).state.run).toBe(1);
+  });
+
   it('escalate jumps to the pending step now, and the next wait counts from then', () => {
     const first = decide(initialState(T0), policy, triggered, T0);
     const jumped = escalateNow(first.state, policy, triggered, at(2))!;
-    expect(jumped.actions).toEqual([{ kind: 'step', step: 1, round: 0, notify: { channel: '#ranker-oncall' } }]);
+    expect(jumped.actions).toEqual([{ kind: 'step', step: 1, round: 0, run: 0, notify: { channel: '#ranker-oncall' } }]);
     expect(jumped.wakeAt).toEqual(at(7));
     expect(decide(jumped.state, policy, triggered, at(6)).actions).toEqual([]);
     expect(decide(jumped.state, policy, triggered, at(7)).actions).toMatchObject([{ kind: 'step', step: 0, round: 1 }]);
@@ -119,7 +143,7 @@ describe('escalation decisions on a fake clock', () => {
     const edited = { ...policy, steps: [{ notify: { users: ['bob@example.com'] }, waitSeconds: 60 }, ...policy.steps] };
     expect(edited.steps).toHaveLength(3);
     expect(decide(first.state, snapshot, triggered, at(1)).actions).toEqual([]);
-    expect(decide(first.state, snapshot, triggered, at(10)).actions).toEqual([{ kind: 'step', step: 1, round: 0, notify: { channel: '#ranker-oncall' } }]);
+    expect(decide(first.state, snapshot, triggered, at(10)).actions).toEqual([{ kind: 'step', step: 1, round: 0, run: 0, notify: { channel: '#ranker-oncall' } }]);
   });
 
   it('the policy schema reads durations and rejects a step with nobody to notify', () => {

@@ -15,7 +15,7 @@ import type { EscalationPolicySnapshot, NotifyTargets } from './escalation-polic
  * - snoozed: nothing until the snooze ends (the incident is triggered again).
  * - resolved: over.
  * - back to triggered (a snooze ended, a reopen): the pending step is taken at once; an
- *   exhausted escalation starts again from the first step.
+ *   exhausted or resolved escalation starts again from the first step.
  */
 
 export type WatchedStatus = 'triggered' | 'acknowledged' | 'snoozed' | 'resolved';
@@ -31,6 +31,8 @@ export interface EscalationState {
   lastStatus: WatchedStatus;
   /** Reminders sent since the last acknowledgement. */
   reminders: number;
+  /** How many times the policy started over after finishing or a resolve (0 the first time); part of every send's key. */
+  run: number;
 }
 
 export interface IncidentView {
@@ -39,7 +41,7 @@ export interface IncidentView {
 }
 
 export type EscalationAction =
-  | { kind: 'step'; step: number; round: number; notify: NotifyTargets }
+  | { kind: 'step'; step: number; round: number; run: number; notify: NotifyTargets }
   | { kind: 'stopped'; reason: 'acknowledged' | 'resolved' }
   | { kind: 'resumed' }
   | { kind: 'exhausted'; rounds: number }
@@ -53,7 +55,7 @@ export interface Decision {
 }
 
 export function initialState(openedAt: Date): EscalationState {
-  return { step: 0, round: 0, nextAt: openedAt, lastStatus: 'triggered', reminders: 0 };
+  return { step: 0, round: 0, nextAt: openedAt, lastStatus: 'triggered', reminders: 0, run: 0 };
 }
 
 export function decide(state: EscalationState, policy: EscalationPolicySnapshot, incident: IncidentView, now: Date): Decision {
@@ -65,6 +67,8 @@ export function decide(state: EscalationState, policy: EscalationPolicySnapshot,
   if (incident.status === 'resolved') {
     // An acknowledgement already stopped it (and said so).
     if (changed && state.nextAt !== null && state.lastStatus !== 'acknowledged') actions.push({ kind: 'stopped', reason: 'resolved' });
+    // Over: a reopen starts the policy again from its first step.
+    s.nextAt = null;
     return { state: s, actions, wakeAt: null };
   }
   if (incident.status === 'snoozed') return { state: s, actions, wakeAt: null };
@@ -89,6 +93,7 @@ export function decide(state: EscalationState, policy: EscalationPolicySnapshot,
     if (s.nextAt === null) {
       s.step = 0;
       s.round = 0;
+      s.run += 1;
     }
     s.nextAt = now;
     actions.push({ kind: 'resumed' });
@@ -100,7 +105,7 @@ export function decide(state: EscalationState, policy: EscalationPolicySnapshot,
     return { state: s, actions, wakeAt: null };
   }
   const step = policy.steps[s.step];
-  actions.push({ kind: 'step', step: s.step, round: s.round, notify: step.notify });
+  actions.push({ kind: 'step', step: s.step, round: s.round, run: s.run, notify: step.notify });
   s.nextAt = new Date(now.getTime() + step.waitSeconds * 1000);
   s.step += 1;
   if (s.step >= policy.steps.length) {

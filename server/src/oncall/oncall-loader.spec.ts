@@ -76,7 +76,7 @@ describe('loading schedules and escalation policies from alerts/*.yaml', () => {
     expect(problems(dir)).toEqual([
       'b.yaml:14: escalationPolicies.0.steps.0.wait: Invalid duration "10 minutes": expected a whole number followed by one unit (s, m, h, d or w), e.g. "30s", "5m", "1h", "30d", "4w"',
       'b.yaml:15: escalationPolicies.0.steps.1.notify.pager: unknown field',
-      'b.yaml:15: escalationPolicies.0.steps.1.notify: must name a schedule, users or a channel',
+      'b.yaml:15: escalationPolicies.0.steps.1.notify: must name a schedule, users, a channel or a userGroup',
     ]);
     const fixed = folder({ 'a.yaml': SCHEDULE, 'b.yaml': SCHEDULE + POLICY.replace('schedule: ranker-primary', 'schedule: nope') });
     expect(problems(fixed)).toEqual([

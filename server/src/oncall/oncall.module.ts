@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { OncallService } from './oncall.service';
 import { EscalationPoliciesController, RoutesController } from './policies.controller';
+import { EscalationAuditor } from './escalation-auditor';
 import { EscalationEngine } from './escalation-engine';
 import { EscalationController, OncallController, SchedulesController, UserCalendarController } from './schedules.controller';
 
@@ -9,7 +10,7 @@ import { EscalationController, OncallController, SchedulesController, UserCalend
 @Module({
   imports: [IncidentsModule],
   controllers: [SchedulesController, OncallController, UserCalendarController, EscalationController, EscalationPoliciesController, RoutesController],
-  providers: [OncallService, EscalationEngine],
-  exports: [OncallService, EscalationEngine],
+  providers: [OncallService, EscalationEngine, EscalationAuditor],
+  exports: [OncallService, EscalationEngine, EscalationAuditor],
 })
 export class OncallModule {}

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { OutboxMessage } from './outbox-message.entity';
 
 export interface OutboxDraft {
@@ -10,8 +11,8 @@ export interface OutboxDraft {
   payload?: Record<string, unknown>;
 }
 
-/** How long a worker owns a claimed row before another worker may take it over. */
-const CLAIM_SECONDS = 30;
+/** How long a worker owns a claimed row before another worker may take it over (HEADROOM_OUTBOX_CLAIM_SECONDS). */
+const DEFAULT_CLAIM_SECONDS = 30;
 
 /**
  * The transactional outbox. Producers `enqueue` inside their own transaction; workers `claim`
@@ -23,7 +24,14 @@ const CLAIM_SECONDS = 30;
 export class OutboxService {
   private readonly wakers = new Set<() => void>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly claimSeconds: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() @Inject(APP_CONFIG) config?: AppConfig,
+  ) {
+    this.claimSeconds = config?.outboxClaimSeconds ?? DEFAULT_CLAIM_SECONDS;
+  }
 
   async enqueue(manager: EntityManager, draft: OutboxDraft): Promise<void> {
     await manager.query(
@@ -59,11 +67,27 @@ export class OutboxService {
          FOR UPDATE SKIP LOCKED
          LIMIT $1)
        RETURNING *`,
-      [limit, CLAIM_SECONDS],
+      [limit, this.claimSeconds],
     );
     // UPDATE … RETURNING comes back as [rows, count] from the pg driver through TypeORM.
     const list = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<Record<string, unknown>>;
     return list.map(toMessage).sort((a, b) => a.id - b.id);
+  }
+
+  /** Keeps a claimed row ours until `at` plus the claim period (a send waiting for its channel's slot). */
+  async extendClaim(id: number, at: Date): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE outbox SET locked_until = $2::timestamptz + make_interval(secs => $3) WHERE id = $1 AND status = 'sending'`,
+      [id, at.toISOString(), this.claimSeconds],
+    );
+  }
+
+  /** Gives a claimed, unsent row back (a worker shutting down); the attempt does not count. */
+  async release(id: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE outbox SET status = 'pending', locked_until = NULL, attempts = greatest(attempts - 1, 0) WHERE id = $1 AND status = 'sending'`,
+      [id],
+    );
   }
 
   async markSent(id: number, result: Record<string, unknown>): Promise<void> {

@@ -38,6 +38,8 @@ export const routeSchema = z.strictObject({
   runbook: z.string().regex(/^[\w./-]+\.md$/, 'must name a markdown file in runbooks/, e.g. ranker.md').optional(),
   /** The escalation policy (escalationPolicies:) its incidents follow; copied into each incident when it opens. */
   escalationPolicy: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must name an escalation policy').optional(),
+  /** The Slack channel its pages go to (an id such as C012AB3CD is best); default SLACK_CHANNEL. */
+  slackChannel: z.string().regex(/^(#?[a-z0-9][a-z0-9._-]*|[CG][A-Z0-9]{2,})$/, 'must be a Slack channel name such as #ranker-oncall or an id such as C012AB3CD').optional(),
 });
 
 export const routesFieldSchema = z.array(routeSchema).min(1);
@@ -53,6 +55,7 @@ export interface Route {
   severity: Severity;
   runbookId: string | null;
   escalationPolicy: string | null;
+  slackChannel: string | null;
   /** Where it was defined ('' for the built-in default). */
   file: string;
 }
@@ -66,6 +69,7 @@ export const DEFAULT_ROUTE: Route = {
   severity: 'error',
   runbookId: null,
   escalationPolicy: null,
+  slackChannel: null,
   file: '',
 };
 
@@ -79,6 +83,7 @@ export function toRoute(spec: RouteSpec, file: string): Route {
     severity: spec.severity,
     runbookId: spec.runbook ? spec.runbook.replace(/\.md$/, '') : null,
     escalationPolicy: spec.escalationPolicy ?? null,
+    slackChannel: spec.slackChannel ?? null,
     file,
   };
 }

@@ -17,4 +17,13 @@ export class RoutesService {
   select(alert: Pick<IncomingAlert, 'labels' | 'service' | 'severity' | 'source'>): Route {
     return selectRoute(this.loaded, alert);
   }
+
+  /**
+   * The route an incident follows: the one that grouped its alerts, else (SLO, guardrail and
+   * manual incidents) the first whose matchers its labels, service and severity satisfy.
+   */
+  forIncident(incident: { route: string | null; labels: Record<string, string> | null; service: string; severity: string; source: string }): Route {
+    const named = incident.route ? this.loaded.find((r) => r.name === incident.route) : undefined;
+    return named ?? selectRoute(this.loaded, { labels: incident.labels ?? {}, service: incident.service, severity: incident.severity as never, source: incident.source as never });
+  }
 }

@@ -12,6 +12,10 @@ export class SlackThread {
   @Column('text')
   ts!: string;
 
+  /** The channel id Slack answered with (chat.update needs it when `channel` is a #name). */
+  @Column('text', { name: 'channel_id', nullable: true })
+  channelId!: string | null;
+
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
   createdAt!: Date;
 }

@@ -1,0 +1,101 @@
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CLOCK, type Clock } from '../common/clock';
+import { LOGGER, type Logger } from '../common/logger';
+import { AppMetrics } from '../common/metrics';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { LeaseService } from '../database/lease.service';
+import { writeTimeline } from '../incidents/incident-records';
+import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';
+import { OutboxService } from '../outbox/outbox.service';
+import { EscalationEngine } from './escalation-engine';
+
+const LEASE = 'escalation-audit';
+
+export interface OverdueEscalation {
+  incidentId: number;
+  policy: string;
+  step: number;
+  dueAt: Date;
+}
+
+/**
+ * Checks that every running escalation took its last step on time. The engine's pass should
+ * take a due step within HEADROOM_ESCALATION_INTERVAL_SECONDS; one that is several passes late
+ * (a pass that keeps failing, a process that held the lease and hung, a row whose wake time was
+ * lost) is re-queued and the pass is run at once, with a line on the incident's timeline, a
+ * warning in the log and a count in /metrics; /readyz shows what is overdue now.
+ */
+@Injectable()
+export class EscalationAuditor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly engine: EscalationEngine,
+    private readonly outbox: OutboxService,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() private readonly leases?: LeaseService,
+    @Optional() private readonly metrics?: AppMetrics,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.scheduledAudit(), this.config.escalationAuditSeconds * 1000);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** How late a step may be before it counts as stalled: three engine passes, in clock time. */
+  graceMs(): number {
+    return Math.max(30, 3 * this.config.escalationIntervalSeconds) * 1000 * this.config.timeScale;
+  }
+
+  /** Running escalations whose due step is later than the grace period allows. Read-only. */
+  async overdue(): Promise<OverdueEscalation[]> {
+    const cutoff = new Date(this.clock.now().getTime() - this.graceMs());
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT e.incident_id, e.policy_name, e.step, e.next_at FROM escalations e JOIN incidents i ON i.id = e.incident_id
+       WHERE i.status = 'triggered' AND e.last_status = 'triggered' AND e.next_at IS NOT NULL AND e.next_at < $1
+       ORDER BY e.next_at LIMIT 500`,
+      [cutoff.toISOString()],
+    );
+    return rows.map((r) => ({ incidentId: Number(r.incident_id), policy: String(r.policy_name), step: Number(r.step), dueAt: new Date(r.next_at as string) }));
+  }
+
+  async scheduledAudit(): Promise<void> {
+    try {
+      if (this.leases && !(await this.leases.tryAcquire(LEASE, Math.max(30, this.config.escalationAuditSeconds * 2)))) return;
+      await this.audit();
+    } catch (err) {
+      this.logger.error({ err }, 'escalation audit failed; will retry');
+    }
+  }
+
+  /** Re-queues every stalled escalation and runs the pass; returns the ones it found. */
+  async audit(): Promise<OverdueEscalation[]> {
+    const stalled = await this.overdue();
+    this.metrics?.escalationsOverdue.set(stalled.length);
+    if (stalled.length === 0) return stalled;
+    const now = this.clock.now();
+    await this.dataSource.transaction(async (m) => {
+      await m.query(`UPDATE escalations SET wake_at = $2 WHERE incident_id = ANY($1::int[])`, [stalled.map((s) => s.incidentId), now.toISOString()]);
+      await writeTimeline(m, this.outbox, stalled.map((s) => ({
+        incidentId: s.incidentId, at: now, actor: SYSTEM_ACTOR,
+        event: {
+          kind: 'escalation.stalled',
+          message: `Escalation policy ${s.policy}: step ${s.step + 1} was due at ${s.dueAt.toISOString()} and had not been taken; re-queued by the escalation auditor`,
+          data: { policy: s.policy, step: s.step + 1, dueAt: s.dueAt.toISOString() },
+          notify: false,
+        },
+      })));
+    });
+    this.metrics?.escalationsStalled.inc(stalled.length);
+    this.logger.warn({ incidents: stalled.map((s) => s.incidentId), oldestDueAt: stalled[0].dueAt }, `escalation auditor re-queued ${stalled.length} stalled escalation(s)`);
+    await this.engine.runDue();
+    return stalled;
+  }
+}
