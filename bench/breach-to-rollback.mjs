@@ -8,20 +8,14 @@
 // Needs `npm run build -w server` first.
 //
 //   node bench/breach-to-rollback.mjs [--experiments 100]
-import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
+import { arg, quantile, startServer } from './support.mjs';
 
-const require = createRequire(import.meta.url);
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const MAIN = path.join(ROOT, 'server/dist/server/src/main.js');
-const { Client } = require(require.resolve('pg', { paths: [path.join(ROOT, 'server')] }));
-const i = process.argv.indexOf('--experiments');
-const N = i >= 0 ? Number(process.argv[i + 1]) : 100;
+const N = arg('experiments', 100);
 const ADMIN = 'bench-admin-token-0123456789abcdef';
 const KEY = 'hk_experiments_bench-0123456789abcdef';
 const SECRET = randomBytes(16).toString('hex');
@@ -72,43 +66,11 @@ fs.writeFileSync(
   ].join('\n') + '\n',
 );
 
-let dbName = null;
-let databaseUrl;
-if (process.env.DATABASE_URL) {
-  dbName = `headroom_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: process.env.DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const u = new URL(process.env.DATABASE_URL);
-  u.pathname = `/${dbName}`;
-  databaseUrl = u.toString();
-}
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-bench-rollback-'));
-const child = spawn(process.execPath, [MAIN, 'start'], {
-  cwd: ROOT,
-  env: {
-    PATH: process.env.PATH, HOME: os.tmpdir(), PORT: '0', HEADROOM_LOG_LEVEL: 'warn',
-    HEADROOM_DATA_DIR: dataDir, HEADROOM_ALERTS_DIR: alertsDir, HEADROOM_ADMIN_TOKEN: ADMIN, HEADROOM_SIMULATOR: 'false',
-    HEADROOM_INTEGRATION_KEYS: `experiments:bench:${KEY}`, BENCH_DEPLOY_SECRET: SECRET,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-let out = '';
-child.stdout.on('data', (d) => (out += d));
-child.stderr.on('data', (d) => (out += d));
-const url = await new Promise((resolve, reject) => {
-  const t = setTimeout(() => reject(new Error(`server did not start:\n${out.slice(-2000)}`)), 90_000);
-  const check = setInterval(() => {
-    const m = /(http:\/\/[\d.]+:\d+)\//.exec(out);
-    if (m) {
-      clearTimeout(t);
-      clearInterval(check);
-      resolve(m[1]);
-    }
-  }, 50);
-});
+const server = await startServer({
+  HEADROOM_LOG_LEVEL: 'warn', HEADROOM_ALERTS_DIR: alertsDir, HEADROOM_ADMIN_TOKEN: ADMIN, HEADROOM_SIMULATOR: 'false',
+  HEADROOM_INTEGRATION_KEYS: `experiments:bench:${KEY}`, BENCH_DEPLOY_SECRET: SECRET,
+}, 'rollback');
+const url = server.url;
 
 const variants = (treatmentSkips) => ({
   control: { units: 5000, metrics: { skip_rate: { successes: 1000 } } },
@@ -132,20 +94,13 @@ try {
     }
     latencies.push(arrived.get(name) - t0);
   }
-  const q = (p) => [...latencies].sort((a, b) => a - b)[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)];
-  console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; database ${databaseUrl ? 'PostgreSQL' : 'embedded (PGlite)'}`);
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const q = (p) => quantile(sorted, p);
+  console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; database ${server.database}`);
   console.log(`breach condition true (snapshot posted) → signed rollback request received, auto mode, ${latencies.length} experiments one after another:`);
   console.log(`  p50 ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms; bad signatures ${badSignatures}`);
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await server.stop();
   deploy.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(alertsDir, { recursive: true, force: true });
-  if (dbName) {
-    const admin = new Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  }
 }

@@ -1,0 +1,110 @@
+// Shared by the Slack benchmarks: a small fake of the Slack Web API and a way to start the
+// built server on the embedded database or on a fresh PostgreSQL database.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const MAIN = path.join(ROOT, 'server/dist/server/src/main.js');
+const { Client } = require(require.resolve('pg', { paths: [path.join(ROOT, 'server')] }));
+
+export const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+
+export const quantile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+
+/**
+ * The fake Slack: answers every Web API method ok (chat.postMessage with a new ts), and calls
+ * onPage(incidentId, at) for each top-level post carrying a page's metadata.
+ */
+export async function startFakeSlack(onPage = () => undefined) {
+  let seq = 0;
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      const at = performance.now();
+      const method = req.url.replace(/^\/api\//, '').split('?')[0];
+      const body = (req.headers['content-type'] ?? '').includes('json') && raw ? JSON.parse(raw) : Object.fromEntries(new URLSearchParams(raw));
+      const ts = `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}`;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (method === 'chat.postMessage' && !body.thread_ts && body.metadata) {
+        const metadata = typeof body.metadata === 'string' ? JSON.parse(body.metadata) : body.metadata;
+        onPage(Number(metadata.event_payload.incident_id), at);
+      }
+      if (method === 'conversations.history') return res.end(JSON.stringify({ ok: true, messages: [] }));
+      res.end(JSON.stringify({ ok: true, channel: body.channel, ts }));
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  return { url: `${base}/api/`, base, close: () => new Promise((r) => server.close(r)) };
+}
+
+/**
+ * Starts the built server with `env` (plus a PORT, a data folder and, when DATABASE_URL is
+ * set, a fresh database on that server). Returns its URL, a label and stop().
+ */
+export async function startServer(env, name) {
+  let dbName = null;
+  let databaseUrl = null;
+  if (process.env.DATABASE_URL) {
+    dbName = `headroom_bench_${name}_${process.pid}`;
+    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+    const u = new URL(process.env.DATABASE_URL);
+    u.pathname = `/${dbName}`;
+    databaseUrl = u.toString();
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `headroom-bench-${name}-`));
+  const child = spawn(process.execPath, [MAIN, 'start'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME ?? '/tmp',
+      PORT: '0',
+      HEADROOM_LOG_LEVEL: 'error',
+      HEADROOM_DATA_DIR: dataDir,
+      ...env,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out.slice(-2000)}`)), 120_000);
+    child.stdout.on('data', () => {
+      const m = /Headroom console: (http:\/\/[^\s/]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out.slice(-2000)}`)));
+  });
+  return {
+    url,
+    database: databaseUrl ? 'PostgreSQL' : 'embedded (PGlite)',
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (dbName) {
+        const admin = new Client({ connectionString: process.env.DATABASE_URL });
+        await admin.connect();
+        await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+        await admin.end();
+      }
+    },
+  };
+}
