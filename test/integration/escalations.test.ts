@@ -58,7 +58,7 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
   });
   afterAll(() => db.close());
   beforeEach(async () => {
-    await db.dataSource.query(`TRUNCATE incidents, incident_timeline, outbox, audit_log, users, escalations RESTART IDENTITY CASCADE`);
+    await db.dataSource.query(`TRUNCATE incidents, incident_timeline, outbox, audit_log, users, escalations, slack_threads RESTART IDENTITY CASCADE`);
     oncall.replaceRules(loadOncall(path.join(root, 'test/fixtures/oncall')));
     clock.set(T0);
     await addUser(db, 'alice@example.com', 'Alice', 'U0ALICE');
@@ -239,7 +239,8 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
     expect(await escalationKeys()).toEqual([]);
   });
 
-  it('delivers a step as a Slack direct message to the user id and a channel step as a post there', async () => {
+  /** Runs `fn` with a fake Slack and a notifier paging it; `deliverAll` sends everything queued. */
+  async function withSlack(fn: (slack: FakeSlack, deliverAll: () => Promise<void>) => Promise<void>): Promise<void> {
     const slack = await new FakeSlack().start();
     try {
       const slackConfig = loadConfig({
@@ -247,12 +248,37 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
         SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'secret', SLACK_CHANNEL: 'C0PAGES', SLACK_API_URL: slack.url,
       }, root);
       const notifier = new IncidentNotifier(db.dataSource, incidents, slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slack.url));
+      await fn(slack, async () => {
+        for (let batch = await outbox.claim(20); batch.length > 0; batch = await outbox.claim(20)) {
+          for (const message of batch) await outbox.markSent(message.id, await notifier.deliver(message));
+        }
+      });
+    } finally {
+      await slack.stop();
+    }
+  }
+
+  it('a user-group step mentions the group in the channel the incident was paged in', () =>
+    withSlack(async (slack, deliverAll) => {
+      const groups = loadOncall(path.join(root, 'test/fixtures/oncall'));
+      groups.policies.set('ranker', {
+        file: 'test', line: 1,
+        policy: toPolicySnapshot(escalationPolicySchema.parse({ name: 'ranker', steps: [{ notify: { userGroup: 'S0RANKERS' }, wait: '5m' }] })),
+      });
+      oncall.replaceRules(groups);
+      await open();
+      await deliverAll();
+      const posts = slack.topLevelPosts();
+      expect(posts.map((m) => m.channel)).toEqual(['C0PAGES', 'C0PAGES']);
+      expect(posts[1].text).toMatch(/^:rotating_light: <!subteam\^S0RANKERS> Escalation step 1: this incident needs someone\./);
+    }));
+
+  it('delivers a step as a Slack direct message to the user id and a channel step as a post there', () =>
+    withSlack(async (slack, deliverAll) => {
       const id = await open();
       at(10);
       await engine.runDue();
-      for (let batch = await outbox.claim(20); batch.length > 0; batch = await outbox.claim(20)) {
-        for (const message of batch) await outbox.markSent(message.id, await notifier.deliver(message));
-      }
+      await deliverAll();
       const posts = slack.callsTo('chat.postMessage').map((c) => String(c.body.channel));
       expect(posts.filter((c) => c === 'U0ALICE')).toHaveLength(1);
       expect(posts.filter((c) => c === '#ranker-oncall')).toHaveLength(1);
@@ -262,8 +288,8 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
       const [{ result }] = await db.dataSource.query(`SELECT result FROM outbox WHERE topic = 'escalation.dm'`);
       expect(result).toMatchObject({ channel: 'D0ALICE' });
       expect((await incidents.timeline(id)).map((t) => t.message)).toEqual(expect.arrayContaining(['Sent a Slack direct message to Alice', 'Posted the page to #ranker-oncall in Slack']));
-    } finally {
-      await slack.stop();
-    }
-  });
+      // The page in the channel says who was paged.
+      const page = slack.topLevelPosts().find((m) => m.channel === 'C0PAGES')!;
+      expect(JSON.stringify(page.blocks)).toContain('*Paged*\\nAlice');
+    }));
 });

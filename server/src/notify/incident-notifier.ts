@@ -4,12 +4,14 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { IncidentActions } from '../common/incident-actions';
 import { LOGGER, type Logger } from '../common/logger';
 import { RoutesService } from '../routing/routes.service';
+import { RulesService } from '../rules/rules.service';
+import { SlosService } from '../slo/slos.service';
 import { IncidentsService } from '../incidents/incidents.service';
 import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';
 import type { OutboxMessage } from '../outbox/outbox-message.entity';
 import type { KnownBlock } from '@slack/types';
 import { ESCALATION_CHANNEL_TOPIC, ESCALATION_DM_TOPIC } from '../oncall/escalation-topics';
-import { renderIncidentMessage, type MessageLinks } from './slack/incident-message';
+import { renderIncidentMessage, type LatencyNow, type MessageLinks } from './slack/incident-message';
 import { SLACK_API, PAGE_EVENT_TYPE } from './slack/slack.constants';
 import type { SlackApi } from './slack/slack-api';
 import { SlackThread } from './slack/slack-thread.entity';
@@ -29,6 +31,8 @@ export class IncidentNotifier {
     @Optional() @Inject(SLACK_API) private readonly slack?: SlackApi,
     @Optional() private readonly actions?: IncidentActions,
     @Optional() private readonly routes?: RoutesService,
+    @Optional() private readonly slos?: SlosService,
+    @Optional() private readonly rules?: RulesService,
   ) {}
 
   /**
@@ -76,8 +80,11 @@ export class IncidentNotifier {
       }
       return { channel: 'console' };
     }
+    const escalation = await this.escalationView(incident.id);
     const rendered = renderIncidentMessage(incident, links, {
-      escalating: await this.escalating(incident.id),
+      escalating: escalation.running,
+      paged: escalation.paged,
+      latency: incident.sloId ? await this.latencyNow(incident.sloId) : null,
       // Buttons of later stages (Roll back while an approval is pending), while it is open.
       extra: incident.status === 'resolved' || !this.actions ? [] : await this.actions.buttons(incident.id),
     });
@@ -124,10 +131,33 @@ export class IncidentNotifier {
     return { channel: thread.channel, ts: thread.ts, updated: true };
   }
 
-  /** Whether an escalation policy still has a step to take for the incident (the Escalate button). */
-  private async escalating(incidentId: number): Promise<boolean> {
-    const [row] = await this.dataSource.query(`SELECT 1 FROM escalations WHERE incident_id = $1 AND next_at IS NOT NULL AND last_status = 'triggered'`, [incidentId]);
-    return Boolean(row);
+  /**
+   * The incident's escalation as the page shows it: whether a step is still to come (the
+   * Escalate button) and who its last step paged.
+   */
+  private async escalationView(incidentId: number): Promise<{ running: boolean; paged: string[] }> {
+    const [row] = await this.dataSource.query(
+      `SELECT e.next_at IS NOT NULL AND e.last_status = 'triggered' AS running,
+              coalesce((SELECT array_agg(coalesce(u.name, n.email) ORDER BY n.i)
+                        FROM jsonb_array_elements_text(e.notified_users) WITH ORDINALITY AS n(email, i)
+                        LEFT JOIN users u ON lower(u.email) = lower(n.email)), '{}') AS paged
+       FROM escalations e WHERE e.incident_id = $1`,
+      [incidentId],
+    );
+    return { running: Boolean(row?.running), paged: (row?.paged as string[] | undefined) ?? [] };
+  }
+
+  /** p50/p90/p99 over the last 5 minutes for a latency SLO whose buckets Headroom stores; null otherwise. */
+  private async latencyNow(sloId: string): Promise<LatencyNow | null> {
+    const slo = this.rules?.slo(sloId);
+    if (!this.slos || !slo || slo.sli.kind !== 'latency' || slo.sli.source === 'prometheus') return null;
+    try {
+      const { window, quantiles } = await this.slos.latency(sloId, '5m', [0.5, 0.9, 0.99]);
+      return { window, quantiles, thresholdSeconds: slo.sli.thresholdSeconds };
+    } catch (err) {
+      this.logger.warn({ sloId, err: (err as Error).message }, 'latency for the page could not be read');
+      return null;
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { OncallModule } from '../oncall/oncall.module';
+import { SloModule } from '../slo/slo.module';
 import { DeliveryChannels } from './delivery-channels';
 import { IncidentNotifier } from './incident-notifier';
 import { OutboxWorker } from './outbox-worker';
@@ -10,7 +11,7 @@ import { SLACK_API } from './slack/slack.constants';
 import { SlackInteractions } from './slack/slack-interactions';
 
 @Module({
-  imports: [IncidentsModule, OncallModule],
+  imports: [IncidentsModule, OncallModule, SloModule],
   providers: [
     IncidentNotifier,
     OutboxWorker,

@@ -44,6 +44,6 @@ import { SlosService } from './slos.service';
     SlosService,
     SliRetentionService,
   ],
-  exports: [SLI_STORE, SLI_READERS, SERIES_RESOLVERS, RollupSliReader, IngestEvents, SloEvaluator],
+  exports: [SLI_STORE, SLI_READERS, SERIES_RESOLVERS, RollupSliReader, IngestEvents, SloEvaluator, SlosService],
 })
 export class SloModule {}

@@ -38,6 +38,20 @@ describe('renderIncidentMessage', () => {
     expect(json).toContain('http://h/#/runbooks/ranker/show');
   });
 
+  it('shows latency quantiles for a latency SLO, the guardrail result for an experiment, and who is paged', () => {
+    const latency = { window: '5m', thresholdSeconds: 0.25, quantiles: [{ q: 0.5, value: 0.12 }, { q: 0.9, value: 0.31 }, { q: 0.99, value: 1.5 }] };
+    const json = JSON.stringify(renderIncidentMessage(incident('triggered'), links, { latency, paged: ['Alice (on call for ranker-primary)'] }).blocks);
+    expect(json).toContain('*Latency (5m)*\\np50: 120 ms · p90: 310 ms · p99: 1.50 s (threshold 250 ms)');
+    expect(json).toContain('*Paged*\\nAlice (on call for ranker-primary)');
+    const guardrail = Object.assign(incident('triggered'), {
+      source: 'guardrail', sloId: null,
+      evidence: { metric: 'skip_rate', variant: 'treatment', control: 'control', controlMean: 0.2, treatmentMean: 0.3, relativeDifference: 0.5, margin: 0.02, pValue: 0.00001, srm: { trustworthy: false } },
+    });
+    expect(JSON.stringify(renderIncidentMessage(guardrail, links).blocks)).toContain(
+      '*Guardrail*\\nskip_rate: treatment 0.3000 vs control 0.2000 (+50.0%), margin 0.02, p = 1.0e-5 :warning: sample ratio mismatch: untrustworthy',
+    );
+  });
+
   it('names who acknowledged in the updated message', () => {
     expect(JSON.stringify(renderIncidentMessage(incident('acknowledged'), links).blocks)).toContain('alice');
   });

@@ -23,6 +23,33 @@ function formatBurnRates(evidence: Record<string, unknown>): string | null {
   return parts.length ? parts.join(' · ') : null;
 }
 
+/** Latency of a latency SLO over a recent window, read when the message is rendered. */
+export interface LatencyNow {
+  window: string;
+  thresholdSeconds: number | null;
+  quantiles: Array<{ q: number; value: number | null }>;
+}
+
+function formatSeconds(s: number): string {
+  return s >= 1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(s < 0.01 ? 1 : 0)} ms`;
+}
+
+function formatLatency(latency: LatencyNow): string | null {
+  const parts = latency.quantiles.filter((q) => q.value !== null).map((q) => `p${Math.round(q.q * 1000) / 10}: ${formatSeconds(q.value!)}`);
+  if (!parts.length) return null;
+  return `${parts.join(' · ')}${latency.thresholdSeconds !== null ? ` (threshold ${formatSeconds(latency.thresholdSeconds)})` : ''}`;
+}
+
+/** A guardrail breach in one line: the metric in both arms, the change, the margin and the test. */
+function formatGuardrail(e: Record<string, unknown>): string | null {
+  if (typeof e.metric !== 'string' || typeof e.controlMean !== 'number' || typeof e.treatmentMean !== 'number') return null;
+  const fmt = (x: number) => (Math.abs(x) < 10 ? x.toFixed(4) : x.toFixed(1));
+  const rel = typeof e.relativeDifference === 'number' ? ` (${e.relativeDifference >= 0 ? '+' : ''}${(e.relativeDifference * 100).toFixed(1)}%)` : '';
+  const p = typeof e.pValue === 'number' ? `, p = ${e.pValue < 0.0001 ? e.pValue.toExponential(1) : e.pValue.toFixed(4)}` : '';
+  const srm = (e.srm as { trustworthy?: boolean } | undefined)?.trustworthy === false ? ' :warning: sample ratio mismatch: untrustworthy' : '';
+  return `${e.metric}: ${e.variant ?? 'treatment'} ${fmt(e.treatmentMean)} vs ${e.control ?? 'control'} ${fmt(e.controlMean)}${rel}, margin ${e.margin}${p}${srm}`;
+}
+
 /**
  * The page as Slack Block Kit. The same function renders the first post and every later
  * `chat.update`, so the message always shows the incident's current state; buttons disappear
@@ -31,7 +58,7 @@ function formatBurnRates(evidence: Record<string, unknown>): string | null {
 export function renderIncidentMessage(
   incident: Incident,
   links: MessageLinks,
-  opts: { escalating?: boolean; extra?: IncidentButton[] } = {},
+  opts: { escalating?: boolean; extra?: IncidentButton[]; latency?: LatencyNow | null; paged?: string[] } = {},
 ): { text: string; blocks: KnownBlock[] } {
   const extra = opts.extra ?? [];
   const icon = SEVERITY_ICON[incident.severity] ?? ':red_circle:';
@@ -42,6 +69,12 @@ export function renderIncidentMessage(
   const burn = formatBurnRates(evidence);
   if (burn) fields.push(`*Burn rates*\n${burn}`);
   if (typeof evidence.budgetRemaining === 'number') fields.push(`*Error budget left*\n${(evidence.budgetRemaining * 100).toFixed(1)}%`);
+  const latency = opts.latency ? formatLatency(opts.latency) : null;
+  if (latency && opts.latency) fields.push(`*Latency (${opts.latency.window})*\n${latency}`);
+  const guardrail = incident.source === 'guardrail' ? formatGuardrail(evidence) : null;
+  if (guardrail) fields.push(`*Guardrail*\n${escape(guardrail)}`);
+  if (opts.paged?.length) fields.push(`*Paged*\n${escape(opts.paged.join(', '))}`);
+  else if (incident.assignee) fields.push(`*Assignee*\n${escape(incident.assignee)}`);
   if (incident.acknowledgedBy) fields.push(`*Acknowledged by*\n${incident.acknowledgedBy}`);
   if (incident.resolvedBy) fields.push(`*Resolved by*\n${incident.resolvedBy}`);
 
