@@ -178,6 +178,11 @@ export class FakeSlack {
         found.blocks = body.blocks;
         return send(200, { ok: true, channel: found.channel, ts: found.ts });
       }
+      case 'conversations.open': {
+        const user = String(body.users ?? '').split(',')[0];
+        if (!/^[UW][A-Z0-9]+$/.test(user)) return send(200, { ok: false, error: 'user_not_found' });
+        return send(200, { ok: true, channel: { id: `D${user.slice(1)}` } });
+      }
       case 'conversations.history': {
         const oldest = Number(body.oldest ?? 0);
         const messages = this.messages

@@ -291,5 +291,13 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
       // The page in the channel says who was paged.
       const page = slack.topLevelPosts().find((m) => m.channel === 'C0PAGES')!;
       expect(JSON.stringify(page.blocks)).toContain('*Paged*\\nAlice');
+
+      // As if the process had died after Slack took the DM but before it was marked sent: the
+      // retry finds it in the DM conversation and does not send a second one.
+      await db.dataSource.query(`UPDATE outbox SET status = 'pending', sent_at = NULL WHERE topic = 'escalation.dm'`);
+      await deliverAll();
+      expect(slack.directMessagesTo('U0ALICE')).toHaveLength(1);
+      const [{ result: retried }] = await db.dataSource.query(`SELECT result FROM outbox WHERE topic = 'escalation.dm'`);
+      expect(retried).toMatchObject({ channel: 'D0ALICE', recovered: true });
     }));
 });

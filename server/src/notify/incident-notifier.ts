@@ -177,10 +177,12 @@ export class IncidentNotifier {
         ? `:rotating_light: You are paged (escalation step ${p.step}${p.reason ? `, ${p.reason}` : ''}).`
         : `:rotating_light: ${who}Escalation step ${p.step}: this incident needs someone.`;
     const metadata = { eventType: PAGE_EVENT_TYPE, payload: { key: message.key, incident_id: incidentId } };
-    const earlier =
-      !dm && message.attempts > 1 ? await slack.findByMetadataKey(channel, PAGE_EVENT_TYPE, message.key, new Date(message.createdAt.getTime() - 60_000)) : null;
-    const posted = earlier
-      ? { channel, ts: earlier }
+    // A retry may follow a send that got through before a crash: look first, in the channel or
+    // in the direct-message conversation (whose id only conversations.open tells).
+    const lookIn = message.attempts > 1 ? (dm ? await slack.openDirectMessage(channel) : channel) : null;
+    const earlier = lookIn ? await slack.findByMetadataKey(lookIn, PAGE_EVENT_TYPE, message.key, new Date(message.createdAt.getTime() - 60_000)) : null;
+    const posted = earlier && lookIn
+      ? { channel: lookIn, ts: earlier }
       : await beforePost().then(() => slack.postMessage({ channel, text: `${intro} ${rendered.text}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: intro } }, ...rendered.blocks], metadata }));
     await this.incidents.addNote(incidentId, SYSTEM_ACTOR, 'notification.sent', dm ? `Sent a Slack direct message to ${p.name ?? channel}` : `Posted the page to ${channel} in Slack`, { channel: posted.channel, ts: posted.ts, key: message.key });
     return { channel: posted.channel, ts: posted.ts, recovered: Boolean(earlier) };

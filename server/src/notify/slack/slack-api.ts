@@ -17,6 +17,8 @@ export interface SlackApi {
   update(channel: string, ts: string, text: string, blocks: KnownBlock[]): Promise<void>;
   /** The ts of a recent message in `channel` whose metadata carries `key`, if any. */
   findByMetadataKey(channel: string, eventType: string, key: string, oldest: Date): Promise<string | null>;
+  /** The id (D…) of the direct-message conversation with a user, opening it if needed (conversations.open). */
+  openDirectMessage(userId: string): Promise<string>;
 }
 
 const PERMANENT = new Set([
@@ -79,6 +81,15 @@ export class WebClientSlackApi implements SlackApi {
   async update(channel: string, ts: string, text: string, blocks: KnownBlock[]): Promise<void> {
     try {
       await this.client.chat.update({ channel, ts, text, blocks });
+    } catch (err) {
+      throw classifySlackError(err);
+    }
+  }
+
+  async openDirectMessage(userId: string): Promise<string> {
+    try {
+      const res = await this.client.conversations.open({ users: userId });
+      return String(res.channel?.id);
     } catch (err) {
       throw classifySlackError(err);
     }
