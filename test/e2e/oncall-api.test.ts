@@ -120,7 +120,7 @@ describe.each(databaseKinds())('on-call API (real process, %s)', (kind) => {
     });
     expect(click.status).toBe(200);
     await waitFor('the post to the escalation channel', () => slack.messages.find((m) => m.channel === '#personalization-oncall'), 15_000, 50);
-    expect(await timeline()).toEqual(expect.arrayContaining(['Escalated to step 2 by alice: posted to #personalization-oncall']));
+    expect(await timeline()).toEqual(expect.arrayContaining(['Escalated to step 2 by Alice: posted to #personalization-oncall']));
 
     // Escalate through the API: step 3 names a person who is not a user, which the timeline says.
     expect((await call(`/api/incidents/${incident.id}/escalate`, { method: 'POST', token: viewerToken })).status).toBe(403);

@@ -6,7 +6,12 @@ export function slackSignature(secret: string, timestamp: number, body: string):
 }
 
 /** A block_actions payload as Slack posts it when someone clicks a button in a message. */
-export function blockActionsBody(opts: { actionId: string; value: string; userId: string; username: string; channel: string; ts: string }): string {
+export function blockActionsBody(opts: {
+  actionId: string; value: string; userId: string; username: string; channel: string; ts: string;
+  /** Where Bolt's respond() posts (default: a closed port). */
+  responseUrl?: string;
+}): string {
+  const action = { type: 'button', action_id: opts.actionId, block_id: `incident-${opts.value}`, value: opts.value, text: { type: 'plain_text', text: 'x' }, action_ts: String(Date.now() / 1000) };
   const payload = {
     type: 'block_actions',
     user: { id: opts.userId, username: opts.username, name: opts.username, team_id: 'T0001' },
@@ -17,17 +22,8 @@ export function blockActionsBody(opts: { actionId: string; value: string; userId
     team: { id: 'T0001', domain: 'example' },
     channel: { id: opts.channel, name: 'oncall' },
     message: { type: 'message', ts: opts.ts, text: 'page' },
-    response_url: 'http://127.0.0.1:9/response',
-    actions: [
-      {
-        type: 'button',
-        action_id: opts.actionId,
-        block_id: `incident-${opts.value}`,
-        value: opts.value,
-        text: { type: 'plain_text', text: 'x' },
-        action_ts: String(Date.now() / 1000),
-      },
-    ],
+    response_url: opts.responseUrl ?? 'http://127.0.0.1:9/response',
+    actions: [action],
   };
   return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }

@@ -6,6 +6,7 @@ import { IncidentNotifier } from './incident-notifier';
 import { OutboxWorker } from './outbox-worker';
 import { WebClientSlackApi } from './slack/slack-api';
 import { SLACK_API } from './slack/slack.constants';
+import { SlackCommands } from './slack/slack-commands';
 import { SlackInteractions } from './slack/slack-interactions';
 
 @Module({
@@ -13,6 +14,7 @@ import { SlackInteractions } from './slack/slack-interactions';
   providers: [
     IncidentNotifier,
     OutboxWorker,
+    SlackCommands,
     SlackInteractions,
     {
       provide: SLACK_API,
