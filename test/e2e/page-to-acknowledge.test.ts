@@ -7,8 +7,8 @@ import { blockActionsBody, slackSignature } from '../support/slack-signature';
 
 /**
  * The walking skeleton end to end, on the embedded database: a fault in the simulator burns
- * the ranker's availability SLO, exactly one page reaches (fake) Slack with two buttons, a
- * responder's signed click acknowledges it and the message is edited in place; a
+ * the ranker's availability SLO, exactly one page reaches (fake) Slack with two buttons and the
+ * Snooze menu, a responder's signed click acknowledges it and the message is edited in place; a
  * forged click and a viewer's click change nothing; a restart does not page again. Time runs
  * 60× faster than the wall clock.
  */
@@ -88,7 +88,7 @@ describe('SLO breach to Slack acknowledge (embedded database, real process)', ()
     expect(list).toEqual([]);
   });
 
-  it('pages exactly once, with Acknowledge and Resolve buttons, after an error-rate fault', async () => {
+  it('pages exactly once, with Acknowledge and Resolve buttons and the Snooze menu, after an error-rate fault', async () => {
     // Let the simulator write healthy history and the first evaluations settle: nothing pages.
     await waitFor('a first evaluation', async () => {
       const slos = await get('/api/slos');
@@ -109,7 +109,7 @@ describe('SLO breach to Slack acknowledge (embedded database, real process)', ()
     expect(page.body.channel).toBe(CHANNEL);
     const blocks = page.body.blocks as Array<{ type: string; elements?: Array<{ action_id: string }> }>;
     const actions = blocks.find((b) => b.type === 'actions')!;
-    expect(actions.elements!.map((e) => e.action_id)).toEqual(['incident.acknowledge', 'incident.resolve']);
+    expect(actions.elements!.map((e) => e.action_id)).toEqual(['incident.acknowledge', 'incident.resolve', 'incident.snooze']);
     expect(JSON.stringify(blocks)).toContain(`${SERVICE}.availability`);
     expect(JSON.stringify(blocks)).toContain('/#/runbooks/now-playing-ranker-availability/show');
 

@@ -10,8 +10,12 @@ export function blockActionsBody(opts: {
   actionId: string; value: string; userId: string; username: string; channel: string; ts: string;
   /** Where Bolt's respond() posts (default: a closed port). */
   responseUrl?: string;
+  /** A choice in a static_select (the Snooze menu) instead of a button click. */
+  selected?: boolean;
 }): string {
-  const action = { type: 'button', action_id: opts.actionId, block_id: `incident-${opts.value}`, value: opts.value, text: { type: 'plain_text', text: 'x' }, action_ts: String(Date.now() / 1000) };
+  const action = opts.selected
+    ? { type: 'static_select', action_id: opts.actionId, block_id: 'incident-menu', selected_option: { text: { type: 'plain_text', text: 'x' }, value: opts.value }, action_ts: String(Date.now() / 1000) }
+    : { type: 'button', action_id: opts.actionId, block_id: `incident-${opts.value}`, value: opts.value, text: { type: 'plain_text', text: 'x' }, action_ts: String(Date.now() / 1000) };
   const payload = {
     type: 'block_actions',
     user: { id: opts.userId, username: opts.username, name: opts.username, team_id: 'T0001' },

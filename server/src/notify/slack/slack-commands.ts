@@ -10,10 +10,10 @@ export interface SlackPerson {
   name: string;
 }
 
-export type SlackIncidentAction = 'acknowledge' | 'resolve' | 'escalate';
+export type SlackIncidentAction = 'acknowledge' | 'resolve' | 'escalate' | 'snooze';
 
 /**
- * What people do from Slack: the page's buttons. Every
+ * What people do from Slack: the page's buttons and Snooze menu. Every
  * change is role-checked with SlackIdentityService and made by the same service methods the
  * API calls; a refusal or a change that does not apply (409) is answered to the person only.
  */
@@ -26,8 +26,8 @@ export class SlackCommands {
     @Optional() private readonly escalations?: EscalationEngine,
   ) {}
 
-  /** A button on an incident; returns what to tell the person, or null when it was done. */
-  async act(what: SlackIncidentAction, incidentId: number, who: SlackPerson): Promise<string | null> {
+  /** A button or menu choice on an incident; returns what to tell the person, or null when it was done. */
+  async act(what: SlackIncidentAction, incidentId: number, who: SlackPerson, snoozeSeconds = 0): Promise<string | null> {
     const auth = await this.identity.authorize(who.id, who.name);
     if (!auth.allowed) {
       this.logger.info({ incidentId, what, user: who.id }, 'slack action refused');
@@ -36,6 +36,7 @@ export class SlackCommands {
     try {
       if (what === 'acknowledge') await this.incidents.acknowledge(incidentId, auth.actor);
       else if (what === 'resolve') await this.incidents.resolve(incidentId, auth.actor);
+      else if (what === 'snooze') await this.incidents.snooze(incidentId, auth.actor, snoozeSeconds);
       else if (this.escalations) await this.escalations.escalate(incidentId, auth.actor);
       else return `Incident #${incidentId} cannot be escalated: escalation is not running in this process.`;
       return null;

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { App, ExpressReceiver, LogLevel, type BlockAction, type ButtonAction, type Logger as BoltLogger, type RespondFn } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, type BlockAction, type ButtonAction, type Logger as BoltLogger, type RespondFn, type StaticSelectAction } from '@slack/bolt';
 import type { Router } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { SlackIdentityService } from '../../auth/slack-identity';
 import { EXTENSION_ACTION_PREFIX, IncidentActions } from '../../common/incident-actions';
 import { LOGGER, type Logger } from '../../common/logger';
-import { ACTION_ACKNOWLEDGE, ACTION_ESCALATE, ACTION_RESOLVE } from './incident-message';
+import { ACTION_ACKNOWLEDGE, ACTION_ESCALATE, ACTION_RESOLVE, ACTION_SNOOZE, parseSnoozeChoice } from './incident-message';
 import { SlackCommands, type SlackIncidentAction, type SlackPerson } from './slack-commands';
 
 function boltLogger(logger: Logger): BoltLogger {
@@ -23,9 +23,10 @@ function boltLogger(logger: Logger): BoltLogger {
 }
 
 /**
- * Slack's side of the conversation: button clicks arrive at POST /slack/events, Bolt verifies the signing secret and the timestamp (401
- * otherwise), we ack at once and do the work after. Who may do what is SlackCommands' business;
- * refusals and changes that do not apply are answered to the person only (response_url).
+ * Slack's side of the conversation: button clicks and the Snooze menu arrive at POST
+ * /slack/events, Bolt verifies the signing secret and the timestamp (401 otherwise), we ack at
+ * once and do the work after. Who may do what is SlackCommands' business; refusals and changes
+ * that do not apply are answered to the person only (response_url).
  */
 @Injectable()
 export class SlackInteractions {
@@ -62,6 +63,12 @@ export class SlackInteractions {
         await this.tell(respond, await this.commands.act(what, Number(action.value), personOf(body)));
       });
     }
+    app.action<BlockAction<StaticSelectAction>>(ACTION_SNOOZE, async ({ ack, body, action, respond }) => {
+      await ack();
+      const choice = parseSnoozeChoice(action.selected_option?.value ?? '');
+      if (!choice) return this.tell(respond, 'That is not a snooze Headroom offers (30 min, 1 h or 4 h).');
+      await this.tell(respond, await this.commands.act('snooze', choice.incidentId, personOf(body), choice.seconds));
+    });
     // Buttons added by later stages (Roll back): each decides what happens; the role check is here.
     const prefix = new RegExp(`^${EXTENSION_ACTION_PREFIX.replace('.', '\\.')}`);
     app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: prefix }, async ({ ack, body, action, respond }) => {
