@@ -21,6 +21,7 @@ import { IncidentsService } from '../../server/src/incidents/incidents.service';
 import type { Actor } from '../../server/src/incidents/timeline-entry.entity';
 import { SlackCommands } from '../../server/src/notify/slack/slack-commands';
 import { SlackInteractions } from '../../server/src/notify/slack/slack-interactions';
+import { OncallService } from '../../server/src/oncall/oncall.service';
 import { OutboxService } from '../../server/src/outbox/outbox.service';
 import { FetchHookHttpClient } from '../../server/src/rollback/hook-http-client';
 import { ACTION_ROLLBACK_APPROVE, RollbackService } from '../../server/src/rollback/rollback.service';
@@ -129,7 +130,8 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     // Slack's side: Bolt's receiver verifying signed clicks, as mounted by the app.
     // Who may click is SlackIdentityService's call: UALICE is in HEADROOM_SLACK_RESPONDERS, UBOB is nobody.
     const identity = new SlackIdentityService(db.dataSource, new AuditService(db.dataSource), config, clock, silentLogger, null);
-    const commands = new SlackCommands(incidents, identity, silentLogger);
+    const outbox = new OutboxService(db.dataSource);
+    const commands = new SlackCommands(incidents, new OncallService(db.dataSource, config, clock, silentLogger), identity, outbox, config, clock, silentLogger);
     const slack = new SlackInteractions(config, commands, identity, silentLogger, actions);
     const app = express();
     app.use(slack.router!);

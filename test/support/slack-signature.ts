@@ -31,3 +31,30 @@ export function blockActionsBody(opts: {
   };
   return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
+
+/** A slash command as Slack posts it (form fields, not a JSON payload). */
+export function slashCommandBody(opts: { text: string; userId: string; username: string; channel: string; responseUrl: string; command?: string }): string {
+  return new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: 'T0001',
+    team_domain: 'example',
+    channel_id: opts.channel,
+    channel_name: 'oncall',
+    user_id: opts.userId,
+    user_name: opts.username,
+    command: opts.command ?? '/headroom',
+    text: opts.text,
+    api_app_id: 'A0001',
+    response_url: opts.responseUrl,
+    trigger_id: '1.2.3',
+  }).toString();
+}
+
+/** POSTs a body to /slack/events signed as Slack signs it (or with another secret or time, to forge it). */
+export function postSlackEvent(baseUrl: string, body: string, secret: string, timestamp = Math.floor(Date.now() / 1000)): Promise<Response> {
+  return fetch(`${baseUrl}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature(secret, timestamp, body) },
+    body,
+  });
+}

@@ -23,10 +23,10 @@ function boltLogger(logger: Logger): BoltLogger {
 }
 
 /**
- * Slack's side of the conversation: button clicks and the Snooze menu arrive at POST
- * /slack/events, Bolt verifies the signing secret and the timestamp (401 otherwise), we ack at
- * once and do the work after. Who may do what is SlackCommands' business; refusals and changes
- * that do not apply are answered to the person only (response_url).
+ * Slack's side of the conversation: button clicks, the Snooze menu and the `/headroom` command
+ * arrive at POST /slack/events, Bolt verifies the signing secret and the timestamp (401
+ * otherwise), we ack at once and do the work after. Who may do what is SlackCommands' business;
+ * refusals and changes that do not apply are answered to the person only (response_url).
  */
 @Injectable()
 export class SlackInteractions {
@@ -83,6 +83,12 @@ export class SlackInteractions {
         this.logger.info({ actionId: action.action_id, user: who.id, reason: (err as Error).message }, 'slack action not applied');
         await this.tell(respond, `Nothing changed: ${(err as Error).message}.`);
       }
+    });
+    // The slash command, whatever the app calls it (/headroom, /headroom-staging…).
+    app.command(/^\/headroom/, async ({ ack, command, respond }) => {
+      await ack();
+      const reply = await this.commands.run(command.text ?? '', { id: command.user_id, name: command.user_name });
+      await this.tell(respond, reply.text, reply.responseType);
     });
     app.error(async (err) => {
       this.logger.error({ err: err.message }, 'slack interaction failed');
