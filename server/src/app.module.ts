@@ -63,7 +63,7 @@ export class AppModule {
       ? [
           ServeStaticModule.forRoot({
             rootPath: opts.config.webDir,
-            exclude: ['/api/{*path}', '/slack/{*path}', '/v1/{*path}', '/healthz', '/readyz', '/metrics'],
+            exclude: ['/api/{*path}', '/slack/{*path}', '/v1/{*path}', '/calendar/{*path}', '/healthz', '/readyz', '/metrics'],
           }),
         ]
       : [];

@@ -282,6 +282,17 @@ describe('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Override created').waitFor();
     await page.getByRole('row').filter({ hasText: 'Vic Viewer' }).filter({ hasText: 'override' }).first().waitFor();
+    // Subscribe: a secret link a calendar app can read without signing in, shown once.
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByRole('button', { name: 'Create link' }).click();
+    const link = page.getByLabel('Calendar link (shown only now)');
+    await link.waitFor();
+    const url = await link.inputValue();
+    expect(url).toMatch(/\/calendar\/hc_[\w-]{43}\.ics$/);
+    const feed = await fetch(url.replace(/^https?:\/\/[^/]+/, app.url));
+    expect(await feed.text()).toContain('X-WR-CALNAME:On call: Ranking primary');
+    await shot('09b-subscribe');
+    await page.getByRole('button', { name: 'Close' }).click();
   });
 
   it('keeps the console JavaScript under 1.5 MB gzipped', () => {

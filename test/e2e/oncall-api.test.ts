@@ -120,7 +120,7 @@ describe.each(databaseKinds())('on-call API (real process, %s)', (kind) => {
     });
     expect(click.status).toBe(200);
     await waitFor('the post to the escalation channel', () => slack.messages.find((m) => m.channel === '#personalization-oncall'), 15_000, 50);
-    expect(await timeline()).toEqual(expect.arrayContaining(['Escalated to step 2 by alice: posted to #personalization-oncall']));
+    expect(await timeline()).toEqual(expect.arrayContaining(['Escalated to step 2 by Alice: posted to #personalization-oncall']));
 
     // Escalate through the API: step 3 names a person who is not a user, which the timeline says.
     expect((await call(`/api/incidents/${incident.id}/escalate`, { method: 'POST', token: viewerToken })).status).toBe(403);
@@ -133,5 +133,43 @@ describe.each(databaseKinds())('on-call API (real process, %s)', (kind) => {
     expect((await call(`/api/incidents/${incident.id}/escalate`, { method: 'POST', token: responderToken })).status).toBe(409);
     // The engine's pass (every second here) notes that the acknowledgement stopped it.
     await waitFor('escalation stopped', async () => (await timeline()).includes('Escalation stopped: the incident was acknowledged'), 15_000, 200);
+  });
+
+  it('secret calendar links: made by a responder, shown once, served without credentials, rotated and revoked, audited', async () => {
+    const [alice] = await json(call('/api/users?filter={"q":"alice"}'));
+    const feed = (url: string) => fetch(url.replace(/^https?:\/\/[^/]+/, app.url));
+    expect((await call('/api/schedules/ranker-primary/calendar-link', { method: 'POST', token: viewerToken })).status).toBe(403);
+    expect((await call('/api/schedules/nope/calendar-link', { method: 'POST', token: responderToken })).status).toBe(404);
+    expect(await json(call('/api/schedules/ranker-primary/calendar-link', { token: viewerToken }))).toEqual({ link: null });
+
+    const created = await call('/api/schedules/ranker-primary/calendar-link', { method: 'POST', token: responderToken });
+    expect(created.status).toBe(201);
+    const first = await json(created);
+    expect(first).toMatchObject({ kind: 'schedule', target: 'ranker-primary', createdBy: 'responder-rae', rotated: false, url: expect.stringMatching(/\/calendar\/hc_[\w-]{43}\.ics$/) });
+    const served = await feed(first.url);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toMatch(/^text\/calendar/);
+    expect(await served.text()).toContain('X-WR-CALNAME:On call: Ranking primary');
+    // The link's existence is visible, the URL never again.
+    const shown = await json(call('/api/schedules/ranker-primary/calendar-link', { token: viewerToken }));
+    expect(shown).toEqual({ link: { kind: 'schedule', target: 'ranker-primary', createdBy: 'responder-rae', createdAt: expect.any(String) } });
+
+    const second = await json(call('/api/schedules/ranker-primary/calendar-link', { method: 'POST', token: responderToken }));
+    expect(second.rotated).toBe(true);
+    expect((await feed(first.url)).status).toBe(404);
+    expect((await feed(second.url)).status).toBe(200);
+    expect((await call('/api/schedules/ranker-primary/calendar-link', { method: 'DELETE', token: responderToken })).status).toBe(204);
+    expect((await feed(second.url)).status).toBe(404);
+    expect((await call('/api/schedules/ranker-primary/calendar-link', { method: 'DELETE', token: responderToken })).status).toBe(404);
+    expect((await fetch(`${app.url}/calendar/hc_not-a-token.ics`)).status).toBe(404);
+
+    const mine = await json(call(`/api/users/${alice.id}/calendar-link`, { method: 'POST', token: responderToken }));
+    expect(await (await feed(mine.url)).text()).toContain('X-WR-CALNAME:On call: Alice');
+
+    const audit = await json(call('/api/audit?filter={"action":["calendar_link.created","calendar_link.rotated","calendar_link.revoked"]}&sort=["id","ASC"]'));
+    expect(audit.map((a: { action: string; entityType: string; actorName: string }) => `${a.action} ${a.entityType} ${a.actorName}`)).toEqual([
+      'calendar_link.created schedule responder-rae', 'calendar_link.rotated schedule responder-rae', 'calendar_link.revoked schedule responder-rae', 'calendar_link.created user responder-rae',
+    ]);
+    expect(JSON.stringify(audit)).not.toContain(first.url.split('/').pop().replace('.ics', ''));
   });
 });

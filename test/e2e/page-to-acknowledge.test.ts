@@ -7,9 +7,10 @@ import { blockActionsBody, slackSignature } from '../support/slack-signature';
 
 /**
  * The walking skeleton end to end, on the embedded database: a fault in the simulator burns
- * the ranker's availability SLO, exactly one page reaches (fake) Slack with two buttons, a
- * signed click acknowledges it and the message is edited in place; a forged click changes
- * nothing; a restart does not page again. Time runs 60× faster than the wall clock.
+ * the ranker's availability SLO, exactly one page reaches (fake) Slack with two buttons and the
+ * Snooze menu, a responder's signed click acknowledges it and the message is edited in place; a
+ * forged click and a viewer's click change nothing; a restart does not page again. Time runs
+ * 60× faster than the wall clock.
  */
 const ADMIN = 'e2e-admin-token-0123456789abcdef';
 const SECRET = 'e2e-signing-secret';
@@ -39,8 +40,11 @@ describe('SLO breach to Slack acknowledge (embedded database, real process)', ()
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const get = async (p: string): Promise<any> => (await api(p)).json();
   const pages = () => slack.callsTo('chat.postMessage').filter((c) => !c.body.thread_ts);
-  const click = (actionId: string, incidentId: number, ts: string, opts: { secret?: string; timestamp?: number } = {}) => {
-    const body = blockActionsBody({ actionId, value: String(incidentId), userId: 'U0ALICE', username: 'alice', channel: CHANNEL, ts });
+  const click = (actionId: string, incidentId: number, ts: string, opts: { secret?: string; timestamp?: number; userId?: string; username?: string } = {}) => {
+    const body = blockActionsBody({
+      actionId, value: String(incidentId), userId: opts.userId ?? 'U0ALICE', username: opts.username ?? 'alice', channel: CHANNEL, ts,
+      responseUrl: slack.responseUrl(opts.userId ?? 'U0ALICE'),
+    });
     const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
     return fetch(`${app.url}/slack/events`, {
       method: 'POST',
@@ -56,6 +60,12 @@ describe('SLO breach to Slack acknowledge (embedded database, real process)', ()
   beforeAll(async () => {
     await slack.start();
     app = await startHeadroomProcess(env());
+    // Who clicks: Alice, a responder with her Slack id; Vic, a viewer (linked by his Slack email).
+    slack.addMember('U0VIC', 'vic@example.com', 'vic');
+    for (const user of [
+      { email: 'alice@example.com', name: 'Alice', role: 'responder', slackUserId: 'U0ALICE' },
+      { email: 'vic@example.com', name: 'Vic', role: 'viewer' },
+    ]) expect((await api('/api/users', { method: 'POST', body: JSON.stringify(user) })).status).toBe(201);
   });
 
   afterAll(async () => {
@@ -78,7 +88,7 @@ describe('SLO breach to Slack acknowledge (embedded database, real process)', ()
     expect(list).toEqual([]);
   });
 
-  it('pages exactly once, with Acknowledge and Resolve buttons, after an error-rate fault', async () => {
+  it('pages exactly once, with Acknowledge and Resolve buttons and the Snooze menu, after an error-rate fault', async () => {
     // Let the simulator write healthy history and the first evaluations settle: nothing pages.
     await waitFor('a first evaluation', async () => {
       const slos = await get('/api/slos');
@@ -99,7 +109,7 @@ describe('SLO breach to Slack acknowledge (embedded database, real process)', ()
     expect(page.body.channel).toBe(CHANNEL);
     const blocks = page.body.blocks as Array<{ type: string; elements?: Array<{ action_id: string }> }>;
     const actions = blocks.find((b) => b.type === 'actions')!;
-    expect(actions.elements!.map((e) => e.action_id)).toEqual(['incident.acknowledge', 'incident.resolve']);
+    expect(actions.elements!.map((e) => e.action_id)).toEqual(['incident.acknowledge', 'incident.resolve', 'incident.snooze']);
     expect(JSON.stringify(blocks)).toContain(`${SERVICE}.availability`);
     expect(JSON.stringify(blocks)).toContain('/#/runbooks/now-playing-ranker-availability/show');
 
@@ -138,16 +148,31 @@ describe('SLO breach to Slack acknowledge (embedded database, real process)', ()
     expect(slack.callsTo('chat.update')).toHaveLength(0);
   });
 
-  it('acknowledges from a signed Slack click and edits the page in place', async () => {
+  it('refuses a viewer’s click, tells him why, and changes nothing', async () => {
+    expect((await click('incident.acknowledge', incidentId, pageTs, { userId: 'U0VIC', username: 'vic' })).status).toBe(200);
+    const [reply] = await waitFor('the ephemeral refusal', () => (slack.responsesTo('U0VIC').length ? slack.responsesTo('U0VIC') : null));
+    expect(reply).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(String(reply.text)).toMatch(/^You cannot acknowledge incident #\d+: your Headroom role is viewer; only responders and admins may act on incidents/);
+    const incident = await get(`/api/incidents/${incidentId}`);
+    expect(incident.status).toBe('triggered');
+    expect(incident.timeline.map((t: { kind: string }) => t.kind)).not.toContain('incident.acknowledged');
+    expect(slack.callsTo('chat.update')).toHaveLength(0);
+    // His Slack id was found by his Slack email and stored on his user (audited as a system change).
+    const [vic] = await get('/api/users?filter={"q":"vic"}');
+    expect(vic.slackUserId).toBe('U0VIC');
+  });
+
+  it('acknowledges from a responder’s signed Slack click, in her Headroom name, and edits the page in place', async () => {
     const res = await click('incident.acknowledge', incidentId, pageTs);
     expect(res.status).toBe(200);
     const incident = await waitFor('the acknowledgement', async () => {
       const i = await get(`/api/incidents/${incidentId}`);
       return i.status === 'acknowledged' ? i : null;
     });
-    expect(incident.acknowledgedBy).toBe('alice');
+    expect(incident.acknowledgedBy).toBe('Alice');
     const ack = incident.timeline.find((t: { kind: string }) => t.kind === 'incident.acknowledged');
-    expect(ack).toMatchObject({ actorType: 'slack', actorId: 'U0ALICE', actorName: 'alice' });
+    expect(ack).toMatchObject({ actorType: 'slack', actorId: 'U0ALICE', actorName: 'Alice' });
+    expect(slack.responsesTo('U0ALICE')).toEqual([]);
 
     const update = await waitFor('chat.update', () => slack.callsTo('chat.update')[0]);
     expect(update.body).toMatchObject({ channel: CHANNEL, ts: pageTs });
@@ -155,7 +180,7 @@ describe('SLO breach to Slack acknowledge (embedded database, real process)', ()
     expect(ids).not.toContain('incident.acknowledge');
     expect(ids).toContain('incident.resolve');
     const threadReply = await waitFor('a thread reply', () => slack.callsTo('chat.postMessage').find((c) => c.body.thread_ts === pageTs));
-    expect(String(threadReply.body.text)).toContain('Acknowledged by alice');
+    expect(String(threadReply.body.text)).toContain('Acknowledged by Alice');
     expect(pages()).toHaveLength(1);
   });
 });

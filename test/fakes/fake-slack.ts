@@ -29,6 +29,10 @@ type Failure = { status: number; retryAfter?: number; error?: string };
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
   readonly messages: StoredMessage[] = [];
+  /** Posts to response URLs (`responseUrl(name)`): the ephemeral answers to clicks and commands. */
+  readonly responses: Array<{ name: string; body: Record<string, unknown> }> = [];
+  /** Workspace members that users.info and users.lookupByEmail know. */
+  private readonly members: Array<{ id: string; email: string; name: string }> = [];
   private readonly failures: Array<{ method: string; failure: Failure }> = [];
   private server?: http.Server;
   private seq = 0;
@@ -104,6 +108,20 @@ export class FakeSlack {
     return this.messages.filter((m) => m.user === userId);
   }
 
+  /** A Slack workspace member with a profile email (for users.info and users.lookupByEmail). */
+  addMember(id: string, email: string, name: string): void {
+    this.members.push({ id, email, name });
+  }
+
+  /** A response_url for a click or command payload; what is posted to it lands in `responses`. */
+  responseUrl(name: string): string {
+    return this.url.replace(/\/api\/$/, `/response/${name}`);
+  }
+
+  responsesTo(name: string): Array<Record<string, unknown>> {
+    return this.responses.filter((r) => r.name === name).map((r) => r.body);
+  }
+
   callsTo(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
   }
@@ -120,6 +138,11 @@ export class FakeSlack {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(json));
     };
+    const response = /^\/response\/(.+)$/.exec(req.url ?? '');
+    if (response) {
+      this.responses.push({ name: response[1], body });
+      return send(200, { ok: true });
+    }
     if (!String(req.headers.authorization ?? '').startsWith('Bearer ')) return send(200, { ok: false, error: 'not_authed' });
     const broken = this.brokenChannels.get(String(body.channel ?? ''));
     if (broken && method.startsWith('chat.')) return send(200, { ok: false, error: broken });
@@ -189,6 +212,16 @@ export class FakeSlack {
           .filter((m) => m.channel === body.channel && !m.thread_ts && Number(m.ts) >= oldest)
           .reverse();
         return send(200, { ok: true, messages, has_more: false });
+      }
+      case 'users.info': {
+        const member = this.members.find((u) => u.id === body.user);
+        if (!member) return send(200, { ok: false, error: 'user_not_found' });
+        return send(200, { ok: true, user: { id: member.id, name: member.name, profile: { email: member.email, real_name: member.name } } });
+      }
+      case 'users.lookupByEmail': {
+        const member = this.members.find((u) => u.email.toLowerCase() === String(body.email).toLowerCase());
+        if (!member) return send(200, { ok: false, error: 'users_not_found' });
+        return send(200, { ok: true, user: { id: member.id, name: member.name, profile: { email: member.email } } });
       }
       default:
         return send(200, { ok: false, error: 'unknown_method' });

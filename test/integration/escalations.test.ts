@@ -1,4 +1,6 @@
 import * as path from 'node:path';
+import { AuditService } from '../../server/src/audit/audit.service';
+import { SlackIdentityService } from '../../server/src/auth/slack-identity';
 import { AppMetrics } from '../../server/src/common/metrics';
 import { ManualClock } from '../../server/src/common/clock';
 import { SignalBus, type Signal } from '../../server/src/common/signals';
@@ -237,6 +239,26 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
       'Escalated to step 1: nobody could be notified',
     ]);
     expect(await escalationKeys()).toEqual([]);
+  });
+
+  it('a person without a Slack id is found in Slack by email (users.lookupByEmail), stored, and gets the direct message', async () => {
+    const directory = { emailOf: async () => null, idForEmail: async (email: string) => (email === 'bob@example.com' ? 'U0BOB' : null) };
+    const identity = new SlackIdentityService(db.dataSource, new AuditService(db.dataSource), config, clock, silentLogger, directory);
+    const withLookup = new EscalationEngine(db.dataSource, outbox, oncall, routes, clock, config, silentLogger, undefined, metrics, undefined, undefined, identity);
+    const people = loadOncall(path.join(root, 'test/fixtures/oncall'));
+    people.policies.set('ranker', {
+      file: 'test', line: 1,
+      policy: toPolicySnapshot(escalationPolicySchema.parse({ name: 'ranker', steps: [{ notify: { channel: '#ranker-oncall' }, wait: '5m' }, { notify: { users: ['bob@example.com'] }, wait: '5m' }] })),
+    });
+    oncall.replaceRules(people);
+    const id = await open();
+    at(1);
+    await withLookup.escalate(id, alice);
+    expect(await escalationKeys()).toContain(`escalation:${id}:r0:s1:dm:bob@example.com`);
+    const [bob] = await db.dataSource.query(`SELECT slack_user_id FROM users WHERE email = 'bob@example.com'`);
+    expect(bob.slack_user_id).toBe('U0BOB');
+    const [payload] = await db.dataSource.query(`SELECT payload FROM outbox WHERE key = $1`, [`escalation:${id}:r0:s1:dm:bob@example.com`]);
+    expect(payload.payload).toMatchObject({ slackUserId: 'U0BOB' });
   });
 
   /** Runs `fn` with a fake Slack and a notifier paging it; `deliverAll` sends everything queued. */

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../server/src/audit/audit.service';
+import { SlackIdentityService } from '../../server/src/auth/slack-identity';
 import { ManualClock } from '../../server/src/common/clock';
 import { IncidentActions } from '../../server/src/common/incident-actions';
 import { AppMetrics } from '../../server/src/common/metrics';
@@ -18,7 +19,9 @@ import { ExperimentsService } from '../../server/src/guardrails/experiments.serv
 import { GuardrailEvaluator } from '../../server/src/guardrails/guardrail-evaluator.service';
 import { IncidentsService } from '../../server/src/incidents/incidents.service';
 import type { Actor } from '../../server/src/incidents/timeline-entry.entity';
+import { SlackCommands } from '../../server/src/notify/slack/slack-commands';
 import { SlackInteractions } from '../../server/src/notify/slack/slack-interactions';
+import { OncallService } from '../../server/src/oncall/oncall.service';
 import { OutboxService } from '../../server/src/outbox/outbox.service';
 import { FetchHookHttpClient } from '../../server/src/rollback/hook-http-client';
 import { ACTION_ROLLBACK_APPROVE, RollbackService } from '../../server/src/rollback/rollback.service';
@@ -125,7 +128,11 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     observations = new ExperimentObservationsService(db.dataSource, experiments, evaluator, silentLogger);
     await experiments.syncDeclared(rules.experiments().map((d) => ({ spec: d.spec, file: d.file ?? '' })));
     // Slack's side: Bolt's receiver verifying signed clicks, as mounted by the app.
-    const slack = new SlackInteractions(config, incidents, silentLogger, actions);
+    // Who may click is SlackIdentityService's call: UALICE is in HEADROOM_SLACK_RESPONDERS, UBOB is nobody.
+    const identity = new SlackIdentityService(db.dataSource, new AuditService(db.dataSource), config, clock, silentLogger, null);
+    const outbox = new OutboxService(db.dataSource);
+    const commands = new SlackCommands(incidents, new OncallService(db.dataSource, config, clock, silentLogger), identity, outbox, config, clock, silentLogger);
+    const slack = new SlackInteractions(config, commands, identity, silentLogger, actions);
     const app = express();
     app.use(slack.router!);
     slackServer = await new Promise<Server>((resolve) => {

@@ -10,11 +10,22 @@ import { ApiTokensController } from './api-tokens.controller';
 import { ApiTokensService } from './api-tokens.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { SLACK_DIRECTORY, WebClientSlackDirectory } from './slack-directory';
+import { SlackIdentityService } from './slack-identity';
 
 @Global()
 @Module({
   controllers: [AuthController, IntegrationsController, UsersController, ApiTokensController],
-  providers: [AuthService, UsersService, ApiTokensService, IntegrationKeysService, IntegrationKeyGuard, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService, UsersService, IntegrationKeysService, IntegrationKeyGuard],
+  providers: [
+    AuthService, UsersService, ApiTokensService, IntegrationKeysService, IntegrationKeyGuard, SlackIdentityService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    {
+      provide: SLACK_DIRECTORY,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => (config.slack ? new WebClientSlackDirectory(config.slack.botToken, config.slack.apiUrl) : null),
+    },
+  ],
+  exports: [AuthService, UsersService, IntegrationKeysService, IntegrationKeyGuard, SlackIdentityService],
 })
 export class AuthModule {}

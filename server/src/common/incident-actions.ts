@@ -13,11 +13,13 @@ export interface IncidentButton {
   confirm?: { title: string; text: string; confirm: string; deny: string };
 }
 
-/** Who clicked, as the chat platform reports it. */
+/** Who clicked: the chat platform's user id, named as the Headroom user when there is one. */
 export interface ClickActor {
   type: 'slack';
   id: string;
   name: string;
+  /** Whether Headroom lets them act on incidents (a responder or admin; decided by the receiver). */
+  allowed: boolean;
 }
 
 export interface IncidentActionProvider {

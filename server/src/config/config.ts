@@ -102,7 +102,7 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_CHANNEL: z.string().min(1).optional(),
   SLACK_API_URL: z.url().default('https://slack.com/api/'),
-  // Slack user IDs (U…) allowed to approve a rollback from the page's Roll back button.
+  // Slack user IDs (U…) allowed to act from Slack (buttons, Snooze, /headroom, Roll back) without being Headroom responders.
   HEADROOM_SLACK_RESPONDERS: z.string().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().default('headroom'),
@@ -163,7 +163,7 @@ export interface AppConfig {
   log: { level: string; pretty: boolean };
   /** Slack paging is on only when token, signing secret and channel are all set. */
   slack?: SlackConfig;
-  /** Slack user IDs who may click Roll back, besides console users with a Slack id and the responder role. */
+  /** Slack user IDs who may act from Slack, besides Headroom responders and admins (see SlackIdentityService). */
   slackResponders: string[];
   /**
    * Reads a secret named in alerts/*.yaml (a rollback hook's `secretEnv`) from the environment

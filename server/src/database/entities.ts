@@ -13,6 +13,7 @@ import { TimelineEntry } from '../incidents/timeline-entry.entity';
 import { SlackThread } from '../notify/slack/slack-thread.entity';
 import { DeliveryChannel } from '../notify/delivery-channel.entity';
 import { RollbackExecution, RollbackPolicyLock, RollbackStreak } from '../rollback/rollback-execution.entity';
+import { CalendarLink } from '../oncall/calendar-link.entity';
 import { Escalation } from '../oncall/escalation.entity';
 import { ScheduleOverride } from '../oncall/schedule-override.entity';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
@@ -56,4 +57,5 @@ export const ENTITIES = [
   RollbackPolicyLock,
   ScheduleOverride,
   Escalation,
+  CalendarLink,
 ];

@@ -208,8 +208,11 @@ export class IncidentsService implements OnModuleInit {
     return incident;
   }
 
-  /** Opened by a person: always pages (no silence applies to a deliberate page). */
-  async createManual(input: ManualIncidentInput, actor: Actor): Promise<Incident> {
+  /**
+   * Opened by a person: always pages (no silence applies to a deliberate page). `alsoInTransaction`
+   * lets the caller commit more with it, such as a direct message to the person paged.
+   */
+  async createManual(input: ManualIncidentInput, actor: Actor, alsoInTransaction?: (m: EntityManager, incident: Incident) => Promise<void>): Promise<Incident> {
     const incident = await this.dataSource.transaction(async (m) => {
       const at = this.clock.now();
       const row = m.create(Incident, {
@@ -234,6 +237,7 @@ export class IncidentsService implements OnModuleInit {
         event: { kind: 'incident.triggered', message: `Opened by ${actor.name}: ${input.title}`, notify: false },
       }]);
       await queuePage(m, this.outbox, saved.id, this.hooks);
+      await alsoInTransaction?.(m, saved);
       await this.audit.record(m, { at, actor, action: 'incident.created', entityType: 'incident', entityId: saved.id, before: null, after: { ...lifecycle.auditView(saved), source: 'manual' } });
       return saved;
     });

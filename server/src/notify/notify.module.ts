@@ -8,6 +8,7 @@ import { IncidentNotifier } from './incident-notifier';
 import { OutboxWorker } from './outbox-worker';
 import { WebClientSlackApi } from './slack/slack-api';
 import { SLACK_API } from './slack/slack.constants';
+import { SlackCommands } from './slack/slack-commands';
 import { SlackInteractions } from './slack/slack-interactions';
 
 @Module({
@@ -16,6 +17,7 @@ import { SlackInteractions } from './slack/slack-interactions';
     IncidentNotifier,
     OutboxWorker,
     DeliveryChannels,
+    SlackCommands,
     SlackInteractions,
     {
       provide: SLACK_API,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { SlackIdentityService } from '../auth/slack-identity';
 import { CLOCK, type Clock } from '../common/clock';
 import { ConflictError, NotFoundError } from '../common/errors';
 import { LOGGER, type Logger } from '../common/logger';
@@ -55,6 +56,7 @@ export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, O
     @Optional() private readonly metrics?: AppMetrics,
     @Optional() private readonly hooks?: IncidentHooks,
     @Optional() audit?: AuditService,
+    @Optional() private readonly identity?: SlackIdentityService,
   ) {
     this.audit = audit ?? new AuditService();
   }
@@ -256,8 +258,15 @@ export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, O
     );
   }
 
-  /** Queues a Slack DM, or notes on the timeline why the person cannot get one. */
+  /**
+   * Queues a Slack DM, or notes on the timeline why the person cannot get one. A person without
+   * a Slack id is looked up by email in Slack first (users.lookupByEmail, stored on the user).
+   */
   private async directMessage(m: EntityManager, incidentId: number, key: string, user: OncallUser, payload: Record<string, unknown>, drafts: TimelineDraft[], now: Date): Promise<boolean> {
+    if (!user.slackUserId && this.identity) {
+      const found = await this.identity.slackIdFor(user, m);
+      if (found) user = { ...user, slackUserId: found };
+    }
     if (!user.slackUserId) {
       drafts.push(note(incidentId, now, SYSTEM_ACTOR, 'escalation.failed', `could not notify ${user.name}: no Slack user id (set it on the People page)`, { user: user.email }));
       return false;

@@ -4,13 +4,14 @@ import { OncallService } from './oncall.service';
 import { EscalationPoliciesController, RoutesController } from './policies.controller';
 import { EscalationAuditor } from './escalation-auditor';
 import { EscalationEngine } from './escalation-engine';
-import { EscalationController, OncallController, SchedulesController, UserCalendarController } from './schedules.controller';
+import { CalendarLinksService } from './calendar-links.service';
+import { CalendarFeedController, EscalationController, OncallController, SchedulesController, UserCalendarController } from './schedules.controller';
 
 /** Schedules, who is on call, escalation policies and the escalation engine. */
 @Module({
   imports: [IncidentsModule],
-  controllers: [SchedulesController, OncallController, UserCalendarController, EscalationController, EscalationPoliciesController, RoutesController],
-  providers: [OncallService, EscalationEngine, EscalationAuditor],
+  controllers: [SchedulesController, OncallController, UserCalendarController, CalendarFeedController, EscalationController, EscalationPoliciesController, RoutesController],
+  providers: [OncallService, EscalationEngine, EscalationAuditor, CalendarLinksService],
   exports: [OncallService, EscalationEngine, EscalationAuditor],
 })
 export class OncallModule {}

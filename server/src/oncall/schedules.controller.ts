@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { CurrentPrincipal, RequireRole, type Principal } from '../auth/auth.decorators';
+import { CurrentPrincipal, Public, RequireRole, type Principal } from '../auth/auth.decorators';
 import { pageInMemory, parseListQuery, setContentRange } from '../common/pagination';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { actorOf } from '../incidents/principal-actor';
 import { SanitizePipe } from '../routing/text-sanitizer';
+import { CalendarLinksService } from './calendar-links.service';
 import { EscalationEngine } from './escalation-engine';
 import { OncallService } from './oncall.service';
 
@@ -20,7 +21,10 @@ const rangeSchema = z.object({ from: z.string().optional(), to: z.string().optio
 /** On-call schedules (alerts/*.yaml plus overrides made here), who is on call, iCal feeds. */
 @Controller('api/schedules')
 export class SchedulesController {
-  constructor(private readonly oncall: OncallService) {}
+  constructor(
+    private readonly oncall: OncallService,
+    private readonly links: CalendarLinksService,
+  ) {}
 
   @Get()
   async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
@@ -41,6 +45,26 @@ export class SchedulesController {
   @Header('content-type', 'text/calendar; charset=utf-8')
   calendar(@Param('id') id: string) {
     return this.oncall.scheduleCalendar(id);
+  }
+
+  /** Whether the schedule has a secret feed URL (never the URL itself). */
+  @Get(':id/calendar-link')
+  async calendarLink(@Param('id') id: string) {
+    return { link: await this.links.get('schedule', id) };
+  }
+
+  /** A new secret feed URL for calendar apps, shown once; it replaces the previous one. */
+  @Post(':id/calendar-link')
+  @RequireRole('responder')
+  createCalendarLink(@Param('id') id: string, @CurrentPrincipal() p: Principal) {
+    return this.links.create('schedule', id, actorOf(p));
+  }
+
+  @Delete(':id/calendar-link')
+  @HttpCode(204)
+  @RequireRole('responder')
+  revokeCalendarLink(@Param('id') id: string, @CurrentPrincipal() p: Principal) {
+    return this.links.revoke('schedule', id, actorOf(p));
   }
 
   @Post(':id/overrides')
@@ -76,12 +100,47 @@ export class OncallController {
 
 @Controller('api/users')
 export class UserCalendarController {
-  constructor(private readonly oncall: OncallService) {}
+  constructor(
+    private readonly oncall: OncallService,
+    private readonly links: CalendarLinksService,
+  ) {}
 
   @Get(':id/calendar.ics')
   @Header('content-type', 'text/calendar; charset=utf-8')
   calendar(@Param('id', ParseUUIDPipe) id: string) {
     return this.oncall.userCalendar(id);
+  }
+
+  @Get(':id/calendar-link')
+  async calendarLink(@Param('id', ParseUUIDPipe) id: string) {
+    return { link: await this.links.get('user', id) };
+  }
+
+  @Post(':id/calendar-link')
+  @RequireRole('responder')
+  createCalendarLink(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() p: Principal) {
+    return this.links.create('user', id, actorOf(p));
+  }
+
+  @Delete(':id/calendar-link')
+  @HttpCode(204)
+  @RequireRole('responder')
+  revokeCalendarLink(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() p: Principal) {
+    return this.links.revoke('user', id, actorOf(p));
+  }
+}
+
+/** Secret calendar feeds: the token in the URL is the credential (calendar apps send no other). */
+@Controller('calendar')
+export class CalendarFeedController {
+  constructor(private readonly links: CalendarLinksService) {}
+
+  @Get(':token.ics')
+  @Public()
+  @Header('content-type', 'text/calendar; charset=utf-8')
+  @Header('cache-control', 'private, max-age=300')
+  feed(@Param('token') token: string) {
+    return this.links.feed(token);
   }
 }
 

@@ -279,29 +279,15 @@ export class RollbackService implements OnModuleInit, IncidentActionProvider {
   }
 
   /**
-   * Whether a Slack user may approve: named in HEADROOM_SLACK_RESPONDERS, or a console user
-   * with that Slack user id and the responder or admin role (when console users exist).
-   */
-  async isSlackResponder(slackUserId: string): Promise<boolean> {
-    if (this.config.slackResponders.includes(slackUserId)) return true;
-    const [{ t }] = await this.dataSource.query(`SELECT to_regclass('public.users') IS NOT NULL AS t`);
-    if (!t) return false;
-    const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM users WHERE slack_user_id = $1 AND role IN ('responder', 'admin') AND disabled_at IS NULL LIMIT 1`,
-      [slackUserId],
-    );
-    return rows.length > 0;
-  }
-
-  /**
-   * A click on Roll back. Only responders and admins may approve (isSlackResponder); anyone
-   * else's click is refused and the refusal noted on the timeline (and in the thread).
+   * A click on Roll back. Only responders and admins may approve (the Slack receiver decides,
+   * with SlackIdentityService); anyone else's click is refused and the refusal noted on the
+   * timeline (and in the thread).
    */
   async click(actionId: string, value: string, who: ClickActor): Promise<boolean> {
     if (actionId !== ACTION_ROLLBACK_APPROVE) return false;
     const id = Number(value);
     const actor: Actor = { type: 'slack', id: who.id, name: who.name };
-    if (!(await this.isSlackResponder(who.id))) {
+    if (!who.allowed) {
       const e = await this.get(id);
       await this.dataSource.transaction((m) =>
         recordStep(m, this.outbox, this.audit, {

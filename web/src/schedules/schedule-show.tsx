@@ -3,6 +3,7 @@ import { Show, useRecordContext } from 'react-admin';
 import { CreateOverrideButton } from './override-button';
 import { OnCallCell } from './schedule-list';
 import { ShiftTimeline } from './shift-timeline';
+import { SubscribeButton } from './subscribe-button';
 import type { Schedule } from './types';
 
 const ScheduleTitle = () => {
@@ -23,6 +24,7 @@ const ScheduleBody = () => {
       </Typography>
       <Box>
         <CreateOverrideButton scheduleId={record.id} />
+        <SubscribeButton scheduleId={record.id} />
       </Box>
       {record.problems.map((p) => (
         <Alert key={p.field} severity="warning">

@@ -1,5 +1,5 @@
 import { Incident } from '../../incidents/incident.entity';
-import { ACTION_ACKNOWLEDGE, ACTION_ESCALATE, ACTION_RESOLVE, renderIncidentMessage } from './incident-message';
+import { ACTION_ACKNOWLEDGE, ACTION_ESCALATE, ACTION_RESOLVE, ACTION_SNOOZE, parseSnoozeChoice, renderIncidentMessage } from './incident-message';
 
 function incident(status: Incident['status']): Incident {
   return Object.assign(new Incident(), {
@@ -18,15 +18,31 @@ function actionIds(status: Incident['status'], escalating = false): string[] {
 }
 
 describe('renderIncidentMessage', () => {
-  it('shows both buttons while triggered, only Resolve once acknowledged, none when resolved', () => {
-    expect(actionIds('triggered')).toEqual([ACTION_ACKNOWLEDGE, ACTION_RESOLVE]);
-    expect(actionIds('acknowledged')).toEqual([ACTION_RESOLVE]);
+  it('shows both buttons while triggered, only Resolve once acknowledged, none when resolved; Snooze while open', () => {
+    expect(actionIds('triggered')).toEqual([ACTION_ACKNOWLEDGE, ACTION_RESOLVE, ACTION_SNOOZE]);
+    expect(actionIds('acknowledged')).toEqual([ACTION_RESOLVE, ACTION_SNOOZE]);
+    expect(actionIds('snoozed')).toEqual([ACTION_RESOLVE, ACTION_SNOOZE]);
     expect(actionIds('resolved')).toEqual([]);
   });
 
   it('offers Escalate only while triggered and an escalation policy runs', () => {
-    expect(actionIds('triggered', true)).toEqual([ACTION_ACKNOWLEDGE, ACTION_RESOLVE, ACTION_ESCALATE]);
-    expect(actionIds('acknowledged', true)).toEqual([ACTION_RESOLVE]);
+    expect(actionIds('triggered', true)).toEqual([ACTION_ACKNOWLEDGE, ACTION_RESOLVE, ACTION_ESCALATE, ACTION_SNOOZE]);
+    expect(actionIds('acknowledged', true)).toEqual([ACTION_RESOLVE, ACTION_SNOOZE]);
+  });
+
+  it('offers snoozes of 30 min, 1 h and 4 h, and reads back only those', () => {
+    const { blocks } = renderIncidentMessage(incident('triggered'), links);
+    const menu = (blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; options?: Array<{ text: { text: string }; value: string }> }> })
+      .elements.find((e) => e.action_id === ACTION_SNOOZE)!;
+    expect(menu.options!.map((o) => [o.text.text, o.value])).toEqual([['30 min', '12:1800'], ['1 h', '12:3600'], ['4 h', '12:14400']]);
+    expect(parseSnoozeChoice('12:3600')).toEqual({ incidentId: 12, seconds: 3600 });
+    expect(parseSnoozeChoice('12:60')).toBeNull();
+    expect(parseSnoozeChoice('x:3600')).toBeNull();
+  });
+
+  it('says until when a snoozed incident is quiet', () => {
+    const snoozed = Object.assign(incident('snoozed'), { snoozedUntil: new Date('2026-12-02T10:00:00Z') });
+    expect(JSON.stringify(renderIncidentMessage(snoozed, links).blocks)).toContain('Snoozed until');
   });
 
   it('carries the evidence and both links', () => {
@@ -62,8 +78,8 @@ describe('renderIncidentMessage', () => {
       const actions = blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; style?: string }> } | undefined;
       return actions ? actions.elements.map((e) => e.action_id) : [];
     };
-    expect(ids('triggered')).toEqual([ACTION_ACKNOWLEDGE, ACTION_RESOLVE, 'x.rollback.approve']);
-    expect(ids('acknowledged')).toEqual([ACTION_RESOLVE, 'x.rollback.approve']);
+    expect(ids('triggered')).toEqual([ACTION_ACKNOWLEDGE, ACTION_RESOLVE, 'x.rollback.approve', ACTION_SNOOZE]);
+    expect(ids('acknowledged')).toEqual([ACTION_RESOLVE, 'x.rollback.approve', ACTION_SNOOZE]);
     expect(ids('resolved')).toEqual([]);
   });
 });

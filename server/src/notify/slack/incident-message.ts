@@ -1,10 +1,25 @@
-import type { Button, KnownBlock } from '@slack/types';
+import type { Button, KnownBlock, StaticSelect } from '@slack/types';
 import type { IncidentButton } from '../../common/incident-actions';
 import type { Incident } from '../../incidents/incident.entity';
 
 export const ACTION_ACKNOWLEDGE = 'incident.acknowledge';
 export const ACTION_RESOLVE = 'incident.resolve';
 export const ACTION_ESCALATE = 'incident.escalate';
+export const ACTION_SNOOZE = 'incident.snooze';
+
+/** The Snooze menu's choices; an option's value is `<incident id>:<seconds>`. */
+export const SNOOZE_CHOICES: ReadonlyArray<{ label: string; seconds: number }> = [
+  { label: '30 min', seconds: 1_800 },
+  { label: '1 h', seconds: 3_600 },
+  { label: '4 h', seconds: 14_400 },
+];
+
+/** A Snooze menu choice back to what it means; null for anything the menu does not offer. */
+export function parseSnoozeChoice(value: string): { incidentId: number; seconds: number } | null {
+  const m = /^(\d+):(\d+)$/.exec(value);
+  if (!m || !SNOOZE_CHOICES.some((c) => c.seconds === Number(m[2]))) return null;
+  return { incidentId: Number(m[1]), seconds: Number(m[2]) };
+}
 
 export interface MessageLinks {
   incidentUrl: string;
@@ -12,7 +27,7 @@ export interface MessageLinks {
 }
 
 const SEVERITY_ICON: Record<string, string> = { critical: ':red_circle:', error: ':large_orange_circle:', warning: ':large_yellow_circle:', info: ':large_blue_circle:' };
-const STATUS_TEXT: Record<string, string> = { triggered: '*Triggered*', acknowledged: '*Acknowledged*', resolved: '*Resolved*' };
+const STATUS_TEXT: Record<string, string> = { triggered: '*Triggered*', acknowledged: '*Acknowledged*', snoozed: '*Snoozed*', resolved: '*Resolved*' };
 
 function formatBurnRates(evidence: Record<string, unknown>): string | null {
   const burn = evidence.burnRates as Record<string, number | null> | undefined;
@@ -75,6 +90,10 @@ export function renderIncidentMessage(
   if (guardrail) fields.push(`*Guardrail*\n${escape(guardrail)}`);
   if (opts.paged?.length) fields.push(`*Paged*\n${escape(opts.paged.join(', '))}`);
   else if (incident.assignee) fields.push(`*Assignee*\n${escape(incident.assignee)}`);
+  if (incident.status === 'snoozed' && incident.snoozedUntil) {
+    const until = new Date(incident.snoozedUntil);
+    fields.push(`*Snoozed until*\n${slackDate(until)}`);
+  }
   if (incident.acknowledgedBy) fields.push(`*Acknowledged by*\n${incident.acknowledgedBy}`);
   if (incident.resolvedBy) fields.push(`*Resolved by*\n${incident.resolvedBy}`);
 
@@ -111,8 +130,24 @@ export function renderIncidentMessage(
   if (incident.status === 'triggered' && opts.escalating) {
     buttons.push({ type: 'button' as const, action_id: ACTION_ESCALATE, text: { type: 'plain_text' as const, text: 'Escalate' }, value: String(incident.id) });
   }
-  if (buttons.length) blocks.push({ type: 'actions', block_id: `incident-${incident.id}`, elements: buttons });
+  const elements: Array<Button | StaticSelect> = [...buttons];
+  if (incident.status !== 'resolved') elements.push(snoozeMenu(incident.id));
+  if (elements.length) blocks.push({ type: 'actions', block_id: `incident-${incident.id}`, elements });
   return { text, blocks };
+}
+
+function snoozeMenu(incidentId: number): StaticSelect {
+  return {
+    type: 'static_select',
+    action_id: ACTION_SNOOZE,
+    placeholder: { type: 'plain_text', text: 'Snooze' },
+    options: SNOOZE_CHOICES.map((c) => ({ text: { type: 'plain_text' as const, text: c.label }, value: `${incidentId}:${c.seconds}` })),
+  };
+}
+
+/** A time Slack shows in each reader's own time zone (the ISO time where it cannot). */
+export function slackDate(d: Date): string {
+  return `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty} {time}|${d.toISOString()}>`;
 }
 
 /** Slack mrkdwn needs only &, < and > escaped. */

@@ -1,13 +1,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { App, ExpressReceiver, LogLevel, type BlockAction, type ButtonAction, type Logger as BoltLogger } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, type BlockAction, type ButtonAction, type Logger as BoltLogger, type RespondFn, type StaticSelectAction } from '@slack/bolt';
 import type { Router } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { SlackIdentityService } from '../../auth/slack-identity';
 import { EXTENSION_ACTION_PREFIX, IncidentActions } from '../../common/incident-actions';
 import { LOGGER, type Logger } from '../../common/logger';
-import { IncidentsService } from '../../incidents/incidents.service';
-import type { Actor } from '../../incidents/timeline-entry.entity';
-import { EscalationEngine } from '../../oncall/escalation-engine';
-import { ACTION_ACKNOWLEDGE, ACTION_ESCALATE, ACTION_RESOLVE } from './incident-message';
+import { ACTION_ACKNOWLEDGE, ACTION_ESCALATE, ACTION_RESOLVE, ACTION_SNOOZE, parseSnoozeChoice } from './incident-message';
+import { SlackCommands, type SlackIncidentAction, type SlackPerson } from './slack-commands';
 
 function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'slack-bolt' });
@@ -24,8 +23,10 @@ function boltLogger(logger: Logger): BoltLogger {
 }
 
 /**
- * Slack's side of the conversation: button clicks arrive at POST /slack/events, Bolt verifies
- * the signing secret and the timestamp (401 otherwise), we ack at once and do the work after.
+ * Slack's side of the conversation: button clicks, the Snooze menu and the `/headroom` command
+ * arrive at POST /slack/events, Bolt verifies the signing secret and the timestamp (401
+ * otherwise), we ack at once and do the work after. Who may do what is SlackCommands' business;
+ * refusals and changes that do not apply are answered to the person only (response_url).
  */
 @Injectable()
 export class SlackInteractions {
@@ -33,10 +34,10 @@ export class SlackInteractions {
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    private readonly incidents: IncidentsService,
+    private readonly commands: SlackCommands,
+    private readonly identity: SlackIdentityService,
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() private readonly actions?: IncidentActions,
-    @Optional() private readonly escalations?: EscalationEngine,
   ) {
     if (!config.slack) {
       this.router = null;
@@ -55,29 +56,39 @@ export class SlackInteractions {
       logger: boltLogger(logger),
       clientOptions: { slackApiUrl: config.slack.apiUrl },
     });
-    app.action<BlockAction<ButtonAction>>(ACTION_ACKNOWLEDGE, async ({ ack, body, action }) => {
+    const buttons: Array<[string, SlackIncidentAction]> = [[ACTION_ACKNOWLEDGE, 'acknowledge'], [ACTION_RESOLVE, 'resolve'], [ACTION_ESCALATE, 'escalate']];
+    for (const [actionId, what] of buttons) {
+      app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
+        await ack();
+        await this.tell(respond, await this.commands.act(what, Number(action.value), personOf(body)));
+      });
+    }
+    app.action<BlockAction<StaticSelectAction>>(ACTION_SNOOZE, async ({ ack, body, action, respond }) => {
       await ack();
-      await this.apply('acknowledge', Number(action.value), body);
+      const choice = parseSnoozeChoice(action.selected_option?.value ?? '');
+      if (!choice) return this.tell(respond, 'That is not a snooze Headroom offers (30 min, 1 h or 4 h).');
+      await this.tell(respond, await this.commands.act('snooze', choice.incidentId, personOf(body), choice.seconds));
     });
-    app.action<BlockAction<ButtonAction>>(ACTION_RESOLVE, async ({ ack, body, action }) => {
-      await ack();
-      await this.apply('resolve', Number(action.value), body);
-    });
-    app.action<BlockAction<ButtonAction>>(ACTION_ESCALATE, async ({ ack, body, action }) => {
-      await ack();
-      await this.apply('escalate', Number(action.value), body);
-    });
-    // Buttons added by later stages (Roll back): each decides who may click and what happens.
+    // Buttons added by later stages (Roll back): each decides what happens; the role check is here.
     const prefix = new RegExp(`^${EXTENSION_ACTION_PREFIX.replace('.', '\\.')}`);
-    app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: prefix }, async ({ ack, body, action }) => {
+    app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: prefix }, async ({ ack, body, action, respond }) => {
       await ack();
-      const actor = { type: 'slack' as const, id: body.user.id, name: body.user.username ?? body.user.name ?? body.user.id };
+      const who = personOf(body);
+      const auth = await this.identity.authorize(who.id, who.name);
       try {
-        const handled = await this.actions?.click(action.action_id, action.value ?? '', actor);
+        const handled = await this.actions?.click(action.action_id, action.value ?? '', { ...auth.actor, allowed: auth.allowed });
         if (!handled) this.logger.warn({ actionId: action.action_id }, 'slack action with no handler');
+        if (!auth.allowed) await this.tell(respond, `You cannot do that: ${auth.refusal}.`);
       } catch (err) {
-        this.logger.info({ actionId: action.action_id, user: actor.id, reason: (err as Error).message }, 'slack action not applied');
+        this.logger.info({ actionId: action.action_id, user: who.id, reason: (err as Error).message }, 'slack action not applied');
+        await this.tell(respond, `Nothing changed: ${(err as Error).message}.`);
       }
+    });
+    // The slash command, whatever the app calls it (/headroom, /headroom-staging…).
+    app.command(/^\/headroom/, async ({ ack, command, respond }) => {
+      await ack();
+      const reply = await this.commands.run(command.text ?? '', { id: command.user_id, name: command.user_name });
+      await this.tell(respond, reply.text, reply.responseType);
     });
     app.error(async (err) => {
       this.logger.error({ err: err.message }, 'slack interaction failed');
@@ -85,15 +96,17 @@ export class SlackInteractions {
     this.router = receiver.router;
   }
 
-  private async apply(what: 'acknowledge' | 'resolve' | 'escalate', incidentId: number, body: BlockAction): Promise<void> {
-    const actor: Actor = { type: 'slack', id: body.user.id, name: body.user.username ?? body.user.name ?? body.user.id };
+  /** An answer to the person through the request's response_url; a failure to answer is only logged. */
+  private async tell(respond: RespondFn, text: string | null, responseType: 'ephemeral' | 'in_channel' = 'ephemeral'): Promise<void> {
+    if (!text) return;
     try {
-      if (what === 'acknowledge') await this.incidents.acknowledge(incidentId, actor);
-      else if (what === 'resolve') await this.incidents.resolve(incidentId, actor);
-      else if (this.escalations) await this.escalations.escalate(incidentId, actor);
+      await respond({ response_type: responseType, replace_original: false, text });
     } catch (err) {
-      // A second click on a stale message (already acknowledged…) is expected and harmless.
-      this.logger.info({ incidentId, what, user: actor.id, reason: (err as Error).message }, 'slack action not applied');
+      this.logger.warn({ reason: (err as Error).message }, 'could not answer in slack (response_url)');
     }
   }
+}
+
+function personOf(body: BlockAction): SlackPerson {
+  return { id: body.user.id, name: body.user.username ?? body.user.name ?? body.user.id };
 }
