@@ -163,7 +163,7 @@ describe('Slack /headroom command and Snooze menu (real process)', () => {
     expect(opened).toMatchObject({ title: 'the feature store is stale', assignee: 'Dora', source: 'manual' });
     expect(paged.text).toContain(`Alice paged <@U0DORA>: <https://headroom.example.com/#/incidents/${opened.id}/show|#${opened.id}>`);
     const [dm] = await waitFor('the DM to Dora', () => (slack.directMessagesTo('U0DORA').length ? slack.directMessagesTo('U0DORA') : null), 15_000, 20);
-    expect(dm.text).toContain('paged by Alice with /headroom page');
+    expect(dm.text).toContain('Alice paged you with /headroom page.');
     expect(dm.text).toContain('the feature store is stale');
     // Dora was found by her Slack email and her Slack id stored on her user.
     const [dora] = await get('/api/users?filter={"q":"dora"}');

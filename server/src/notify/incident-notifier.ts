@@ -166,14 +166,16 @@ export class IncidentNotifier {
    * in the message metadata, so a retried channel post finds the one that may have got through.
    */
   private async deliverEscalation(slack: SlackApi, message: OutboxMessage, incidentId: number, rendered: { text: string; blocks: KnownBlock[] }, beforePost: () => Promise<void>): Promise<Record<string, unknown>> {
-    const p = message.payload as { slackUserId?: string; name?: string; channel?: string | null; userGroup?: string | null; step?: number; reason?: string | null; reminder?: number };
+    const p = message.payload as { slackUserId?: string; name?: string; channel?: string | null; userGroup?: string | null; step?: number; reason?: string | null; reminder?: number; pagedBy?: string };
     const dm = message.topic === ESCALATION_DM_TOPIC;
     const channel = dm ? String(p.slackUserId) : (p.channel ?? (await this.conversationOf(message)));
     // Mentioning a user group is how Slack notifies its members.
     const who = p.userGroup ? `<!subteam^${p.userGroup}> ` : '';
     const intro = p.reminder
       ? `:alarm_clock: Reminder: you acknowledged this incident and it is still open.`
-      : dm
+      : p.pagedBy
+        ? `:rotating_light: ${p.pagedBy} paged you with /headroom page.`
+        : dm
         ? `:rotating_light: You are paged (escalation step ${p.step}${p.reason ? `, ${p.reason}` : ''}).`
         : `:rotating_light: ${who}Escalation step ${p.step}: this incident needs someone.`;
     const metadata = { eventType: PAGE_EVENT_TYPE, payload: { key: message.key, incident_id: incidentId } };

@@ -112,7 +112,7 @@ export class SlackCommands {
           key: `page:${opened.id}:dm:${target.slackUserId}`,
           topic: ESCALATION_DM_TOPIC,
           incidentId: opened.id,
-          payload: { slackUserId: target.slackUserId, email: paged?.email ?? null, name, step: 1, reason: `paged by ${auth.actor.name} with /headroom page` },
+          payload: { slackUserId: target.slackUserId, email: paged?.email ?? null, name, pagedBy: auth.actor.name },
         }),
     );
     return { responseType: 'in_channel', text: `:rotating_light: ${auth.actor.name} paged <@${target.slackUserId}>: ${this.link(incident)} ${message}` };
