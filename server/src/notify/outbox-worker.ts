@@ -35,6 +35,11 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private unsubscribe?: () => void;
   private readonly lanes = new Map<string, { queue: OutboxMessage[]; done: Promise<void> }>();
   private inFlight = 0;
+  /**
+   * Conversations this process recorded as healthy lately: a busy channel's every success need
+   * not be written (another process's failures are reset by the next write, at most 30 s on).
+   */
+  private readonly healthyUntil = new Map<string, number>();
 
   constructor(
     private readonly outbox: OutboxService,
@@ -157,6 +162,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Counts a failure against the conversation; the attempt that makes it "failing" says so on the incident. */
   private async failed(message: OutboxMessage, conversation: string, failure: DeliveryError): Promise<void> {
+    this.healthyUntil.delete(conversation);
     const inARow = await this.channels.recordFailure(conversation, failure.message);
     if (inARow !== FAILING_AFTER || message.incidentId === null) return;
     this.logger.error({ conversation, err: failure.message, inARow }, 'Slack conversation keeps failing');
@@ -166,7 +172,9 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async recovered(message: OutboxMessage, conversation: string): Promise<void> {
+    if ((this.healthyUntil.get(conversation) ?? 0) > Date.now()) return;
     const ended = await this.channels.recordSuccess(conversation);
+    this.healthyUntil.set(conversation, Date.now() + 30_000);
     if (ended < FAILING_AFTER || message.incidentId === null) return;
     this.logger.info({ conversation, failures: ended }, 'Slack conversation delivers again');
     await this.incidents.addNote(message.incidentId, SYSTEM_ACTOR, 'notification.channel-recovered',
