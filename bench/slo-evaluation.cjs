@@ -4,8 +4,8 @@
 // Not a test. Build first: npm run build -w server
 //   node bench/slo-evaluation.cjs [--services 2500] [--passes 20]        (PGlite)
 //   DATABASE_URL=postgresql://… node bench/slo-evaluation.cjs            (PostgreSQL)
-//   --profile FILE writes a CPU profile of the steady cached passes, and FILE-new-rows.cpuprofile
-//   of the passes after new rows (with the writes of those rows)
+//   --profile FILE writes a CPU profile of the steady cached passes, FILE-new-rows.cpuprofile of
+//   the passes after new rows (with the writes of those rows) and FILE-hydration.cpuprofile
 // --keep keeps the seeded database for the next run with --keep (seeding 10,000 SLOs' history
 // takes minutes): a PostgreSQL database headroom_bench_slo_<services>, or a PGlite folder in
 // the system temp folder.
@@ -262,9 +262,12 @@ const showMemory = (label, m) => console.log(`${label}: rss ${mb(m.rss)}, heap $
     // The first pass starts loading the cache in the background and is answered by SQL meanwhile.
     const loadStart = performance.now();
     const loadCpu = process.cpuUsage();
-    const first = await timed(() => live.compute(all, new Date(now)));
-    console.log(`first pass (answered by SQL while the cache loads): ${ms(first.ms)}; states ${JSON.stringify(states(first.result))}`);
-    await cached.cache.whenLoaded();
+    let first;
+    await profiled(async () => {
+      first = await timed(() => live.compute(all, new Date(now)));
+      console.log(`first pass (answered by SQL while the cache loads): ${ms(first.ms)}; states ${JSON.stringify(states(first.result))}`);
+      await cached.cache.whenLoaded();
+    }, PROFILE && `${PROFILE.replace(/\.cpuprofile$/, '')}-hydration.cpuprofile`);
     const loadCpuUsed = process.cpuUsage(loadCpu);
     console.log(`cache loaded (hydration) ${ms(performance.now() - loadStart)} after the first pass started (CPU of this process ${ms((loadCpuUsed.user + loadCpuUsed.system) / 1000)}); cache ${JSON.stringify(cached.cache.stats())}`);
     showMemory('memory after hydration', memory());
