@@ -224,10 +224,16 @@ const SERIES_PER_QUERY = 200;
  */
 const QUERIES_IN_FLIGHT = 2;
 
+// 10^k for k = 0..15, all exact doubles.
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
 /**
- * Comma-separated numbers, exactly as text.split(',').map(Number) reads them, without a string
- * per entry for integers (bucket indices, and most counts) and into a typed array (no garbage
- * per entry): a hydration reads tens of millions.
+ * Comma-separated numbers, exactly as text.split(',').map(Number) reads them, into a typed
+ * array and without a string per entry for plain decimals (bucket indices, counts, bounds such
+ * as 0.025): a hydration reads tens of millions. A decimal of at most 15 digits is its digits
+ * as an integer divided by a power of ten, both exact doubles, so the one rounding of that
+ * division gives the correctly rounded value Number gives. Anything else (exponents, Infinity,
+ * NaN, longer numbers) goes through Number.
  */
 export function parseNumbers(text: string): Float64Array {
   let n = 1;
@@ -238,22 +244,30 @@ export function parseNumbers(text: string): Float64Array {
   let value = 0;
   let negative = false;
   let digits = 0;
+  let point = -1;
   let simple = true;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 44;
     if (c === 44) {
-      // Up to 15 digits the running value is exact, the same double Number gives.
-      out[k++] = simple && digits > 0 ? (negative ? -value : value) : Number(text.slice(start, i));
+      if (simple && digits > 0) {
+        const magnitude = point < 0 ? value : value / POWERS_OF_TEN[digits - point];
+        out[k++] = negative ? -magnitude : magnitude;
+      } else {
+        out[k++] = Number(text.slice(start, i));
+      }
       start = i + 1;
       value = 0;
       negative = false;
       digits = 0;
+      point = -1;
       simple = true;
     } else if (simple) {
       if (c >= 48 && c <= 57 && digits < 15) {
         value = value * 10 + (c - 48);
         digits++;
-      } else if (c === 45 && digits === 0 && !negative) {
+      } else if (c === 46 && point < 0) {
+        point = digits;
+      } else if (c === 45 && digits === 0 && point < 0 && !negative) {
         negative = true;
       } else {
         simple = false;
@@ -304,12 +318,18 @@ export class PostgresSliRows implements SliRowFeed {
     return out;
   }
 
-  /** A refresh is one round trip; a hydration is one per chunk of series, a chunk ahead. */
+  /**
+   * A refresh is two statements at once, counters and histograms (the database works on both
+   * while this process waits); a hydration is one per chunk of series, a chunk ahead.
+   */
   async *readInChunks(q: RowQuery): AsyncIterable<SeriesRows[]> {
     const chunk = q.changedSince ? Infinity : SERIES_PER_QUERY;
     const chunks: Array<Pick<RowQuery, 'counters' | 'histograms'>> = [];
-    let c = 0;
-    let h = 0;
+    if (q.changedSince && q.counters.length > 0 && q.histograms.length > 0) {
+      chunks.push({ counters: q.counters, histograms: [] }, { counters: [], histograms: q.histograms });
+    }
+    let c = chunks.length > 0 ? q.counters.length : 0;
+    let h = chunks.length > 0 ? q.histograms.length : 0;
     while (c < q.counters.length || h < q.histograms.length) {
       const counters = q.counters.slice(c, c + chunk);
       c += counters.length;
