@@ -461,7 +461,15 @@ export class SliWindowCache {
     for (const r of rows) {
       const { kind, series, resolution: res } = r;
       if (kind === 'counter') {
-        for (let i = 0; i < r.at.length; i++) this.apply({ kind, series, res, at: r.at[i], values: [r.value[i]], les: [] });
+        const c = this.counters.get(series);
+        const oldest = this.oldest(res);
+        const head = this.head(res);
+        for (let i = 0; i < r.at.length; i++) {
+          const at = r.at[i];
+          // In range: set at once (what apply does, without a row object per value).
+          if (c && at >= oldest && at <= head) this.set(c.rings, res, at, r.value[i]);
+          else this.apply({ kind, series, res, at, values: [r.value[i]], les: [] });
+        }
         continue;
       }
       forEachBucket(r, (at, values, les) => this.applyBucket(series, res, at, values, les));

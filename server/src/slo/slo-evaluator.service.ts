@@ -29,11 +29,23 @@ const LEASE = 'slo-evaluation';
 
 /**
  * A status row is written when its state, no-data reason, burn rates or budget changed enough
- * to show (see changedEnough), and otherwise at least this often, so that `evaluated_at` and the
- * evidence's event counts are never older than this. Writing 10,000 unchanged rows every pass
- * cost PostgreSQL more than the whole evaluation.
+ * to show (see changedEnough), and otherwise once it is statusRefreshMs old, so that
+ * `evaluated_at` and the evidence's event counts are never older than 5 minutes. Writing
+ * 10,000 unchanged rows every pass cost PostgreSQL more than the whole evaluation.
  */
 const STATUS_REFRESH_MS = 5 * 60_000;
+
+/**
+ * How old an unchanged status may get: between half and all of STATUS_REFRESH_MS, fixed per
+ * SLO, so that rows written together (the first pass after a start) are refreshed over several
+ * passes rather than all in one.
+ */
+export function statusRefreshMs(sloId: string): number {
+  // FNV-1a: a stable spread, not a secret.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < sloId.length; i++) hash = Math.imul(hash ^ sloId.charCodeAt(i), 0x01000193);
+  return Math.round(STATUS_REFRESH_MS * (0.5 + 0.5 * ((hash >>> 0) / 2 ** 32)));
+}
 /** Burn rates differing by less than this (relative, or absolute below 1) are the same figure. */
 const BURN_RATE_TOLERANCE = 0.01;
 /** Budget remaining (1 = untouched) differing by less than this is the same figure. */
@@ -50,6 +62,8 @@ interface SloPlan {
   pairWindowNames: string[];
   pairNames: Array<{ long: string; short: string }>;
   periodName: string;
+  /** statusRefreshMs of this SLO. */
+  refreshMs: number;
   /** Where this plan's windows are in the last table layout it read (see columnsFor). */
   layout: TableLayout | null;
   columns: Int32Array;
@@ -98,6 +112,7 @@ function planFor(slo: SloDefinition): SloPlan {
       pairWindowNames: rules.windows.map(durationName),
       pairNames: pairs.map((p) => ({ long: durationName(p.long), short: durationName(p.short) })),
       periodName: durationName(slo.periodSeconds),
+      refreshMs: statusRefreshMs(slo.id),
       layout: null,
       columns: new Int32Array(windows.length),
       ruleColumns: new Int32Array(rules.windows.length),
@@ -219,7 +234,7 @@ function sameFigure(a: number | null | undefined, b: number | null, tolerance: n
 function changedEnough(r: SloResult, prev: PreviousStatus, now: Date): boolean {
   if (r.state !== prev.state || (r.error ?? null) !== prev.error) return true;
   const age = now.getTime() - prev.evaluatedAt.getTime();
-  if (!(age >= 0 && age < STATUS_REFRESH_MS)) return true;
+  if (!(age >= 0 && age < planFor(r.slo).refreshMs)) return true;
   if (!sameFigure(prev.budgetRemaining, r.budgetRemaining, BUDGET_TOLERANCE)) return true;
   const names = r.error === undefined ? planFor(r.slo).pairWindowNames : [];
   if (Object.keys(prev.burnRates).length !== names.length) return true;

@@ -12,7 +12,7 @@ import { alertPairsFor } from './alert-pairs';
 import { errorBudgetRemaining, evaluateBurnRate, requiredWindows, type WindowCounts } from './burn-rate';
 import { tableOfCounts, type SliReader, type SloWindowCounts } from './sli-reader';
 import type { IngestEvents } from './sli-store';
-import { SloEvaluator, type SloEvaluation } from './slo-evaluator.service';
+import { SloEvaluator, statusRefreshMs, type SloEvaluation } from './slo-evaluator.service';
 
 const base = {
   objective: 0.999,
@@ -189,7 +189,7 @@ describe('SloEvaluator.evaluate: storing statuses', () => {
     return { windows };
   };
 
-  it('writes a status when it is new, its state or shown figures changed, or it is 5 minutes old; signals every pass', async () => {
+  it('writes a status when it is new, its state or shown figures changed, or it is a few minutes old; signals every pass', async () => {
     const answer = new Map<string, SloWindowCounts>([
       ['a', counts(1000, 999.5)],
       ['b', counts(1000, 1000)],
@@ -230,16 +230,18 @@ describe('SloEvaluator.evaluate: storing statuses', () => {
     expect(db.writes).toHaveLength(3);
     expect(signals.published.filter((s) => (s as { status: string }).status === 'firing')).toHaveLength(2);
 
-    // Unchanged figures are written again once they are 5 minutes old, keeping `since`.
-    clock.set(new Date(at.getTime() + 6 * 60_000 - 1));
-    await e.evaluate('manual', slos);
-    expect(db.writes).toHaveLength(3);
-    clock.set(new Date(at.getTime() + 6 * 60_000));
-    await e.evaluate('manual', slos);
-    expect(db.writes.at(-1)).toEqual(['a']);
-    clock.set(new Date(at.getTime() + 6.5 * 60_000));
-    await e.evaluate('manual', slos);
-    expect(db.writes.at(-1)).toEqual(['b']);
+    // Unchanged figures are written again once they are statusRefreshMs old (2.5 to 5 minutes,
+    // by SLO), keeping `since`. 'a' was written last at +60 s, 'b' at +90 s.
+    const due = { a: at.getTime() + 60_000 + statusRefreshMs('a'), b: at.getTime() + 90_000 + statusRefreshMs('b') };
+    for (const id of (['a', 'b'] as Array<'a' | 'b'>).sort((x, y) => due[x] - due[y])) {
+      const writes = db.writes.length;
+      clock.set(new Date(due[id] - 1));
+      await e.evaluate('manual', slos);
+      expect(db.writes).toHaveLength(writes);
+      clock.set(new Date(due[id]));
+      await e.evaluate('manual', slos);
+      expect(db.writes.at(-1)).toEqual([id]);
+    }
     expect(db.rows.get('b')).toMatchObject({ state: 'page', since: new Date(at.getTime() + 90_000).toISOString() });
 
     // A source failing is a change of its own (no-data, the reason stored).
@@ -248,5 +250,15 @@ describe('SloEvaluator.evaluate: storing statuses', () => {
     await e.evaluate('manual', slos);
     expect(db.writes.at(-1)).toEqual(['a']);
     expect(db.rows.get('a')).toMatchObject({ state: 'no-data', burn_rates: {}, evidence: { error: 'timeout' } });
+  });
+});
+
+describe('statusRefreshMs', () => {
+  it('spreads SLOs between 2.5 and 5 minutes, the same for an SLO every time', () => {
+    const ms = Array.from({ length: 1000 }, (_, i) => statusRefreshMs(`svc-${i}.availability`));
+    expect(Math.min(...ms)).toBeGreaterThanOrEqual(150_000);
+    expect(Math.max(...ms)).toBeLessThanOrEqual(300_000);
+    expect(Math.max(...ms) - Math.min(...ms)).toBeGreaterThan(140_000);
+    expect(statusRefreshMs('svc-1.availability')).toBe(ms[1]);
   });
 });
