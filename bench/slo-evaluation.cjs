@@ -4,7 +4,8 @@
 // Not a test. Build first: npm run build -w server
 //   node bench/slo-evaluation.cjs [--services 2500] [--passes 20]        (PGlite)
 //   DATABASE_URL=postgresql://… node bench/slo-evaluation.cjs            (PostgreSQL)
-//   --profile FILE writes a CPU profile of the steady cached passes
+//   --profile FILE writes a CPU profile of the steady cached passes, FILE-new-rows.cpuprofile of
+//   the passes after new rows (with the writes of those rows) and FILE-hydration.cpuprofile
 // --keep keeps the seeded database for the next run with --keep (seeding 10,000 SLOs' history
 // takes minutes): a PostgreSQL database headroom_bench_slo_<services>, or a PGlite folder in
 // the system temp folder.
@@ -53,7 +54,7 @@ const KEEP = process.argv.includes('--keep');
 const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : null;
 
 /** Runs fn under the V8 profiler when --profile is given, writing the profile into that file. */
-async function profiled(fn) {
+async function profiled(fn, file = PROFILE) {
   if (!PROFILE) return fn();
   const inspector = require('node:inspector');
   const session = new inspector.Session();
@@ -65,9 +66,9 @@ async function profiled(fn) {
     return await fn();
   } finally {
     const { profile } = await post('Profiler.stop');
-    fs.writeFileSync(PROFILE, JSON.stringify(profile));
+    fs.writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
-    console.log(`CPU profile of the steady passes written to ${PROFILE}`);
+    console.log(`CPU profile written to ${file}`);
   }
 }
 const HOURS = 30 * 24;
@@ -261,9 +262,12 @@ const showMemory = (label, m) => console.log(`${label}: rss ${mb(m.rss)}, heap $
     // The first pass starts loading the cache in the background and is answered by SQL meanwhile.
     const loadStart = performance.now();
     const loadCpu = process.cpuUsage();
-    const first = await timed(() => live.compute(all, new Date(now)));
-    console.log(`first pass (answered by SQL while the cache loads): ${ms(first.ms)}; states ${JSON.stringify(states(first.result))}`);
-    await cached.cache.whenLoaded();
+    let first;
+    await profiled(async () => {
+      first = await timed(() => live.compute(all, new Date(now)));
+      console.log(`first pass (answered by SQL while the cache loads): ${ms(first.ms)}; states ${JSON.stringify(states(first.result))}`);
+      await cached.cache.whenLoaded();
+    }, PROFILE && `${PROFILE.replace(/\.cpuprofile$/, '')}-hydration.cpuprofile`);
     const loadCpuUsed = process.cpuUsage(loadCpu);
     console.log(`cache loaded (hydration) ${ms(performance.now() - loadStart)} after the first pass started (CPU of this process ${ms((loadCpuUsed.user + loadCpuUsed.system) / 1000)}); cache ${JSON.stringify(cached.cache.stats())}`);
     showMemory('memory after hydration', memory());
@@ -281,17 +285,19 @@ const showMemory = (label, m) => console.log(`${label}: rss ${mb(m.rss)}, heap $
     // The reader's share of that pass: window sums for every SLO, without the burn-rate rules.
     const windows = [...new Set(all.flatMap((slo) => requiredWindows(alertPairsFor(slo)).concat(slo.periodSeconds)))];
     const readerOnly = [];
-    for (let i = 0; i < PASSES; i++) readerOnly.push(stripped(await timed(() => cached.windowCounts(all, new Date(now), windows))));
+    for (let i = 0; i < PASSES; i++) readerOnly.push(stripped(await timed(() => cached.windowTable(all, new Date(now), windows))));
     line('  of which the cached reader (refresh + window sums)', readerOnly);
     // Passes right after one more minute of data for every series (the refresh reads it).
     const ingest = [];
     const writes = [];
-    for (let i = 0; i < PASSES; i++) {
-      now += 60_000;
-      const batch = minuteBatch(now - 30_000);
-      writes.push(stripped(await timed(() => ds.transaction((m) => store.write(m, batch)))));
-      ingest.push(stripped(await timed(() => live.compute(all, new Date(now)))));
-    }
+    await profiled(async () => {
+      for (let i = 0; i < PASSES; i++) {
+        now += 60_000;
+        const batch = minuteBatch(now - 30_000);
+        writes.push(stripped(await timed(() => ds.transaction((m) => store.write(m, batch)))));
+        ingest.push(stripped(await timed(() => live.compute(all, new Date(now)))));
+      }
+    }, PROFILE && `${PROFILE.replace(/\.cpuprofile$/, '')}-new-rows.cpuprofile`);
     line('cached pass after a minute of new rows for every series', ingest);
     line('  (writing that minute for every series, not part of the pass)', writes);
     showMemory('memory after the cached passes', memory());
@@ -312,15 +318,30 @@ const showMemory = (label, m) => console.log(`${label}: rss ${mb(m.rss)}, heap $
     });
     console.log(`cached vs SQL burn rates: largest relative difference ${maxDiff.toExponential(2)}`);
 
-    // A whole evaluate(): the cached pass plus storing 10,000 statuses and publishing signals.
-    clock.set(new Date(now));
-    try {
-      const full = [];
-      for (let i = 0; i < 3; i++) full.push(stripped(await timed(() => live.evaluate('manual', all))));
-      line('full evaluate() with the cache, incl. storing every status', full);
-    } catch (err) {
-      console.log(`full evaluate() failed (storing the statuses): ${String(err.message).slice(0, 200)}`);
+    // A whole evaluate(): the cached pass plus storing the statuses and publishing signals.
+    // First with no status stored (after the rules load, or on a new database): every row written.
+    const full = [];
+    for (let i = 0; i < 3; i++) {
+      now += 30_000;
+      clock.set(new Date(now));
+      await ds.query('TRUNCATE slo_status');
+      full.push(stripped(await timed(() => live.evaluate('manual', all))));
     }
+    line('full evaluate() with the cache, storing every status (none stored before)', full);
+    // Then steady: the clock moves 30 s a pass and every other pass brings a minute of new rows;
+    // only statuses whose state or shown figures changed, or older than 5 minutes, are written.
+    const steadyFull = [];
+    const written = [];
+    for (let i = 0; i < PASSES; i++) {
+      now += 30_000;
+      if (i % 2 === 0) await ds.transaction((m) => store.write(m, minuteBatch(now - 15_000)));
+      clock.set(new Date(now));
+      steadyFull.push(stripped(await timed(() => live.evaluate('manual', all))));
+      const [w] = await ds.query('SELECT count(*)::int AS n FROM slo_status WHERE evaluated_at = $1', [new Date(now).toISOString()]);
+      written.push(w.n);
+    }
+    line('full evaluate() with the cache, steady (a minute of new rows every other pass)', steadyFull);
+    console.log(`  status rows written per pass: median ${quantile(written, 0.5)}, max ${Math.max(...written)} of ${all.length}`);
     if (db.embedded) console.log('(on PGlite the RSS includes the embedded database, which runs in this process)');
   } finally {
     await ds.destroy();

@@ -8,7 +8,7 @@ import { LeaseService } from '../../server/src/database/lease.service';
 import { RulesService } from '../../server/src/rules/rules.service';
 import type { SloDefinition } from '../../server/src/rules/slo-definition';
 import { CachedRollupSliReader } from '../../server/src/slo/cached-rollup-sli-reader';
-import { PostgresSliStore } from '../../server/src/slo/postgres-sli-store';
+import { PostgresSliRows, PostgresSliStore } from '../../server/src/slo/postgres-sli-store';
 import { RollupSliReader } from '../../server/src/slo/rollup-sli-reader';
 import { SimulatorSeriesResolver, simulatorSeries } from '../../server/src/slo/series';
 import type { SloWindowCounts } from '../../server/src/slo/sli-reader';
@@ -218,6 +218,18 @@ describe.each(databaseKinds())('SLI store on %s', (kind) => {
         if (k % 11 === 5) await write(minuteBatch(m - 3, m - 2, 'b'), storeB, second);
         if (k % 6 === 0) await compare((m + 1) * MINUTE - 1);
       }
+
+      // A writer that sends only some bounds of a bucket already read (a sparse histogram):
+      // the caches read that bucket again whole, minute and hour, and still equal the SQL path.
+      await compare((live + 90) * MINUTE - 1);
+      const rereads = jest.spyOn(store.rows as PostgresSliRows, 'readBuckets');
+      const sparse = { le: 0.1, count: 5 };
+      await write({ source: 'test', counters: [], histograms: [{ series: LAT, at: new Date((live + 80) * MINUTE), buckets: [sparse, { le: Infinity, count: 2 }] }] });
+      await compare((live + 90) * MINUTE);
+      expect(rereads.mock.calls.map(([buckets]) => buckets.map((b) => [b.resolution, b.at]))).toEqual([
+        [['minute', live + 80], ['hour', Math.floor((live + 80) / 60)]],
+      ]);
+      rereads.mockRestore();
 
       // A slow transaction in process B writes, and commits only after A's cache has refreshed.
       const now = (live + 90) * MINUTE + 30_000;

@@ -217,13 +217,21 @@ function reaches(burn: number | null, threshold: number): boolean {
 }
 
 /**
- * Evaluates multi-window burn-rate conditions. A pair fires when both its long and short
- * window burn at or above its threshold (and both have at least minEvents events); a severity
- * fires when any of its pairs fires; page beats ticket; no data in every window is 'no-data'.
+ * An SLO's pairs prepared once for evaluating them pass after pass (the rules change only on a
+ * reload): the distinct windows they read, and each pair's long and short window as a position
+ * in that list. Validates what evaluateBurnRate validates, with the same errors.
  */
-export function evaluateBurnRate(input: BurnRateInput): BurnRateEvaluation {
-  const { objective, pairs, windows } = input;
-  const minEvents = input.minEvents ?? 0;
+export interface CompiledBurnRules {
+  objective: number;
+  pairs: readonly AlertWindowPair[];
+  minEvents: number;
+  /** requiredWindows(pairs): seconds, ascending. */
+  windows: readonly number[];
+  long: Int32Array;
+  short: Int32Array;
+}
+
+export function compileBurnRules(objective: number, pairs: readonly AlertWindowPair[], minEvents = 0): CompiledBurnRules {
   assertObjective(objective);
   if (pairs.length === 0) {
     throw new RangeError('evaluateBurnRate needs at least one window pair');
@@ -231,37 +239,116 @@ export function evaluateBurnRate(input: BurnRateInput): BurnRateEvaluation {
   if (!(minEvents >= 0)) {
     throw new RangeError(`minEvents must be a non-negative number, got ${String(minEvents)}`);
   }
+  const windows = requiredWindows(pairs);
+  return {
+    objective,
+    pairs,
+    minEvents,
+    windows,
+    long: Int32Array.from(pairs, (p) => windows.indexOf(p.long)),
+    short: Int32Array.from(pairs, (p) => windows.indexOf(p.short)),
+  };
+}
 
-  const burnRates: Record<number, number | null> = {};
-  const eligible = new Map<number, boolean>();
-  for (const window of requiredWindows(pairs)) {
-    const counts = windows.get(window);
-    const ratio = counts === undefined ? null : errorRatio(counts.good, counts.total);
-    const burn = burnRate(ratio, objective);
-    burnRates[window] = burn;
-    eligible.set(window, burn !== null && counts !== undefined && counts.total >= minEvents);
+/**
+ * Where evaluateCompiled reads its counts: for window i of rules.windows, good[offset +
+ * column[i]] and total[offset + column[i]] when present[…] is 1 (0 means no data for that
+ * window).
+ */
+export interface CountColumns {
+  good: ArrayLike<number>;
+  total: ArrayLike<number>;
+  present: ArrayLike<number>;
+  offset: number;
+  column: ArrayLike<number>;
+}
+
+/**
+ * Where evaluateCompiled writes: the burn rate of window i of rules.windows at burn[burnAt + i]
+ * (NaN for no data, which a burn rate never is otherwise) and whether pair p fires at
+ * firing[firingAt + p].
+ */
+export interface BurnOutput {
+  burn: Float64Array;
+  burnAt: number;
+  firing: Uint8Array;
+  firingAt: number;
+}
+
+/**
+ * evaluateBurnRate without an object per window or pair, for passes over thousands of SLOs;
+ * returns the state. evaluateBurnRate is this function, so both give the same numbers.
+ */
+export function evaluateCompiled(rules: CompiledBurnRules, counts: CountColumns, out: BurnOutput): BurnRateState {
+  const { objective, minEvents, windows, pairs } = rules;
+  const { good, total, present, offset, column } = counts;
+  const { burn, burnAt, firing, firingAt } = out;
+  const budget = errorBudget(objective);
+  let anyData = false;
+  for (let i = 0; i < windows.length; i++) {
+    const c = offset + column[i];
+    const ratio = present[c] === 1 ? errorRatio(good[c], total[c]) : null;
+    if (ratio === null) {
+      burn[burnAt + i] = Number.NaN;
+    } else {
+      burn[burnAt + i] = ratio / budget;
+      anyData = true;
+    }
   }
-
-  const evaluated: PairEvaluation[] = pairs.map((pair) => {
-    const longBurn = burnRates[pair.long];
-    const shortBurn = burnRates[pair.short];
-    const firing =
-      eligible.get(pair.long) === true &&
-      eligible.get(pair.short) === true &&
+  let page = false;
+  let ticket = false;
+  for (let p = 0; p < pairs.length; p++) {
+    const pair = pairs[p];
+    const longBurn = burn[burnAt + rules.long[p]];
+    const shortBurn = burn[burnAt + rules.short[p]];
+    // Eligible: a burn rate (so data) and at least minEvents events in both windows.
+    const fires =
+      !Number.isNaN(longBurn) &&
+      !Number.isNaN(shortBurn) &&
+      total[offset + column[rules.long[p]]] >= minEvents &&
+      total[offset + column[rules.short[p]]] >= minEvents &&
       reaches(longBurn, pair.burnRate) &&
       reaches(shortBurn, pair.burnRate);
-    return { pair, longBurn, shortBurn, firing };
-  });
-
-  let state: BurnRateState;
-  if (Object.values(burnRates).every((burn) => burn === null)) {
-    state = 'no-data';
-  } else if (evaluated.some((e) => e.firing && e.pair.severity === 'page')) {
-    state = 'page';
-  } else if (evaluated.some((e) => e.firing && e.pair.severity === 'ticket')) {
-    state = 'ticket';
-  } else {
-    state = 'ok';
+    firing[firingAt + p] = fires ? 1 : 0;
+    if (fires) {
+      if (pair.severity === 'page') page = true;
+      else ticket = true;
+    }
   }
-  return { state, pairs: evaluated, burnRates };
+  return !anyData ? 'no-data' : page ? 'page' : ticket ? 'ticket' : 'ok';
+}
+
+/**
+ * Evaluates multi-window burn-rate conditions. A pair fires when both its long and short
+ * window burn at or above its threshold (and both have at least minEvents events); a severity
+ * fires when any of its pairs fires; page beats ticket; no data in every window is 'no-data'.
+ */
+export function evaluateBurnRate(input: BurnRateInput): BurnRateEvaluation {
+  const rules = compileBurnRules(input.objective, input.pairs, input.minEvents ?? 0);
+  const n = rules.windows.length;
+  const good = new Float64Array(n);
+  const total = new Float64Array(n);
+  const present = new Uint8Array(n);
+  rules.windows.forEach((window, i) => {
+    const counts = input.windows.get(window);
+    if (counts === undefined) return;
+    good[i] = counts.good;
+    total[i] = counts.total;
+    present[i] = 1;
+  });
+  const burn = new Float64Array(n);
+  const firing = new Uint8Array(rules.pairs.length);
+  const column = Int32Array.from(rules.windows, (_, i) => i);
+  const state = evaluateCompiled(rules, { good, total, present, offset: 0, column }, { burn, burnAt: 0, firing, firingAt: 0 });
+  const burnRates: Record<number, number | null> = {};
+  rules.windows.forEach((window, i) => {
+    burnRates[window] = Number.isNaN(burn[i]) ? null : burn[i];
+  });
+  const pairs: PairEvaluation[] = rules.pairs.map((pair, p) => ({
+    pair,
+    longBurn: burnRates[pair.long],
+    shortBurn: burnRates[pair.short],
+    firing: firing[p] === 1,
+  }));
+  return { state, pairs, burnRates };
 }

@@ -1,7 +1,6 @@
 import type { SliSpec, SloDefinition } from '../rules/slo-definition';
-import type { WindowCounts } from './burn-rate';
 import { RollupSliReader } from './rollup-sli-reader';
-import type { SeriesResolver, SliReader, SloSeries, SloWindowCounts } from './sli-reader';
+import { countsOfTable, tableOfCounts, type SeriesResolver, type SliReader, type SloSeries, type SloWindowCounts, type WindowCountsTable } from './sli-reader';
 import type { SliStore } from './sli-store';
 import { SliWindowCache, type CacheNeeds, type CacheView, type WindowCacheOptions } from './sli-window-cache';
 
@@ -35,18 +34,35 @@ export class CachedRollupSliReader implements SliReader {
 
   async windowCounts(slos: SloDefinition[], now: Date, windowsSeconds: number[]): Promise<Map<string, SloWindowCounts>> {
     if (!this.cache) return this.fromDatabase(slos, now, windowsSeconds);
+    const table = await this.cachedTable(slos, now, windowsSeconds);
+    if (!table) return this.fromDatabase(slos, now, windowsSeconds);
+    return new Map(slos.map((slo) => [slo.id, countsOfTable(table, slo.id)!]));
+  }
+
+  async windowTable(slos: SloDefinition[], now: Date, windowsSeconds: number[]): Promise<WindowCountsTable> {
+    const table = this.cache ? await this.cachedTable(slos, now, windowsSeconds) : null;
+    return table ?? tableOfCounts(await this.fromDatabase(slos, now, windowsSeconds), windowsSeconds);
+  }
+
+  private async cachedTable(slos: SloDefinition[], now: Date, windowsSeconds: number[]): Promise<WindowCountsTable | null> {
     const seriesBySlo = await this.sql.resolveSeries(slos);
     const counters = new Set<string>();
     const needs: CacheNeeds = { counters, histograms: new Map() };
     for (const s of seriesBySlo.values()) {
       if (s.kind === 'latency') {
-        for (const h of s.histogram) needs.histograms.set(h, (needs.histograms.get(h) ?? new Set()).add(s.thresholdSeconds));
+        for (const h of s.histogram) {
+          const thresholds = needs.histograms.get(h);
+          if (thresholds) thresholds.add(s.thresholdSeconds);
+          else needs.histograms.set(h, new Set([s.thresholdSeconds]));
+        }
       } else {
-        for (const name of [...s.total, ...(s.bad ?? []), ...(s.good ?? [])]) counters.add(name);
+        for (const name of s.total) counters.add(name);
+        if (s.bad) for (const name of s.bad) counters.add(name);
+        if (s.good) for (const name of s.good) counters.add(name);
       }
     }
-    const cached = await this.cache.read(needs, now, windowsSeconds, (view) => combine(view, slos, seriesBySlo, windowsSeconds));
-    if (!cached) return this.fromDatabase(slos, now, windowsSeconds);
+    const cached = await this.cache!.read(needs, now, windowsSeconds, (view) => combine(view, slos, seriesBySlo, windowsSeconds));
+    if (!cached) return null;
     this.answered.cache++;
     return cached;
   }
@@ -58,7 +74,7 @@ export class CachedRollupSliReader implements SliReader {
 }
 
 /** Per SLO and window, good and total from the series sums, exactly as RollupSliReader combines them. */
-function combine(view: CacheView, slos: SloDefinition[], seriesBySlo: Map<string, SloSeries>, windowsSeconds: number[]): Map<string, SloWindowCounts> {
+function combine(view: CacheView, slos: SloDefinition[], seriesBySlo: Map<string, SloSeries>, windowsSeconds: number[]): WindowCountsTable {
   const n = windowsSeconds.length;
   // Sums of several series added up; one series (the usual case) is used as it is.
   const added = (names: string[], sums: (name: string) => Float64Array): Float64Array => {
@@ -70,26 +86,36 @@ function combine(view: CacheView, slos: SloDefinition[], seriesBySlo: Map<string
     }
     return out;
   };
-  const out = new Map<string, SloWindowCounts>();
-  for (const slo of slos) {
+  const rows = new Map<string, number>();
+  const good = new Float64Array(slos.length * n);
+  const total = new Float64Array(slos.length * n);
+  const present = new Uint8Array(slos.length * n);
+  for (let r = 0; r < slos.length; r++) {
+    const slo = slos[r];
+    rows.set(slo.id, r);
     const series = seriesBySlo.get(slo.id);
-    const windows = new Map<number, WindowCounts>();
+    const at = r * n;
     if (series?.kind === 'events') {
-      const total = added(series.total, view.counter);
-      const good = series.good ? added(series.good, view.counter) : null;
-      const bad = series.bad ? added(series.bad, view.counter) : null;
+      const t = added(series.total, view.counter);
+      const g = series.good ? added(series.good, view.counter) : null;
+      const b = series.bad ? added(series.bad, view.counter) : null;
       for (let i = 0; i < n; i++) {
-        const t = total[i];
-        const g = good ? good[i] : t - bad![i];
-        windows.set(windowsSeconds[i], { total: t, good: Math.min(t, Math.max(0, g)) });
+        const ti = t[i];
+        const gi = g ? g[i] : ti - b![i];
+        total[at + i] = ti;
+        good[at + i] = Math.min(ti, Math.max(0, gi));
+        present[at + i] = 1;
       }
     } else if (series?.kind === 'latency') {
       const threshold = series.thresholdSeconds;
-      const total = added(series.histogram, view.histogramTotal);
-      const good = added(series.histogram, (name) => view.histogramGood(name, threshold));
-      for (let i = 0; i < n; i++) windows.set(windowsSeconds[i], { total: total[i], good: good[i] });
+      const t = added(series.histogram, view.histogramTotal);
+      const g = added(series.histogram, (name) => view.histogramGood(name, threshold));
+      for (let i = 0; i < n; i++) {
+        total[at + i] = t[i];
+        good[at + i] = g[i];
+        present[at + i] = 1;
+      }
     }
-    out.set(slo.id, { windows });
   }
-  return out;
+  return { windowsSeconds, rows, good, total, present, errors: new Map() };
 }

@@ -2,6 +2,7 @@ import { loadReferenceVectors, vectorBound } from '../testing/reference-vectors'
 import {
   type HistogramBucket,
   countAtOrBelow,
+  countsAtOrBelow,
   fractionAtOrBelow,
   histogramQuantile,
 } from './histogram-quantile';
@@ -162,5 +163,31 @@ describe('countAtOrBelow / fractionAtOrBelow', () => {
     expect(countAtOrBelow(0.25, served)).toBe(980);
     // A 300 ms threshold interpolates 20% into (0.25, 0.5]: 980 + 0.2 * 15.
     expectClose(countAtOrBelow(0.3, served), 983);
+  });
+});
+
+describe('countsAtOrBelow (per-bucket counts, several thresholds)', () => {
+  it('gives exactly countAtOrBelow of the cumulative buckets, sorted or not', () => {
+    let seed = 7;
+    const next = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const thresholds = [0, 0.05, 0.1, 0.3, 0.7, 2.5, 100, Infinity, Number.NaN, -1];
+    const layouts = [
+      [0.05, 0.1, 0.25, 0.5, 1, Infinity],
+      [-1, 0, 1, Infinity],
+      [0.1, 0.5, 1],
+      [1, 0.1, Infinity, 0.5],
+      [0.1, 0.1, 0.5, Infinity],
+      [Infinity],
+    ];
+    for (let round = 0; round < 200; round++) {
+      const les = layouts[round % layouts.length];
+      // Counts with zeros, fractions, and negative noise that the monotonic clean-up must absorb.
+      const perBucket = les.map(() => (next() < 0.2 ? 0 : next() < 0.1 ? -1e-13 : Math.floor(next() * 1000) + (next() < 0.3 ? next() : 0)));
+      let running = 0;
+      const cumulative = les.map((le, i) => ({ le, count: (running += perBucket[i]) }));
+      const out = new Float64Array(thresholds.length);
+      countsAtOrBelow(thresholds, les, perBucket, out);
+      thresholds.forEach((t, k) => expect(out[k]).toBe(countAtOrBelow(t, cumulative)));
+    }
   });
 });

@@ -32,12 +32,19 @@ function almostEqual(a: number, b: number, epsilon: number): boolean {
   return diff / Math.min(absSum, Number.MAX_VALUE) < epsilon;
 }
 
+/** Normalized buckets as two arrays: bounds strictly increasing, the last +Inf; counts monotonic. */
+interface Normalized {
+  le: ArrayLike<number>;
+  count: ArrayLike<number>;
+  length: number;
+}
+
 /**
  * Sorts by bound, merges equal bounds by adding their counts, and removes decreases (noise is
  * absorbed, real decreases are raised to the previous count) so the counts are monotonic.
  * Returns null when the highest bound is not +Inf. Never mutates its input.
  */
-function normalizeBuckets(buckets: readonly HistogramBucket[]): HistogramBucket[] | null {
+function normalizeBuckets(buckets: readonly HistogramBucket[]): Normalized | null {
   if (buckets.length === 0) {
     return null;
   }
@@ -45,32 +52,35 @@ function normalizeBuckets(buckets: readonly HistogramBucket[]): HistogramBucket[
   if (sorted[sorted.length - 1].le !== Number.POSITIVE_INFINITY) {
     return null;
   }
-
-  const merged: HistogramBucket[] = [];
+  const le: number[] = [];
+  const count: number[] = [];
   for (const bucket of sorted) {
-    const last = merged[merged.length - 1];
-    if (last !== undefined && last.le === bucket.le) {
-      last.count += bucket.count;
+    if (le.length > 0 && le[le.length - 1] === bucket.le) {
+      count[count.length - 1] += bucket.count;
     } else {
-      merged.push(bucket);
+      le.push(bucket.le);
+      count.push(bucket.count);
     }
   }
+  ensureMonotonic(count);
+  return { le, count, length: le.length };
+}
 
-  // Prometheus' ensureMonotonicAndIgnoreSmallDeltas. `prev` only moves on an accepted
-  // increase, so the envelope is measured against the last count that was kept.
-  let prev = merged[0].count;
-  for (let i = 1; i < merged.length; i++) {
-    const curr = merged[i].count;
+// Prometheus' ensureMonotonicAndIgnoreSmallDeltas. `prev` only moves on an accepted increase,
+// so the envelope is measured against the last count that was kept.
+function ensureMonotonic(count: { [i: number]: number; length: number }): void {
+  let prev = count[0];
+  for (let i = 1; i < count.length; i++) {
+    const curr = count[i];
     if (curr === prev) {
       continue;
     }
     if (almostEqual(prev, curr, SMALL_DELTA_TOLERANCE) || curr < prev) {
-      merged[i].count = prev;
+      count[i] = prev;
       continue;
     }
     prev = curr;
   }
-  return merged;
 }
 
 /**
@@ -97,7 +107,8 @@ export function histogramQuantile(q: number, buckets: readonly HistogramBucket[]
   if (normalized === null || normalized.length < 2) {
     return Number.NaN;
   }
-  const observations = normalized[normalized.length - 1].count;
+  const { le, count: counts } = normalized;
+  const observations = counts[normalized.length - 1];
   if (observations === 0) {
     return Number.NaN;
   }
@@ -106,49 +117,50 @@ export function histogramQuantile(q: number, buckets: readonly HistogramBucket[]
   // First finite bucket whose cumulative count reaches the rank (the +Inf bucket is excluded
   // from the search, as in Prometheus' sort.Search over len-1).
   let b = 0;
-  while (b < normalized.length - 1 && !(normalized[b].count >= rank)) {
+  while (b < normalized.length - 1 && !(counts[b] >= rank)) {
     b++;
   }
   if (b === normalized.length - 1) {
-    return normalized[normalized.length - 2].le;
+    return le[normalized.length - 2];
   }
-  if (b === 0 && normalized[0].le <= 0) {
-    return normalized[0].le;
+  if (b === 0 && le[0] <= 0) {
+    return le[0];
   }
   let bucketStart = 0;
-  const bucketEnd = normalized[b].le;
-  let count = normalized[b].count;
+  const bucketEnd = le[b];
+  let count = counts[b];
   if (b > 0) {
-    bucketStart = normalized[b - 1].le;
-    count -= normalized[b - 1].count;
-    rank -= normalized[b - 1].count;
+    bucketStart = le[b - 1];
+    count -= counts[b - 1];
+    rank -= counts[b - 1];
   }
   return bucketStart + (bucketEnd - bucketStart) * (rank / count);
 }
 
 // Cumulative count at `threshold` over normalized buckets; see countAtOrBelow.
-function interpolateCount(threshold: number, normalized: readonly HistogramBucket[]): number {
-  const total = normalized[normalized.length - 1].count;
+function interpolateCount(threshold: number, normalized: Normalized): number {
+  const { le, count } = normalized;
+  const total = count[normalized.length - 1];
   if (threshold === Number.POSITIVE_INFINITY) {
     return total;
   }
   // Prometheus treats a histogram whose lowest bound is positive as having no negative
   // observations, so the lowest bucket spans [0, le]; otherwise it starts at -Inf.
-  let lowerBound = normalized[0].le <= 0 ? Number.NEGATIVE_INFINITY : 0;
+  let lowerBound = le[0] <= 0 ? Number.NEGATIVE_INFINITY : 0;
   let below = 0;
-  for (const bucket of normalized) {
+  for (let i = 0; i < normalized.length; i++) {
     if (lowerBound >= threshold) {
       return below;
     }
-    if (threshold < bucket.le) {
+    if (threshold < le[i]) {
       if (lowerBound === Number.NEGATIVE_INFINITY) {
-        return bucket.count;
+        return count[i];
       }
       // The +Inf bucket contributes (threshold - lower) / Infinity = 0 of its observations.
-      return below + ((bucket.count - below) * (threshold - lowerBound)) / (bucket.le - lowerBound);
+      return below + ((count[i] - below) * (threshold - lowerBound)) / (le[i] - lowerBound);
     }
-    below = bucket.count;
-    lowerBound = bucket.le;
+    below = count[i];
+    lowerBound = le[i];
   }
   return total;
 }
@@ -174,6 +186,32 @@ export function countAtOrBelow(threshold: number, buckets: readonly HistogramBuc
 }
 
 /**
+ * countAtOrBelow for several thresholds of one histogram given as per-bucket (not cumulative)
+ * counts by bound, written into `out`: the window cache derives every threshold its SLOs use
+ * from each stored bucket, millions of them on a load, so bounds already strictly increasing
+ * are taken as they are, without building bucket objects (the same arithmetic).
+ */
+export function countsAtOrBelow(thresholds: ArrayLike<number>, les: ArrayLike<number>, perBucket: ArrayLike<number>, out: Float64Array): void {
+  const n = les.length;
+  let increasing = n > 0;
+  for (let i = 1; i < n && increasing; i++) increasing = les[i - 1] < les[i];
+  let normalized: Normalized | null;
+  if (increasing) {
+    const count = new Float64Array(n);
+    let running = 0;
+    for (let i = 0; i < n; i++) count[i] = running += perBucket[i];
+    ensureMonotonic(count);
+    normalized = les[n - 1] === Number.POSITIVE_INFINITY ? { le: les, count, length: n } : null;
+  } else {
+    let running = 0;
+    normalized = normalizeBuckets(Array.from(les, (le, i) => ({ le, count: (running += perBucket[i]) })));
+  }
+  for (let t = 0; t < thresholds.length; t++) {
+    out[t] = normalized === null || Number.isNaN(thresholds[t]) ? Number.NaN : interpolateCount(thresholds[t], normalized);
+  }
+}
+
+/**
  * Fraction of observations at or below `threshold` (countAtOrBelow / total), the same number
  * as Prometheus' histogram_fraction(-Inf, threshold, …). NaN when nothing was observed.
  */
@@ -182,7 +220,7 @@ export function fractionAtOrBelow(threshold: number, buckets: readonly Histogram
   if (normalized === null || Number.isNaN(threshold)) {
     return Number.NaN;
   }
-  const total = normalized[normalized.length - 1].count;
+  const total = normalized.count[normalized.length - 1];
   if (!(total > 0)) {
     return Number.NaN;
   }

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type {
+  BucketRef,
   CounterWindowSums,
   HistogramWindowSums,
   Resolution,
@@ -216,6 +217,81 @@ function windowSumsSql(
 
 /** Series per hydration query, so that one result never holds many millions of values. */
 const SERIES_PER_QUERY = 200;
+/**
+ * Hydration queries running at once: while the database reads one chunk, this process parses
+ * and applies the one before (the two halves take similar time), instead of each waiting for
+ * the other.
+ */
+const QUERIES_IN_FLIGHT = 2;
+
+// 10^k for k = 0..15, all exact doubles.
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * Comma-separated numbers, exactly as text.split(',').map(Number) reads them, into a typed
+ * array and without a string per entry for plain decimals (bucket indices, counts, bounds such
+ * as 0.025): a hydration reads tens of millions. A decimal of at most 15 digits is its digits
+ * as an integer divided by a power of ten, both exact doubles, so the one rounding of that
+ * division gives the correctly rounded value Number gives. Anything else (exponents, Infinity,
+ * NaN, longer numbers) goes through Number.
+ */
+export function parseNumbers(text: string): Float64Array {
+  let n = 1;
+  for (let i = text.indexOf(','); i >= 0; i = text.indexOf(',', i + 1)) n++;
+  const out = new Float64Array(n);
+  let k = 0;
+  let start = 0;
+  let value = 0;
+  let negative = false;
+  let digits = 0;
+  let point = -1;
+  let simple = true;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 44;
+    if (c === 44) {
+      if (simple && digits > 0) {
+        const magnitude = point < 0 ? value : value / POWERS_OF_TEN[digits - point];
+        out[k++] = negative ? -magnitude : magnitude;
+      } else {
+        out[k++] = Number(text.slice(start, i));
+      }
+      start = i + 1;
+      value = 0;
+      negative = false;
+      digits = 0;
+      point = -1;
+      simple = true;
+    } else if (simple) {
+      if (c >= 48 && c <= 57 && digits < 15) {
+        value = value * 10 + (c - 48);
+        digits++;
+      } else if (c === 46 && point < 0) {
+        point = digits;
+      } else if (c === 45 && digits === 0 && point < 0 && !negative) {
+        negative = true;
+      } else {
+        simple = false;
+      }
+    }
+  }
+  return out;
+}
+
+type RawRows = Array<{ kind: SeriesRows['kind']; resolution: Resolution; series: string; at: string; value: string; le: string | null }>;
+
+// Comma-separated text parses several times faster than PostgreSQL arrays do in node-pg,
+// which matters when a hydration reads millions of values. float8 text is exact (shortest
+// round-trip digits); '+Inf' bounds read back as Infinity.
+function parsed(r: RawRows[number]): SeriesRows {
+  return {
+    kind: r.kind,
+    resolution: r.resolution,
+    series: r.series,
+    at: parseNumbers(r.at),
+    value: parseNumbers(r.value),
+    ...(r.le === null ? {} : { le: parseNumbers(r.le) }),
+  };
+}
 
 /** The change feed behind the window cache, over the same tables. */
 export class PostgresSliRows implements SliRowFeed {
@@ -238,18 +314,44 @@ export class PostgresSliRows implements SliRowFeed {
 
   async read(q: RowQuery): Promise<SeriesRows[]> {
     const out: SeriesRows[] = [];
-    // A refresh is one round trip; a hydration is one per chunk of series.
+    for await (const rows of this.readInChunks(q)) out.push(...rows);
+    return out;
+  }
+
+  /**
+   * A refresh is two statements at once, counters and histograms (the database works on both
+   * while this process waits); a hydration is one per chunk of series, a chunk ahead.
+   */
+  async *readInChunks(q: RowQuery): AsyncIterable<SeriesRows[]> {
     const chunk = q.changedSince ? Infinity : SERIES_PER_QUERY;
-    let c = 0;
-    let h = 0;
+    const chunks: Array<Pick<RowQuery, 'counters' | 'histograms'>> = [];
+    if (q.changedSince && q.counters.length > 0 && q.histograms.length > 0) {
+      chunks.push({ counters: q.counters, histograms: [] }, { counters: [], histograms: q.histograms });
+    }
+    let c = chunks.length > 0 ? q.counters.length : 0;
+    let h = chunks.length > 0 ? q.histograms.length : 0;
     while (c < q.counters.length || h < q.histograms.length) {
       const counters = q.counters.slice(c, c + chunk);
       c += counters.length;
       const histograms = q.histograms.slice(h, h + Math.max(0, chunk - counters.length));
       h += histograms.length;
-      out.push(...(await this.readChunk({ ...q, counters, histograms })));
+      chunks.push({ counters, histograms });
     }
-    return out;
+    const inFlight: Array<Promise<SeriesRows[]>> = [];
+    let next = 0;
+    const start = () => {
+      if (next >= chunks.length) return;
+      const read = this.readChunk({ ...q, ...chunks[next++] });
+      // Awaited below; a chunk failing while an earlier one is awaited must not go unhandled.
+      read.catch(() => undefined);
+      inFlight.push(read);
+    };
+    for (let i = 0; i < QUERIES_IN_FLIGHT; i++) start();
+    while (inFlight.length > 0) {
+      const rows = await inFlight.shift()!;
+      start();
+      yield rows;
+    }
   }
 
   /**
@@ -266,7 +368,8 @@ export class PostgresSliRows implements SliRowFeed {
     const parts: string[] = [];
     for (const res of ['minute', 'hour'] as const) {
       const from = param(new Date(q.from[res] * BUCKET_MS[res]).toISOString(), 'timestamptz');
-      const idx = `(extract(epoch FROM ${res}) / ${BUCKET_MS[res] / 1000})::int`;
+      // date_part is float8 (extract is numeric, several times slower); bucket starts divide exactly.
+      const idx = `(date_part('epoch', ${res}) / ${BUCKET_MS[res] / 1000})::int`;
       if (counters) {
         parts.push(
           `SELECT 'counter' AS kind, '${res}' AS resolution, series, string_agg(${idx}::text, ',') AS at, string_agg(value::text, ',') AS value, NULL AS le
@@ -279,7 +382,7 @@ export class PostgresSliRows implements SliRowFeed {
         const table = `sli_histogram_${res}`;
         const columns = `'histogram' AS kind, '${res}' AS resolution, series, string_agg(${idx}::text, ',') AS at, string_agg(count::text, ',') AS value, string_agg(le::text, ',') AS le`;
         parts.push(
-          since
+          since && !q.changedRowsOnly
             ? // Every bound of each changed bucket, looked up by primary key. OFFSET 0 keeps the
               // planner from flattening the lookup into a join it misjudges: it cannot estimate
               // how few (series, bucket) pairs changed, and would scan the whole table.
@@ -291,30 +394,42 @@ export class PostgresSliRows implements SliRowFeed {
                  WHERE h.series = c.changed_series AND h.${res} = c.changed_at OFFSET 0
                ) h
                GROUP BY series`
-            : `SELECT ${columns} FROM ${table} WHERE series = ANY(${histograms}) AND ${res} >= ${from} GROUP BY series`,
+            : `SELECT ${columns} FROM ${table}
+               WHERE series = ANY(${histograms}) AND ${res} >= ${from} ${since ? `AND updated_at >= ${since}` : ''}
+               GROUP BY series`,
         );
       }
     }
     if (parts.length === 0) return [];
     const sql = parts.join('\nUNION ALL\n');
-    const rows: Array<{ kind: SeriesRows['kind']; resolution: Resolution; series: string; at: string; value: string; le: string | null }> = q.changedSince
+    const rows: RawRows = q.changedSince
       ? // A refresh reads little; parallel workers would cost more to start than they save.
         await this.dataSource.transaction(async (m) => {
           await m.query('SET LOCAL max_parallel_workers_per_gather = 0');
+          // Grouping a minute of changes for thousands of series needs more than the default
+          // 4 MB, or the aggregate spills to disk.
+          await m.query(`SET LOCAL work_mem = '64MB'`);
           return m.query(sql, params);
         })
       : await this.dataSource.query(sql, params);
-    // Comma-separated text parses several times faster than PostgreSQL arrays do in node-pg,
-    // which matters when a hydration reads millions of values. float8 text is exact
-    // (shortest round-trip digits); '+Inf' bounds read back as Infinity.
-    const numbers = (text: string) => text.split(',').map(Number);
-    return rows.map((r) => ({
-      kind: r.kind,
-      resolution: r.resolution,
-      series: r.series,
-      at: numbers(r.at),
-      value: numbers(r.value),
-      ...(r.le === null ? {} : { le: numbers(r.le) }),
-    }));
+    return rows.map(parsed);
+  }
+
+  async readBuckets(buckets: BucketRef[]): Promise<SeriesRows[]> {
+    const out: SeriesRows[] = [];
+    for (const res of ['minute', 'hour'] as const) {
+      const mine = buckets.filter((b) => b.resolution === res);
+      if (mine.length === 0) continue;
+      const rows: RawRows = await this.dataSource.query(
+        `SELECT 'histogram' AS kind, '${res}' AS resolution, h.series, string_agg((date_part('epoch', h.${res}) / ${BUCKET_MS[res] / 1000})::int::text, ',') AS at,
+                string_agg(h.count::text, ',') AS value, string_agg(h.le::text, ',') AS le
+         FROM unnest($1::text[], $2::timestamptz[]) AS b(series, at)
+         CROSS JOIN LATERAL (SELECT * FROM sli_histogram_${res} h WHERE h.series = b.series AND h.${res} = b.at OFFSET 0) h
+         GROUP BY h.series`,
+        [mine.map((b) => b.series), mine.map((b) => new Date(b.at * BUCKET_MS[res]).toISOString())],
+      );
+      out.push(...rows.map(parsed));
+    }
+    return out;
   }
 }

@@ -18,10 +18,19 @@ export function simulatorSeriesForSlo(slo: SloDefinition): SloSeries {
   return { kind: 'events', total: [simulatorSeries.requests(slo.service)], bad: [simulatorSeries.errors(slo.service)] };
 }
 
+// Keyed by the definition object (a reload makes new ones): every pass resolves every SLO.
+const simulatorResolved = new WeakMap<SloDefinition, SloSeries>();
+
 export class SimulatorSeriesResolver implements SeriesResolver {
   readonly source = 'simulator' as const;
   async resolve(slos: SloDefinition[]): Promise<Map<string, SloSeries>> {
-    return new Map(slos.map((slo) => [slo.id, simulatorSeriesForSlo(slo)]));
+    const out = new Map<string, SloSeries>();
+    for (const slo of slos) {
+      let series = simulatorResolved.get(slo);
+      if (!series) simulatorResolved.set(slo, (series = simulatorSeriesForSlo(slo)));
+      out.set(slo.id, series);
+    }
+    return out;
   }
 }
 

@@ -57,10 +57,12 @@ export interface SeriesRows {
   kind: 'counter' | 'histogram';
   resolution: Resolution;
   series: string;
-  at: number[];
-  value: number[];
-  le?: number[];
+  at: RowNumbers;
+  value: RowNumbers;
+  le?: RowNumbers;
 }
+
+export type RowNumbers = number[] | Float64Array;
 
 export interface RowQuery {
   counters: string[];
@@ -72,6 +74,18 @@ export interface RowQuery {
    * each (series, bucket) that changed, so the bucket can be recomputed whole.
    */
   changedSince?: Date;
+  /**
+   * With changedSince: histogram rows too only as changed, not every bound of their buckets
+   * (the cache reads a bucket again whole with readBuckets when it cannot tell it has them all).
+   */
+  changedRowsOnly?: boolean;
+}
+
+/** One histogram bucket of one series, to be read again with all its bounds. */
+export interface BucketRef {
+  series: string;
+  resolution: Resolution;
+  at: number;
 }
 
 /** When a change feed may safely resume: see nextWatermark in sli-window-cache.ts. */
@@ -92,6 +106,10 @@ export interface SliRowFeed {
   probe(): Promise<WatermarkProbe>;
   /** Minute and hour rows of these series, from both tables, in as few round trips as it can. */
   read(q: RowQuery): Promise<SeriesRows[]>;
+  /** The same rows a chunk at a time, so a large load is applied while the next chunk is read. */
+  readInChunks?(q: RowQuery): AsyncIterable<SeriesRows[]>;
+  /** Every bound of these histogram buckets (feeds offering it are asked for changedRowsOnly). */
+  readBuckets?(buckets: BucketRef[]): Promise<SeriesRows[]>;
 }
 
 export const SLI_STORE = Symbol('SLI_STORE');

@@ -1,5 +1,5 @@
-import { countAtOrBelow } from './histogram-quantile';
-import type { Resolution, SeriesRows, SliRowFeed, WatermarkProbe } from './sli-store';
+import { countsAtOrBelow } from './histogram-quantile';
+import type { BucketRef, Resolution, RowNumbers, RowQuery, SeriesRows, SliRowFeed, WatermarkProbe } from './sli-store';
 import { hourIndex, minuteIndex, windowPlan, type WindowPlan } from './sli-windows';
 
 /**
@@ -138,7 +138,17 @@ interface CounterTimeline {
 interface HistogramTimeline {
   total: Rings;
   good: Map<number, Rings>;
+  /** The keys and values of `good`, in one order, and room for one bucket's good counts. */
+  thresholds: number[];
+  goodRings: Rings[];
+  scratch: Float64Array;
   lastUsed: number;
+  /**
+   * Per resolution, every bound of the rows read for this series, with the newest bucket it
+   * was seen in: a bucket whose changed rows include every bound seen in the range held has no
+   * other row, so a refresh recomputes it from those rows alone.
+   */
+  bounds: Record<Resolution, Map<number, number>>;
 }
 
 /** Up to this many series missing from a loaded cache are read inline (a new SLO); more load in the background. */
@@ -162,18 +172,36 @@ function slot(index: number, size: number): number {
   return ((index % size) + size) % size;
 }
 
-/** Total and good counts of one bucket's histogram (per-bucket counts sorted by bound). */
-function deriveHistogram(les: number[], counts: number[], thresholds: number[]): { total: number; goods: number[] } {
-  let running = 0;
-  const cumulative = les.map((le, i) => ({ le, count: (running += counts[i]) }));
-  return {
-    total: running,
-    goods: thresholds.map((t) => {
-      if (!(running > 0)) return 0;
-      const good = countAtOrBelow(t, cumulative);
-      return Number.isFinite(good) ? good : 0;
-    }),
-  };
+/** Whether entries i and j are in (bucket, bound) order. */
+function inOrder(at: RowNumbers, le: RowNumbers, i: number, j: number): boolean {
+  return at[i] < at[j] || (at[i] === at[j] && le[i] <= le[j]);
+}
+
+/**
+ * The buckets of a histogram series' rows, each with its counts and bounds sorted by bound.
+ * Entries come in any order (usually already sorted, as the primary key reads them).
+ */
+function forEachBucket(r: SeriesRows, visit: (at: number, values: number[], les: number[]) => void): void {
+  const le = r.le!;
+  const n = r.at.length;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) sorted = inOrder(r.at, le, i - 1, i);
+  const order = sorted ? null : Array.from(r.at.keys()).sort((a, b) => r.at[a] - r.at[b] || le[a] - le[b]);
+  const entry = (k: number) => (order ? order[k] : k);
+  let start = 0;
+  while (start < n) {
+    const at = r.at[entry(start)];
+    let end = start + 1;
+    while (end < n && r.at[entry(end)] === at) end++;
+    const values = new Array<number>(end - start);
+    const les = new Array<number>(end - start);
+    for (let k = start; k < end; k++) {
+      values[k - start] = r.value[entry(k)];
+      les[k - start] = le[entry(k)];
+    }
+    visit(at, values, les);
+    start = end;
+  }
 }
 
 export class SliWindowCache {
@@ -338,7 +366,33 @@ export class SliWindowCache {
     const counters = [...this.counters.keys()];
     const histograms = [...this.histograms.keys()];
     if (counters.length + histograms.length === 0) return;
-    this.applyRows(await this.feed.read({ counters, histograms, from: this.from(), changedSince: this.watermark! }));
+    const q: RowQuery = { counters, histograms, from: this.from(), changedSince: this.watermark! };
+    if (!this.feed.readBuckets) return this.applyRows(await this.feed.read(q));
+    // Only the changed rows. A histogram bucket needs all its bounds to be recomputed: when
+    // its changed rows are not all the bounds its series has, that bucket is read again whole
+    // (rare: writers send every bound of a bucket; after a change of bounds, until the old
+    // bounds leave the range held).
+    const rows = await this.feed.read({ ...q, changedRowsOnly: true });
+    const again: BucketRef[] = [];
+    for (const r of rows) {
+      if (r.kind === 'counter') {
+        this.applyRows([r]);
+        continue;
+      }
+      const h = this.histograms.get(r.series);
+      if (!h) continue;
+      const known = h.bounds[r.resolution];
+      const oldest = this.oldest(r.resolution);
+      // Bounds last seen before the range held have no row in it any more.
+      for (const [le, last] of known) if (last < oldest) known.delete(le);
+      forEachBucket(r, (at, values, les) => {
+        let covered = 0;
+        for (const le of les) if (known.has(le)) covered++;
+        if (covered === known.size) this.applyBucket(r.series, r.resolution, at, values, les);
+        else again.push({ series: r.series, resolution: r.resolution, at });
+      });
+    }
+    if (again.length > 0) this.applyRows(await this.feed.readBuckets(again));
   }
 
   /** Marks every needed series as used and lists those not held yet (or lacking a threshold). */
@@ -363,12 +417,24 @@ export class SliWindowCache {
   private async load(missing: Missing): Promise<void> {
     for (const c of missing.counters) this.counters.set(c.series, { rings: this.newRings(), lastUsed: c.lastUsed });
     for (const h of missing.histograms) {
-      this.histograms.set(h.series, { total: this.newRings(), good: new Map([...h.thresholds].map((t) => [t, this.newRings()])), lastUsed: h.lastUsed });
+      const good = new Map([...h.thresholds].map((t) => [t, this.newRings()]));
+      this.histograms.set(h.series, {
+        total: this.newRings(),
+        good,
+        thresholds: [...good.keys()],
+        goodRings: [...good.values()],
+        scratch: new Float64Array(good.size),
+        lastUsed: h.lastUsed,
+        bounds: { minute: new Map(), hour: new Map() },
+      });
       for (const key of this.pending.keys()) if (key.startsWith(`histogram\u0000${h.series}\u0000`)) this.pending.delete(key);
     }
     const counters = missing.counters.map((c) => c.series);
     const histograms = missing.histograms.map((h) => h.series);
-    this.applyRows(await this.feed.read({ counters, histograms, from: this.from() }));
+    const q = { counters, histograms, from: this.from() };
+    if (!this.feed.readInChunks) return this.applyRows(await this.feed.read(q));
+    // A chunk at a time: the whole of a large load never sits in memory at once.
+    for await (const rows of this.feed.readInChunks(q)) this.applyRows(rows);
   }
 
   /** Starts a load after the current pass, holding the lock; until it ends, reads answer nothing. */
@@ -395,22 +461,32 @@ export class SliWindowCache {
     for (const r of rows) {
       const { kind, series, resolution: res } = r;
       if (kind === 'counter') {
-        for (let i = 0; i < r.at.length; i++) this.apply({ kind, series, res, at: r.at[i], values: [r.value[i]], les: [] });
+        const c = this.counters.get(series);
+        const oldest = this.oldest(res);
+        const head = this.head(res);
+        for (let i = 0; i < r.at.length; i++) {
+          const at = r.at[i];
+          // In range: set at once (what apply does, without a row object per value).
+          if (c && at >= oldest && at <= head) this.set(c.rings, res, at, r.value[i]);
+          else this.apply({ kind, series, res, at, values: [r.value[i]], les: [] });
+        }
         continue;
       }
-      // Histogram entries come in any order: sort by bucket, then bound, and take one bucket at a time.
-      const le = r.le!;
-      const order = Array.from(r.at.keys()).sort((a, b) => r.at[a] - r.at[b] || le[a] - le[b]);
-      let start = 0;
-      while (start < order.length) {
-        let end = start;
-        const at = r.at[order[start]];
-        while (end < order.length && r.at[order[end]] === at) end++;
-        const group = order.slice(start, end);
-        this.apply({ kind, series, res, at, values: group.map((i) => r.value[i]), les: group.map((i) => le[i]) });
-        start = end;
+      forEachBucket(r, (at, values, les) => this.applyBucket(series, res, at, values, les));
+    }
+  }
+
+  /** One histogram bucket, every bound of it. */
+  private applyBucket(series: string, res: Resolution, at: number, values: number[], les: number[]): void {
+    const h = this.histograms.get(series);
+    if (h) {
+      const known = h.bounds[res];
+      for (const le of les) {
+        const last = known.get(le);
+        if (last === undefined || last < at) known.set(le, at);
       }
     }
+    this.apply({ kind: 'histogram', series, res, at, values, les });
   }
 
   /** Sets one bucket to its stored (absolute) value. */
@@ -427,10 +503,15 @@ export class SliWindowCache {
     }
     const h = this.histograms.get(row.series);
     if (!h) return;
-    const thresholds = [...h.good.keys()];
-    const { total, goods } = deriveHistogram(row.les, row.values, thresholds);
+    // Total and good counts of the bucket (its per-bucket counts are sorted by bound).
+    let total = 0;
+    for (const count of row.values) total += count;
     this.set(h.total, row.res, row.at, total);
-    thresholds.forEach((t, k) => this.set(h.good.get(t)!, row.res, row.at, goods[k]));
+    if (total > 0) countsAtOrBelow(h.thresholds, row.les, row.values, h.scratch);
+    for (let k = 0; k < h.thresholds.length; k++) {
+      const good = total > 0 ? h.scratch[k] : 0;
+      this.set(h.goodRings[k], row.res, row.at, Number.isFinite(good) ? good : 0);
+    }
   }
 
   private evict(nowMinute: number): void {

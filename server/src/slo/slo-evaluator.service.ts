@@ -12,8 +12,8 @@ import { LeaseService } from '../database/lease.service';
 import { RulesService } from '../rules/rules.service';
 import type { SloDefinition } from '../rules/slo-definition';
 import { alertPairsFor } from './alert-pairs';
-import { errorBudgetRemaining, evaluateBurnRate, requiredWindows, type AlertWindowPair } from './burn-rate';
-import { SLI_READERS, type SliReader, type SloWindowCounts } from './sli-reader';
+import { compileBurnRules, errorBudgetRemaining, evaluateCompiled, type BurnOutput, type CompiledBurnRules } from './burn-rate';
+import { SLI_READERS, tableOfCounts, type SliReader, type WindowCountsTable } from './sli-reader';
 import { IngestEvents } from './sli-store';
 import { SloStatus, type SloState } from './slo-status.entity';
 
@@ -27,16 +27,65 @@ export interface SloEvaluation {
 
 const LEASE = 'slo-evaluation';
 
+/**
+ * A status row is written when its state, no-data reason, burn rates or budget changed enough
+ * to show (see changedEnough), and otherwise once it is statusRefreshMs old, so that
+ * `evaluated_at` and the evidence's event counts are never older than 5 minutes. Writing
+ * 10,000 unchanged rows every pass cost PostgreSQL more than the whole evaluation.
+ */
+const STATUS_REFRESH_MS = 5 * 60_000;
+
+/**
+ * How old an unchanged status may get: between half and all of STATUS_REFRESH_MS, fixed per
+ * SLO, so that rows written together (the first pass after a start) are refreshed over several
+ * passes rather than all in one.
+ */
+export function statusRefreshMs(sloId: string): number {
+  // FNV-1a: a stable spread, not a secret.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < sloId.length; i++) hash = Math.imul(hash ^ sloId.charCodeAt(i), 0x01000193);
+  return Math.round(STATUS_REFRESH_MS * (0.5 + 0.5 * ((hash >>> 0) / 2 ** 32)));
+}
+/** Burn rates differing by less than this (relative, or absolute below 1) are the same figure. */
+const BURN_RATE_TOLERANCE = 0.01;
+/** Budget remaining (1 = untouched) differing by less than this is the same figure. */
+const BUDGET_TOLERANCE = 0.001;
+
 /** What an SLO's evaluation needs besides the counts; it changes only when the rules reload. */
 interface SloPlan {
   slo: SloDefinition;
-  pairs: AlertWindowPair[];
+  rules: CompiledBurnRules;
+  /** The windows read (the pairs' and the period), and their names. */
   windows: number[];
   windowNames: string[];
-  /** The windows the pairs use (the burn rates reported), and their names. */
-  pairWindows: number[];
+  /** rules.windows (the burn rates reported), and their names. */
   pairWindowNames: string[];
   pairNames: Array<{ long: string; short: string }>;
+  periodName: string;
+  /** statusRefreshMs of this SLO. */
+  refreshMs: number;
+  /** Where this plan's windows are in the last table layout it read (see columnsFor). */
+  layout: TableLayout | null;
+  columns: Int32Array;
+  ruleColumns: Int32Array;
+  periodColumn: number;
+}
+
+/** A reader's window order, shared by the passes that ask for the same windows. */
+interface TableLayout {
+  column: Map<number, number>;
+}
+const layouts = new Map<string, TableLayout>();
+
+function layoutOf(windowsSeconds: readonly number[]): TableLayout {
+  const key = windowsSeconds.join(',');
+  let layout = layouts.get(key);
+  if (!layout) {
+    if (layouts.size > 100) layouts.clear();
+    layout = { column: new Map(windowsSeconds.map((w, i) => [w, i])) };
+    layouts.set(key, layout);
+  }
+  return layout;
 }
 
 // Keyed by the definition object: a reload makes new definitions, and the old plans go with them.
@@ -53,20 +102,146 @@ function planFor(slo: SloDefinition): SloPlan {
   let plan = plans.get(slo);
   if (!plan) {
     const pairs = alertPairsFor(slo);
-    const pairWindows = requiredWindows(pairs);
-    const windows = [...new Set([...pairWindows, slo.periodSeconds])];
+    const rules = compileBurnRules(slo.objective, pairs, slo.alerting.minEvents);
+    const windows = [...new Set([...rules.windows, slo.periodSeconds])];
     plan = {
       slo,
-      pairs,
+      rules,
       windows,
       windowNames: windows.map(durationName),
-      pairWindows,
-      pairWindowNames: pairWindows.map(durationName),
+      pairWindowNames: rules.windows.map(durationName),
       pairNames: pairs.map((p) => ({ long: durationName(p.long), short: durationName(p.short) })),
+      periodName: durationName(slo.periodSeconds),
+      refreshMs: statusRefreshMs(slo.id),
+      layout: null,
+      columns: new Int32Array(windows.length),
+      ruleColumns: new Int32Array(rules.windows.length),
+      periodColumn: -1,
     };
     plans.set(slo, plan);
   }
   return plan;
+}
+
+/** Points the plan's columns at a table layout (once per layout, not once per pass). */
+function columnsFor(plan: SloPlan, layout: TableLayout): void {
+  if (plan.layout === layout) return;
+  const at = (w: number) => layout.column.get(w) ?? -1;
+  plan.windows.forEach((w, i) => (plan.columns[i] = at(w)));
+  plan.rules.windows.forEach((w, i) => (plan.ruleColumns[i] = at(w)));
+  plan.periodColumn = at(plan.slo.periodSeconds);
+  plan.layout = layout;
+}
+
+/** One pass's burn rates and firing pairs, for every SLO, in two arrays. */
+interface PassOutput {
+  burn: Float64Array;
+  firing: Uint8Array;
+}
+
+/**
+ * One SLO's result. The state and budget are computed in the pass; the burn-rate record and
+ * the evidence are built when first read (for a status row that changed, or a signal), since
+ * building them for 10,000 SLOs cost more than the evaluation.
+ */
+class SloResult implements SloEvaluation {
+  private burnRatesMemo: Record<string, number | null> | null = null;
+  private evidenceMemo: Record<string, unknown> | null = null;
+
+  constructor(
+    readonly slo: SloDefinition,
+    readonly state: SloState,
+    readonly budgetRemaining: number | null,
+    private readonly plan: SloPlan,
+    private readonly table: WindowCountsTable | null,
+    /** This SLO's row start in the table, or -1 without a row. */
+    private readonly offset: number,
+    private readonly out: PassOutput,
+    private readonly burnAt: number,
+    private readonly firingAt: number,
+    readonly error: string | undefined,
+    private readonly evaluatedAt: string,
+  ) {}
+
+  /** Burn rate of rules window i, null for no data (or when the source failed). */
+  burnRateAt(i: number): number | null {
+    if (this.error !== undefined) return null;
+    const b = this.out.burn[this.burnAt + i];
+    return Number.isNaN(b) ? null : b;
+  }
+
+  get burnRates(): Record<string, number | null> {
+    if (this.burnRatesMemo) return this.burnRatesMemo;
+    const out: Record<string, number | null> = {};
+    // A source that failed reports no burn rates at all (not a burn rate of null per window).
+    if (this.error === undefined) this.plan.pairWindowNames.forEach((name, i) => (out[name] = this.burnRateAt(i)));
+    return (this.burnRatesMemo = out);
+  }
+
+  get evidence(): Record<string, unknown> {
+    if (this.evidenceMemo) return this.evidenceMemo;
+    const { plan, table, offset } = this;
+    const burnOf = (w: number) => this.burnRateAt(plan.rules.windows.indexOf(w));
+    const burnRates = this.burnRates;
+    this.evidenceMemo = {
+      objective: this.slo.objective,
+      period: plan.periodName,
+      burnRates,
+      budgetRemaining: this.budgetRemaining,
+      ...(this.error !== undefined ? { error: this.error } : {}),
+      windowPairs: plan.rules.pairs.map((pair, i) => ({
+        severity: pair.severity,
+        long: plan.pairNames[i].long,
+        short: plan.pairNames[i].short,
+        threshold: pair.burnRate,
+        longBurn: burnOf(pair.long),
+        shortBurn: burnOf(pair.short),
+        firing: this.error === undefined && this.out.firing[this.firingAt + i] === 1,
+      })),
+      events: Object.fromEntries(
+        plan.windows.map((_, i) => {
+          const c = offset < 0 ? -1 : plan.columns[i];
+          const at = offset + c;
+          return [plan.windowNames[i], c >= 0 && table!.present[at] === 1 ? { total: table!.total[at], good: table!.good[at] } : null];
+        }),
+      ),
+      evaluatedAt: this.evaluatedAt,
+    };
+    return this.evidenceMemo;
+  }
+
+  toJSON(): SloEvaluation {
+    return { slo: this.slo, state: this.state, burnRates: this.burnRates, budgetRemaining: this.budgetRemaining, evidence: this.evidence };
+  }
+}
+
+/** The stored status a new result is compared with. */
+interface PreviousStatus {
+  state: SloState;
+  since: Date;
+  burnRates: Record<string, number | null>;
+  budgetRemaining: number | null;
+  error: string | null;
+  evaluatedAt: Date;
+}
+
+function sameFigure(a: number | null | undefined, b: number | null, tolerance: number): boolean {
+  if (a === null || a === undefined || b === null) return (a ?? null) === b;
+  return Math.abs(a - b) <= tolerance * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+/** Whether a result differs from the stored status by more than the figures shown round away. */
+function changedEnough(r: SloResult, prev: PreviousStatus, now: Date): boolean {
+  if (r.state !== prev.state || (r.error ?? null) !== prev.error) return true;
+  const age = now.getTime() - prev.evaluatedAt.getTime();
+  if (!(age >= 0 && age < planFor(r.slo).refreshMs)) return true;
+  if (!sameFigure(prev.budgetRemaining, r.budgetRemaining, BUDGET_TOLERANCE)) return true;
+  const names = r.error === undefined ? planFor(r.slo).pairWindowNames : [];
+  if (Object.keys(prev.burnRates).length !== names.length) return true;
+  for (let i = 0; i < names.length; i++) {
+    if (!(names[i] in prev.burnRates) || !sameFigure(prev.burnRates[names[i]], r.burnRateAt(i), BURN_RATE_TOLERANCE)) return true;
+  }
+  return false;
 }
 
 /**
@@ -151,64 +326,74 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
   /** Asks each SLO's reader for all its windows at once, then applies the pure rules. */
   async compute(slos: SloDefinition[], now: Date): Promise<SloEvaluation[]> {
     const plans = slos.map(planFor);
-    const counts = new Map<string, SloWindowCounts>();
+    const tables: Array<WindowCountsTable | undefined> = new Array(plans.length);
+    const tableLayouts = new Map<WindowCountsTable, TableLayout>();
     for (const reader of this.readers) {
-      const mine = plans.filter((p) => reader.sources.includes(p.slo.sli.source));
+      const mine: number[] = [];
+      for (let i = 0; i < plans.length; i++) if (reader.sources.includes(plans[i].slo.sli.source)) mine.push(i);
       if (mine.length === 0) continue;
-      const windows = [...new Set(mine.flatMap((p) => p.windows))];
+      const windowSet = new Set<number>();
+      for (const i of mine) for (const w of plans[i].windows) windowSet.add(w);
+      const windows = [...windowSet];
+      const mySlos = mine.map((i) => plans[i].slo);
+      let table: WindowCountsTable;
       try {
-        for (const [id, c] of await reader.windowCounts(mine.map((p) => p.slo), now, windows)) counts.set(id, c);
+        table = reader.windowTable ? await reader.windowTable(mySlos, now, windows) : tableOfCounts(await reader.windowCounts(mySlos, now, windows), windows);
       } catch (err) {
         // A source that cannot answer puts its SLOs in no-data: never a page, never a silent ok.
-        for (const p of mine) counts.set(p.slo.id, { windows: new Map(), error: (err as Error).message });
+        const message = (err as Error).message;
+        table = tableOfCounts(new Map(mySlos.map((slo) => [slo.id, { windows: new Map(), error: message }])), windows);
       }
+      tableLayouts.set(table, layoutOf(table.windowsSeconds));
+      for (const i of mine) tables[i] = table;
     }
     const evaluatedAt = now.toISOString();
-    return plans.map(({ slo, pairs, windows, windowNames, pairNames, pairWindows, pairWindowNames }) => {
-      const found = counts.get(slo.id) ?? { windows: new Map(), error: `no reader for source ${slo.sli.source}` };
-      const result = found.error
-        ? { state: 'no-data' as const, pairs: pairs.map((pair) => ({ pair, longBurn: null, shortBurn: null, firing: false })), burnRates: {} as Record<number, number | null> }
-        : evaluateBurnRate({ objective: slo.objective, pairs, windows: found.windows, minEvents: slo.alerting.minEvents });
-      const period = found.windows.get(slo.periodSeconds) ?? { good: 0, total: 0 };
-      const budgetRemaining = errorBudgetRemaining(period.good, period.total, slo.objective);
-      const burnRates: Record<string, number | null> = {};
-      // A source that failed reports no burn rates at all (not a burn rate of null per window).
-      if (!found.error) for (let i = 0; i < pairWindows.length; i++) burnRates[pairWindowNames[i]] = result.burnRates[pairWindows[i]] ?? null;
-      return {
-        slo,
-        state: result.state,
-        burnRates,
-        budgetRemaining,
-        evidence: {
-          objective: slo.objective,
-          period: durationName(slo.periodSeconds),
-          burnRates,
-          budgetRemaining,
-          ...(found.error ? { error: found.error } : {}),
-          windowPairs: result.pairs.map((p, i) => ({
-            severity: p.pair.severity,
-            long: pairNames[i].long,
-            short: pairNames[i].short,
-            threshold: p.pair.burnRate,
-            longBurn: p.longBurn,
-            shortBurn: p.shortBurn,
-            firing: p.firing,
-          })),
-          events: Object.fromEntries(windows.map((w, i) => [windowNames[i], found.windows.get(w) ?? null])),
-          evaluatedAt,
-        },
-      };
-    });
+    let burnSize = 0;
+    let firingSize = 0;
+    for (const p of plans) {
+      burnSize += p.rules.windows.length;
+      firingSize += p.rules.pairs.length;
+    }
+    const out: PassOutput = { burn: new Float64Array(burnSize), firing: new Uint8Array(firingSize) };
+    const target: BurnOutput = { burn: out.burn, burnAt: 0, firing: out.firing, firingAt: 0 };
+    const results = new Array<SloEvaluation>(plans.length);
+    for (let i = 0; i < plans.length; i++) {
+      const plan = plans[i];
+      const { slo, rules } = plan;
+      const table = tables[i];
+      const row = table?.rows.get(slo.id);
+      const error = table === undefined || row === undefined ? `no reader for source ${slo.sli.source}` : table.errors.get(slo.id);
+      let offset = -1;
+      let state: SloState = 'no-data';
+      let period = { good: 0, total: 0 };
+      if (table !== undefined && row !== undefined) {
+        columnsFor(plan, tableLayouts.get(table)!);
+        offset = row * table.windowsSeconds.length;
+        const p = offset + plan.periodColumn;
+        if (plan.periodColumn >= 0 && table.present[p] === 1) period = { good: table.good[p], total: table.total[p] };
+        if (error === undefined) {
+          state = evaluateCompiled(rules, { good: table.good, total: table.total, present: table.present, offset, column: plan.ruleColumns }, target);
+        }
+      }
+      results[i] = new SloResult(slo, state, errorBudgetRemaining(period.good, period.total, slo.objective), plan, table ?? null, offset, out, target.burnAt, target.firingAt, error, evaluatedAt);
+      target.burnAt += rules.windows.length;
+      target.firingAt += rules.pairs.length;
+    }
+    return results;
   }
 
-  /** Stores the new states and derives signals from the change against the previous state. */
+  /**
+   * Stores the states that changed (and figures that moved enough to show, or went stale) and
+   * derives signals from the change against the previous state.
+   */
   private async persist(results: SloEvaluation[], now: Date): Promise<Signal[]> {
     if (results.length === 0) return [];
     const previous = await this.previousStates(results.map((r) => r.slo.id));
     const signals: Signal[] = [];
-    const rows = results.map((r) => {
+    const rows: Array<Record<string, unknown>> = [];
+    for (const r of results as SloResult[]) {
       const prev = previous.get(r.slo.id);
-      const signalBase = {
+      const signal = (status: Signal['status']): Signal => ({
         fingerprint: `slo:${r.slo.id}:page`,
         source: 'slo' as const,
         service: r.slo.service,
@@ -218,20 +403,23 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
         runbookId: r.slo.runbookId,
         evidence: r.evidence,
         at: now,
-      };
-      if (r.state === 'page') signals.push({ ...signalBase, status: 'firing' });
+        status,
+      });
+      if (r.state === 'page') signals.push(signal('firing'));
       // Leaving page resolves the signal; so does leaving no-data, since a page may have gone
       // page → no-data → ok (incidents ignore a resolve for which nothing is open).
-      else if ((prev?.state === 'page' || prev?.state === 'no-data') && r.state !== 'no-data') signals.push({ ...signalBase, status: 'resolved' });
-      return {
+      else if ((prev?.state === 'page' || prev?.state === 'no-data') && r.state !== 'no-data') signals.push(signal('resolved'));
+      if (prev && !changedEnough(r, prev, now)) continue;
+      rows.push({
         slo_id: r.slo.id,
         state: r.state,
         burn_rates: r.burnRates,
         budget_remaining: r.budgetRemaining,
         evidence: r.evidence,
         since: prev && prev.state === r.state ? prev.since : now,
-      };
-    });
+      });
+    }
+    if (rows.length === 0) return signals;
     // One statement with one JSON parameter, whatever the number of SLOs: a row-per-parameter
     // insert of 10,000 statuses would pass PostgreSQL's limit of 65,535 bind parameters.
     await this.dataSource.query(
@@ -245,12 +433,25 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
     return signals;
   }
 
-  private async previousStates(ids: string[]): Promise<Map<string, { state: SloState; since: Date }>> {
-    const rows: Array<{ slo_id: string; state: SloState; since: Date }> = await this.dataSource.query(
-      `SELECT slo_id, state, since FROM slo_status WHERE slo_id = ANY($1::text[])`,
-      [ids],
+  private async previousStates(ids: string[]): Promise<Map<string, PreviousStatus>> {
+    const rows: Array<{ slo_id: string; state: SloState; since: Date; burn_rates: Record<string, number | null>; budget_remaining: number | null; error: string | null; evaluated_at: Date }> =
+      await this.dataSource.query(
+        `SELECT slo_id, state, since, burn_rates, budget_remaining, evidence ->> 'error' AS error, evaluated_at FROM slo_status WHERE slo_id = ANY($1::text[])`,
+        [ids],
+      );
+    return new Map(
+      rows.map((r) => [
+        r.slo_id,
+        {
+          state: r.state,
+          since: new Date(r.since),
+          burnRates: r.burn_rates ?? {},
+          budgetRemaining: r.budget_remaining === null ? null : Number(r.budget_remaining),
+          error: r.error,
+          evaluatedAt: new Date(r.evaluated_at),
+        },
+      ]),
     );
-    return new Map(rows.map((r) => [r.slo_id, { state: r.state, since: new Date(r.since) }]));
   }
 
   statuses(): Promise<SloStatus[]> {
