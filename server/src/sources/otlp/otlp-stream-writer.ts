@@ -111,8 +111,10 @@ function convert(from: Versioned, points: OtlpPoint[], outcomes: PointOutcomes):
  * Group commit: requests that arrive while a transaction runs are written together in the next
  * one (up to `maxBatchPoints`), so the pods of a service pushing at the same moment share one
  * upsert of their common rollup rows, and the database sees a few large statements instead of
- * many small ones. A request is answered once its transaction commits; if it fails, every
- * request in it gets the error (and the exporters retry).
+ * many small ones. Two batches may be in flight (on two connections), so the server converts
+ * one while the database writes the other; a stream is never in both. A request is answered
+ * once its transaction commits; if it fails, every request in it gets the error (and the
+ * exporters retry).
  *
  * Stream state is optimistic: points are converted against the state this process last wrote
  * (other streams are read without a lock), and each stream is written only where its version is
@@ -124,38 +126,54 @@ export class OtlpStreamWriter {
   private readonly knownSeries = new BoundedMap<string, true>(200_000);
   private readonly states = new BoundedMap<string, Versioned>(200_000);
   private readonly queue: Job[] = [];
-  private pumping = false;
+  /** Streams of the batches being committed: a job touching one waits for that batch. */
+  private readonly busyStreams = new Set<string>();
+  private committing = 0;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: SliStore,
     private readonly logger: Logger,
     private readonly maxBatchPoints = 20_000,
+    /** Batches committed at once: while one waits for the database the next one is converted. */
+    private readonly maxConcurrentBatches = 2,
   ) {}
 
   write(points: OtlpPoint[]): Promise<WriteResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ points, resolve, reject });
-      void this.pump();
+      this.pump();
     });
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (this.queue.length > 0) {
-        const jobs = [this.queue.shift()!];
-        let size = jobs[0].points.length;
-        while (this.queue.length > 0 && size + this.queue[0].points.length <= this.maxBatchPoints) {
-          size += this.queue[0].points.length;
-          jobs.push(this.queue.shift()!);
-        }
-        await this.commit(jobs);
+  /**
+   * Starts batches while fewer than `maxConcurrentBatches` are committing. Jobs are taken in
+   * order, and stop at the first one that shares a stream with a batch in flight: a stream's
+   * points are always converted against the state its previous batch committed.
+   */
+  private pump(): void {
+    while (this.queue.length > 0 && this.committing < this.maxConcurrentBatches && !this.touchesBusy(this.queue[0])) {
+      const jobs = [this.queue.shift()!];
+      let size = jobs[0].points.length;
+      while (this.queue.length > 0 && size + this.queue[0].points.length <= this.maxBatchPoints && !this.touchesBusy(this.queue[0])) {
+        size += this.queue[0].points.length;
+        jobs.push(this.queue.shift()!);
       }
-    } finally {
-      this.pumping = false;
+      const streams = new Set(jobs.flatMap((j) => j.points.map((p) => p.streamId)));
+      for (const id of streams) this.busyStreams.add(id);
+      this.committing++;
+      void this.commit(jobs).finally(() => {
+        for (const id of streams) this.busyStreams.delete(id);
+        this.committing--;
+        this.pump();
+      });
     }
+  }
+
+  private touchesBusy(job: Job): boolean {
+    if (this.busyStreams.size === 0) return false;
+    for (const p of job.points) if (this.busyStreams.has(p.streamId)) return true;
+    return false;
   }
 
   private async commit(jobs: Job[]): Promise<void> {
