@@ -201,6 +201,82 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
     expect(await pages()).toEqual([2]);
   });
 
+  describe('repeats of stored alerts (one statement, no transaction)', () => {
+    const newIngest = () => new AlertIngestService(db.dataSource, new OutboxService(db.dataSource), routes, new AlertIntake(), new AppMetrics(), clock, silentLogger, new AuditService(db.dataSource));
+    /** Runs `fn` and says how many transactions the ingest opened meanwhile (the general path opens one per batch). */
+    const transactionsDuring = async (fn: () => Promise<unknown>) => {
+      const spy = jest.spyOn(db.dataSource, 'transaction');
+      try {
+        await fn();
+        return spy.mock.calls.length;
+      } finally {
+        spy.mockRestore();
+      }
+    };
+
+    it('count every delivery and keep the last content, like the general path, in one statement', async () => {
+      const service = newIngest();
+      const [ranker0, ranker1] = amAlerts('grouped-firing.json');
+      await service.ingest([ranker0, ranker1]);
+      clock.advance(30_000);
+      const changed = { ...ranker1, annotations: { ...ranker1.annotations, description: 'now 9%' }, payload: { ...ranker1.payload, note: 'second' } };
+      let outcomes: unknown;
+      expect(await transactionsDuring(async () => (outcomes = await Promise.all([service.ingest([ranker0, changed]), service.ingest([changed])])))).toBe(0);
+      expect(outcomes).toEqual([
+        [{ key: ranker0.key, outcome: 'grouped', incidentId: 1 }, { key: ranker1.key, outcome: 'grouped', incidentId: 1 }],
+        [{ key: ranker1.key, outcome: 'grouped', incidentId: 1 }],
+      ]);
+      expect(await q(`SELECT alert_count, last_alert_at FROM incidents`)).toEqual([{ alert_count: 5, last_alert_at: clock.now() }]);
+      expect(await q(`SELECT alert_key, count, annotations->>'description' AS description, payload->>'note' AS note, last_received_at FROM incident_alerts ORDER BY count`)).toEqual([
+        { alert_key: `alertmanager:${ranker0.key}`, count: 2, description: ranker0.annotations.description, note: null, last_received_at: clock.now() },
+        { alert_key: `alertmanager:${ranker1.key}`, count: 3, description: 'now 9%', note: 'second', last_received_at: clock.now() },
+      ]);
+      expect(await kinds(1)).toEqual(['incident.triggered']);
+      expect(await pages()).toEqual([1]);
+    });
+
+    it('take the general path when the incident was resolved, the signal cleared or a silence started meanwhile, even in another process', async () => {
+      const service = newIngest();
+      const [ranker0, ranker1] = amAlerts('grouped-firing.json');
+      await service.ingest([ranker0, ranker1]);
+      await service.ingest([ranker0]);
+
+      // A silence created by another process: the mutes in force changed, so the alert is recorded as muted.
+      await q(`INSERT INTO silences (matchers, starts_at, ends_at, comment, created_by, created_at) VALUES ($1, $2, $3, 'drain', 'bob', $2)`, [
+        JSON.stringify([{ name: 'instance', value: 'ranker-0:9090', isRegex: false, isEqual: true }]), new Date(clock.now().getTime() - 1000).toISOString(), new Date(clock.now().getTime() + 3_600_000).toISOString(),
+      ]);
+      expect(await transactionsDuring(() => service.ingest([ranker0]))).toBe(1);
+      expect((await q(`SELECT muted_by FROM incident_alerts WHERE alert_key = $1`, [`alertmanager:${ranker0.key}`]))[0].muted_by).toContain('drain');
+      // Mutes unchanged since: repeats again.
+      expect(await transactionsDuring(() => service.ingest([ranker0]))).toBe(0);
+
+      // Every alert cleared at the source (the route does not auto-resolve): a repeat is a re-fire, on the timeline.
+      await service.ingest(amAlerts('grouped-resolved.json'));
+      expect(await transactionsDuring(() => service.ingest([ranker1]))).toBe(1);
+      expect((await kinds(1)).at(-1)).toBe('incident.signal-refired');
+
+      // Resolved by a person: the next delivery opens a new incident and pages.
+      await incidents.resolve(1, alice);
+      const [outcome] = await service.ingest([ranker1]);
+      expect(outcome).toEqual({ key: ranker1.key, outcome: 'opened', incidentId: 2 });
+      expect(await pages()).toEqual([1, 2]);
+      expect(await q(`SELECT id, alert_count FROM incidents ORDER BY id`)).toEqual([{ id: 1, alert_count: 6 }, { id: 2, alert_count: 1 }]);
+    });
+
+    it('two processes repeating the same alerts concurrently count every delivery once', async () => {
+      const [a, b] = [newIngest(), newIngest()];
+      const alerts = amAlerts('grouped-firing.json');
+      await a.ingest(alerts);
+      await b.ingest(alerts);
+      await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).ingest(i % 3 ? alerts : [alerts[i % 2]])));
+      const [{ alert_count }] = await q(`SELECT alert_count FROM incidents`);
+      const [{ total }] = await q(`SELECT sum(count)::int AS total FROM incident_alerts`);
+      const expected = 4 + Array.from({ length: 40 }, (_, i) => (i % 3 ? 2 : 1)).reduce((x, y) => x + y, 0);
+      expect([alert_count, total]).toEqual([expected, expected]);
+      expect(await q(`SELECT count(*)::int AS n FROM incidents`)).toEqual([{ n: 1 }]);
+    });
+  });
+
   it('snoozed incidents take new alerts without paging and return to triggered when the snooze ends', async () => {
     await ingest.ingest([pdEvent('trigger.json')]);
     await incidents.snooze(1, alice, 1800);

@@ -14,7 +14,8 @@ import { Incident } from './incident.entity';
 import * as lifecycle from './incident-lifecycle';
 import { IncidentHooks } from './incident-hooks';
 import { pgCode, queuePage, writeTimeline, type TimelineDraft } from './incident-records';
-import { loadActiveMutes } from './mute';
+import { applyRepeats } from './alert-repeats';
+import { loadMuteSnapshot, type MuteSnapshot } from './mute';
 import type { Actor } from './timeline-entry.entity';
 
 interface UpsertedIncident {
@@ -36,6 +37,8 @@ const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 5;
 /** Upper bound on the alerts one group commit takes, to keep transactions short. */
 const MAX_ALERTS_PER_COMMIT = 2000;
+/** Bound on the alert keys remembered as plain repeats (forgetting one only costs the general path once). */
+const MAX_KNOWN_REPEATS = 100_000;
 
 interface QueuedRequest {
   alerts: IncomingAlert[];
@@ -64,6 +67,13 @@ export class AlertIngestService implements OnModuleInit {
   private readonly audit: AuditService;
   private readonly queue: QueuedRequest[] = [];
   private flushing = false;
+  /**
+   * Alert keys last seen firing in an open incident that needs no timeline row for another
+   * delivery, and the mutes in force at the last general commit: a batch of only those is tried
+   * as repeats first (alert-repeats.ts), which checks both against the database.
+   */
+  private readonly knownRepeats = new Set<string>();
+  private mutes: MuteSnapshot | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -127,10 +137,13 @@ export class AlertIngestService implements OnModuleInit {
     return withSpan('incidents.ingest-alerts', { count: alerts.length }, async () => {
       for (let attempt = 1; ; attempt++) {
         const at = this.clock.now();
-        const planned = alerts.map((alert, i) => planAlert(alert, i, this.routes.select(alert)));
         try {
+          const repeats = await this.commitRepeats(alerts, at);
+          if (repeats) return repeats;
+          const planned = alerts.map((alert, i) => planAlert(alert, i, this.routes.select(alert)));
           const applied = await this.dataSource.transaction((m) => this.apply(m, planned, at));
           if (applied.notify) this.outbox.wake();
+          this.rememberRepeats(alerts, applied.outcomes);
           return applied.outcomes;
         } catch (err) {
           // Another process locked the same incidents in a different order: PostgreSQL aborts one; run it again.
@@ -141,6 +154,24 @@ export class AlertIngestService implements OnModuleInit {
           throw err;
         }
       }
+    });
+  }
+
+  /** A batch of nothing but repeats of known firing alerts, committed in one statement; null when it is not one. */
+  private async commitRepeats(alerts: IncomingAlert[], at: Date): Promise<AlertOutcome[] | null> {
+    if (!this.mutes || !alerts.every((a) => a.action === 'trigger' && this.knownRepeats.has(`${a.source}:${a.key}`))) return null;
+    const result = await applyRepeats(this.dataSource, alerts, at, this.mutes);
+    if (!result.applied) {
+      for (const key of result.stale) this.knownRepeats.delete(key);
+      return null;
+    }
+    return alerts.map((a) => ({ key: a.key, outcome: 'grouped', incidentId: result.homes.get(`${a.source}:${a.key}`) ?? null }));
+  }
+
+  private rememberRepeats(alerts: IncomingAlert[], outcomes: AlertOutcome[]): void {
+    if (this.knownRepeats.size > MAX_KNOWN_REPEATS) this.knownRepeats.clear();
+    alerts.forEach((a, i) => {
+      if (a.action === 'trigger' && (outcomes[i].outcome === 'opened' || outcomes[i].outcome === 'grouped')) this.knownRepeats.add(`${a.source}:${a.key}`);
     });
   }
 
@@ -166,7 +197,8 @@ export class AlertIngestService implements OnModuleInit {
         const home = homes.get(t.alertKey);
         if (home) t.fingerprint = home.fingerprint;
       }
-      applyMutes(triggers, await loadActiveMutes(m, at));
+      this.mutes = await loadMuteSnapshot(m, at);
+      applyMutes(triggers, this.mutes.mutes);
       notify = (await this.applyTriggers(m, groupByIncident(triggers), at, outcomes, timeline, audit)) || notify;
     }
 

@@ -1,0 +1,114 @@
+import type { EntityManager } from 'typeorm';
+import type { IncomingAlert } from '../routing/alert';
+import { matchLabels } from '../routing/route-definition';
+import { activeMutesDigestSql, muteReason, type MuteSnapshot } from './mute';
+
+/**
+ * The steady state of alert ingest is repeats: Alertmanager re-sends every firing alert of a
+ * group each group_interval, and nearly all of them are already stored in an open incident.
+ * For a batch made only of such repeats, one statement does the whole commit — no BEGIN,
+ * no COMMIT, no reads first — where the general path needs half a dozen round trips.
+ *
+ * A single statement is atomic and durable on return like a transaction, and all or nothing:
+ * it changes anything only when every alert of the batch still belongs to an open incident that
+ * is neither muted nor waiting for a re-fire (those need timeline rows and perhaps a page), with
+ * those incidents locked, and when the silences and maintenance windows in force are still the
+ * ones the caller applied from memory (their digest). Otherwise it changes nothing and the
+ * caller commits the batch the general way. What a repeat changes is what the general path
+ * changes for it: the alert row (delivery count, last payload, last received) and the
+ * incident's alert count and last alert time.
+ */
+export interface RepeatsResult {
+  applied: boolean;
+  /** When applied: alert key (`<source>:<key>`) → the open incident holding it. */
+  homes: Map<string, number>;
+  /** When not applied: the alert keys that are not plain repeats (new, or their incident needs the general path). */
+  stale: string[];
+}
+
+interface RepeatRow {
+  alert_key: string;
+  count: number;
+  title: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  payload: Record<string, unknown>;
+  muted_by: string | null;
+  generator_url: string | null;
+  starts_at: string;
+}
+
+// $1 the alerts (one row per alert key), $2 the instant, $3 the mutes digest, $4 the number of alert keys.
+const REPEATS_SQL = `
+WITH x AS MATERIALIZED (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(alert_key text, count int, title text, labels jsonb, annotations jsonb, payload jsonb,
+                                                   muted_by text, generator_url text, starts_at timestamptz)
+),
+homes AS MATERIALIZED (
+  SELECT DISTINCT ON (a.alert_key) a.alert_key, a.incident_id
+  FROM incident_alerts a JOIN incidents i ON i.id = a.incident_id
+  WHERE a.alert_key IN (SELECT alert_key FROM x) AND i.status <> 'resolved'
+  ORDER BY a.alert_key, a.incident_id DESC
+),
+mutes AS MATERIALIZED (${activeMutesDigestSql('$2')}),
+locked AS MATERIALIZED (
+  SELECT id FROM incidents
+  WHERE id IN (SELECT incident_id FROM homes) AND status <> 'resolved' AND NOT muted AND signal_resolved_at IS NULL
+    AND (SELECT count(*) FROM homes) = $4 AND (SELECT digest FROM mutes) = $3
+  ORDER BY id
+  FOR UPDATE
+),
+ok AS MATERIALIZED (
+  SELECT (SELECT count(*) FROM homes) = $4 AND NOT EXISTS (SELECT 1 FROM homes WHERE incident_id NOT IN (SELECT id FROM locked)) AS ok
+),
+al AS (
+  UPDATE incident_alerts a SET
+    status = 'firing', count = a.count + x.count, title = x.title, labels = x.labels, annotations = x.annotations, payload = x.payload,
+    muted_by = x.muted_by, generator_url = x.generator_url, starts_at = x.starts_at, ends_at = NULL, resolved_at = NULL, last_received_at = $2
+  FROM homes h JOIN x ON x.alert_key = h.alert_key
+  WHERE a.incident_id = h.incident_id AND a.alert_key = h.alert_key AND (SELECT ok FROM ok)
+  RETURNING a.incident_id, x.count
+),
+inc AS (
+  UPDATE incidents i SET alert_count = i.alert_count + s.n, last_alert_at = $2, version = i.version + 1
+  FROM (SELECT incident_id, sum(count)::int AS n FROM al GROUP BY incident_id) s
+  WHERE i.id = s.incident_id
+)
+SELECT (SELECT ok FROM ok) AS applied,
+       CASE WHEN (SELECT ok FROM ok) THEN (SELECT json_agg(json_build_array(alert_key, incident_id)) FROM homes) END AS homes,
+       CASE WHEN NOT (SELECT ok FROM ok) THEN (
+         SELECT json_agg(x.alert_key) FROM x
+         WHERE NOT EXISTS (SELECT 1 FROM homes h JOIN incidents i ON i.id = h.incident_id WHERE h.alert_key = x.alert_key AND NOT i.muted AND i.signal_resolved_at IS NULL)
+       ) END AS stale`;
+
+/**
+ * Commits a batch of firing alerts that are all repeats, in one statement, or changes nothing
+ * (`applied: false`). `alerts` are in arrival order; repeats of one alert add up and the last
+ * one's content is kept, as on the general path.
+ */
+export async function applyRepeats(db: Pick<EntityManager, 'query'>, alerts: readonly IncomingAlert[], at: Date, mutes: MuteSnapshot): Promise<RepeatsResult> {
+  const rows = new Map<string, RepeatRow>();
+  for (const a of alerts) {
+    const key = `${a.source}:${a.key}`;
+    const prior = rows.get(key);
+    const muted = muteReason(matchLabels(a), a.service ?? 'unknown', mutes.mutes);
+    rows.set(key, {
+      alert_key: key,
+      count: (prior?.count ?? 0) + 1,
+      title: a.title,
+      labels: a.labels,
+      annotations: a.annotations,
+      payload: a.payload,
+      muted_by: muted?.text ?? null,
+      generator_url: a.generatorUrl,
+      starts_at: a.startsAt.toISOString(),
+    });
+  }
+  const [row]: Array<{ applied: boolean; homes: Array<[string, number]> | null; stale: string[] | null }> = await db.query(REPEATS_SQL, [
+    JSON.stringify([...rows.values()]),
+    at.toISOString(),
+    mutes.digest,
+    rows.size,
+  ]);
+  return { applied: row.applied === true, homes: new Map((row.homes ?? []).map(([k, id]) => [k, Number(id)])), stale: row.stale ?? [] };
+}
