@@ -10,4 +10,14 @@ describe('text sanitizer', () => {
   it('cleans keys and values at any depth and leaves other types alone', () => {
     expect(sanitizeJson({ 'k\u0000': ['v\u0000', 1, true, null, { deep: '\uDFFF' }] })).toEqual({ k: ['v', 1, true, null, { deep: '\uFFFD' }] });
   });
+
+  it('returns clean values as they are, and copies only what it cleans', () => {
+    const clean = { a: ['x', { b: 'y' }], c: 1 };
+    expect(sanitizeJson(clean)).toBe(clean);
+    const dirty = { a: ['x', { b: 'y\u0000' }], c: { d: 'z' } };
+    const cleaned = sanitizeJson(dirty);
+    expect(cleaned).toEqual({ a: ['x', { b: 'y' }], c: { d: 'z' } });
+    expect(dirty.a[1]).toEqual({ b: 'y\u0000' });
+    expect(cleaned.c).toBe(dirty.c);
+  });
 });

@@ -6,16 +6,42 @@ import { Injectable, type PipeTransform } from '@nestjs/common';
 const NUL = /\u0000/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// Almost all text is clean: one scan finds out, and clean values are returned as they are.
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
+
 export function cleanText(s: string): string {
-  return s.replace(NUL, '').replace(LONE_SURROGATE, '\uFFFD');
+  return SUSPECT.test(s) ? s.replace(NUL, '').replace(LONE_SURROGATE, '\uFFFD') : s;
 }
 
-/** Cleans every string (keys included) of a parsed JSON value. */
+/**
+ * Cleans every string (keys included) of a parsed JSON value. Returns the value itself when
+ * nothing needed cleaning (every request body goes through here), otherwise a cleaned copy.
+ */
 export function sanitizeJson<T>(value: T): T {
   if (typeof value === 'string') return cleanText(value) as T;
-  if (Array.isArray(value)) return value.map((v) => sanitizeJson(v)) as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const clean = sanitizeJson(v);
+      if (clean !== v) (copy ??= value.slice())[i] = clean;
+    }
+    return (copy ?? value) as T;
+  }
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k), sanitizeJson(v)])) as T;
+    const entries = Object.entries(value);
+    let changed = false;
+    for (const entry of entries) {
+      const [k, v] = entry;
+      const key = cleanText(k);
+      const clean = sanitizeJson(v);
+      if (key !== k || clean !== v) {
+        entry[0] = key;
+        entry[1] = clean;
+        changed = true;
+      }
+    }
+    return (changed ? Object.fromEntries(entries) : value) as T;
   }
   return value;
 }
