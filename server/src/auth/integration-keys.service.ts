@@ -19,8 +19,19 @@ const view = (k: IntegrationKey): IntegrationKeyView => ({
   id: k.id, name: k.name, kind: k.kind, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt,
 });
 
+/**
+ * How long a verified key is trusted before the database is asked again. Integration endpoints
+ * take many small requests (an Alertmanager re-sends every group each group_interval); without
+ * this each one costs a query. A revocation here takes effect at once; one made by another
+ * process sharing the database, within this time.
+ */
+const VERIFIED_KEY_TTL_MS = 5_000;
+const MAX_VERIFIED_KEYS = 1_000;
+
 @Injectable()
 export class IntegrationKeysService {
+  private readonly verified = new Map<string, { key: IntegrationKeyView; until: number }>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
@@ -44,6 +55,7 @@ export class IntegrationKeysService {
        ON CONFLICT (key_hash) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, revoked_at = NULL`,
       [randomUUID(), name, kind, hashToken(key)],
     );
+    this.verified.clear();
   }
 
   async list(): Promise<IntegrationKeyView[]> {
@@ -61,12 +73,23 @@ export class IntegrationKeysService {
         await this.audit.record(m, { at: key.revokedAt, actor, action: 'integration_key.revoked', entityType: 'integration_key', entityId: id, before: { name: key.name, kind: key.kind } });
       }
       return view(key);
-    });
+    }).finally(() => this.verified.clear());
   }
 
   /** The key's record when it is valid for `kind`, else null. */
   async verify(key: string, kind: IntegrationKind): Promise<IntegrationKeyView | null> {
-    const found = await this.dataSource.getRepository(IntegrationKey).findOneBy({ keyHash: hashToken(key), kind, revokedAt: IsNull() });
-    return found ? view(found) : null;
+    const hash = hashToken(key);
+    const cacheKey = `${kind}:${hash}`;
+    const now = performance.now();
+    const hit = this.verified.get(cacheKey);
+    if (hit && hit.until > now) return hit.key;
+    const found = await this.dataSource.getRepository(IntegrationKey).findOneBy({ keyHash: hash, kind, revokedAt: IsNull() });
+    if (!found) {
+      this.verified.delete(cacheKey);
+      return null;
+    }
+    if (this.verified.size >= MAX_VERIFIED_KEYS) this.verified.clear();
+    this.verified.set(cacheKey, { key: view(found), until: now + VERIFIED_KEY_TTL_MS });
+    return view(found);
   }
 }
