@@ -15,6 +15,10 @@ export type IncidentSource = 'slo' | 'guardrail' | 'alertmanager' | 'pagerduty' 
 @Check('ck_incidents_snoozed_until', `(status = 'snoozed') = (snoozed_until IS NOT NULL)`)
 @Check('ck_incidents_severity', `severity IN ('critical', 'error', 'warning', 'info')`)
 @Index('ix_incidents_status_id', ['status', 'id'])
+// The console's first page is the open incidents, newest first (status IN (…), ORDER BY id DESC):
+// no (status, id) order serves several statuses, and walking the newest ids past every resolved
+// incident grows with history. The open ones are few; this index holds only them.
+@Index('ix_incidents_open_id', ['id'], { where: `status <> 'resolved'` })
 @Index('ix_incidents_service_id', ['service', 'id'])
 @Index('ix_incidents_triggered_at', ['triggeredAt'])
 export class Incident {
