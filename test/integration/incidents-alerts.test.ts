@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DataSource } from 'typeorm';
 import { AuditService } from '../../server/src/audit/audit.service';
 import { ManualClock } from '../../server/src/common/clock';
 import { AppMetrics } from '../../server/src/common/metrics';
 import { SignalBus, type Signal } from '../../server/src/common/signals';
+import { dataSourceOptions } from '../../server/src/database/data-source-options';
 import { AlertIngestService } from '../../server/src/incidents/alert-ingest.service';
 import { IncidentsService } from '../../server/src/incidents/incidents.service';
 import { MaintenanceWindowsService } from '../../server/src/incidents/maintenance-windows.service';
@@ -261,6 +263,20 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
       expect(outcome).toEqual({ key: ranker1.key, outcome: 'opened', incidentId: 2 });
       expect(await pages()).toEqual([1, 2]);
       expect(await q(`SELECT id, alert_count FROM incidents ORDER BY id`)).toEqual([{ id: 1, alert_count: 6 }, { id: 2, alert_count: 1 }]);
+    });
+
+    it('run as a prepared statement, also from a second connection (the embedded database shares one session between them)', async () => {
+      const other = new DataSource(dataSourceOptions(db.url, db.embedded));
+      await other.initialize();
+      try {
+        const a = newIngest();
+        const b = new AlertIngestService(other, new OutboxService(other), routes, new AlertIntake(), new AppMetrics(), clock, silentLogger, new AuditService(other));
+        const [alert] = amAlerts('firing.json');
+        for (const service of [a, a, b, b, a, b]) expect((await service.ingest([alert]))[0]).toMatchObject({ incidentId: 1 });
+        expect(await q(`SELECT alert_count FROM incidents`)).toEqual([{ alert_count: 6 }]);
+      } finally {
+        await other.destroy();
+      }
     });
 
     it('two processes repeating the same alerts concurrently count every delivery once', async () => {
