@@ -320,7 +320,8 @@ export class IncidentsService implements OnModuleInit {
 
   /**
    * react-admin list. The first page of a status stays fast with a million incidents: rows come
-   * from the (status, id) or primary key index, and the total is exact up to EXACT_COUNT_LIMIT
+   * from the (status, id) index, the partial index of open incidents (several open statuses) or
+   * the primary key, and the total is exact up to EXACT_COUNT_LIMIT
    * matches and PostgreSQL's row estimate beyond.
    */
   async list(q: ListQuery): Promise<{ items: Incident[]; total: number }> {
