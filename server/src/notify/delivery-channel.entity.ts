@@ -24,6 +24,10 @@ export class DeliveryChannel {
   @Column('timestamptz', { name: 'failing_since', nullable: true })
   failingSince!: Date | null;
 
+  /** The last failed attempt: a conversation not tried for a day is no longer reported. */
+  @Column('timestamptz', { name: 'last_failure_at', nullable: true })
+  lastFailureAt!: Date | null;
+
   @Column('timestamptz', { name: 'last_success_at', nullable: true })
   lastSuccessAt!: Date | null;
 }

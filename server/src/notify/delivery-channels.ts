@@ -4,6 +4,12 @@ import { DataSource } from 'typeorm';
 /** Consecutive failed attempts after which a channel is reported as failing. */
 export const FAILING_AFTER = 3;
 
+/**
+ * A failing conversation nobody has tried since is reported for this long (a DM to someone who
+ * left, a channel no route uses any more), then no longer: it would keep /readyz degraded forever.
+ */
+export const REPORT_FAILING_HOURS = 24;
+
 export interface FailingChannel {
   channel: string;
   consecutiveFailures: number;
@@ -48,22 +54,22 @@ export class DeliveryChannels {
   /** Records a failed attempt; returns the number of failures in a row, this one included. */
   async recordFailure(channel: string, error: string): Promise<number> {
     const rows: Array<{ n: number }> = await this.dataSource.query(
-      `INSERT INTO delivery_channels (channel, consecutive_failures, last_error, failing_since) VALUES ($1, 1, $2, now())
+      `INSERT INTO delivery_channels (channel, consecutive_failures, last_error, failing_since, last_failure_at) VALUES ($1, 1, $2, now(), now())
        ON CONFLICT ON CONSTRAINT pk_delivery_channels
        DO UPDATE SET consecutive_failures = delivery_channels.consecutive_failures + 1, last_error = $2,
-                     failing_since = coalesce(delivery_channels.failing_since, now())
+                     failing_since = coalesce(delivery_channels.failing_since, now()), last_failure_at = now()
        RETURNING consecutive_failures AS n`,
       [channel, error],
     );
     return Number(rows[0].n);
   }
 
-  /** Channels whose last FAILING_AFTER or more attempts all failed. */
+  /** Channels whose last FAILING_AFTER or more attempts all failed, the last within REPORT_FAILING_HOURS. */
   async failing(): Promise<FailingChannel[]> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT channel, consecutive_failures, last_error, failing_since FROM delivery_channels
-       WHERE consecutive_failures >= $1 ORDER BY channel`,
-      [FAILING_AFTER],
+       WHERE consecutive_failures >= $1 AND last_failure_at > now() - make_interval(hours => $2) ORDER BY channel`,
+      [FAILING_AFTER, REPORT_FAILING_HOURS],
     );
     return rows.map((r) => ({
       channel: String(r.channel),
