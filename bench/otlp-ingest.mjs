@@ -11,17 +11,15 @@
 // default bounds. A request carries 10 pods (2,000 points), as a collector's batch would. A round is
 // one export of every stream (32,000 points, 10 s apart); round 1 also creates every series and
 // stream, later rounds are the steady state (state read and updated, increases written).
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
+import { MAIN, ROOT, spawnServer } from './support.mjs';
 
 const require = createRequire(import.meta.url);
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const MAIN = path.join(ROOT, 'server/dist/server/src/main.js');
 const root = require(require.resolve('otlp-transformer-protobufjs/build/src/generated/root', { paths: [path.join(ROOT, 'server')] }));
 const { Client } = require(require.resolve('pg', { paths: [path.join(ROOT, 'server')] }));
 const Request = root.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -103,29 +101,6 @@ function buildRounds() {
   return rounds;
 }
 
-async function startServer(env) {
-  const child = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []), MAIN, 'start'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', HEADROOM_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out.slice(-2000)}`)), 180_000);
-    child.stdout.on('data', () => {
-      const m = /Headroom console: (http:\/\/[^\s/]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out.slice(-2000)}`)));
-  });
-  return { child, url, output: () => out };
-}
-
 /** CPU seconds (user + system) a process has used, from /proc. */
 const cpuSeconds = (pid) => {
   try {
@@ -163,14 +138,15 @@ async function run(label, env, rounds) {
     path.join(alertsDir, 'now-playing-ranker.yaml'),
     `service: now-playing-ranker\nslos:\n  - name: latency\n    objective: 0.99\n    sli:\n      kind: latency\n      source: otlp\n      threshold: 250ms\n      otlp:\n        histogram: { metric: http.server.request.duration, attributes: { http.route: /v1/route-0 } }\n    runbook: now-playing-ranker-latency.md\n`,
   );
-  const server = await startServer({
+  const server = await spawnServer({
+    HEADROOM_LOG_LEVEL: 'warn',
     HEADROOM_DATA_DIR: dataDir,
     HEADROOM_ADMIN_TOKEN: ADMIN,
     HEADROOM_SIMULATOR: 'false',
     HEADROOM_ALERTS_DIR: alertsDir,
     HEADROOM_RUNBOOKS_DIR: path.join(ROOT, 'runbooks'),
     ...env,
-  });
+  }, { nodeArgs: PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : [], timeoutMs: 180_000 });
   try {
     const res = await fetch(`${server.url}/api/integrations`, {
       method: 'POST',

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const MAIN = path.join(ROOT, 'server/dist/server/src/main.js');
+export const MAIN = path.join(ROOT, 'server/dist/server/src/main.js');
 const { Client } = require(require.resolve('pg', { paths: [path.join(ROOT, 'server')] }));
 
 export const arg = (name, fallback) => {
@@ -48,6 +48,33 @@ export async function startFakeSlack(onPage = () => undefined) {
 }
 
 /**
+ * Spawns the built server (`node [nodeArgs] main.js start`) with `env` on a free port and
+ * resolves once it prints its console URL: `{ child, url, output }`.
+ */
+export async function spawnServer(env, { nodeArgs = [], timeoutMs = 120_000 } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN, 'start'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', HEADROOM_LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out.slice(-2000)}`)), timeoutMs);
+    child.stdout.on('data', () => {
+      const m = /Headroom console: (http:\/\/[^\s/]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out.slice(-2000)}`)));
+  });
+  return { child, url, output: () => out };
+}
+
+/**
  * Starts the built server with `env` (plus a PORT, a data folder and, when DATABASE_URL is
  * set, a fresh database on that server). Returns its URL, a label and stop().
  */
@@ -65,33 +92,7 @@ export async function startServer(env, name) {
     databaseUrl = u.toString();
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `headroom-bench-${name}-`));
-  const child = spawn(process.execPath, [MAIN, 'start'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME ?? '/tmp',
-      PORT: '0',
-      HEADROOM_LOG_LEVEL: 'error',
-      HEADROOM_DATA_DIR: dataDir,
-      ...env,
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out.slice(-2000)}`)), 120_000);
-    child.stdout.on('data', () => {
-      const m = /Headroom console: (http:\/\/[^\s/]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out.slice(-2000)}`)));
-  });
+  const { child, url } = await spawnServer({ HEADROOM_DATA_DIR: dataDir, ...env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
   return {
     url,
     database: databaseUrl ? 'PostgreSQL' : 'embedded (PGlite)',

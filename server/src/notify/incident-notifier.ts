@@ -64,10 +64,16 @@ export class IncidentNotifier {
   }
 
   /**
-   * Delivers one message. `beforePost` runs right before each chat.postMessage (the worker's
-   * per-channel pacing), so the spacing Slack sees is the spacing the worker keeps.
+   * Delivers one message to `conversation` (conversationOf, which the worker has already asked:
+   * the conversation paced is the one posted to). `beforePost` runs right before each
+   * chat.postMessage (the worker's per-channel pacing), so the spacing Slack sees is the
+   * spacing the worker keeps.
    */
-  async deliver(message: OutboxMessage, beforePost: () => Promise<void> = async () => undefined): Promise<Record<string, unknown>> {
+  async deliver(
+    message: OutboxMessage,
+    opts: { conversation?: string; beforePost?: () => Promise<void> } = {},
+  ): Promise<Record<string, unknown>> {
+    const beforePost = opts.beforePost ?? (async () => undefined);
     if (message.incidentId === null) return { skipped: 'no incident' };
     const incident = await this.incidents.get(message.incidentId);
     const links = this.links(incident.id, incident.runbookId);
@@ -88,15 +94,16 @@ export class IncidentNotifier {
       // Buttons of later stages (Roll back while an approval is pending), while it is open.
       extra: incident.status === 'resolved' || !this.actions ? [] : await this.actions.buttons(incident.id),
     });
+    const conversation = opts.conversation ?? (await this.conversationOf(message));
     if (message.topic === ESCALATION_DM_TOPIC || message.topic === ESCALATION_CHANNEL_TOPIC) {
-      return this.deliverEscalation(this.slack, message, incident.id, rendered, beforePost);
+      return this.deliverEscalation(this.slack, message, incident.id, conversation, rendered, beforePost);
     }
     // Later changes go to the thread of the page, wherever it was posted.
     const thread = await this.dataSource.getRepository(SlackThread).findOneBy({ incidentId: incident.id });
 
     if (message.topic === 'incident.triggered') {
       if (thread) return { channel: thread.channel, ts: thread.ts, alreadyPosted: true };
-      const channel = this.pageChannel(incident);
+      const channel = conversation;
       // A previous attempt may have reached Slack before the process died: look before posting.
       const earlier =
         message.attempts > 1
@@ -165,10 +172,11 @@ export class IncidentNotifier {
    * to a user id opens the DM) or as a new post in a channel the step names. The outbox key is
    * in the message metadata, so a retried channel post finds the one that may have got through.
    */
-  private async deliverEscalation(slack: SlackApi, message: OutboxMessage, incidentId: number, rendered: { text: string; blocks: KnownBlock[] }, beforePost: () => Promise<void>): Promise<Record<string, unknown>> {
+  private async deliverEscalation(slack: SlackApi, message: OutboxMessage, incidentId: number, conversation: string, rendered: { text: string; blocks: KnownBlock[] }, beforePost: () => Promise<void>): Promise<Record<string, unknown>> {
     const p = message.payload as { slackUserId?: string; name?: string; channel?: string | null; userGroup?: string | null; step?: number; reason?: string | null; reminder?: number; pagedBy?: string };
     const dm = message.topic === ESCALATION_DM_TOPIC;
-    const channel = dm ? String(p.slackUserId) : (p.channel ?? (await this.conversationOf(message)));
+    // A DM goes to the user id; a channel step to its channel, or the one the incident was paged in.
+    const channel = conversation;
     // Mentioning a user group is how Slack notifies its members.
     const who = p.userGroup ? `<!subteam^${p.userGroup}> ` : '';
     const intro = p.reminder

@@ -135,7 +135,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private async send(message: OutboxMessage, conversation: string): Promise<void> {
     await withSpan('notify.deliver', { topic: message.topic, key: message.key, conversation }, async () => {
       try {
-        const result = await this.notifier.deliver(message, () => this.pace(message, conversation));
+        const result = await this.notifier.deliver(message, { conversation, beforePost: () => this.pace(message, conversation) });
         await this.outbox.markSent(message.id, result);
         this.metrics.outboxSent.inc({ channel: String(result.channel ?? 'none'), outcome: 'sent' });
         // A skipped message (no page to update) says nothing about the conversation's health.
