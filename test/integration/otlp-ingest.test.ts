@@ -324,6 +324,26 @@ describe.each(databaseKinds())('OTLP metrics ingest on %s', (kind) => {
     expect(await counterTotal((await seriesOf('bad-input', 'jobs')).map((s) => s.series_id))).toBe(4);
   });
 
+  it('does not rewrite the state of a stream whose total stays put, and counts on from it', async () => {
+    const start = nowNs() - 60e9;
+    const push = (i: number, value: number) => otlp.ingest(decodeRequest(jsonRequest('quiet', [cumulativeSum('jobs', [{ start, time: start + i * 1e9, value }])]), 'json'));
+    const state = async () =>
+      (await db.dataSource.query(`SELECT s.version, s.state FROM otlp_stream_state s JOIN otlp_series o USING (series_id) WHERE o.service_name = 'quiet'`)) as Array<{ version: number; state: { timeNs: number; value: number } }>;
+    await push(1, 10);
+    const [first] = await state();
+    expect((await push(2, 10)).outcomes).toMatchObject({ stored: 1 });
+    expect((await push(3, 10)).series.size).toBe(0);
+    // Two quiet points later the row is the one the first point wrote.
+    expect(await state()).toEqual([first]);
+    await push(4, 16);
+    const [moved] = await state();
+    expect(moved.version).toBe(Number(first.version) + 1);
+    expect(moved.state).toMatchObject({ value: 16, timeNs: start + 4e9 });
+    // A late retry of a quiet point adds nothing.
+    expect((await push(3, 10)).outcomes).toMatchObject({ duplicate: 1 });
+    expect(await counterTotal((await seriesOf('quiet', 'jobs')).map((s) => s.series_id))).toBe(16);
+  });
+
   it('re-reads a stream another process advanced since this one last wrote it', async () => {
     const other = new DataSource(dataSourceOptions(db.url, db.embedded));
     await other.initialize();
@@ -359,8 +379,11 @@ describe.each(databaseKinds())('OTLP metrics ingest on %s', (kind) => {
       const order = Array.from({ length: 20 }, (_, k) => k + 1).sort((x, y) => ((x * 7919) % 23) - ((y * 7919) % 23));
       await Promise.all(order.map(async (i) => (i % 2 ? a : b).ingest(decode(req('cumulative.jobs', 2, i, 10 * i)))));
       await Promise.all(order.map(async (i) => (i % 2 ? b : a).ingest(decode(req('delta.jobs', 1, i, i)))));
+      // A total that stays put every other point (its state is not rewritten then).
+      await Promise.all(order.map(async (i) => (i % 3 ? a : b).ingest(decode(req('plateau.jobs', 2, i, 10 * Math.ceil(i / 2))))));
       // Whatever the order, a cumulative stream adds up to its last total, and deltas to their sum.
       expect(await counterTotal((await seriesOf('race', 'cumulative.jobs')).map((s) => s.series_id))).toBe(200);
+      expect(await counterTotal((await seriesOf('race', 'plateau.jobs')).map((s) => s.series_id))).toBe(100);
       expect(await counterTotal((await seriesOf('race', 'delta.jobs')).map((s) => s.series_id))).toBe(210);
     } finally {
       await a.idle();

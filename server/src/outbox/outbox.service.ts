@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { returnedRows } from '../database/returned-rows';
 import { OutboxMessage } from './outbox-message.entity';
 
 export interface OutboxDraft {
@@ -69,8 +70,7 @@ export class OutboxService {
        RETURNING *`,
       [limit, this.claimSeconds],
     );
-    // UPDATE … RETURNING comes back as [rows, count] from the pg driver through TypeORM.
-    const list = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<Record<string, unknown>>;
+    const list = returnedRows<Record<string, unknown>>(rows);
     return list.map(toMessage).sort((a, b) => a.id - b.id);
   }
 

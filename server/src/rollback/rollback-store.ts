@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { returnedRows } from '../database/returned-rows';
 import { RollbackExecution } from './rollback-execution.entity';
 
 /**
@@ -36,8 +37,7 @@ export class RollbackStore {
        RETURNING id`,
       [limit, lockSeconds],
     );
-    // UPDATE … RETURNING comes back as [rows, count] from the pg driver through TypeORM.
-    const rows = (Array.isArray(result[0]) ? result[0] : result) as Array<{ id: number }>;
+    const rows = returnedRows<{ id: number }>(result);
     if (rows.length === 0) return [];
     const ids = rows.map((r) => Number(r.id));
     const found = await this.dataSource.getRepository(RollbackExecution).createQueryBuilder('e').where('e.id IN (:...ids)', { ids }).orderBy('e.id').getMany();

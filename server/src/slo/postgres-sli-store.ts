@@ -34,6 +34,20 @@ function byKey<T extends { series: string; at: number; le?: number }>(a: T, b: T
   return a.series < b.series ? -1 : a.series > b.series ? 1 : a.at - b.at || (a.le ?? 0) - (b.le ?? 0);
 }
 
+/**
+ * Each distinct series once, and per row its 1-based position: rows of one series (a bucket per
+ * bound, a minute and an hour) would otherwise send and escape the same long name many times.
+ */
+function seriesIndex(rows: ReadonlyArray<{ series: string }>): { names: string[]; index: number[] } {
+  const names: string[] = [];
+  const index: number[] = [];
+  for (const r of rows) {
+    if (names.length === 0 || names[names.length - 1] !== r.series) names.push(r.series);
+    index.push(names.length);
+  }
+  return { names, index };
+}
+
 interface CounterRow {
   series: string;
   at: number;
@@ -93,27 +107,26 @@ export class PostgresSliStore implements SliStore {
     for (const res of ['minute', 'hour'] as const) {
       if (counters[res].size > 0) {
         const rows = [...counters[res].values()].sort(byKey);
+        const { names, index } = seriesIndex(rows);
         await manager.query(
           `INSERT INTO sli_counter_${res} (series, ${res}, value)
-           SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[])
+           SELECT ($1::text[])[u.i], to_timestamp(u.t), u.v FROM unnest($2::int[], $3::float8[], $4::float8[]) AS u(i, t, v)
            ON CONFLICT ON CONSTRAINT pk_sli_counter_${res}
            DO UPDATE SET value = sli_counter_${res}.value + EXCLUDED.value, updated_at = clock_timestamp()`,
-          [rows.map((r) => r.series), rows.map((r) => new Date(r.at).toISOString()), rows.map((r) => r.value)],
+          [names, index, rows.map((r) => r.at / 1000), rows.map((r) => r.value)],
         );
       }
       if (buckets[res].size > 0) {
         const rows = [...buckets[res].values()].sort(byKey);
+        const { names, index } = seriesIndex(rows);
+        // A count of 0 only marks a bucket's lower edge: an existing row needs no new version.
         await manager.query(
           `INSERT INTO sli_histogram_${res} (series, ${res}, le, count)
-           SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::float8[])
+           SELECT ($1::text[])[u.i], to_timestamp(u.t), u.le, u.c FROM unnest($2::int[], $3::float8[], $4::float8[], $5::float8[]) AS u(i, t, le, c)
            ON CONFLICT ON CONSTRAINT pk_sli_histogram_${res}
-           DO UPDATE SET count = sli_histogram_${res}.count + EXCLUDED.count, updated_at = clock_timestamp()`,
-          [
-            rows.map((r) => r.series),
-            rows.map((r) => new Date(r.at).toISOString()),
-            rows.map((r) => leParam(r.le)),
-            rows.map((r) => r.count),
-          ],
+           DO UPDATE SET count = sli_histogram_${res}.count + EXCLUDED.count, updated_at = clock_timestamp()
+           WHERE EXCLUDED.count <> 0`,
+          [names, index, rows.map((r) => r.at / 1000), rows.map((r) => leParam(r.le)), rows.map((r) => r.count)],
         );
       }
     }

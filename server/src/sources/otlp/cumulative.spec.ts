@@ -1,4 +1,4 @@
-import { advance, explicitLeBuckets, FIRST_POINT_MAX_SPAN_NS, type StreamState } from './cumulative';
+import { advance, explicitLeBuckets, FIRST_POINT_MAX_SPAN_NS, leBucketsOf, type StreamState } from './cumulative';
 import type { OtlpPoint, PointData } from './otlp-points';
 
 const T0 = 1_764_000_000_000 * 1e6;
@@ -26,7 +26,7 @@ function run(points: OtlpPoint[], state: StreamState | null = null) {
     const step = advance(state, p);
     outcomes.push(step.outcome);
     if (step.next) state = step.next;
-    increases.push(step.increase && (step.increase.kind === 'sum' ? step.increase.value : step.increase.buckets));
+    increases.push(step.increase && (step.increase.kind === 'sum' ? step.increase.value : leBucketsOf(step.increase)));
   }
   return { increases, outcomes, state };
 }

@@ -26,7 +26,15 @@ export type StreamState = { startNs: number; timeNs: number } & (
   | { kind: 'exponential_histogram'; histogram: ExponentialHistogram }
 );
 
-export type Increase = { kind: 'sum'; value: number } | { kind: 'histogram'; buckets: HistogramBucket[] };
+/**
+ * What a point adds. Explicit histograms stay as per-bucket counts over their bounds (the
+ * writer adds up a minute of them before turning the total into `le` buckets, once);
+ * exponential ones are turned into `le` buckets at once (their bounds move with the scale).
+ */
+export type Increase =
+  | { kind: 'sum'; value: number }
+  | { kind: 'histogram'; bounds: readonly number[]; counts: readonly number[] }
+  | { kind: 'buckets'; buckets: HistogramBucket[] };
 
 export type Outcome = 'stored' | 'baseline' | 'reset' | 'duplicate';
 
@@ -61,8 +69,14 @@ export function explicitLeBuckets(bounds: readonly number[], counts: readonly nu
 
 function increaseOf(data: PointData): Increase | null {
   if (data.kind === 'sum') return data.value > 0 ? { kind: 'sum', value: data.value } : null;
-  const buckets = data.kind === 'histogram' ? explicitLeBuckets(data.bounds, data.counts) : toLeBuckets(data.histogram, STORAGE_MAX_SCALE);
-  return buckets.length ? { kind: 'histogram', buckets } : null;
+  if (data.kind === 'histogram') return data.counts.some((c) => c > 0) ? { kind: 'histogram', bounds: data.bounds, counts: data.counts } : null;
+  const buckets = toLeBuckets(data.histogram, STORAGE_MAX_SCALE);
+  return buckets.length ? { kind: 'buckets', buckets } : null;
+}
+
+/** A histogram increase as the `le` buckets the SLI store keeps. */
+export function leBucketsOf(inc: Exclude<Increase, { kind: 'sum' }>): HistogramBucket[] {
+  return inc.kind === 'histogram' ? explicitLeBuckets(inc.bounds, inc.counts) : inc.buckets;
 }
 
 function capScale(h: ExponentialHistogram): ExponentialHistogram {

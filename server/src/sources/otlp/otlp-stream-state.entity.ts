@@ -17,13 +17,14 @@ export class OtlpStreamState {
   @Column('text', { name: 'series_id' })
   seriesId!: string;
 
-  @Column('jsonb', { nullable: true })
+  /** `json`: stored as sent and read back whole by this process only (jsonb parsing cost the database as much as the write). */
+  @Column('json', { nullable: true })
   state!: StreamState | null;
 
   @Column('integer', { default: 0 })
   version!: number;
 
-  /** When a point last arrived: streams silent for long can be cleaned up. */
+  /** When the state last changed (a point that adds nothing does not rewrite the row). */
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
   updatedAt!: Date;
 }

@@ -1,7 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../../common/logger';
-import type { CounterSample, HistogramSample, SliStore } from '../../slo/sli-store';
-import { advance, type Outcome, type StreamState } from './cumulative';
+import { returnedRows } from '../../database/returned-rows';
+import type { SliStore } from '../../slo/sli-store';
+import { advance, type Increase, type Outcome, type StreamState } from './cumulative';
+import { MinuteIncreases } from './minute-increases';
 import type { OtlpPoint } from './otlp-points';
 
 /** What became of one request's points. */
@@ -21,10 +23,17 @@ interface Versioned {
 const NEW_STREAM: Versioned = { version: 0, state: null };
 
 interface Conversion {
-  /** The state to write, at the next version. */
+  /** The state to write, at the next version (the stored one when nothing changed). */
   result: Versioned;
-  counters: CounterSample[];
-  histograms: HistogramSample[];
+  /**
+   * False when every point was a duplicate or an increase of zero: the stored state already
+   * gives the right increase for the next point, so the row is not rewritten (a quiet series,
+   * common in a real fleet, then costs the database nothing).
+   */
+  changed: boolean;
+  /** The stream's increases and their times (ms), in point order. */
+  increases: Increase[];
+  times: number[];
 }
 
 interface Job {
@@ -52,55 +61,34 @@ class BoundedMap<K, V> {
   }
 }
 
-const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const MINUTE_MS = 60_000;
-
-/**
- * Adds up the increases of one series within one minute (the pods of a service exporting the
- * same series), so the store has one sample per rollup row to upsert instead of one per pod.
- */
-export function mergeByMinute(counters: CounterSample[], histograms: HistogramSample[]): { counters: CounterSample[]; histograms: HistogramSample[] } {
-  const sums = new Map<string, CounterSample>();
-  for (const c of counters) {
-    const minute = Math.floor(c.at.getTime() / MINUTE_MS) * MINUTE_MS;
-    const key = `${c.series}\u0000${minute}`;
-    const row = sums.get(key);
-    if (row) row.value += c.value;
-    else sums.set(key, { series: c.series, at: new Date(minute), value: c.value });
-  }
-  const buckets = new Map<string, { series: string; at: Date; counts: Map<number, number> }>();
-  for (const h of histograms) {
-    const minute = Math.floor(h.at.getTime() / MINUTE_MS) * MINUTE_MS;
-    const key = `${h.series}\u0000${minute}`;
-    let row = buckets.get(key);
-    if (!row) buckets.set(key, (row = { series: h.series, at: new Date(minute), counts: new Map() }));
-    for (const b of h.buckets) row.counts.set(b.le, (row.counts.get(b.le) ?? 0) + b.count);
-  }
-  return {
-    counters: [...sums.values()],
-    histograms: [...buckets.values()].map((r) => ({ series: r.series, at: r.at, buckets: [...r.counts].map(([le, count]) => ({ le, count })) })),
-  };
-}
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']); // deadlock, serialization failure
 const MAX_ATTEMPTS = 3;
 
-/** Per point: what happened to it, and whether it added an increase to the rollups. */
-type PointOutcomes = Map<OtlpPoint, { outcome: Outcome; increased: boolean }>;
+/** Per point of a batch (by index): what happened to it, and whether it added an increase. */
+interface PointOutcomes {
+  outcome: Outcome[];
+  increased: Uint8Array;
+}
 
-/** One stream's points (in time order) against its stored state; outcomes are recorded per point. */
-function convert(from: Versioned, points: OtlpPoint[], outcomes: PointOutcomes): Conversion {
-  const out: Conversion = { result: { version: from.version + 1, state: from.state }, counters: [], histograms: [] };
+/** One stream's points (indices into `points`, in time order) against its stored state. */
+function convert(from: Versioned, points: readonly OtlpPoint[], indices: readonly number[], outcomes: PointOutcomes): Conversion {
+  const out: Conversion = { result: from, changed: false, increases: [], times: [] };
   let state = from.state;
-  for (const p of points) {
+  for (const i of indices) {
+    const p = points[i];
     const step = advance(state, p);
-    outcomes.set(p, { outcome: step.outcome, increased: step.increase !== null });
-    if (step.next) state = step.next;
+    outcomes.outcome[i] = step.outcome;
+    outcomes.increased[i] = step.increase ? 1 : 0;
+    // A stored point with no increase moves only the state's time, which nothing needs.
+    if (step.next && (step.increase !== null || step.outcome !== 'stored')) {
+      state = step.next;
+      out.changed = true;
+    }
     if (!step.increase) continue;
-    const at = new Date(p.timeNs / 1e6);
-    if (step.increase.kind === 'sum') out.counters.push({ series: p.seriesId, at, value: step.increase.value });
-    else out.histograms.push({ series: p.seriesId, at, buckets: step.increase.buckets });
+    out.increases.push(step.increase);
+    out.times.push(p.timeNs / 1e6);
   }
-  out.result.state = state;
+  if (out.changed) out.result = { version: from.version + 1, state };
   return out;
 }
 
@@ -159,8 +147,14 @@ export class OtlpStreamWriter {
         size += this.queue[0].points.length;
         jobs.push(this.queue.shift()!);
       }
-      const streams = new Set(jobs.flatMap((j) => j.points.map((p) => p.streamId)));
-      for (const id of streams) this.busyStreams.add(id);
+      const streams: string[] = [];
+      for (const job of jobs) {
+        for (const p of job.points) {
+          if (this.busyStreams.has(p.streamId)) continue;
+          this.busyStreams.add(p.streamId);
+          streams.push(p.streamId);
+        }
+      }
       this.committing++;
       void this.commit(jobs).finally(() => {
         for (const id of streams) this.busyStreams.delete(id);
@@ -177,14 +171,11 @@ export class OtlpStreamWriter {
   }
 
   private async commit(jobs: Job[]): Promise<void> {
-    const points = jobs.flatMap((j) => j.points);
-    const outcomes: PointOutcomes = new Map();
-    let states: Map<string, Versioned>;
+    const points = jobs.length === 1 ? jobs[0].points : jobs.flatMap((j) => j.points);
+    const outcomes: PointOutcomes = { outcome: new Array<Outcome>(points.length), increased: new Uint8Array(points.length) };
+    let written: { states: Map<string, Versioned>; series: string[] };
     try {
-      states = await this.withRetry(() => {
-        outcomes.clear();
-        return this.dataSource.transaction((m) => this.writeBatch(m, points, outcomes));
-      });
+      written = await this.withRetry(() => this.dataSource.transaction((m) => this.writeBatch(m, points, outcomes)));
     } catch (err) {
       // A rolled-back batch may have left cached states ahead of the database.
       for (const p of points) this.states.delete(p.streamId);
@@ -192,33 +183,36 @@ export class OtlpStreamWriter {
       return;
     }
     // Only now that the rows are committed may later batches rely on them.
-    for (const p of points) this.knownSeries.set(p.seriesId, true);
-    for (const [id, v] of states) if ((this.states.get(id)?.version ?? -1) < v.version) this.states.set(id, v);
+    for (const id of written.series) this.knownSeries.set(id, true);
+    for (const [id, v] of written.states) if ((this.states.get(id)?.version ?? -1) < v.version) this.states.set(id, v);
+    let offset = 0;
     for (const job of jobs) {
       const result: WriteResult = { outcomes: { stored: 0, baseline: 0, reset: 0, duplicate: 0 }, series: new Set(), samples: 0 };
-      for (const p of job.points) {
-        const { outcome, increased } = outcomes.get(p)!;
-        result.outcomes[outcome]++;
-        if (increased) {
-          result.series.add(p.seriesId);
+      for (let i = 0; i < job.points.length; i++) {
+        result.outcomes[outcomes.outcome[offset + i]]++;
+        if (outcomes.increased[offset + i]) {
+          result.series.add(job.points[i].seriesId);
           result.samples++;
         }
       }
+      offset += job.points.length;
       job.resolve(result);
     }
   }
 
-  private async writeBatch(m: EntityManager, points: OtlpPoint[], outcomes: PointOutcomes): Promise<Map<string, Versioned>> {
+  private async writeBatch(m: EntityManager, points: OtlpPoint[], outcomes: PointOutcomes): Promise<{ states: Map<string, Versioned>; series: string[] }> {
     const firstOfSeries = new Map<string, OtlpPoint>();
-    const streams = new Map<string, OtlpPoint[]>();
-    for (const p of points) {
+    const streams = new Map<string, number[]>();
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i];
       if (!firstOfSeries.has(p.seriesId)) firstOfSeries.set(p.seriesId, p);
       const list = streams.get(p.streamId);
-      if (list) list.push(p);
-      else streams.set(p.streamId, [p]);
+      if (list) list.push(i);
+      else streams.set(p.streamId, [i]);
     }
-    // Everything goes in key order, so concurrent writers lock rows in the same order.
-    const newSeries = [...firstOfSeries.keys()].filter((id) => !this.knownSeries.has(id)).sort(byString);
+    // Everything goes in key order, so concurrent writers lock rows in the same order. (The
+    // default sort compares UTF-16 code units, like `<`, natively.)
+    const newSeries = [...firstOfSeries.keys()].filter((id) => !this.knownSeries.has(id)).sort();
     if (newSeries.length > 0) {
       await m.query(
         `INSERT INTO otlp_series (series_id, service_name, metric_name, kind, unit, attributes)
@@ -235,8 +229,8 @@ export class OtlpStreamWriter {
         ],
       );
     }
-    const streamIds = [...streams.keys()].sort(byString);
-    for (const list of streams.values()) list.sort((a, b) => a.timeNs - b.timeNs);
+    const streamIds = [...streams.keys()].sort();
+    for (const list of streams.values()) if (list.length > 1) list.sort((a, b) => points[a].timeNs - points[b].timeNs);
 
     const base = new Map<string, Versioned>();
     const unknown: string[] = [];
@@ -246,24 +240,29 @@ export class OtlpStreamWriter {
       else unknown.push(id);
     }
     if (unknown.length > 0) for (const [id, v] of await this.readStates(m, unknown, false)) base.set(id, v);
-    const converted = new Map(streamIds.map((id) => [id, convert(base.get(id) ?? NEW_STREAM, streams.get(id)!, outcomes)]));
-    const accepted = await this.writeStates(m, streamIds, streams, converted, true);
-    const moved = streamIds.filter((id) => !accepted.has(id));
+    const converted = new Map<string, Conversion>();
+    for (const id of streamIds) converted.set(id, convert(base.get(id) ?? NEW_STREAM, points, streams.get(id)!, outcomes));
+    const changed = streamIds.filter((id) => converted.get(id)!.changed);
+    const seriesOf = (id: string) => points[streams.get(id)![0]].seriesId;
+    const accepted = changed.length > 0 ? await this.writeStates(m, changed, seriesOf, converted, true) : new Set<string>();
+    const moved = changed.filter((id) => !accepted.has(id));
     if (moved.length > 0) {
       this.logger.debug({ streams: moved.length }, 'OTLP streams written by another process meanwhile; converting them again');
       const fresh = await this.readStates(m, moved, true);
-      for (const id of moved) converted.set(id, convert(fresh.get(id) ?? NEW_STREAM, streams.get(id)!, outcomes));
-      await this.writeStates(m, moved, streams, converted, false);
+      for (const id of moved) converted.set(id, convert(fresh.get(id) ?? NEW_STREAM, points, streams.get(id)!, outcomes));
+      const rewrite = moved.filter((id) => converted.get(id)!.changed);
+      if (rewrite.length > 0) await this.writeStates(m, rewrite, seriesOf, converted, false);
     }
 
-    const counters: CounterSample[] = [];
-    const histograms: HistogramSample[] = [];
-    for (const c of converted.values()) {
-      for (const s of c.counters) counters.push(s);
-      for (const h of c.histograms) histograms.push(h);
+    const increases = new MinuteIncreases();
+    for (const [id, c] of converted) {
+      const series = seriesOf(id);
+      for (let k = 0; k < c.increases.length; k++) increases.add(series, c.times[k], c.increases[k]);
     }
-    if (counters.length + histograms.length > 0) await this.store.write(m, { source: 'otlp', ...mergeByMinute(counters, histograms) });
-    return new Map([...converted].map(([id, c]) => [id, c.result]));
+    if (!increases.empty) await this.store.write(m, { source: 'otlp', ...increases.samples() });
+    const states = new Map<string, Versioned>();
+    for (const id of changed) states.set(id, converted.get(id)!.result);
+    return { states, series: [...firstOfSeries.keys()] };
   }
 
   private async readStates(m: EntityManager, ids: string[], lock: boolean): Promise<Map<string, Versioned>> {
@@ -275,25 +274,54 @@ export class OtlpStreamWriter {
   }
 
   /**
-   * Upserts the converted states, as one JSON parameter (cheaper than escaping thousands of
-   * array elements); with `onlyIfUnchanged`, only rows still at the version converted against.
-   * Returns the ids written.
+   * Writes the converted states, as one JSON parameter (cheaper than escaping thousands of
+   * array elements; `json`, not `jsonb`: the database only stores the state, and parsing it
+   * into jsonb cost it as much as the rest of the write). With `onlyIfUnchanged`, a stream
+   * this process has seen is a plain UPDATE where the row is still at the version converted
+   * against (no series id to send, no speculative insert), and a new one an INSERT that yields
+   * to a row another process created meanwhile; without it (rows read under FOR UPDATE), an
+   * upsert. Returns the ids written.
    */
-  private async writeStates(m: EntityManager, ids: string[], streams: Map<string, OtlpPoint[]>, converted: Map<string, Conversion>, onlyIfUnchanged: boolean): Promise<Set<string>> {
-    const rows = ids.map((id) => {
+  private async writeStates(m: EntityManager, ids: string[], seriesOf: (id: string) => string, converted: Map<string, Conversion>, onlyIfUnchanged: boolean): Promise<Set<string>> {
+    const written = new Set<string>();
+    const run = async (sql: string, rows: object[]) => {
+      if (rows.length === 0) return;
+      for (const r of returnedRows<{ stream_id: string }>(await m.query(sql, [JSON.stringify(rows)]))) written.add(r.stream_id);
+    };
+    if (!onlyIfUnchanged) {
+      await run(
+        `INSERT INTO otlp_stream_state (stream_id, series_id, state, version, updated_at)
+         SELECT t.id, t.series, t.state, t.version, now() FROM json_to_recordset($1::json) AS t(id text, series text, state json, version integer)
+         ON CONFLICT ON CONSTRAINT pk_otlp_stream_state
+         DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+         RETURNING stream_id`,
+        ids.map((id) => ({ id, series: seriesOf(id), ...converted.get(id)!.result })),
+      );
+      return written;
+    }
+    const known: object[] = [];
+    const fresh: object[] = [];
+    for (const id of ids) {
       const { version, state } = converted.get(id)!.result;
-      return { id, series: streams.get(id)![0].seriesId, state, version };
-    });
-    const written: Array<{ stream_id: string }> = await m.query(
-      `INSERT INTO otlp_stream_state (stream_id, series_id, state, version, updated_at)
-       SELECT t.id, t.series, t.state, t.version, now() FROM jsonb_to_recordset($1::jsonb) AS t(id text, series text, state jsonb, version integer)
-       ON CONFLICT ON CONSTRAINT pk_otlp_stream_state
-       DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
-       ${onlyIfUnchanged ? 'WHERE otlp_stream_state.version = EXCLUDED.version - 1' : ''}
-       RETURNING stream_id`,
-      [JSON.stringify(rows)],
+      if (version > 1) known.push({ id, state, version });
+      else fresh.push({ id, series: seriesOf(id), state, version });
+    }
+    // Rows are visited in the order given (sorted), so two writers lock them in the same order.
+    await run(
+      `UPDATE otlp_stream_state s SET state = t.state, version = t.version, updated_at = now()
+       FROM json_to_recordset($1::json) AS t(id text, state json, version integer)
+       WHERE s.stream_id = t.id AND s.version = t.version - 1
+       RETURNING s.stream_id`,
+      known,
     );
-    return new Set(written.map((r) => r.stream_id));
+    await run(
+      `INSERT INTO otlp_stream_state (stream_id, series_id, state, version, updated_at)
+       SELECT t.id, t.series, t.state, t.version, now() FROM json_to_recordset($1::json) AS t(id text, series text, state json, version integer)
+       ON CONFLICT ON CONSTRAINT pk_otlp_stream_state DO NOTHING
+       RETURNING stream_id`,
+      fresh,
+    );
+    return written;
   }
 
   private async withRetry<T>(work: () => Promise<T>): Promise<T> {
