@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { NODE_RUNTIME_FLAGS } from '../scripts/runtime-flags.mjs';
 
 const require = createRequire(import.meta.url);
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -48,11 +49,11 @@ export async function startFakeSlack(onPage = () => undefined) {
 }
 
 /**
- * Spawns the built server (`node [nodeArgs] main.js start`) with `env` on a free port and
+ * Spawns the built server (`node <runtime flags> [nodeArgs] main.js start`, as `npm start` runs it) with `env` on a free port and
  * resolves once it prints its console URL: `{ child, url, output }`.
  */
 export async function spawnServer(env, { nodeArgs = [], timeoutMs = 120_000 } = {}) {
-  const child = spawn(process.execPath, [...nodeArgs, MAIN, 'start'], {
+  const child = spawn(process.execPath, [...NODE_RUNTIME_FLAGS, ...nodeArgs, MAIN, 'start'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', HEADROOM_LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
