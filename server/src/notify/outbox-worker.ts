@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LOGGER, type Logger } from '../common/logger';
+import { DrainLoop } from '../common/drain-loop';
 import { AppMetrics } from '../common/metrics';
 import { withSpan } from '../common/telemetry';
 import { IncidentsService } from '../incidents/incidents.service';
@@ -28,11 +29,7 @@ const MAX_IN_FLIGHT = 200;
  */
 @Injectable()
 export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
-  private unsubscribe?: () => void;
+  private readonly loop: DrainLoop;
   private readonly lanes = new Map<string, { queue: OutboxMessage[]; done: Promise<void> }>();
   private inFlight = 0;
   /**
@@ -49,20 +46,21 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly channels: DeliveryChannels,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.loop = new DrainLoop({ name: 'outbox worker', pollMs: config.outboxPollMs, onWake: (l) => outbox.onWake(l), step: () => this.claimSome(), logger });
+  }
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.outbox.onWake(() => void this.drain());
-    this.timer = setInterval(() => void this.drain(), this.config.outboxPollMs);
-    void this.drain();
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.unsubscribe?.();
-    await this.running;
+    await this.loop.stop();
     await this.idle();
+  }
+
+  private get stopped(): boolean {
+    return this.loop.stopped;
   }
 
   /** Resolves when every lane has finished what it holds. */
@@ -72,27 +70,14 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Claims until nothing is due (or enough is in flight) and hands each message to its lane. */
   drain(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          while (!this.stopped && this.inFlight < MAX_IN_FLIGHT) {
-            const batch = await this.outbox.claim(Math.min(20, MAX_IN_FLIGHT - this.inFlight));
-            if (batch.length === 0) break;
-            for (const message of batch) this.enqueue(await this.notifier.conversationOf(message), message);
-          }
-        } while (this.again && !this.stopped);
-      } catch (err) {
-        this.logger.error({ err }, 'outbox worker pass failed; will retry on the next poll');
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    return this.loop.drain();
+  }
+
+  private async claimSome(): Promise<boolean> {
+    if (this.inFlight >= MAX_IN_FLIGHT) return false;
+    const batch = await this.outbox.claim(Math.min(20, MAX_IN_FLIGHT - this.inFlight));
+    for (const message of batch) this.enqueue(await this.notifier.conversationOf(message), message);
+    return batch.length > 0;
   }
 
   private enqueue(conversation: string, message: OutboxMessage): void {

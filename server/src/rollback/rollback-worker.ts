@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CLOCK, SystemClock, type Clock } from '../common/clock';
+import { DrainLoop } from '../common/drain-loop';
 import { LOGGER, type Logger } from '../common/logger';
 import { withSpan } from '../common/telemetry';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -32,11 +33,7 @@ export class RollbackWorker implements OnApplicationBootstrap, OnApplicationShut
   backoff: (attempt: number) => number = (attempt) => backoffMs(attempt);
   /** Signatures carry real time, whatever the simulated clock says: receivers check it against theirs. */
   private readonly wallClock: Clock = new SystemClock();
-  private timer?: NodeJS.Timeout;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
-  private unsubscribe?: () => void;
+  private readonly loop: DrainLoop;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -49,44 +46,27 @@ export class RollbackWorker implements OnApplicationBootstrap, OnApplicationShut
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.loop = new DrainLoop({ name: 'rollback worker', pollMs: config.outboxPollMs, onWake: (l) => store.onWake(l), step: () => this.executeSome(), logger });
+  }
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.store.onWake(() => void this.drain());
-    this.timer = setInterval(() => void this.drain(), this.config.outboxPollMs);
-    void this.drain();
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.unsubscribe?.();
-    await this.running;
+    await this.loop.stop();
   }
 
   /** Runs until nothing is due; a wake during a run schedules one more pass. */
   drain(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          while (!this.stopped) {
-            const batch = await this.store.claim(5, LOCK_SECONDS);
-            if (batch.length === 0) break;
-            await Promise.all(batch.map((e) => this.execute(e)));
-          }
-        } while (this.again && !this.stopped);
-      } catch (err) {
-        this.logger.error({ err }, 'rollback worker pass failed; will retry on the next poll');
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    return this.loop.drain();
+  }
+
+  private async executeSome(): Promise<boolean> {
+    const batch = await this.store.claim(5, LOCK_SECONDS);
+    await Promise.all(batch.map((e) => this.execute(e)));
+    return batch.length > 0;
   }
 
   private async execute(e: RollbackExecution): Promise<void> {
