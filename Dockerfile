@@ -24,5 +24,5 @@ COPY runbooks runbooks
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8080/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# The flags of scripts/runtime-flags.mjs (why: see there).
+# The flags of scripts/node-flags.json (why: scripts/start.mjs).
 CMD ["node", "--max-semi-space-size=64", "server/dist/server/src/main.js", "start"]

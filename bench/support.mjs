@@ -6,10 +6,11 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { NODE_RUNTIME_FLAGS } from '../scripts/runtime-flags.mjs';
 
 const require = createRequire(import.meta.url);
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+/** The flags `npm start` runs the server with (scripts/start.mjs says why). */
+const NODE_RUNTIME_FLAGS = JSON.parse(fs.readFileSync(path.join(ROOT, 'scripts/node-flags.json'), 'utf8'));
 export const MAIN = path.join(ROOT, 'server/dist/server/src/main.js');
 const { Client } = require(require.resolve('pg', { paths: [path.join(ROOT, 'server')] }));
 

@@ -39,7 +39,12 @@ describe('docker-compose.yml and Dockerfile', () => {
   it('builds the server and the console and starts the compiled entry point', () => {
     expect(dockerfile).toMatch(/RUN npm run build/);
     const cmd = /CMD \[(.*)\]/.exec(dockerfile)![1];
-    const entry = JSON.parse(`[${cmd}]`)[1];
+    const [node, ...args] = JSON.parse(`[${cmd}]`) as string[];
+    // The image runs the server with the flags `npm start` uses.
+    const flags = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'scripts/node-flags.json'), 'utf8')) as string[];
+    expect([node, ...args.slice(0, flags.length)]).toEqual(['node', ...flags]);
+    const [entry, command] = args.slice(flags.length);
+    expect(command).toBe('start');
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'server/package.json'), 'utf8'));
     expect(entry).toBe(`server/${pkg.main}`);
     // tsc compiles server/src/main.ts (rootDir is the repo root) to server/dist/server/src/main.js.
