@@ -22,6 +22,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { backendPids, cpuSeconds } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -86,12 +87,20 @@ function buildWebhooks(groups) {
   return bodies;
 }
 
-/** Posts the bodies round-robin with CONCURRENCY requests in flight for SECONDS; returns alerts/s. */
-async function blast(url, headers, bodies, expectStatus) {
+/**
+ * Posts the bodies round-robin with CONCURRENCY requests in flight for SECONDS; returns alerts/s.
+ * `pids` name the processes doing the work ({ server: async () => [pid], … }): the machine may be
+ * shared, so the CPU seconds they use per alert say more than the rate alone.
+ */
+async function blast(url, headers, bodies, expectStatus, pids = {}) {
   let next = 0;
   let alerts = 0;
   let requests = 0;
   const latencies = [];
+  // Per process, as processes may come (a pool opens a connection) or go while it runs.
+  const cpu = async () => new Map(await Promise.all(Object.entries(pids).map(async ([k, list]) => [k, new Map((await list()).map((pid) => [pid, cpuSeconds(pid)]))])));
+  const cpuBefore = await cpu();
+  const clientBefore = process.cpuUsage();
   const started = performance.now();
   const until = started + SECONDS * 1000;
   const worker = async () => {
@@ -108,9 +117,15 @@ async function blast(url, headers, bodies, expectStatus) {
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = await cpu();
+  const used = (k) => [...cpuAfter.get(k)].reduce((a, [pid, s]) => a + Math.max(0, s - (cpuBefore.get(k).get(pid) ?? 0)), 0);
+  const client = process.cpuUsage(clientBefore);
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1);
-  return { alerts, requests, seconds, rate: alerts / seconds, p50: pct(50), p99: pct(99) };
+  const perAlert = (s) => `${((s / alerts) * 1e6).toFixed(0)} µs`;
+  const usage = [...Object.keys(pids).map((k) => `${k} ${perAlert(used(k))}`), `load generator ${perAlert((client.user + client.system) / 1e6)}`];
+  const cpuLine = `CPU per alert: ${usage.join(', ')}; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`;
+  return { alerts, requests, seconds, rate: alerts / seconds, p50: pct(50), p99: pct(99), cpuLine };
 }
 
 function waitForOutput(child, pattern, what) {
@@ -159,7 +174,9 @@ async function runHeadroom(label, env, bodies) {
       if (r.status !== 200) throw new Error(`warm-up failed: ${r.status} ${await r.text()}`);
     }
     const warm = bodies.reduce((a, b) => a + b.alerts, 0);
-    const result = await blast(`${url}/api/integrations/alertmanager`, headers, bodies, 200);
+    // With the embedded database, the server process runs the database too.
+    const pids = { server: async () => [child.pid], ...(env.DATABASE_URL ? { database: () => backendPids(env.DATABASE_URL) } : {}) };
+    const result = await blast(`${url}/api/integrations/alertmanager`, headers, bodies, 200, pids);
     // Every accepted alert must be in the database, counted once.
     const list = [];
     for (let from = 0; ; from += 500) {
@@ -174,6 +191,7 @@ async function runHeadroom(label, env, bodies) {
     console.log(`  ${result.requests} webhooks of ${PER_WEBHOOK} alerts in ${result.seconds.toFixed(1)} s, concurrency ${CONCURRENCY}`);
     console.log(`  ${result.rate.toFixed(0)} alerts/s ingested (stored, deduplicated, grouped; check: ${groups} incidents counting ${counted} alerts)`);
     console.log(`  webhook latency p50 ${result.p50} ms, p99 ${result.p99} ms`);
+    console.log(`  ${result.cpuLine}`);
     return result;
   } finally {
     await stop(child);
@@ -214,10 +232,11 @@ async function runAlertmanager(groups) {
         bodies.push({ alerts: alerts.length, body: JSON.stringify(alerts) });
       }
     }
-    const result = await blast(`http://127.0.0.1:${port}/api/v2/alerts`, { 'content-type': 'application/json' }, bodies, 200);
+    const result = await blast(`http://127.0.0.1:${port}/api/v2/alerts`, { 'content-type': 'application/json' }, bodies, 200, { alertmanager: async () => [child.pid] });
     const version = (await (await fetch(`http://127.0.0.1:${port}/api/v2/status`)).json()).versionInfo?.version;
     console.log(`\nAlertmanager ${version ?? ''} itself (POST /api/v2/alerts, lists of ${PER_WEBHOOK}, in memory with a null receiver)`);
     console.log(`  ${result.rate.toFixed(0)} alerts/s accepted, request latency p50 ${result.p50} ms, p99 ${result.p99} ms`);
+    console.log(`  ${result.cpuLine}`);
     return result;
   } finally {
     await stop(child);
