@@ -41,21 +41,29 @@ interface RepeatRow {
 }
 
 // $1 the alerts (one row per alert key), $2 the instant, $3 the mutes digest, $4 the number of alert keys.
+// The plan is made once per connection, often before the tables have statistics (the embedded
+// database never gathers any), so the statement leaves the planner little to guess: each alert
+// is found by index and its row updated by primary key. The LIMIT returns every row; it makes
+// the planner expect a few alerts rather than a hundred, for which it would rather scan tables.
 const REPEATS_SQL = `
 WITH x AS MATERIALIZED (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(alert_key text, count int, title text, labels jsonb, annotations jsonb, payload jsonb,
                                                    muted_by text, generator_url text, starts_at timestamptz)
+  LIMIT $4
 ),
+-- Per alert: its row in the newest open incident holding it.
 homes AS MATERIALIZED (
-  SELECT DISTINCT ON (a.alert_key) a.alert_key, a.incident_id
-  FROM incident_alerts a JOIN incidents i ON i.id = a.incident_id
-  WHERE a.alert_key IN (SELECT alert_key FROM x) AND i.status <> 'resolved'
-  ORDER BY a.alert_key, a.incident_id DESC
+  SELECT x.*, h.id AS row_id, h.incident_id
+  FROM x CROSS JOIN LATERAL (
+    SELECT a.id, a.incident_id FROM incident_alerts a JOIN incidents i ON i.id = a.incident_id
+    WHERE a.alert_key = x.alert_key AND i.status <> 'resolved'
+    ORDER BY a.incident_id DESC LIMIT 1
+  ) h
 ),
 mutes AS MATERIALIZED (${activeMutesDigestSql('$2')}),
 locked AS MATERIALIZED (
   SELECT id FROM incidents
-  WHERE id IN (SELECT incident_id FROM homes) AND status <> 'resolved' AND NOT muted AND signal_resolved_at IS NULL
+  WHERE id = ANY (ARRAY(SELECT DISTINCT incident_id FROM homes)) AND status <> 'resolved' AND NOT muted AND signal_resolved_at IS NULL
     AND (SELECT count(*) FROM homes) = $4 AND (SELECT digest FROM mutes) = $3
   ORDER BY id
   FOR UPDATE
@@ -67,8 +75,8 @@ al AS (
   UPDATE incident_alerts a SET
     status = 'firing', count = a.count + x.count, title = x.title, labels = x.labels, annotations = x.annotations, payload = x.payload,
     muted_by = x.muted_by, generator_url = x.generator_url, starts_at = x.starts_at, ends_at = NULL, resolved_at = NULL, last_received_at = $2
-  FROM homes h JOIN x ON x.alert_key = h.alert_key
-  WHERE a.incident_id = h.incident_id AND a.alert_key = h.alert_key AND (SELECT ok FROM ok)
+  FROM homes x
+  WHERE a.id = x.row_id AND (SELECT ok FROM ok)
   RETURNING a.incident_id, x.count
 ),
 inc AS (

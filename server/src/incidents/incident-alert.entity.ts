@@ -7,7 +7,8 @@ import { Incident } from './incident.entity';
  */
 @Entity({ name: 'incident_alerts' })
 @Index('uq_incident_alerts_incident_key', ['incidentId', 'alertKey'], { unique: true })
-@Index('ix_incident_alerts_alert_key', ['alertKey'])
+// Which open incident holds an alert: one probe, newest incident first (alert-repeats.ts).
+@Index('ix_incident_alerts_alert_key_incident', ['alertKey', 'incidentId'])
 @Check('ck_incident_alerts_status', `status IN ('firing', 'resolved')`)
 export class IncidentAlert {
   @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'pk_incident_alerts' })
