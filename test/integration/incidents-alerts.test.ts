@@ -279,6 +279,36 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
       }
     });
 
+    it('repeats of different incidents commit side by side on PostgreSQL (one at a time on the embedded database), each delivery counted once', async () => {
+      const service = newIngest();
+      const [base] = amAlerts('firing.json');
+      const alerts = Array.from({ length: 6 }, (_, i) => ({ ...base, key: `k${i}`, labels: { ...base.labels, alertname: `Alert${i}` } }));
+      await service.ingest(alerts);
+      // Connections held at once by the ingest: one per commit in flight.
+      let open = 0;
+      let most = 0;
+      const create = db.dataSource.createQueryRunner.bind(db.dataSource);
+      const spy = jest.spyOn(db.dataSource, 'createQueryRunner').mockImplementation((...args) => {
+        const runner = create(...args);
+        const release = runner.release.bind(runner);
+        most = Math.max(most, ++open);
+        runner.release = () => (open--, release());
+        return runner;
+      });
+      try {
+        const sent = Array.from({ length: 60 }, (_, i) => [alerts[i % 6], ...(i % 4 ? [] : [alerts[(i + 1) % 6]])]);
+        expect(await transactionsDuring(() => Promise.all(sent.map((batch) => service.ingest(batch))))).toBe(0);
+        expect(most).toBe(db.embedded ? 1 : 4);
+        const expected = new Map(alerts.map((a) => [`alertmanager:${a.key}`, 1]));
+        for (const batch of sent) for (const a of batch) expected.set(`alertmanager:${a.key}`, expected.get(`alertmanager:${a.key}`)! + 1);
+        const rows: Array<{ alert_key: string; count: number }> = await q(`SELECT alert_key, count FROM incident_alerts ORDER BY alert_key`);
+        expect(new Map(rows.map((r) => [r.alert_key, r.count]))).toEqual(expected);
+        expect(await q(`SELECT sum(alert_count)::int AS n, count(*)::int AS incidents FROM incidents`)).toEqual([{ n: 6 + 75, incidents: 6 }]);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
     it('two processes repeating the same alerts concurrently count every delivery once', async () => {
       const [a, b] = [newIngest(), newIngest()];
       const alerts = amAlerts('grouped-firing.json');

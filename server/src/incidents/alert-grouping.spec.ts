@@ -1,6 +1,6 @@
 import type { IncomingAlert } from '../routing/alert';
 import { DEFAULT_ROUTE, routeSchema, toRoute } from '../routing/route-definition';
-import { collapseDeliveries, groupByIncident, planAlert, takeBatch } from './alert-grouping';
+import { collapseDeliveries, groupByIncident, planAlert, takeBatch, takeRepeats } from './alert-grouping';
 
 function alert(labels: Record<string, string>, key = labels.instance ?? 'k'): IncomingAlert {
   return {
@@ -56,5 +56,35 @@ describe('group commit batches', () => {
     expect(takeBatch([req(['a', 'trigger']), req(['a', 'resolve']), req(['b', 'trigger'])], 100)).toHaveLength(1);
     expect(takeBatch([req(['a', 'resolve']), req(['a', 'trigger'])], 100)).toHaveLength(1);
     expect(takeBatch([req(['a', 'resolve']), req(['b', 'acknowledge'])], 100)).toHaveLength(2);
+  });
+
+  describe('repeats in flight side by side', () => {
+    /** A request of alerts whose open incidents are known (the number), or not (null: the general path). */
+    const r = (...homes: Array<number | null>) => ({ alerts: homes, homes });
+    const homesOf = (x: { homes: Array<number | null> }) => (x.homes.every((h) => h !== null) ? (x.homes as number[]) : null);
+
+    it('takes repeats of incidents not in flight, marks them busy, and stops before the general path', () => {
+      const queue = [r(1, 1), r(2), r(null), r(3)];
+      const busy = new Set<number>();
+      expect(takeRepeats(queue, homesOf, busy, 100)).toEqual({ taken: [r(1, 1), r(2)], incidents: [1, 2] });
+      expect(queue).toEqual([r(null), r(3)]);
+      expect([...busy]).toEqual([1, 2]);
+      expect(takeRepeats(queue, homesOf, busy, 100).taken).toEqual([]);
+    });
+
+    it('leaves requests on a busy incident, and later ones sharing an incident with them, in their order', () => {
+      const queue = [r(1), r(2, 1), r(2), r(3)];
+      const busy = new Set([1]);
+      expect(takeRepeats(queue, homesOf, busy, 100).taken).toEqual([r(3)]);
+      expect(queue).toEqual([r(1), r(2, 1), r(2)]);
+      busy.clear();
+      expect(takeRepeats(queue, homesOf, busy, 100).taken).toEqual([r(1), r(2, 1), r(2)]);
+    });
+
+    it('takes up to the alert limit, at least one request', () => {
+      const queue = [r(1, 2, 3), r(4), r(5)];
+      expect(takeRepeats(queue, homesOf, new Set(), 2).taken).toEqual([r(1, 2, 3)]);
+      expect(takeRepeats(queue, homesOf, new Set(), 2).taken).toEqual([r(4), r(5)]);
+    });
   });
 });

@@ -114,3 +114,40 @@ export function takeBatch<T extends { alerts: readonly Pick<IncomingAlert, 'sour
   }
   return taken;
 }
+
+/**
+ * Takes the next batch of plain repeats to commit while other batches are in flight. A request
+ * qualifies when `homesOf` knows the open incident of each of its alerts (null: it needs the
+ * general path). One whose incidents are `busy` (in a batch in flight) is left for later, and so
+ * is any later request sharing an incident with one left, so the deliveries of an alert commit
+ * in the order they came and batches in flight never wait for each other's row locks. Stops at
+ * the first request that does not qualify: the general path runs alone and in queue order.
+ * Removes the taken requests from the queue and adds their incidents to `busy`.
+ */
+export function takeRepeats<T extends { alerts: readonly unknown[] }>(
+  queue: T[],
+  homesOf: (request: T) => number[] | null,
+  busy: Set<number>,
+  maxAlerts: number,
+): { taken: T[]; incidents: number[] } {
+  const taken: T[] = [];
+  const incidents = new Set<number>();
+  const waiting = new Set<number>();
+  let count = 0;
+  for (let i = 0; i < queue.length; ) {
+    const next = queue[i];
+    const ids = homesOf(next);
+    if (!ids || (taken.length > 0 && count + next.alerts.length > maxAlerts)) break;
+    if (ids.some((id) => busy.has(id) || waiting.has(id))) {
+      for (const id of ids) waiting.add(id);
+      i++;
+      continue;
+    }
+    queue.splice(i, 1);
+    taken.push(next);
+    count += next.alerts.length;
+    for (const id of ids) incidents.add(id);
+  }
+  for (const id of incidents) busy.add(id);
+  return { taken, incidents: [...incidents] };
+}

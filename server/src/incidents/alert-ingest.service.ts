@@ -9,7 +9,7 @@ import { OutboxService } from '../outbox/outbox.service';
 import type { AlertOutcome, IncomingAlert } from '../routing/alert';
 import { AlertIntake } from '../routing/alert-intake';
 import { RoutesService } from '../routing/routes.service';
-import { applyMutes, collapseDeliveries, groupByIncident, planAlert, takeBatch, type AlertGroup, type PlannedAlert } from './alert-grouping';
+import { applyMutes, collapseDeliveries, groupByIncident, planAlert, takeBatch, takeRepeats, type AlertGroup, type PlannedAlert } from './alert-grouping';
 import { Incident } from './incident.entity';
 import * as lifecycle from './incident-lifecycle';
 import { IncidentHooks } from './incident-hooks';
@@ -39,9 +39,13 @@ const MAX_ATTEMPTS = 5;
 const MAX_ALERTS_PER_COMMIT = 2000;
 /** Bound on the alert keys remembered as plain repeats (forgetting one only costs the general path once). */
 const MAX_KNOWN_REPEATS = 100_000;
+/** Bound on the repeats batches committed at once, each on its own connection. */
+const MAX_REPEATS_IN_FLIGHT = 4;
 
 interface QueuedRequest {
   alerts: IncomingAlert[];
+  /** Set when a repeats commit found it is not only repeats: it takes the general path. */
+  general?: boolean;
   resolve(outcomes: AlertOutcome[]): void;
   reject(err: unknown): void;
 }
@@ -61,18 +65,29 @@ const integrationActor = (a: IncomingAlert): Actor => ({ type: 'integration', id
  * - Resolved alerts mark their row resolved; when none is left firing the incident resolves if
  *   its route has autoResolve, otherwise the timeline says so and a person resolves.
  * - Acknowledge and resolve for an alert with no open incident are dropped (PagerDuty's rule).
+ *
+ * Commits overlap where that is safe: batches of plain repeats (alert-repeats.ts) on distinct
+ * incidents run side by side on their own connections, so the server parses the next webhooks
+ * while the database commits the last ones; a general batch runs alone, in queue order.
  */
 @Injectable()
 export class AlertIngestService implements OnModuleInit {
   private readonly audit: AuditService;
   private readonly queue: QueuedRequest[] = [];
-  private flushing = false;
+  /** Commits running, and whether one of them is a general batch (which runs alone). */
+  private inFlight = 0;
+  private generalInFlight = false;
+  /** Repeats batches at once: one on the embedded database, which runs one query at a time. */
+  private readonly maxRepeatsInFlight: number;
+  /** Incidents of the repeats batches in flight, and their sizes in alerts. */
+  private readonly busyIncidents = new Set<number>();
+  private readonly repeatsInFlight: number[] = [];
   /**
    * Alert keys last seen firing in an open incident that needs no timeline row for another
-   * delivery, and the mutes in force at the last general commit: a batch of only those is tried
-   * as repeats first (alert-repeats.ts), which checks both against the database.
+   * delivery (with that incident), and the mutes in force at the last general commit: a request
+   * of only those is committed as repeats (alert-repeats.ts), which checks both in the database.
    */
-  private readonly knownRepeats = new Set<string>();
+  private readonly knownRepeats = new Map<string, number>();
   private mutes: MuteSnapshot | null = null;
 
   constructor(
@@ -87,6 +102,9 @@ export class AlertIngestService implements OnModuleInit {
     @Optional() private readonly hooks?: IncidentHooks,
   ) {
     this.audit = audit ?? new AuditService();
+    const poolSize = Number((dataSource.options as { extra?: { max?: number } }).extra?.max ?? 10);
+    // Half the pool at most: the outbox worker, evaluation and the API need connections too.
+    this.maxRepeatsInFlight = Math.max(1, Math.min(MAX_REPEATS_IN_FLIGHT, Math.floor(poolSize / 2)));
   }
 
   onModuleInit(): void {
@@ -95,41 +113,104 @@ export class AlertIngestService implements OnModuleInit {
 
   /**
    * Stores a batch of alerts (one webhook or one event) and returns each alert's outcome once
-   * committed. Requests that arrive while a commit is running are committed together in the
+   * committed. Requests that arrive while commits are running are committed together in the
    * next one (group commit): one transaction and a handful of statements for many webhooks.
    */
   ingest(alerts: IncomingAlert[]): Promise<AlertOutcome[]> {
     if (alerts.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.queue.push({ alerts, resolve, reject });
-      void this.flush();
+      this.pump();
     });
   }
 
-  private async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      while (this.queue.length > 0) {
+  /**
+   * Starts the commits the queue allows now; called again whenever one ends. A commit hands back
+   * its answers rather than giving them, so that the requests they release (a caller may post
+   * again at once) already find the commit off the books.
+   */
+  private pump(): void {
+    while (this.queue.length > 0 && !this.generalInFlight) {
+      if (this.repeatHomes(this.queue[0])) {
+        if (this.inFlight >= this.maxRepeatsInFlight) return;
+        // Each commit has a fixed cost (a round trip, a WAL flush): another one starts only when
+        // as many alerts wait as the smallest batch in flight, that is when the database falls behind.
+        if (this.inFlight > 0 && this.queue.reduce((n, r) => n + r.alerts.length, 0) < Math.min(...this.repeatsInFlight)) return;
+        const { taken, incidents } = takeRepeats(this.queue, (r) => this.repeatHomes(r), this.busyIncidents, MAX_ALERTS_PER_COMMIT);
+        if (taken.length === 0) return; // each waits for an incident in flight
+        const size = taken.reduce((n, r) => n + r.alerts.length, 0);
+        this.inFlight++;
+        this.repeatsInFlight.push(size);
+        void this.commitRepeats(taken).then((answer) => {
+          this.inFlight--;
+          this.repeatsInFlight.splice(this.repeatsInFlight.indexOf(size), 1);
+          for (const id of incidents) this.busyIncidents.delete(id);
+          answer();
+          this.pump();
+        });
+      } else {
+        if (this.inFlight > 0) return; // the general path runs alone
         const batch = takeBatch(this.queue, MAX_ALERTS_PER_COMMIT);
-        try {
-          const outcomes = await this.commit(batch.flatMap((r) => r.alerts));
-          let offset = 0;
-          for (const r of batch) {
-            r.resolve(outcomes.slice(offset, offset + r.alerts.length));
-            offset += r.alerts.length;
-          }
-        } catch (err) {
-          if (batch.length === 1) {
-            batch[0].reject(err);
-            continue;
-          }
-          // One request's failure must not fail the others: commit them one by one.
-          for (const r of batch) await this.commit(r.alerts).then(r.resolve, r.reject);
-        }
+        this.inFlight++;
+        this.generalInFlight = true;
+        void this.commitGeneral(batch).then((answer) => {
+          this.inFlight--;
+          this.generalInFlight = false;
+          answer();
+          this.pump();
+        });
       }
-    } finally {
-      this.flushing = false;
+    }
+  }
+
+  /** The open incident of each alert of a request that is only repeats of known firing alerts; null otherwise. */
+  private repeatHomes(r: QueuedRequest): number[] | null {
+    if (r.general || !this.mutes) return null;
+    const homes: number[] = [];
+    for (const a of r.alerts) {
+      const home = a.action === 'trigger' ? this.knownRepeats.get(`${a.source}:${a.key}`) : undefined;
+      if (home === undefined) return null;
+      homes.push(home);
+    }
+    return homes;
+  }
+
+  /**
+   * Commits a batch of repeats in one statement. When it is not only repeats after all (or the
+   * statement fails), the batch goes back to the head of the queue for the general path.
+   */
+  private async commitRepeats(batch: QueuedRequest[]): Promise<() => void> {
+    const alerts = batch.flatMap((r) => r.alerts);
+    const mutes = this.mutes!;
+    let result: Awaited<ReturnType<typeof applyRepeats>> | null = null;
+    try {
+      result = await withSpan('incidents.ingest-repeats', { count: alerts.length }, () => applyRepeats(this.dataSource, alerts, this.clock.now(), mutes));
+    } catch (err) {
+      this.logger.debug({ err: (err as Error).message, code: pgCode(err) }, 'repeats commit failed; the general path takes the batch');
+    }
+    if (!result?.applied) {
+      for (const key of result?.stale ?? []) this.knownRepeats.delete(key);
+      for (const r of batch) r.general = true;
+      this.queue.unshift(...batch);
+      return () => undefined;
+    }
+    const homes = result.homes;
+    for (const [key, incidentId] of homes) this.knownRepeats.set(key, incidentId);
+    return () => respond(batch, alerts.map((a) => ({ key: a.key, outcome: 'grouped', incidentId: homes.get(`${a.source}:${a.key}`) ?? null })));
+  }
+
+  /** Commits a batch the general way; if that fails, each request on its own, so one bad request fails alone. */
+  private async commitGeneral(batch: QueuedRequest[]): Promise<() => void> {
+    try {
+      const outcomes = await this.commit(batch.flatMap((r) => r.alerts));
+      return () => respond(batch, outcomes);
+    } catch (err) {
+      if (batch.length === 1) return () => batch[0].reject(err);
+      const answers: Array<() => void> = [];
+      for (const r of batch) {
+        answers.push(await this.commit(r.alerts).then((outcomes) => () => r.resolve(outcomes), (e: unknown) => () => r.reject(e)));
+      }
+      return () => answers.forEach((answer) => answer());
     }
   }
 
@@ -138,8 +219,6 @@ export class AlertIngestService implements OnModuleInit {
       for (let attempt = 1; ; attempt++) {
         const at = this.clock.now();
         try {
-          const repeats = await this.commitRepeats(alerts, at);
-          if (repeats) return repeats;
           const planned = alerts.map((alert, i) => planAlert(alert, i, this.routes.select(alert)));
           const applied = await this.dataSource.transaction((m) => this.apply(m, planned, at));
           if (applied.notify) this.outbox.wake();
@@ -157,21 +236,11 @@ export class AlertIngestService implements OnModuleInit {
     });
   }
 
-  /** A batch of nothing but repeats of known firing alerts, committed in one statement; null when it is not one. */
-  private async commitRepeats(alerts: IncomingAlert[], at: Date): Promise<AlertOutcome[] | null> {
-    if (!this.mutes || !alerts.every((a) => a.action === 'trigger' && this.knownRepeats.has(`${a.source}:${a.key}`))) return null;
-    const result = await applyRepeats(this.dataSource, alerts, at, this.mutes);
-    if (!result.applied) {
-      for (const key of result.stale) this.knownRepeats.delete(key);
-      return null;
-    }
-    return alerts.map((a) => ({ key: a.key, outcome: 'grouped', incidentId: result.homes.get(`${a.source}:${a.key}`) ?? null }));
-  }
-
   private rememberRepeats(alerts: IncomingAlert[], outcomes: AlertOutcome[]): void {
     if (this.knownRepeats.size > MAX_KNOWN_REPEATS) this.knownRepeats.clear();
     alerts.forEach((a, i) => {
-      if (a.action === 'trigger' && (outcomes[i].outcome === 'opened' || outcomes[i].outcome === 'grouped')) this.knownRepeats.add(`${a.source}:${a.key}`);
+      const { outcome, incidentId } = outcomes[i];
+      if (a.action === 'trigger' && incidentId !== null && (outcome === 'opened' || outcome === 'grouped')) this.knownRepeats.set(`${a.source}:${a.key}`, incidentId);
     });
   }
 
@@ -475,6 +544,15 @@ export class AlertIngestService implements OnModuleInit {
     }
     for (const id of changed) await m.save(open.get(id)!);
     return changed.size > 0;
+  }
+}
+
+/** Answers each request of a batch with its share of the outcomes (they are in the batch's order). */
+function respond(batch: QueuedRequest[], outcomes: AlertOutcome[]): void {
+  let offset = 0;
+  for (const r of batch) {
+    r.resolve(outcomes.slice(offset, offset + r.alerts.length));
+    offset += r.alerts.length;
   }
 }
 
