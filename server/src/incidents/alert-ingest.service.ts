@@ -44,6 +44,8 @@ const MAX_REPEATS_IN_FLIGHT = 4;
 
 interface QueuedRequest {
   alerts: IncomingAlert[];
+  /** `<source>:<key>` of each alert; the queue is scanned by them whenever a commit ends. */
+  keys: string[];
   /** Set when a repeats commit found it is not only repeats: it takes the general path. */
   general?: boolean;
   resolve(outcomes: AlertOutcome[]): void;
@@ -119,7 +121,7 @@ export class AlertIngestService implements OnModuleInit {
   ingest(alerts: IncomingAlert[]): Promise<AlertOutcome[]> {
     if (alerts.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ alerts, resolve, reject });
+      this.queue.push({ alerts, keys: alerts.map((a) => `${a.source}:${a.key}`), resolve, reject });
       this.pump();
     });
   }
@@ -167,8 +169,8 @@ export class AlertIngestService implements OnModuleInit {
   private repeatHomes(r: QueuedRequest): number[] | null {
     if (r.general || !this.mutes) return null;
     const homes: number[] = [];
-    for (const a of r.alerts) {
-      const home = a.action === 'trigger' ? this.knownRepeats.get(`${a.source}:${a.key}`) : undefined;
+    for (let i = 0; i < r.alerts.length; i++) {
+      const home = r.alerts[i].action === 'trigger' ? this.knownRepeats.get(r.keys[i]) : undefined;
       if (home === undefined) return null;
       homes.push(home);
     }
@@ -196,7 +198,7 @@ export class AlertIngestService implements OnModuleInit {
     }
     const homes = result.homes;
     for (const [key, incidentId] of homes) this.knownRepeats.set(key, incidentId);
-    return () => respond(batch, alerts.map((a) => ({ key: a.key, outcome: 'grouped', incidentId: homes.get(`${a.source}:${a.key}`) ?? null })));
+    return () => respond(batch, batch.flatMap((r) => r.alerts.map((a, i) => ({ key: a.key, outcome: 'grouped' as const, incidentId: homes.get(r.keys[i]) ?? null }))));
   }
 
   /** Commits a batch the general way; if that fails, each request on its own, so one bad request fails alone. */
