@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
-import { pinoHttp } from 'pino-http';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { AuthService } from './auth/auth.service';
@@ -10,6 +9,7 @@ import { UsersService } from './auth/users.service';
 import { IntegrationKeysService } from './auth/integration-keys.service';
 import type { Clock } from './common/clock';
 import { createLogger, PinoNestLogger, type Logger } from './common/logger';
+import { requestLog } from './common/request-log';
 import { loadConfig, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source-options';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres';
@@ -135,15 +135,7 @@ export async function startHeadroom(opts: StartOptions): Promise<RunningHeadroom
       { rawBody: true, logger: new PinoNestLogger(logger), abortOnError: false },
     );
     app.disable('x-powered-by');
-    // Request logs: failures at warn/error, the rest at debug (the console polls).
-    app.use(
-      pinoHttp({
-        logger,
-        autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
-        customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
-        serializers: { req: (req) => ({ method: req.method, url: req.url }), res: (res) => ({ statusCode: res.statusCode }) },
-      }),
-    );
+    app.use(requestLog(logger));
     // Bolt's receiver reads the raw body and checks Slack's signature itself; it must be
     // mounted before Nest's body parsers (which app.init() installs).
     const slack = app.get(SlackInteractions).router;
