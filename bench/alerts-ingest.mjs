@@ -22,11 +22,10 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { backendPids, cpuSeconds } from './support.mjs';
+import { backendPids, cpuSeconds, MAIN, spawnServer } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const MAIN = path.join(ROOT, 'server/dist/server/src/main.js');
 const { Client } = require(require.resolve('pg', { paths: [path.join(ROOT, 'server')] }));
 
 const arg = (name, def) => {
@@ -155,18 +154,18 @@ async function runHeadroom(label, env, bodies) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-bench-'));
   const alertsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-bench-alerts-'));
   fs.writeFileSync(path.join(alertsDir, 'routes.yaml'), 'routes:\n  - name: bench\n    match: [\'job="bench"\']\n    groupBy: [service, alertname]\n');
-  const child = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []), MAIN, 'start'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', HEADROOM_LOG_LEVEL: 'warn',
-      HEADROOM_DATA_DIR: dataDir, HEADROOM_ALERTS_DIR: alertsDir, HEADROOM_ADMIN_TOKEN: ADMIN, HEADROOM_SIMULATOR: 'false',
-      HEADROOM_INTEGRATION_KEYS: `alertmanager:bench:${KEY}`, ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Started as `npm start` runs it (its Node flags included).
+  let child = null;
   try {
-    const { match } = await waitForOutput(child, /Headroom console: (http:\/\/[^\s/]+)/, 'Headroom');
-    const url = match[1];
+    const server = await spawnServer(
+      {
+        HEADROOM_LOG_LEVEL: 'warn', HEADROOM_DATA_DIR: dataDir, HEADROOM_ALERTS_DIR: alertsDir, HEADROOM_ADMIN_TOKEN: ADMIN, HEADROOM_SIMULATOR: 'false',
+        HEADROOM_INTEGRATION_KEYS: `alertmanager:bench:${KEY}`, ...env,
+      },
+      { nodeArgs: PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : [], timeoutMs: 180_000 },
+    );
+    child = server.child;
+    const url = server.url;
     const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
     // The first pass opens the 100 incidents and pages; the timed run is the steady state.
     for (const b of bodies) {
@@ -194,7 +193,7 @@ async function runHeadroom(label, env, bodies) {
     console.log(`  ${result.cpuLine}`);
     return result;
   } finally {
-    await stop(child);
+    if (child) await stop(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(alertsDir, { recursive: true, force: true });
   }
