@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
-import { MAIN, ROOT, spawnServer } from './support.mjs';
+import { backendPids, cpuSeconds, MAIN, ROOT, spawnServer } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const root = require(require.resolve('otlp-transformer-protobufjs/build/src/generated/root', { paths: [path.join(ROOT, 'server')] }));
@@ -101,29 +101,6 @@ function buildRounds() {
   return rounds;
 }
 
-/** CPU seconds (user + system) a process has used, from /proc. */
-const cpuSeconds = (pid) => {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
-  } catch {
-    return 0;
-  }
-};
-
-/** PostgreSQL backends serving this database (their CPU is the database's share of the work). */
-async function backendPids(url) {
-  if (!url) return [];
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    const name = new URL(url).pathname.slice(1);
-    return (await c.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name])).rows.map((r) => r.pid);
-  } finally {
-    await c.end();
-  }
-}
-
 const memory = (pid) => {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
@@ -163,7 +140,7 @@ async function run(label, env, rounds) {
     let dbPids = [];
     for (const bodies of rounds) {
       if (perRound.length === 1) {
-        dbPids = await backendPids(env.DATABASE_URL);
+        dbPids = env.DATABASE_URL ? await backendPids(env.DATABASE_URL) : [];
         cpuAtRound2 = cpuSeconds(server.child.pid);
         dbCpuAtRound2 = dbPids.reduce((a, pid) => a + cpuSeconds(pid), 0);
       }

@@ -17,6 +17,7 @@ import { pgCode, queuePage, writeTimeline, type TimelineDraft } from './incident
 import { applyRepeats } from './alert-repeats';
 import { loadMuteSnapshot, type MuteSnapshot } from './mute';
 import type { Actor } from './timeline-entry.entity';
+import { returnedRows } from '../database/returned-rows';
 
 interface UpsertedIncident {
   id: number;
@@ -310,7 +311,7 @@ export class AlertIngestService implements OnModuleInit {
     });
     // Groups with an open incident: lock those rows in fingerprint order (a stable order keeps
     // concurrent batches from deadlocking) and count the deliveries. No sequence value is spent.
-    const updated = rowsOf<UpsertedIncident>(await m.query(
+    const updated = returnedRows<UpsertedIncident>(await m.query(
       `UPDATE incidents i SET alert_count = i.alert_count + x.alert_count, last_alert_at = $2, version = i.version + 1
        FROM (SELECT id FROM incidents WHERE fingerprint = ANY($3) AND status <> 'resolved' ORDER BY fingerprint FOR UPDATE) l,
             jsonb_to_recordset($1::jsonb) AS x(fingerprint text, alert_count int)
@@ -409,7 +410,7 @@ export class AlertIngestService implements OnModuleInit {
     }));
     const columns = `ord int, incident_id int, alert_key text, source text, title text, labels jsonb, annotations jsonb,
                      payload jsonb, count int, muted_by text, generator_url text, starts_at timestamptz`;
-    const known = rowsOf<{ incident_id: number; alert_key: string }>(await m.query(
+    const known = returnedRows<{ incident_id: number; alert_key: string }>(await m.query(
       `UPDATE incident_alerts a SET
          status = 'firing', count = a.count + x.count, title = x.title, labels = x.labels, annotations = x.annotations, payload = x.payload,
          muted_by = x.muted_by, generator_url = x.generator_url, starts_at = x.starts_at, ends_at = NULL, resolved_at = NULL, last_received_at = $2
@@ -504,7 +505,7 @@ export class AlertIngestService implements OnModuleInit {
           at.toISOString(),
         ],
       );
-      const resolvedRows = rowsOf<{ incident_id: number; alert_key: string }>(result);
+      const resolvedRows = returnedRows<{ incident_id: number; alert_key: string }>(result);
       for (const p of resolves) {
         outcomes[p.index] = { key: p.alert.key, outcome: 'resolved', incidentId: homes.get(p.alertKey)!.incidentId };
       }
@@ -580,10 +581,4 @@ function evidenceOf(p: PlannedAlert): Record<string, unknown> {
     runbookUrl: a.runbookUrl,
     payload: a.payload,
   };
-}
-
-/** UPDATE … RETURNING comes back as [rows, count] from the pg driver through TypeORM. */
-function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
-  return (result ?? []) as T[];
 }
