@@ -20,12 +20,15 @@ export interface PlannedAlert {
   muted: MuteReason | null;
 }
 
+/** An alert's identity across sources (`<source>:<key>`): the key stored on its incident_alerts row. */
+export const alertKeyOf = (a: Pick<IncomingAlert, 'source' | 'key'>): string => `${a.source}:${a.key}`;
+
 export function planAlert(alert: IncomingAlert, index: number, route: Route): PlannedAlert {
   const labels = matchLabels(alert);
   return {
     index,
     alert,
-    alertKey: `${alert.source}:${alert.key}`,
+    alertKey: alertKeyOf(alert),
     route,
     labels,
     groupLabels: groupLabels(route, labels),
@@ -99,7 +102,7 @@ export function takeBatch<T extends { alerts: readonly Pick<IncomingAlert, 'sour
     if (taken.length > 0) {
       if (count + next.alerts.length > maxAlerts) break;
       const clash = next.alerts.some((a) => {
-        const onlyTriggers = seen.get(`${a.source}:${a.key}`);
+        const onlyTriggers = seen.get(alertKeyOf(a));
         return onlyTriggers !== undefined && (!onlyTriggers || a.action !== 'trigger');
       });
       if (clash) break;
@@ -108,7 +111,7 @@ export function takeBatch<T extends { alerts: readonly Pick<IncomingAlert, 'sour
     taken.push(next);
     count += next.alerts.length;
     for (const a of next.alerts) {
-      const k = `${a.source}:${a.key}`;
+      const k = alertKeyOf(a);
       seen.set(k, (seen.get(k) ?? true) && a.action === 'trigger');
     }
   }

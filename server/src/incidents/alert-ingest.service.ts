@@ -5,11 +5,12 @@ import { CLOCK, type Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
 import { AppMetrics } from '../common/metrics';
 import { withSpan } from '../common/telemetry';
+import { returnedRows } from '../database/returned-rows';
 import { OutboxService } from '../outbox/outbox.service';
 import type { AlertOutcome, IncomingAlert } from '../routing/alert';
 import { AlertIntake } from '../routing/alert-intake';
 import { RoutesService } from '../routing/routes.service';
-import { applyMutes, collapseDeliveries, groupByIncident, planAlert, takeBatch, takeRepeats, type AlertGroup, type PlannedAlert } from './alert-grouping';
+import { alertKeyOf, applyMutes, collapseDeliveries, groupByIncident, planAlert, takeBatch, takeRepeats, type AlertGroup, type PlannedAlert } from './alert-grouping';
 import { Incident } from './incident.entity';
 import * as lifecycle from './incident-lifecycle';
 import { IncidentHooks } from './incident-hooks';
@@ -17,7 +18,6 @@ import { pgCode, queuePage, writeTimeline, type TimelineDraft } from './incident
 import { applyRepeats } from './alert-repeats';
 import { loadMuteSnapshot, type MuteSnapshot } from './mute';
 import type { Actor } from './timeline-entry.entity';
-import { returnedRows } from '../database/returned-rows';
 
 interface UpsertedIncident {
   id: number;
@@ -122,7 +122,7 @@ export class AlertIngestService implements OnModuleInit {
   ingest(alerts: IncomingAlert[]): Promise<AlertOutcome[]> {
     if (alerts.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ alerts, keys: alerts.map((a) => `${a.source}:${a.key}`), resolve, reject });
+      this.queue.push({ alerts, keys: alerts.map(alertKeyOf), resolve, reject });
       this.pump();
     });
   }
@@ -243,7 +243,7 @@ export class AlertIngestService implements OnModuleInit {
     if (this.knownRepeats.size > MAX_KNOWN_REPEATS) this.knownRepeats.clear();
     alerts.forEach((a, i) => {
       const { outcome, incidentId } = outcomes[i];
-      if (a.action === 'trigger' && incidentId !== null && (outcome === 'opened' || outcome === 'grouped')) this.knownRepeats.set(`${a.source}:${a.key}`, incidentId);
+      if (a.action === 'trigger' && incidentId !== null && (outcome === 'opened' || outcome === 'grouped')) this.knownRepeats.set(alertKeyOf(a), incidentId);
     });
   }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { IncomingAlert } from '../routing/alert';
 import { matchLabels } from '../routing/route-definition';
+import { alertKeyOf } from './alert-grouping';
 import { pgCode } from './incident-records';
 import { activeMutesDigestSql, muteReason, type MuteSnapshot } from './mute';
 
@@ -130,7 +131,7 @@ async function runPrepared(db: DataSource, name: string, text: string, values: u
 export async function applyRepeats(db: DataSource, alerts: readonly IncomingAlert[], at: Date, mutes: MuteSnapshot): Promise<RepeatsResult> {
   const rows = new Map<string, RepeatRow>();
   for (const a of alerts) {
-    const key = `${a.source}:${a.key}`;
+    const key = alertKeyOf(a);
     const prior = rows.get(key);
     const muted = muteReason(matchLabels(a), a.service ?? 'unknown', mutes.mutes);
     rows.set(key, {
