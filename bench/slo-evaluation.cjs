@@ -127,12 +127,9 @@ async function openDatabase() {
   };
 }
 
-const SECONDARY_INDEXES = ['counter_minute', 'histogram_minute', 'counter_hour', 'histogram_hour'].flatMap((t) => {
+const SECONDARY_INDEXES = ['counter_minute', 'histogram_minute', 'counter_hour', 'histogram_hour'].map((t) => {
   const column = t.endsWith('hour') ? 'hour' : 'minute';
-  return [
-    { name: `ix_sli_${t}_updated_at`, sql: `CREATE INDEX "ix_sli_${t}_updated_at" ON "sli_${t}" ("updated_at")` },
-    { name: `ix_sli_${t}_${column}`, sql: `CREATE INDEX "ix_sli_${t}_${column}" ON "sli_${t}" USING brin ("${column}")` },
-  ];
+  return { name: `ix_sli_${t}_${column}`, sql: `CREATE INDEX "ix_sli_${t}_${column}" ON "sli_${t}" USING brin ("${column}")` };
 });
 
 /** 30 days of hour rows and 6 hours of minute rows for every service, by INSERT … SELECT generate_series. */

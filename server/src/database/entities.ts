@@ -17,7 +17,7 @@ import { CalendarLink } from '../oncall/calendar-link.entity';
 import { Escalation } from '../oncall/escalation.entity';
 import { ScheduleOverride } from '../oncall/schedule-override.entity';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
-import { CounterHour, CounterMinute, HistogramHour, HistogramMinute } from '../slo/sli-rollup.entity';
+import { CounterHour, CounterMinute, HistogramHour, HistogramMinute, SliChange } from '../slo/sli-rollup.entity';
 import { OtlpSeries } from '../slo/otlp-series.entity';
 import { SloStatus } from '../slo/slo-status.entity';
 import { SimulatorFault } from '../sources/simulator/simulator-fault.entity';
@@ -44,6 +44,7 @@ export const ENTITIES = [
   HistogramMinute,
   CounterHour,
   HistogramHour,
+  SliChange,
   SloStatus,
   Lease,
   SimulatorState,

@@ -1,6 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type {
-  BucketRef,
   CounterWindowSums,
   HistogramWindowSums,
   Resolution,
@@ -60,11 +59,32 @@ interface BucketRow {
   count: number;
 }
 
+/** How long `sli_changes` rows are kept: the retention job deletes older ones. */
+export const SLI_CHANGES_KEPT_MS = 30 * 60_000;
+
+/** The distinct (series, minute) buckets a write touched, for its `sli_changes` row. */
+class ChangedBuckets {
+  readonly series: string[] = [];
+  readonly minutes: number[] = [];
+  private readonly seen = new Set<string>();
+  get size(): number {
+    return this.series.length;
+  }
+  add(series: string, minute: Date): void {
+    const at = minute.getTime() / MINUTE_MS;
+    const key = `${series}\u0000${at}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.series.push(series);
+    this.minutes.push(at);
+  }
+}
+
 /**
  * Minute and hour rollups in PostgreSQL. Writes add to the bucket's row (upsert), so samples
  * may arrive in any split; every minute row written also adds to its hour row in the same
- * transaction, so the two always agree. Every upsert stamps `updated_at` with the database
- * clock for the window cache's change feed.
+ * transaction, so the two always agree. Each write also lists the buckets it touched in one
+ * `sli_changes` row, the window caches' change feed.
  *
  * Window sums follow windowPlan (sli-windows.ts): short windows from minute rows, a day and
  * more from hour rows plus the current hour's minutes.
@@ -84,11 +104,13 @@ export class PostgresSliStore implements SliStore {
       row.value += value;
       counters[res].set(key, row);
     };
+    const changes = new ChangedBuckets();
     for (const s of batch.counters) {
       if (!Number.isFinite(s.value)) continue;
       const minute = minuteOf(s.at);
       add('minute', s.series, minute, s.value);
       add('hour', s.series, hourOf(minute), s.value);
+      changes.add(s.series, minute);
     }
     const buckets = { minute: new Map<string, BucketRow>(), hour: new Map<string, BucketRow>() };
     const addBucket = (res: Resolution, series: string, at: Date, le: number, count: number) => {
@@ -99,6 +121,7 @@ export class PostgresSliStore implements SliStore {
     };
     for (const h of batch.histograms) {
       const minute = minuteOf(h.at);
+      if (h.buckets.length > 0) changes.add(h.series, minute);
       for (const b of h.buckets) {
         addBucket('minute', h.series, minute, b.le, b.count);
         addBucket('hour', h.series, hourOf(minute), b.le, b.count);
@@ -112,7 +135,7 @@ export class PostgresSliStore implements SliStore {
           `INSERT INTO sli_counter_${res} (series, ${res}, value)
            SELECT ($1::text[])[u.i], to_timestamp(u.t), u.v FROM unnest($2::int[], $3::float8[], $4::float8[]) AS u(i, t, v)
            ON CONFLICT ON CONSTRAINT pk_sli_counter_${res}
-           DO UPDATE SET value = sli_counter_${res}.value + EXCLUDED.value, updated_at = clock_timestamp()`,
+           DO UPDATE SET value = sli_counter_${res}.value + EXCLUDED.value`,
           [names, index, rows.map((r) => r.at / 1000), rows.map((r) => r.value)],
         );
       }
@@ -124,12 +147,14 @@ export class PostgresSliStore implements SliStore {
           `INSERT INTO sli_histogram_${res} (series, ${res}, le, count)
            SELECT ($1::text[])[u.i], to_timestamp(u.t), u.le, u.c FROM unnest($2::int[], $3::float8[], $4::float8[], $5::float8[]) AS u(i, t, le, c)
            ON CONFLICT ON CONSTRAINT pk_sli_histogram_${res}
-           DO UPDATE SET count = sli_histogram_${res}.count + EXCLUDED.count, updated_at = clock_timestamp()
+           DO UPDATE SET count = sli_histogram_${res}.count + EXCLUDED.count
            WHERE EXCLUDED.count <> 0`,
           [names, index, rows.map((r) => r.at / 1000), rows.map((r) => leParam(r.le)), rows.map((r) => r.count)],
         );
       }
     }
+    // Last, in the same transaction: the feed stamp is no earlier than the rows it announces.
+    if (changes.size > 0) await manager.query(`INSERT INTO sli_changes (series, minutes) VALUES ($1::text[], $2::int[])`, [changes.series, changes.minutes]);
   }
 
   /** Every series and window in one query per resolution: a FILTER per window. */
@@ -308,11 +333,17 @@ function parsed(r: RawRows[number]): SeriesRows {
 
 /** The change feed behind the window cache, over the same tables. */
 export class PostgresSliRows implements SliRowFeed {
+  /**
+   * Half the log's retention: the retention job runs every 10 minutes, so changes this recent
+   * are always still listed.
+   */
+  readonly horizonMs = SLI_CHANGES_KEPT_MS / 2;
+
   constructor(private readonly dataSource: DataSource) {}
 
   async probe(): Promise<WatermarkProbe> {
-    // Other sessions of this database that are inside a transaction: rows they write carry an
-    // updated_at no earlier than their transaction start, and may commit after we read. A
+    // Other sessions of this database that are inside a transaction: the sli_changes row they
+    // write carries a stamp no earlier than their transaction start, and may commit after we read. A
     // session of another role shows no state to us (hidden). PGlite reports only its one
     // standalone backend, and runs one transaction at a time anyway.
     const [row]: Array<{ at: Date; oldest: Date | null; hidden: number }> = await this.dataSource.query(
@@ -371,6 +402,9 @@ export class PostgresSliRows implements SliRowFeed {
    * One statement over the four tables. Without ORDER BY: all aggregates of a group see its
    * rows in the same order, so the i-th entries of at, value and le belong together, and the
    * cache sorts what it needs (a sort here spills to disk on large hydrations).
+   *
+   * A refresh (changedSince) reads the buckets listed in `sli_changes` rows stamped since the
+   * watermark, each whole (every bound of a histogram bucket), by primary key.
    */
   private async readChunk(q: RowQuery): Promise<SeriesRows[]> {
     const params: unknown[] = [];
@@ -380,38 +414,34 @@ export class PostgresSliRows implements SliRowFeed {
     const histograms = q.histograms.length ? param(q.histograms, 'text[]') : null;
     const parts: string[] = [];
     for (const res of ['minute', 'hour'] as const) {
-      const from = param(new Date(q.from[res] * BUCKET_MS[res]).toISOString(), 'timestamptz');
       // date_part is float8 (extract is numeric, several times slower); bucket starts divide exactly.
       const idx = `(date_part('epoch', ${res}) / ${BUCKET_MS[res] / 1000})::int`;
-      if (counters) {
-        parts.push(
-          `SELECT 'counter' AS kind, '${res}' AS resolution, series, string_agg(${idx}::text, ',') AS at, string_agg(value::text, ',') AS value, NULL AS le
-           FROM sli_counter_${res}
-           WHERE series = ANY(${counters}) AND ${res} >= ${from} ${since ? `AND updated_at >= ${since}` : ''}
-           GROUP BY series`,
-        );
-      }
-      if (histograms) {
-        const table = `sli_histogram_${res}`;
-        const columns = `'histogram' AS kind, '${res}' AS resolution, series, string_agg(${idx}::text, ',') AS at, string_agg(count::text, ',') AS value, string_agg(le::text, ',') AS le`;
-        parts.push(
-          since && !q.changedRowsOnly
-            ? // Every bound of each changed bucket, looked up by primary key. OFFSET 0 keeps the
-              // planner from flattening the lookup into a join it misjudges: it cannot estimate
-              // how few (series, bucket) pairs changed, and would scan the whole table.
-              `SELECT ${columns} FROM (
-                 SELECT DISTINCT c.series AS changed_series, c.${res} AS changed_at FROM ${table} c
-                 WHERE c.updated_at >= ${since} AND c.series = ANY(${histograms}) AND c.${res} >= ${from}
-               ) c CROSS JOIN LATERAL (
-                 SELECT h.series, h.${res}, h.le, h.count FROM ${table} h
-                 WHERE h.series = c.changed_series AND h.${res} = c.changed_at OFFSET 0
-               ) h
-               GROUP BY series`
-            : `SELECT ${columns} FROM ${table}
-               WHERE series = ANY(${histograms}) AND ${res} >= ${from} ${since ? `AND updated_at >= ${since}` : ''}
-               GROUP BY series`,
-        );
-      }
+      const select = (kind: 'counter' | 'histogram', series: string) => {
+        const table = `sli_${kind}_${res}`;
+        const columns =
+          kind === 'counter'
+            ? `'counter' AS kind, '${res}' AS resolution, series, string_agg(${idx}::text, ',') AS at, string_agg(value::text, ',') AS value, NULL AS le`
+            : `'histogram' AS kind, '${res}' AS resolution, series, string_agg(${idx}::text, ',') AS at, string_agg(count::text, ',') AS value, string_agg(le::text, ',') AS le`;
+        if (!since) {
+          const from = param(new Date(q.from[res] * BUCKET_MS[res]).toISOString(), 'timestamptz');
+          return `SELECT ${columns} FROM ${table} WHERE series = ANY(${series}) AND ${res} >= ${from} GROUP BY series`;
+        }
+        // Minute indexes in the log; an hour index is the minute's divided by 60 (integer
+        // division: indexes are positive). OFFSET 0 keeps the planner from flattening the
+        // lookup into a join it misjudges: it cannot estimate how few buckets changed, and
+        // would scan the whole table.
+        const bucket = res === 'minute' ? 'c.m' : '(c.m / 60)';
+        return `SELECT ${columns} FROM (
+                  SELECT DISTINCT c.series AS changed_series, to_timestamp(${bucket}::float8 * ${BUCKET_MS[res] / 1000}) AS changed_at
+                  FROM sli_changes ch CROSS JOIN LATERAL unnest(ch.series, ch.minutes) AS c(series, m)
+                  WHERE ch.at >= ${since} AND c.series = ANY(${series}) AND ${bucket} >= ${param(q.from[res], 'int')}
+                ) c CROSS JOIN LATERAL (
+                  SELECT * FROM ${table} r WHERE r.series = c.changed_series AND r.${res} = c.changed_at OFFSET 0
+                ) r
+                GROUP BY series`;
+      };
+      if (counters) parts.push(select('counter', counters));
+      if (histograms) parts.push(select('histogram', histograms));
     }
     if (parts.length === 0) return [];
     const sql = parts.join('\nUNION ALL\n');
@@ -428,21 +458,4 @@ export class PostgresSliRows implements SliRowFeed {
     return rows.map(parsed);
   }
 
-  async readBuckets(buckets: BucketRef[]): Promise<SeriesRows[]> {
-    const out: SeriesRows[] = [];
-    for (const res of ['minute', 'hour'] as const) {
-      const mine = buckets.filter((b) => b.resolution === res);
-      if (mine.length === 0) continue;
-      const rows: RawRows = await this.dataSource.query(
-        `SELECT 'histogram' AS kind, '${res}' AS resolution, h.series, string_agg((date_part('epoch', h.${res}) / ${BUCKET_MS[res] / 1000})::int::text, ',') AS at,
-                string_agg(h.count::text, ',') AS value, string_agg(h.le::text, ',') AS le
-         FROM unnest($1::text[], $2::timestamptz[]) AS b(series, at)
-         CROSS JOIN LATERAL (SELECT * FROM sli_histogram_${res} h WHERE h.series = b.series AND h.${res} = b.at OFFSET 0) h
-         GROUP BY h.series`,
-        [mine.map((b) => b.series), mine.map((b) => new Date(b.at * BUCKET_MS[res]).toISOString())],
-      );
-      out.push(...rows.map(parsed));
-    }
-    return out;
-  }
 }

@@ -6,6 +6,7 @@ import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../database/lease.service';
 import { RulesService } from '../rules/rules.service';
+import { SLI_CHANGES_KEPT_MS } from './postgres-sli-store';
 
 const LEASE = 'sli-retention';
 const LEASE_SECONDS = 120;
@@ -20,11 +21,12 @@ const TABLES = [
   { table: 'sli_histogram_hour', column: 'hour', keep: 'hour' },
 ] as const;
 
-export type RetentionResult = Record<(typeof TABLES)[number]['table'], number>;
+export type RetentionResult = Record<(typeof TABLES)[number]['table'] | 'sli_changes', number>;
 
 /**
  * Deletes SLI rollups older than their retention (HEADROOM_RETENTION_MINUTES for minute rows,
- * HEADROOM_RETENTION_HOURS for hour rows), on a schedule, in one process at a time (lease).
+ * HEADROOM_RETENTION_HOURS for hour rows) and the change log older than SLI_CHANGES_KEPT_MS,
+ * on a schedule, in one process at a time (lease).
  * Deletes go in batches, renewing the lease between them, so a first run over a large backlog
  * neither holds locks for long nor outlives its lease unnoticed.
  */
@@ -81,7 +83,7 @@ export class SliRetentionService implements OnApplicationBootstrap, OnApplicatio
         minute: new Date(now - this.config.retention.minuteSeconds * 1000),
         hour: new Date(now - this.config.retention.hourSeconds * 1000),
       };
-      const deleted = Object.fromEntries(TABLES.map((t) => [t.table, 0])) as RetentionResult;
+      const deleted = Object.fromEntries([...TABLES.map((t) => [t.table, 0]), ['sli_changes', 0]]) as RetentionResult;
       for (const t of TABLES) {
         for (;;) {
           if (this.stopping) return deleted;
@@ -95,6 +97,12 @@ export class SliRetentionService implements OnApplicationBootstrap, OnApplicatio
           if (!(await this.leases.tryAcquire(LEASE, LEASE_SECONDS))) return deleted;
         }
       }
+      // The window caches' change log, by the database clock that stamped it (the app clock may
+      // be a simulated one); one row per write, so one statement is short enough.
+      const [, changes]: [unknown, number] = await this.dataSource.query(`DELETE FROM sli_changes WHERE at < clock_timestamp() - make_interval(secs => $1)`, [
+        SLI_CHANGES_KEPT_MS / 1000,
+      ]);
+      deleted.sli_changes = changes;
       if (Object.values(deleted).some((n) => n > 0)) this.logger.info({ deleted, cutoff }, 'SLI retention deleted old rollups');
       return deleted;
     } finally {

@@ -104,6 +104,11 @@ export interface WatermarkProbe {
  */
 export interface SliRowFeed {
   probe(): Promise<WatermarkProbe>;
+  /**
+   * How far back a refresh may start (ms of database time): the change log before that may be
+   * gone, so a cache whose watermark is older loads again. Unlimited when absent.
+   */
+  readonly horizonMs?: number;
   /** Minute and hour rows of these series, from both tables, in as few round trips as it can. */
   read(q: RowQuery): Promise<SeriesRows[]>;
   /** The same rows a chunk at a time, so a large load is applied while the next chunk is read. */

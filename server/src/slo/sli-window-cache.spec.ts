@@ -142,6 +142,12 @@ function expectEqualToFeed(feed: FakeFeed, got: Awaited<ReturnType<typeof sums>>
   });
 }
 
+function writeCommitted(feed: FakeFeed, minute: number) {
+  const tx = feed.begin();
+  writeMinute(feed, tx, minute);
+  feed.commit(tx);
+}
+
 function writeMinute(feed: FakeFeed, tx: number, minute: number, scale = 1) {
   feed.add(tx, 'c', 'req', minute, 100 * scale);
   feed.add(tx, 'c', 'err', minute, (minute % 7) * scale);
@@ -330,6 +336,32 @@ describe.each([
     release();
     await cache.whenLoaded();
     expectEqualToFeed(feed, await readOnce(cache, START + 2000), START + 2000);
+  });
+
+  it('loads again when its watermark is older than the feed keeps changes for', async () => {
+    const feed = new FakeFeed(bucketReads);
+    Object.assign(feed, { horizonMs: 10 * MINUTE_MS });
+    const cache = new SliWindowCache(feed);
+    const minute = Math.floor(START / MINUTE_MS);
+    const tx = feed.begin();
+    for (let m = minute - 100; m <= minute; m++) writeMinute(feed, tx, m);
+    feed.commit(tx);
+    expect(await readOnce(cache, START)).toBeNull();
+    await cache.whenLoaded();
+    expectEqualToFeed(feed, await readOnce(cache, START + 1000), START + 1000);
+    // Within the horizon a refresh follows the change.
+    feed.clock += 9 * MINUTE_MS;
+    writeCommitted(feed, minute + 1);
+    const within = START + 2 * MINUTE_MS;
+    expectEqualToFeed(feed, await readOnce(cache, within), within);
+    // No pass for longer than the horizon: the feed may have forgotten what changed meanwhile,
+    // so the cache starts over (answering nothing until loaded) rather than miss it.
+    feed.clock += 11 * MINUTE_MS;
+    writeCommitted(feed, minute + 2);
+    const after = START + 3 * MINUTE_MS;
+    expect(await readOnce(cache, after)).toBeNull();
+    await cache.whenLoaded();
+    expectEqualToFeed(feed, await readOnce(cache, after), after);
   });
 
   it('loads a few series a new SLO needs inline, once the cache is loaded', async () => {

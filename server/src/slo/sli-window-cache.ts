@@ -15,11 +15,12 @@ import { hourIndex, minuteIndex, windowPlan, type WindowPlan } from './sli-windo
  * what the SQL path computes from the summed buckets. (Where a series changes its bounds, or an
  * SLO adds series with different bounds, each bucket is interpolated within its own bounds.)
  *
- * Correct with several processes writing: every rollup row carries `updated_at` from the
- * database clock, set on every upsert. Each refresh reads the rows updated since a watermark
- * taken before the previous refresh read anything, moved back to the start of the oldest
- * transaction then open (see nextWatermark), so a row committed late by a slow transaction is
- * still read. Rows carry absolute values, so reading one again is harmless. This process's own
+ * Correct with several processes writing: every write of rollups lists the buckets it touched
+ * in a change log stamped by the database clock (`sli_changes`). Each refresh reads the buckets
+ * listed since a watermark taken before the previous refresh read anything, moved back to the
+ * start of the oldest transaction then open (see nextWatermark), so a bucket committed late by
+ * a slow transaction is still read. Rows carry absolute values, so reading one again is
+ * harmless. A cache whose watermark is older than the feed's horizon loads again. This process's own
  * writes arrive the same way, at the refresh that starts the next pass: the one that runs right
  * after an ingest batch sees it, and a rolled-back write is never seen.
  */
@@ -276,6 +277,11 @@ export class SliWindowCache {
       // The watermark is taken before any row is read, so nothing committed after it is missed
       // (a load that runs later reads even newer rows, and the next refresh re-reads from here).
       const probe = await this.feed.probe();
+      const horizon = this.feed.horizonMs;
+      if (this.watermark !== null && horizon !== undefined && probe.at.getTime() - this.watermark.getTime() > horizon) {
+        // Changes that old may have left the feed: what is held cannot be brought up to date.
+        this.reset(this.minuteSlots, this.hourSlots);
+      }
       this.advance(minuteHead);
       if (this.watermark !== null) await this.readChanges();
       const missing = this.missing(needs, nowMinute);
