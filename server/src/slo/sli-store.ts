@@ -70,22 +70,10 @@ export interface RowQuery {
   /** Oldest bucket index wanted, per resolution. */
   from: Record<Resolution, number>;
   /**
-   * Only rows updated at or after this database time — and for histograms every bound of
-   * each (series, bucket) that changed, so the bucket can be recomputed whole.
+   * Only the buckets changed at or after this database time, each whole (every bound of a
+   * histogram bucket), so that a bucket can be recomputed from what comes back.
    */
   changedSince?: Date;
-  /**
-   * With changedSince: histogram rows too only as changed, not every bound of their buckets
-   * (the cache reads a bucket again whole with readBuckets when it cannot tell it has them all).
-   */
-  changedRowsOnly?: boolean;
-}
-
-/** One histogram bucket of one series, to be read again with all its bounds. */
-export interface BucketRef {
-  series: string;
-  resolution: Resolution;
-  at: number;
 }
 
 /** When a change feed may safely resume: see nextWatermark in sli-window-cache.ts. */
@@ -113,8 +101,6 @@ export interface SliRowFeed {
   read(q: RowQuery): Promise<SeriesRows[]>;
   /** The same rows a chunk at a time, so a large load is applied while the next chunk is read. */
   readInChunks?(q: RowQuery): AsyncIterable<SeriesRows[]>;
-  /** Every bound of these histogram buckets (feeds offering it are asked for changedRowsOnly). */
-  readBuckets?(buckets: BucketRef[]): Promise<SeriesRows[]>;
 }
 
 export const SLI_STORE = Symbol('SLI_STORE');

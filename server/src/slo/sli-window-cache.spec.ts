@@ -1,5 +1,5 @@
 import { countAtOrBelow } from './histogram-quantile';
-import type { BucketRef, Resolution, RowQuery, SeriesRows, SliRowFeed, WatermarkProbe } from './sli-store';
+import type { Resolution, RowQuery, SeriesRows, SliRowFeed, WatermarkProbe } from './sli-store';
 import { SliWindowCache, nextWatermark, type CacheView } from './sli-window-cache';
 import { HOUR_MS, MINUTE_MS, windowPlan } from './sli-windows';
 
@@ -8,10 +8,6 @@ import { HOUR_MS, MINUTE_MS, windowPlan } from './sli-windows';
  * clock that moves only when told, so the cache's watermark logic can be driven precisely.
  */
 class FakeFeed implements SliRowFeed {
-  /** Whether this feed offers readBuckets (and so answers changedRowsOnly), as PostgreSQL's does. */
-  constructor(bucketReads = false) {
-    if (!bucketReads) this.readBuckets = undefined;
-  }
   clock = 1_000_000;
   private nextTx = 1;
   readonly rows = new Map<string, { kind: 'c' | 'h'; series: string; res: Resolution; at: number; le: number; value: number; updatedAt: number; tx: number }>();
@@ -44,15 +40,15 @@ class FakeFeed implements SliRowFeed {
     const starts = [...this.open.values()];
     return { at: new Date(this.clock), oldestOpen: starts.length ? new Date(Math.min(...starts)) : null, hiddenSessions: 0 };
   }
-  private select(kind: 'c' | 'h', res: Resolution, series: string[], fromIndex: number, since?: Date, changedRowsOnly = false, buckets?: Set<string>): SeriesRows[] {
+  /** Rows as PostgreSQL's feed gives them: since a time, every row of each changed bucket. */
+  private select(kind: 'c' | 'h', res: Resolution, series: string[], fromIndex: number, since?: Date): SeriesRows[] {
     const wanted = new Set(series);
     const rows = [...this.rows.values()].filter((r) => r.kind === kind && r.res === res && wanted.has(r.series) && r.at >= fromIndex && this.visible(r));
-    const changedBuckets = buckets ?? new Set(rows.filter((r) => !since || r.updatedAt >= since.getTime()).map((r) => `${r.series}|${r.at}`));
+    const changedBuckets = new Set(rows.filter((r) => !since || r.updatedAt >= since.getTime()).map((r) => `${r.series}|${r.at}`));
     const out = new Map<string, SeriesRows & { at: number[]; value: number[]; le?: number[] }>();
     // Any order, as the database gives it: newest first here.
     for (const r of rows.sort((a, b) => b.at - a.at || b.le - a.le)) {
       if (!changedBuckets.has(`${r.series}|${r.at}`)) continue;
-      if ((kind === 'c' || changedRowsOnly) && since && r.updatedAt < since.getTime()) continue;
       const s = out.get(r.series) ?? { kind: kind === 'c' ? 'counter' : 'histogram', resolution: res, series: r.series, at: [], value: [], ...(kind === 'h' ? { le: [] } : {}) };
       s.at.push(r.at);
       s.value.push(r.value);
@@ -65,18 +61,9 @@ class FakeFeed implements SliRowFeed {
     this.reads++;
     return (['minute', 'hour'] as const).flatMap((res) => [
       ...this.select('c', res, q.counters, q.from[res], q.changedSince),
-      ...this.select('h', res, q.histograms, q.from[res], q.changedSince, q.changedRowsOnly),
+      ...this.select('h', res, q.histograms, q.from[res], q.changedSince),
     ]);
   }
-  bucketReads: BucketRef[][] = [];
-  readBuckets? = async (buckets: BucketRef[]): Promise<SeriesRows[]> => {
-    this.bucketReads.push(buckets);
-    return (['minute', 'hour'] as const).flatMap((res) => {
-      const mine = buckets.filter((b) => b.resolution === res);
-      return this.select('h', res, [...new Set(mine.map((b) => b.series))], -Infinity, undefined, false, new Set(mine.map((b) => `${b.series}|${b.at}`)));
-    });
-  };
-
   /** What the SQL path answers: committed rows summed by windowPlan. */
   counterSum(series: string, nowMs: number, w: number): number {
     const plan = windowPlan(nowMs, w);
@@ -168,12 +155,9 @@ describe('nextWatermark', () => {
   });
 });
 
-describe.each([
-  ['re-reading every bound of a changed bucket', false],
-  ['reading changed rows only, and buckets again only when needed', true],
-])('SliWindowCache, %s', (_, bucketReads) => {
+describe('SliWindowCache', () => {
   it('hydrates from rows, then follows later writes to the same sums as the rows', async () => {
-    const feed = new FakeFeed(bucketReads);
+    const feed = new FakeFeed();
     const cache = new SliWindowCache(feed);
     const first = Math.floor(START / MINUTE_MS) - 3 * 24 * 60;
     const tx = feed.begin();
@@ -206,22 +190,19 @@ describe.each([
       now = START + (120 + later) * MINUTE_MS;
       expectEqualToFeed(feed, await sums(cache, now), now);
     }
-    // Whole buckets written each time: nothing needed reading again.
-    expect(feed.bucketReads).toEqual([]);
   });
 
   it('recomputes a bucket whose write touched only some bounds, and follows a change of bounds', async () => {
-    const feed = new FakeFeed(bucketReads);
+    const feed = new FakeFeed();
     const cache = new SliWindowCache(feed);
-    // The same rows through a feed that always re-reads every bound of a changed bucket.
-    const reference = new SliWindowCache(Object.assign(Object.create(feed) as FakeFeed, { readBuckets: undefined }));
+    // What a cache loaded from scratch answers.
+    const reference = async (nowMs: number) => sums(new SliWindowCache(feed), nowMs);
     const minute = Math.floor(START / MINUTE_MS);
     const tx = feed.begin();
     for (let m = minute - 100; m <= minute; m++) writeMinute(feed, tx, m);
     feed.commit(tx);
     let now = START + 10_000;
     expectEqualToFeed(feed, await sums(cache, now), now);
-    await sums(reference, now);
     feed.clock += 5000;
     now += 5000;
     expectEqualToFeed(feed, await sums(cache, now), now);
@@ -234,9 +215,8 @@ describe.each([
     feed.clock += 1000;
     now += 10_000;
     expectEqualToFeed(feed, await sums(cache, now), now);
-    if (bucketReads) expect(feed.bucketReads.flat().map((b) => [b.resolution, b.at])).toEqual([['minute', minute - 5], ['hour', Math.floor((minute - 5) / 60)]]);
     // The writer adds a bound (0.5): its new buckets carry it, older ones do not. Each bucket is
-    // interpolated within its own bounds, so the reference is the cache reading every bound.
+    // interpolated within its own bounds, so the reference is a cache loaded from scratch.
     for (let k = 1; k <= 3; k++) {
       feed.clock += 1000;
       const t = feed.begin();
@@ -244,9 +224,9 @@ describe.each([
       feed.commit(t);
       feed.clock += 1000;
       now = START + k * MINUTE_MS + 5_000;
-      expect(await sums(cache, now)).toEqual(await sums(reference, now));
+      expect(await sums(cache, now)).toEqual(await reference(now));
     }
-    // And drops it again: the buckets with it are read whole until they leave the range held.
+    // And drops it again.
     feed.clock += 5000;
     await sums(cache, now);
     feed.clock += 1000;
@@ -254,12 +234,11 @@ describe.each([
     BOUNDS.forEach((le, i) => feed.add(t, 'h', 'lat', minute + 3, 1 + i, le));
     feed.commit(t);
     feed.clock += 1000;
-    expect(await sums(cache, now + 1000)).toEqual(await sums(reference, now + 1000));
-    if (bucketReads) expect(feed.bucketReads.at(-1)!.map((b) => [b.resolution, b.at])).toEqual([['minute', minute + 3], ['hour', Math.floor((minute + 3) / 60)]]);
+    expect(await sums(cache, now + 1000)).toEqual(await reference(now + 1000));
   });
 
   it('reads a row committed after the refresh that ran while its transaction was open', async () => {
-    const feed = new FakeFeed(bucketReads);
+    const feed = new FakeFeed();
     const cache = new SliWindowCache(feed, { clockSafetyMs: 0 });
     const minute = Math.floor(START / MINUTE_MS);
     const t0 = feed.begin();
@@ -282,7 +261,7 @@ describe.each([
   });
 
   it('keeps rows written ahead of the evaluation clock until the clock gets there', async () => {
-    const feed = new FakeFeed(bucketReads);
+    const feed = new FakeFeed();
     const cache = new SliWindowCache(feed);
     const minute = Math.floor(START / MINUTE_MS);
     const tx = feed.begin();
@@ -294,7 +273,7 @@ describe.each([
   });
 
   it('answers nothing for a time before what it holds, so the caller reads the database', async () => {
-    const feed = new FakeFeed(bucketReads);
+    const feed = new FakeFeed();
     const cache = new SliWindowCache(feed);
     await sums(cache, START);
     expect(await sums(cache, START - 2 * HOUR_MS)).toBeNull();
@@ -303,7 +282,7 @@ describe.each([
   });
 
   it('loads a series again when an SLO adds a threshold, and drops series no SLO reads any more', async () => {
-    const feed = new FakeFeed(bucketReads);
+    const feed = new FakeFeed();
     const cache = new SliWindowCache(feed, { evictAfterMinutes: 30 });
     const minute = Math.floor(START / MINUTE_MS);
     const tx = feed.begin();
@@ -317,7 +296,7 @@ describe.each([
   });
 
   it('loads in the background on first use, answering nothing (not waiting) until it is done', async () => {
-    const feed = new FakeFeed(bucketReads);
+    const feed = new FakeFeed();
     const cache = new SliWindowCache(feed);
     const minute = Math.floor(START / MINUTE_MS);
     const tx = feed.begin();
@@ -339,7 +318,7 @@ describe.each([
   });
 
   it('loads again when its watermark is older than the feed keeps changes for', async () => {
-    const feed = new FakeFeed(bucketReads);
+    const feed = new FakeFeed();
     Object.assign(feed, { horizonMs: 10 * MINUTE_MS });
     const cache = new SliWindowCache(feed);
     const minute = Math.floor(START / MINUTE_MS);
@@ -365,7 +344,7 @@ describe.each([
   });
 
   it('loads a few series a new SLO needs inline, once the cache is loaded', async () => {
-    const feed = new FakeFeed(bucketReads);
+    const feed = new FakeFeed();
     const cache = new SliWindowCache(feed);
     const minute = Math.floor(START / MINUTE_MS);
     const tx = feed.begin();
@@ -380,7 +359,7 @@ describe.each([
   });
 
   it('starts again from the database after a read fails half-way', async () => {
-    const feed = new FakeFeed(bucketReads);
+    const feed = new FakeFeed();
     const cache = new SliWindowCache(feed);
     const minute = Math.floor(START / MINUTE_MS);
     const tx = feed.begin();
@@ -400,7 +379,7 @@ describe.each([
   });
 
   it('reads only changed rows after hydration, in one read per pass', async () => {
-    const feed = new FakeFeed(bucketReads);
+    const feed = new FakeFeed();
     const cache = new SliWindowCache(feed);
     const minute = Math.floor(START / MINUTE_MS);
     const tx = feed.begin();

@@ -1,5 +1,5 @@
 import { countsAtOrBelow } from './histogram-quantile';
-import type { BucketRef, Resolution, RowNumbers, RowQuery, SeriesRows, SliRowFeed, WatermarkProbe } from './sli-store';
+import type { Resolution, RowNumbers, RowQuery, SeriesRows, SliRowFeed, WatermarkProbe } from './sli-store';
 import { hourIndex, minuteIndex, windowPlan, type WindowPlan } from './sli-windows';
 
 /**
@@ -144,12 +144,6 @@ interface HistogramTimeline {
   goodRings: Rings[];
   scratch: Float64Array;
   lastUsed: number;
-  /**
-   * Per resolution, every bound of the rows read for this series, with the newest bucket it
-   * was seen in: a bucket whose changed rows include every bound seen in the range held has no
-   * other row, so a refresh recomputes it from those rows alone.
-   */
-  bounds: Record<Resolution, Map<number, number>>;
 }
 
 /** Up to this many series missing from a loaded cache are read inline (a new SLO); more load in the background. */
@@ -372,33 +366,9 @@ export class SliWindowCache {
     const counters = [...this.counters.keys()];
     const histograms = [...this.histograms.keys()];
     if (counters.length + histograms.length === 0) return;
+    // A histogram bucket comes back whole (every bound), so it is recomputed from these rows alone.
     const q: RowQuery = { counters, histograms, from: this.from(), changedSince: this.watermark! };
-    if (!this.feed.readBuckets) return this.applyRows(await this.feed.read(q));
-    // Only the changed rows. A histogram bucket needs all its bounds to be recomputed: when
-    // its changed rows are not all the bounds its series has, that bucket is read again whole
-    // (rare: writers send every bound of a bucket; after a change of bounds, until the old
-    // bounds leave the range held).
-    const rows = await this.feed.read({ ...q, changedRowsOnly: true });
-    const again: BucketRef[] = [];
-    for (const r of rows) {
-      if (r.kind === 'counter') {
-        this.applyRows([r]);
-        continue;
-      }
-      const h = this.histograms.get(r.series);
-      if (!h) continue;
-      const known = h.bounds[r.resolution];
-      const oldest = this.oldest(r.resolution);
-      // Bounds last seen before the range held have no row in it any more.
-      for (const [le, last] of known) if (last < oldest) known.delete(le);
-      forEachBucket(r, (at, values, les) => {
-        let covered = 0;
-        for (const le of les) if (known.has(le)) covered++;
-        if (covered === known.size) this.applyBucket(r.series, r.resolution, at, values, les);
-        else again.push({ series: r.series, resolution: r.resolution, at });
-      });
-    }
-    if (again.length > 0) this.applyRows(await this.feed.readBuckets(again));
+    this.applyRows(await this.feed.read(q));
   }
 
   /** Marks every needed series as used and lists those not held yet (or lacking a threshold). */
@@ -431,7 +401,6 @@ export class SliWindowCache {
         goodRings: [...good.values()],
         scratch: new Float64Array(good.size),
         lastUsed: h.lastUsed,
-        bounds: { minute: new Map(), hour: new Map() },
       });
       for (const key of this.pending.keys()) if (key.startsWith(`histogram\u0000${h.series}\u0000`)) this.pending.delete(key);
     }
@@ -478,21 +447,8 @@ export class SliWindowCache {
         }
         continue;
       }
-      forEachBucket(r, (at, values, les) => this.applyBucket(series, res, at, values, les));
+      forEachBucket(r, (at, values, les) => this.apply({ kind: 'histogram', series, res, at, values, les }));
     }
-  }
-
-  /** One histogram bucket, every bound of it. */
-  private applyBucket(series: string, res: Resolution, at: number, values: number[], les: number[]): void {
-    const h = this.histograms.get(series);
-    if (h) {
-      const known = h.bounds[res];
-      for (const le of les) {
-        const last = known.get(le);
-        if (last === undefined || last < at) known.set(le, at);
-      }
-    }
-    this.apply({ kind: 'histogram', series, res, at, values, les });
   }
 
   /** Sets one bucket to its stored (absolute) value. */
