@@ -23,9 +23,14 @@ function hourOf(minute: Date): Date {
 
 const BUCKET_MS: Record<Resolution, number> = { minute: MINUTE_MS, hour: HOUR_MS };
 
-/** PostgreSQL's text form of a bucket bound (float8 accepts 'Infinity'). */
-function leParam(le: number): string {
-  return Number.isFinite(le) ? String(le) : le > 0 ? 'Infinity' : '-Infinity';
+/**
+ * A float8[] or int[] parameter as PostgreSQL's array literal, built by one native join: the
+ * driver would escape and convert every element in JavaScript (tens of thousands per batch).
+ * JavaScript's shortest round-trip digits, `Infinity`, `-Infinity` and `NaN` are all valid
+ * float8 input.
+ */
+function numbersLiteral(values: readonly number[]): string {
+  return `{${values.join(',')}}`;
 }
 
 /** Rows sorted by key so that concurrent writers lock rows in the same order (no deadlocks). */
@@ -52,11 +57,10 @@ interface CounterRow {
   at: number;
   value: number;
 }
-interface BucketRow {
+interface BucketCounts {
   series: string;
   at: number;
-  le: number;
-  count: number;
+  counts: Map<number, number>;
 }
 
 /** How long `sli_changes` rows are kept: the retention job deletes older ones. */
@@ -112,19 +116,23 @@ export class PostgresSliStore implements SliStore {
       add('hour', s.series, hourOf(minute), s.value);
       changes.add(s.series, minute);
     }
-    const buckets = { minute: new Map<string, BucketRow>(), hour: new Map<string, BucketRow>() };
-    const addBucket = (res: Resolution, series: string, at: Date, le: number, count: number) => {
-      const key = `${series}\u0000${at.getTime()}\u0000${le}`;
-      const row = buckets[res].get(key) ?? { series, at: at.getTime(), le, count: 0 };
-      row.count += count;
-      buckets[res].set(key, row);
+    // Per series and bucket start, the counts by bound: one key per sample, not one per bound.
+    const buckets = { minute: new Map<string, BucketCounts>(), hour: new Map<string, BucketCounts>() };
+    const countsOf = (res: Resolution, series: string, at: number) => {
+      const key = `${series}\u0000${at}`;
+      let b = buckets[res].get(key);
+      if (!b) buckets[res].set(key, (b = { series, at, counts: new Map() }));
+      return b.counts;
     };
     for (const h of batch.histograms) {
+      if (h.buckets.length === 0) continue;
       const minute = minuteOf(h.at);
-      if (h.buckets.length > 0) changes.add(h.series, minute);
+      changes.add(h.series, minute);
+      const inMinute = countsOf('minute', h.series, minute.getTime());
+      const inHour = countsOf('hour', h.series, hourOf(minute).getTime());
       for (const b of h.buckets) {
-        addBucket('minute', h.series, minute, b.le, b.count);
-        addBucket('hour', h.series, hourOf(minute), b.le, b.count);
+        inMinute.set(b.le, (inMinute.get(b.le) ?? 0) + b.count);
+        inHour.set(b.le, (inHour.get(b.le) ?? 0) + b.count);
       }
     }
     for (const res of ['minute', 'hour'] as const) {
@@ -136,12 +144,24 @@ export class PostgresSliStore implements SliStore {
            SELECT ($1::text[])[u.i], to_timestamp(u.t), u.v FROM unnest($2::int[], $3::float8[], $4::float8[]) AS u(i, t, v)
            ON CONFLICT ON CONSTRAINT pk_sli_counter_${res}
            DO UPDATE SET value = sli_counter_${res}.value + EXCLUDED.value`,
-          [names, index, rows.map((r) => r.at / 1000), rows.map((r) => r.value)],
+          [names, numbersLiteral(index), numbersLiteral(rows.map((r) => r.at / 1000)), numbersLiteral(rows.map((r) => r.value))],
         );
       }
       if (buckets[res].size > 0) {
-        const rows = [...buckets[res].values()].sort(byKey);
-        const { names, index } = seriesIndex(rows);
+        const groups = [...buckets[res].values()].sort(byKey);
+        const { names, index: groupIndex } = seriesIndex(groups);
+        const index: number[] = [];
+        const at: number[] = [];
+        const le: number[] = [];
+        const count: number[] = [];
+        groups.forEach((g, i) => {
+          for (const bound of [...g.counts.keys()].sort((a, b) => a - b)) {
+            index.push(groupIndex[i]);
+            at.push(g.at / 1000);
+            le.push(bound);
+            count.push(g.counts.get(bound)!);
+          }
+        });
         // A count of 0 only marks a bucket's lower edge: an existing row needs no new version.
         await manager.query(
           `INSERT INTO sli_histogram_${res} (series, ${res}, le, count)
@@ -149,12 +169,12 @@ export class PostgresSliStore implements SliStore {
            ON CONFLICT ON CONSTRAINT pk_sli_histogram_${res}
            DO UPDATE SET count = sli_histogram_${res}.count + EXCLUDED.count
            WHERE EXCLUDED.count <> 0`,
-          [names, index, rows.map((r) => r.at / 1000), rows.map((r) => leParam(r.le)), rows.map((r) => r.count)],
+          [names, numbersLiteral(index), numbersLiteral(at), numbersLiteral(le), numbersLiteral(count)],
         );
       }
     }
     // Last, in the same transaction: the feed stamp is no earlier than the rows it announces.
-    if (changes.size > 0) await manager.query(`INSERT INTO sli_changes (series, minutes) VALUES ($1::text[], $2::int[])`, [changes.series, changes.minutes]);
+    if (changes.size > 0) await manager.query(`INSERT INTO sli_changes (series, minutes) VALUES ($1::text[], $2::int[])`, [changes.series, numbersLiteral(changes.minutes)]);
   }
 
   /** Every series and window in one query per resolution: a FILTER per window. */
