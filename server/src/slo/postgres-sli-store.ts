@@ -451,10 +451,11 @@ export class PostgresSliRows implements SliRowFeed {
         // lookup into a join it misjudges: it cannot estimate how few buckets changed, and
         // would scan the whole table.
         const bucket = res === 'minute' ? 'c.m' : '(c.m / 60)';
+        const before = res === 'hour' && q.changedHoursBefore !== undefined ? ` AND ${bucket} < ${param(q.changedHoursBefore, 'int')}` : '';
         return `SELECT ${columns} FROM (
                   SELECT DISTINCT c.series AS changed_series, to_timestamp(${bucket}::float8 * ${BUCKET_MS[res] / 1000}) AS changed_at
                   FROM sli_changes ch CROSS JOIN LATERAL unnest(ch.series, ch.minutes) AS c(series, m)
-                  WHERE ch.at >= ${since} AND c.series = ANY(${series}) AND ${bucket} >= ${param(q.from[res], 'int')}
+                  WHERE ch.at >= ${since} AND c.series = ANY(${series}) AND ${bucket} >= ${param(q.from[res], 'int')}${before}
                 ) c CROSS JOIN LATERAL (
                   SELECT * FROM ${table} r WHERE r.series = c.changed_series AND r.${res} = c.changed_at OFFSET 0
                 ) r

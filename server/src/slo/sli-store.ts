@@ -74,6 +74,12 @@ export interface RowQuery {
    * histogram bucket), so that a bucket can be recomputed from what comes back.
    */
   changedSince?: Date;
+  /**
+   * With changedSince: hour rows only of hours before this hour index. The hour in progress
+   * is summed by no window (see windowPlan) and changes with every write; the cache adds it
+   * up from its minutes once it is complete.
+   */
+  changedHoursBefore?: number;
 }
 
 /** When a change feed may safely resume: see nextWatermark in sli-window-cache.ts. */

@@ -41,9 +41,9 @@ class FakeFeed implements SliRowFeed {
     return { at: new Date(this.clock), oldestOpen: starts.length ? new Date(Math.min(...starts)) : null, hiddenSessions: 0 };
   }
   /** Rows as PostgreSQL's feed gives them: since a time, every row of each changed bucket. */
-  private select(kind: 'c' | 'h', res: Resolution, series: string[], fromIndex: number, since?: Date): SeriesRows[] {
+  private select(kind: 'c' | 'h', res: Resolution, series: string[], fromIndex: number, since?: Date, before = Infinity): SeriesRows[] {
     const wanted = new Set(series);
-    const rows = [...this.rows.values()].filter((r) => r.kind === kind && r.res === res && wanted.has(r.series) && r.at >= fromIndex && this.visible(r));
+    const rows = [...this.rows.values()].filter((r) => r.kind === kind && r.res === res && wanted.has(r.series) && r.at >= fromIndex && r.at < before && this.visible(r));
     const changedBuckets = new Set(rows.filter((r) => !since || r.updatedAt >= since.getTime()).map((r) => `${r.series}|${r.at}`));
     const out = new Map<string, SeriesRows & { at: number[]; value: number[]; le?: number[] }>();
     // Any order, as the database gives it: newest first here.
@@ -59,9 +59,10 @@ class FakeFeed implements SliRowFeed {
   }
   async read(q: RowQuery): Promise<SeriesRows[]> {
     this.reads++;
+    const before = (res: Resolution) => (q.changedSince && res === 'hour' ? (q.changedHoursBefore ?? Infinity) : Infinity);
     return (['minute', 'hour'] as const).flatMap((res) => [
-      ...this.select('c', res, q.counters, q.from[res], q.changedSince),
-      ...this.select('h', res, q.histograms, q.from[res], q.changedSince),
+      ...this.select('c', res, q.counters, q.from[res], q.changedSince, before(res)),
+      ...this.select('h', res, q.histograms, q.from[res], q.changedSince, before(res)),
     ]);
   }
   /** What the SQL path answers: committed rows summed by windowPlan. */

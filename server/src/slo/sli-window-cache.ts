@@ -272,10 +272,10 @@ export class SliWindowCache {
       // (a load that runs later reads even newer rows, and the next refresh re-reads from here).
       const probe = await this.feed.probe();
       const horizon = this.feed.horizonMs;
-      if (this.watermark !== null && horizon !== undefined && probe.at.getTime() - this.watermark.getTime() > horizon) {
-        // Changes that old may have left the feed: what is held cannot be brought up to date.
-        this.reset(this.minuteSlots, this.hourSlots);
-      }
+      const stale = this.watermark !== null && horizon !== undefined && probe.at.getTime() - this.watermark.getTime() > horizon;
+      // Changes that old may have left the feed, or the hours completing are no longer all in
+      // the minutes held: what is held cannot be brought up to date.
+      if (stale || !this.minutesCoverCompletingHours(minuteHead)) this.reset(this.minuteSlots, this.hourSlots);
       this.advance(minuteHead);
       if (this.watermark !== null) await this.readChanges();
       const missing = this.missing(needs, nowMinute);
@@ -341,12 +341,44 @@ export class SliWindowCache {
       clear(rings.minute, this.minuteHead, minuteHead);
       clear(rings.hour, this.hourHead, hourHead);
     }
+    const completed = this.hourHead;
     this.minuteHead = minuteHead;
     this.hourHead = hourHead;
     for (const [key, row] of this.pending) {
       if (row.at > this.head(row.res)) continue;
       this.pending.delete(key);
       this.apply(row);
+    }
+    if (this.derivesHours() && completed > -Infinity) for (let h = completed; h < hourHead; h++) this.completeHour(h);
+  }
+
+  /**
+   * Whether hours are added up from minutes rather than read: refreshes then skip the hour in
+   * progress (rewritten by every write, summed by no window), which halves what they read.
+   * Needs minute rings long enough to still hold the hour that just completed.
+   */
+  private derivesHours(): boolean {
+    return this.minuteSlots >= 2 * 60;
+  }
+
+  /** Whether moving to minuteHead leaves every hour it completes inside the minutes held. */
+  private minutesCoverCompletingHours(minuteHead: number): boolean {
+    if (!this.derivesHours() || this.hourHead === -Infinity || Math.floor(minuteHead / 60) <= this.hourHead) return true;
+    return this.hourHead * 60 >= minuteHead - this.minuteSlots + 1;
+  }
+
+  /**
+   * A completed hour's value as the sum of its minutes: what its hour row holds (the store adds
+   * every write to both), exactly for counters and totals, and for good counts as long as the
+   * series kept its bucket bounds through the hour. Changes to it after this arrive from the
+   * hour rows (a refresh reads the hours before the current one).
+   */
+  private completeHour(hour: number): void {
+    for (const rings of this.allRings()) {
+      const n = rings.minute.length;
+      let sum = 0;
+      for (let m = hour * 60; m < hour * 60 + 60; m++) sum += rings.minute[slot(m, n)];
+      this.set(rings, 'hour', hour, sum);
     }
   }
 
@@ -367,7 +399,13 @@ export class SliWindowCache {
     const histograms = [...this.histograms.keys()];
     if (counters.length + histograms.length === 0) return;
     // A histogram bucket comes back whole (every bound), so it is recomputed from these rows alone.
-    const q: RowQuery = { counters, histograms, from: this.from(), changedSince: this.watermark! };
+    const q: RowQuery = {
+      counters,
+      histograms,
+      from: this.from(),
+      changedSince: this.watermark!,
+      ...(this.derivesHours() ? { changedHoursBefore: this.hourHead } : {}),
+    };
     this.applyRows(await this.feed.read(q));
   }
 
