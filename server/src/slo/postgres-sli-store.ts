@@ -64,7 +64,7 @@ interface BucketCounts {
 }
 
 /** How long `sli_changes` rows are kept: the retention job deletes older ones. */
-export const SLI_CHANGES_KEPT_MS = 30 * 60_000;
+export const SLI_CHANGES_KEPT_MS = 20 * 60_000;
 
 /** The distinct (series, minute) buckets a write touched, for its `sli_changes` row. */
 class ChangedBuckets {
@@ -354,8 +354,8 @@ function parsed(r: RawRows[number]): SeriesRows {
 /** The change feed behind the window cache, over the same tables. */
 export class PostgresSliRows implements SliRowFeed {
   /**
-   * Half the log's retention: the retention job runs every 10 minutes, so changes this recent
-   * are always still listed.
+   * Half the log's retention: changes since a watermark this old are all still listed, with
+   * room for a watermark that trails the clock (by up to 5 minutes, see nextWatermark).
    */
   readonly horizonMs = SLI_CHANGES_KEPT_MS / 2;
 
