@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { FakeSlack } from '../fakes/fake-slack';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
 import { startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
@@ -68,6 +69,17 @@ describe.each(databaseKinds())('Alertmanager receiver (real process, %s)', (kind
       headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
       body: raw ?? JSON.stringify(body),
     });
+  /** A body sent in chunks, with no Content-Length (the limit is checked as it is read). */
+  const chunked = (text: string) => {
+    const bytes = Buffer.from(text);
+    const body = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < bytes.length; i += 64 * 1024) c.enqueue(bytes.subarray(i, i + 64 * 1024));
+        c.close();
+      },
+    });
+    return fetch(`${app.url}/api/integrations/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${AM_KEY}` }, body, duplex: 'half' } as RequestInit);
+  };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
   const pages = () => slack.callsTo('chat.postMessage').filter((c) => !c.body.thread_ts);
@@ -91,6 +103,8 @@ describe.each(databaseKinds())('Alertmanager receiver (real process, %s)', (kind
       ['missing alerts', post({ version: '4', status: 'firing' }), 400, /alerts: required: the list of alerts/],
       ['wrong types', post({ alerts: [{ status: 'burning', labels: { alertname: 5 }, startsAt: 'soon' }] }), 400, /alerts\.0\.status: must be firing or resolved/],
       ['oversize body', post(null, `Bearer ${AM_KEY}`, JSON.stringify({ alerts: [], pad: 'x'.repeat(1_100_000) })), 413, /too large/],
+      ['oversize body without a length', chunked(JSON.stringify({ alerts: [], pad: 'x'.repeat(1_100_000) })), 413, /too large/],
+      ['not an object', post(null, `Bearer ${AM_KEY}`, 'null'), 400, /Unexpected token 'n'.*is not valid JSON/],
     ];
     for (const [what, response, status, message] of cases) {
       const res = await response;
@@ -267,6 +281,29 @@ describe.each(databaseKinds())('Alertmanager receiver (real process, %s)', (kind
     await post(one('c'));
     const list = await incidents({ service: 'reload-check' });
     expect(list.map((i: Json) => [i.route, i.alertCount])).toEqual([['each-instance', 1], ['default', 2]]);
+  });
+
+  it('takes what the fast path leaves to Nest (another spelling of the path, a gzip body) the same way', async () => {
+    const gzip = (auth: string) =>
+      fetch(`${app.url}/api/integrations/alertmanager/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: auth },
+        body: zlib.gzipSync(JSON.stringify(single('ViaNest', { service: 'via-nest' }))),
+      });
+    const refused = await gzip('Bearer hk_alertmanager_nope-0123456789');
+    expect(refused.status).toBe(401);
+    expect((await json(refused)).message).toBe('invalid or revoked alertmanager integration key');
+    expect((await json(gzip(`Bearer ${AM_KEY}`))).outcomes).toEqual([expect.objectContaining({ outcome: 'opened' })]);
+    expect(await incidents({ service: 'via-nest' })).toEqual([expect.objectContaining({ alertCount: 1, status: 'triggered' })]);
+    // The same invalid body gets the same answer on either route, and is logged the same way.
+    const invalid = JSON.stringify({ alerts: [{ status: 'burning' }] });
+    const fast = await post(null, `Bearer ${AM_KEY}`, invalid);
+    const nest = await fetch(`${app.url}/api/integrations/alertmanager/`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${AM_KEY}` }, body: invalid });
+    expect([fast.status, nest.status]).toEqual([400, 400]);
+    expect(await json(fast)).toEqual(await json(nest));
+    for (const url of ['/api/integrations/alertmanager', '/api/integrations/alertmanager/']) {
+      await waitFor(`the 400 on ${url} logged`, () => app.output().includes(`"req":{"method":"POST","url":"${url}"},"res":{"statusCode":400}`));
+    }
   });
 
   it('never answered with a 5xx', () => {

@@ -4,7 +4,7 @@ import type { Role } from './api-token.entity';
 import { Public } from './auth.decorators';
 import { AuthService, roleAllows } from './auth.service';
 import type { IntegrationKind } from './integration-key.entity';
-import { IntegrationKeysService } from './integration-keys.service';
+import { IntegrationKeysService, type IntegrationKeyView } from './integration-keys.service';
 
 const KIND_KEY = 'headroom:integration-kind';
 const OR_ROLE_KEY = 'headroom:integration-or-role';
@@ -34,8 +34,7 @@ export class IntegrationKeyGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const kind = this.reflector.get<IntegrationKind>(KIND_KEY, ctx.getHandler()) ?? this.reflector.get<IntegrationKind>(KIND_KEY, ctx.getClass());
     const req = ctx.switchToHttp().getRequest();
-    const key = keyFromAuthorization(req.headers.authorization);
-    if (!key) throw new UnauthorizedException(`an ${kind} integration key is required (Authorization: Bearer <key>, or basic auth with the key as password)`);
+    const key = requiredKey(req.headers.authorization, kind);
     const found = await this.keys.verify(key, kind);
     if (found) {
       req.integration = found;
@@ -49,8 +48,28 @@ export class IntegrationKeyGuard implements CanActivate {
       req.principal = principal;
       return true;
     }
-    throw new UnauthorizedException(orRole ? `invalid or revoked ${kind} integration key or API token` : `invalid or revoked ${kind} integration key`);
+    throw invalidKey(kind, orRole);
   }
+}
+
+/** The key in the Authorization header; a 401 saying how to send one when there is none. */
+function requiredKey(header: string | undefined, kind: IntegrationKind): string {
+  const key = keyFromAuthorization(header);
+  if (!key) throw new UnauthorizedException(`an ${kind} integration key is required (Authorization: Bearer <key>, or basic auth with the key as password)`);
+  return key;
+}
+
+const invalidKey = (kind: IntegrationKind, orRole?: Role) =>
+  new UnauthorizedException(orRole ? `invalid or revoked ${kind} integration key or API token` : `invalid or revoked ${kind} integration key`);
+
+/**
+ * What the guard does for an IntegrationEndpoint, for a route served outside Nest (see
+ * common/fast-route.ts): the verified key, or the same 401.
+ */
+export async function authenticateIntegration(keys: IntegrationKeysService, header: string | undefined, kind: IntegrationKind): Promise<IntegrationKeyView> {
+  const found = await keys.verify(requiredKey(header, kind), kind);
+  if (!found) throw invalidKey(kind);
+  return found;
 }
 
 /** The route is authenticated by an integration key of this kind instead of an API token. */

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from './logger';
 
 /** Probes and scrapes, polled all day: never logged. */
@@ -10,8 +10,9 @@ const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
  * and, unless its level is enabled, no log record (pino-http built a child logger for each one).
  */
 export function requestLog(logger: Logger) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const url = req.url;
+  // Plain Node types: the integration fast path (common/fast-route.ts) logs through it before Express.
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const url = req.url ?? '';
     if (UNLOGGED.has(url)) return next();
     const started = performance.now();
     res.once('close', () => {

@@ -52,12 +52,14 @@ WITH x AS MATERIALIZED (
                                                    muted_by text, generator_url text, starts_at timestamptz)
   LIMIT $4
 ),
--- Per alert: its row in the newest open incident holding it.
+-- Per alert: its row in the newest open incident holding it. The incident's status is read by
+-- primary key for each of the alert's rows (newest first), rather than joined: a join lets the
+-- planner merge with every open incident for each alert.
 homes AS MATERIALIZED (
   SELECT x.*, h.id AS row_id, h.incident_id
   FROM x CROSS JOIN LATERAL (
-    SELECT a.id, a.incident_id FROM incident_alerts a JOIN incidents i ON i.id = a.incident_id
-    WHERE a.alert_key = x.alert_key AND i.status <> 'resolved'
+    SELECT a.id, a.incident_id FROM incident_alerts a
+    WHERE a.alert_key = x.alert_key AND (SELECT i.status FROM incidents i WHERE i.id = a.incident_id) <> 'resolved'
     ORDER BY a.incident_id DESC LIMIT 1
   ) h
 ),

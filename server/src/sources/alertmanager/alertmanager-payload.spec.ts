@@ -25,6 +25,14 @@ describe('Alertmanager webhook v4 payloads', () => {
     expect(alert.payload).toMatchObject({ fingerprint: '8e8c3f6a269c59c7', groupKey: payload.groupKey, receiver: 'headroom' });
   });
 
+  it('keeps the raw alert as evidence as sent, in its key order, with the group context added (a "__proto__" key as data)', () => {
+    const raw = JSON.parse('{"alerts":[{"__proto__":{"x":1},"status":"firing","groupKey":"own","labels":{"a":"b"},"startsAt":"2024-01-01T00:00:00Z"}],"groupKey":"g","receiver":"r"}');
+    const payload = webhookSchema.parse(raw);
+    const evidence = toIncomingAlert(payload, payload.alerts[0], raw.alerts[0], hook).payload;
+    expect(JSON.stringify(evidence)).toBe(JSON.stringify({ ...raw.alerts[0], groupKey: 'g', receiver: 'r', externalURL: null }));
+    expect(Object.getPrototypeOf(evidence)).toBe(Object.prototype);
+  });
+
   it('handles firing and resolved alerts in one payload', () => {
     const payload = webhookSchema.parse(fixture('mixed.json'));
     const actions = payload.alerts.map((a) => toIncomingAlert(payload, a, a, hook)).map((a) => [a.action, a.endsAt !== null]);

@@ -90,12 +90,25 @@ export function toIncomingAlert(
     generatorUrl: alert.generatorURL || null,
     runbookUrl: a.runbook_url ?? a.runbook ?? null,
     description: a.description ?? null,
-    payload: {
-      ...(typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {}),
-      groupKey: payload.groupKey ?? null,
-      receiver: payload.receiver ?? null,
-      externalURL: payload.externalURL ?? null,
-    },
+    payload: withGroupContext(typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {}, payload),
     integration,
   };
+}
+
+/**
+ * The raw alert with the group's context added, as `{ ...raw, groupKey, receiver, externalURL }`
+ * would make it. Copied key by key: V8 takes a slow path for that spread of a parsed object with
+ * more keys after it, about 4 µs an alert, a twentieth of what a whole webhook costs.
+ */
+function withGroupContext(raw: Record<string, unknown>, payload: WebhookPayload): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(raw)) {
+    // A "__proto__" key of the JSON is data, as the spread would keep it; never the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: raw[key], enumerable: true, writable: true, configurable: true });
+    else out[key] = raw[key];
+  }
+  out.groupKey = payload.groupKey ?? null;
+  out.receiver = payload.receiver ?? null;
+  out.externalURL = payload.externalURL ?? null;
+  return out;
 }

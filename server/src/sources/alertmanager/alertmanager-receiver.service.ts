@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { IntegrationKeyView } from '../../auth/integration-keys.service';
+import { ZodValidationPipe } from '../../common/zod-validation.pipe';
 import type { AlertOutcome } from '../../routing/alert';
 import { AlertIntake } from '../../routing/alert-intake';
-import { toIncomingAlert, type WebhookPayload } from './alertmanager-payload';
+import { sanitizeJson } from '../../routing/text-sanitizer';
+import { toIncomingAlert, webhookSchema, type WebhookPayload } from './alertmanager-payload';
 
 export interface AlertmanagerReceipt {
   status: 'success';
   received: number;
   outcomes: AlertOutcome[];
 }
+
+const validation = new ZodValidationPipe(webhookSchema);
 
 /**
  * Receives Alertmanager webhooks. Firing and resolved alerts of one notification are handed to
@@ -19,7 +23,17 @@ export interface AlertmanagerReceipt {
 export class AlertmanagerReceiver {
   constructor(private readonly intake: AlertIntake) {}
 
-  async receive(payload: WebhookPayload, raw: unknown, integration: IntegrationKeyView): Promise<AlertmanagerReceipt> {
+  /**
+   * A parsed request body: cleaned of text PostgreSQL cannot store, validated (a 400 naming each
+   * invalid field), then received. The cleaned body is also the evidence kept for each alert,
+   * unknown fields included (validation drops them).
+   */
+  accept(body: unknown, integration: IntegrationKeyView): Promise<AlertmanagerReceipt> {
+    const raw = sanitizeJson(body);
+    return this.receive(validation.transform(raw), raw, integration);
+  }
+
+  private async receive(payload: WebhookPayload, raw: unknown, integration: IntegrationKeyView): Promise<AlertmanagerReceipt> {
     const rawAlerts = (raw as { alerts?: unknown[] } | null)?.alerts ?? [];
     const alerts = payload.alerts.map((a, i) => toIncomingAlert(payload, a, rawAlerts[i], { id: integration.id, name: integration.name }));
     const outcomes = await this.intake.ingest(alerts);
