@@ -142,8 +142,11 @@ async function seed(ds, nowMs) {
   const chunk = 250;
   for (let from = 0; from < SERVICES; from += chunk) {
     const to = Math.min(SERVICES, from + chunk) - 1;
+    // Hours before the minutes held are seeded whole; the later ones are the sums of their
+    // minutes below, as the store keeps them (the window cache adds completed hours up from
+    // minutes, and is compared with the SQL path over hour rows).
     for (const [res, first, last, per] of [
-      ['hour', nowHour - HOURS, nowHour, 60],
+      ['hour', nowHour - HOURS, Math.floor((nowMinute - MINUTES) / 60) - 1, 60],
       ['minute', nowMinute - MINUTES, nowMinute, 1],
     ]) {
       const unit = res === 'hour' ? 3600 : 60;
@@ -164,6 +167,8 @@ async function seed(ds, nowMs) {
     process.stderr.write(`\rseeding ${to + 1}/${SERVICES} services`);
   }
   process.stderr.write('\n');
+  await ds.query(`INSERT INTO sli_counter_hour (series, hour, value) SELECT series, to_timestamp(floor(date_part('epoch', minute) / 3600) * 3600), sum(value) FROM sli_counter_minute GROUP BY 1, 2`);
+  await ds.query(`INSERT INTO sli_histogram_hour (series, hour, le, count) SELECT series, to_timestamp(floor(date_part('epoch', minute) / 3600) * 3600), le, sum(count) FROM sli_histogram_minute GROUP BY 1, 2, 3`);
   for (const ix of SECONDARY_INDEXES) await ds.query(ix.sql);
   await ds.query('ANALYZE');
 }
