@@ -8,6 +8,7 @@ import { AuthService } from './auth/auth.service';
 import { UsersService } from './auth/users.service';
 import { IntegrationKeysService } from './auth/integration-keys.service';
 import type { Clock } from './common/clock';
+import { JSON_BODY_LIMIT_BYTES } from './common/json-body';
 import { createLogger, PinoNestLogger, type Logger } from './common/logger';
 import { requestLog } from './common/request-log';
 import { loadConfig, type AppConfig } from './config/config';
@@ -143,7 +144,7 @@ export async function startHeadroom(opts: StartOptions): Promise<RunningHeadroom
     // OTLP pushes (protobuf or JSON, maybe gzip, up to their own limit) are read raw for the OTLP
     // source to decode; mounted before the JSON parser, which then leaves them alone.
     app.use('/v1/metrics', otlpBodyReader(config.otlp.maxBodyBytes));
-    app.useBodyParser('json', { limit: '1mb' });
+    app.useBodyParser('json', { limit: JSON_BODY_LIMIT_BYTES });
     const generatedAdminToken = await app.get(AuthService).ensureAdminToken();
     await app.get(UsersService).ensureFirstAdmin();
     for (const k of config.integrationKeys) await app.get(IntegrationKeysService).provision(k.name, k.kind, k.key);

@@ -2,9 +2,7 @@ import { json } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { HttpException } from '@nestjs/common';
-import { isPlainJson, readJsonBody } from './json-body';
-
-const LIMIT = 1024 * 1024;
+import { isPlainJson, JSON_BODY_LIMIT_BYTES, readJsonBody } from './json-body';
 
 function request(body: string, headers: Record<string, string> = {}): IncomingMessage {
   const stream = Readable.from(body ? [Buffer.from(body)] : []);
@@ -19,7 +17,7 @@ function request(body: string, headers: Record<string, string> = {}): IncomingMe
 function viaExpress(body: string): Promise<unknown> {
   const req = request(body) as IncomingMessage & { body?: unknown };
   return new Promise((resolve) =>
-    json({ limit: '1mb' })(req as never, {} as ServerResponse as never, (err?: unknown) => {
+    json({ limit: JSON_BODY_LIMIT_BYTES })(req as never, {} as ServerResponse as never, (err?: unknown) => {
       const e = err as { status?: number; message?: string } | undefined;
       resolve(e ? { status: e.status, message: e.message } : { value: req.body });
     }),
@@ -27,7 +25,7 @@ function viaExpress(body: string): Promise<unknown> {
 }
 
 function viaFastPath(body: string): Promise<unknown> {
-  return readJsonBody(request(body), LIMIT).then(
+  return readJsonBody(request(body), JSON_BODY_LIMIT_BYTES).then(
     (value) => ({ value }),
     (e: HttpException) => {
       const response = e.getResponse();
@@ -38,7 +36,7 @@ function viaFastPath(body: string): Promise<unknown> {
 
 describe('the fast path JSON body', () => {
   it('parses and refuses bodies as Express JSON parser does', async () => {
-    const bodies = ['{"alerts":[]}', ' \n{"a":1}', '[1,2]', '', '   ', 'null', ' "text"', '42', '{"alerts": [}', '{"a":', '\uFEFF{"bom":true}', '{"u":"\u00e9\ud83d\ude00"}', JSON.stringify({ pad: 'x'.repeat(LIMIT) })];
+    const bodies = ['{"alerts":[]}', ' \n{"a":1}', '[1,2]', '', '   ', 'null', ' "text"', '42', '{"alerts": [}', '{"a":', '\uFEFF{"bom":true}', '{"u":"\u00e9\ud83d\ude00"}', JSON.stringify({ pad: 'x'.repeat(JSON_BODY_LIMIT_BYTES) })];
     for (const body of bodies) expect({ body: body.slice(0, 40), got: await viaFastPath(body) }).toEqual({ body: body.slice(0, 40), got: await viaExpress(body) });
   });
 

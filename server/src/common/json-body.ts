@@ -1,6 +1,9 @@
 import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 
+/** Largest JSON request body, for Express's JSON parser (bootstrap.ts) and the fast paths alike. */
+export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
+
 /** `application/json`, in UTF-8 (said or implied), not compressed: what a fast path reads itself. */
 const PLAIN_JSON = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 

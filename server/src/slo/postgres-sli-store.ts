@@ -66,24 +66,6 @@ interface BucketCounts {
 /** How long `sli_changes` rows are kept: the retention job deletes older ones. */
 export const SLI_CHANGES_KEPT_MS = 20 * 60_000;
 
-/** The distinct (series, minute) buckets a write touched, for its `sli_changes` row. */
-class ChangedBuckets {
-  readonly series: string[] = [];
-  readonly minutes: number[] = [];
-  private readonly seen = new Set<string>();
-  get size(): number {
-    return this.series.length;
-  }
-  add(series: string, minute: Date): void {
-    const at = minute.getTime() / MINUTE_MS;
-    const key = `${series}\u0000${at}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.series.push(series);
-    this.minutes.push(at);
-  }
-}
-
 /**
  * Minute and hour rollups in PostgreSQL. Writes add to the bucket's row (upsert), so samples
  * may arrive in any split; every minute row written also adds to its hour row in the same
@@ -108,13 +90,11 @@ export class PostgresSliStore implements SliStore {
       row.value += value;
       counters[res].set(key, row);
     };
-    const changes = new ChangedBuckets();
     for (const s of batch.counters) {
       if (!Number.isFinite(s.value)) continue;
       const minute = minuteOf(s.at);
       add('minute', s.series, minute, s.value);
       add('hour', s.series, hourOf(minute), s.value);
-      changes.add(s.series, minute);
     }
     // Per series and bucket start, the counts by bound: one key per sample, not one per bound.
     const buckets = { minute: new Map<string, BucketCounts>(), hour: new Map<string, BucketCounts>() };
@@ -127,7 +107,6 @@ export class PostgresSliStore implements SliStore {
     for (const h of batch.histograms) {
       if (h.buckets.length === 0) continue;
       const minute = minuteOf(h.at);
-      changes.add(h.series, minute);
       const inMinute = countsOf('minute', h.series, minute.getTime());
       const inHour = countsOf('hour', h.series, hourOf(minute).getTime());
       for (const b of h.buckets) {
@@ -174,7 +153,14 @@ export class PostgresSliStore implements SliStore {
       }
     }
     // Last, in the same transaction: the feed stamp is no earlier than the rows it announces.
-    if (changes.size > 0) await manager.query(`INSERT INTO sli_changes (series, minutes) VALUES ($1::text[], $2::int[])`, [changes.series, numbersLiteral(changes.minutes)]);
+    // The buckets written are the minute rows' keys (their hours follow from the minutes).
+    const written = [...counters.minute.values(), ...buckets.minute.values()];
+    if (written.length > 0) {
+      await manager.query(`INSERT INTO sli_changes (series, minutes) VALUES ($1::text[], $2::int[])`, [
+        written.map((r) => r.series),
+        numbersLiteral(written.map((r) => r.at / MINUTE_MS)),
+      ]);
+    }
   }
 
   /** Every series and window in one query per resolution: a FILTER per window. */
@@ -363,9 +349,9 @@ export class PostgresSliRows implements SliRowFeed {
 
   async probe(): Promise<WatermarkProbe> {
     // Other sessions of this database that are inside a transaction: the sli_changes row they
-    // write carries a stamp no earlier than their transaction start, and may commit after we read. A
-    // session of another role shows no state to us (hidden). PGlite reports only its one
-    // standalone backend, and runs one transaction at a time anyway.
+    // write carries a stamp no earlier than their transaction start, and may commit after we
+    // read. A session of another role shows no state to us (hidden). PGlite reports only its
+    // one standalone backend, and runs one transaction at a time anyway.
     const [row]: Array<{ at: Date; oldest: Date | null; hidden: number }> = await this.dataSource.query(
       `SELECT clock_timestamp() AS at,
               min(xact_start) FILTER (WHERE pid <> pg_backend_pid()) AS oldest,
@@ -478,5 +464,4 @@ export class PostgresSliRows implements SliRowFeed {
       : await this.dataSource.query(sql, params);
     return rows.map(parsed);
   }
-
 }

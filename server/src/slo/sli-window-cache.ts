@@ -20,9 +20,9 @@ import { hourIndex, minuteIndex, windowPlan, type WindowPlan } from './sli-windo
  * listed since a watermark taken before the previous refresh read anything, moved back to the
  * start of the oldest transaction then open (see nextWatermark), so a bucket committed late by
  * a slow transaction is still read. Rows carry absolute values, so reading one again is
- * harmless. A cache whose watermark is older than the feed's horizon loads again. This process's own
- * writes arrive the same way, at the refresh that starts the next pass: the one that runs right
- * after an ingest batch sees it, and a rolled-back write is never seen.
+ * harmless. A cache whose watermark is older than the feed's horizon loads again. This
+ * process's own writes arrive the same way, at the refresh that starts the next pass: the one
+ * that runs right after an ingest batch sees it, and a rolled-back write is never seen.
  */
 
 export interface WindowCacheOptions {

@@ -4,13 +4,10 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { authenticateIntegration } from '../../auth/integration-key.guard';
 import { IntegrationKeysService } from '../../auth/integration-keys.service';
 import { replyJson, serveBeforeExpress } from '../../common/fast-route';
-import { isPlainJson, readJsonBody } from '../../common/json-body';
+import { isPlainJson, JSON_BODY_LIMIT_BYTES, readJsonBody } from '../../common/json-body';
 import { LOGGER, type Logger } from '../../common/logger';
 import { ALERTMANAGER_PATH } from './alertmanager.controller';
 import { AlertmanagerReceiver } from './alertmanager-receiver.service';
-
-/** The JSON body parser's limit (bootstrap.ts), which this route keeps. */
-const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * The Alertmanager webhook served ahead of Express and Nest (common/fast-route.ts), the way
@@ -36,7 +33,7 @@ export class AlertmanagerFastPath implements OnApplicationBootstrap {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // In the order Nest takes them: the body is parsed before the guard runs.
-    const body = await readJsonBody(req, MAX_BODY_BYTES);
+    const body = await readJsonBody(req, JSON_BODY_LIMIT_BYTES);
     const integration = await authenticateIntegration(this.keys, req.headers.authorization, 'alertmanager');
     replyJson(res, 200, await this.receiver.accept(body, integration));
   }
