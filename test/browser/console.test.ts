@@ -201,7 +201,16 @@ describe('web console in Chromium', () => {
     expect(openCritical.length).toBeGreaterThan(0);
     await open.getByLabel('open critical incidents').getByText(String(openCritical.length), { exact: true }).waitFor();
     await open.getByText(/pages in the last 24 h/).waitFor();
-    await page.getByRole('region', { name: 'Experiments needing attention' }).getByText('skip_rate breached in ranker-v42').waitFor();
+    const experiments = `/api/experiments?filter=${encodeURIComponent(JSON.stringify({ status: 'running' }))}`;
+    try {
+      // Longer than the dashboard's 30 s refresh: a fetch that failed under load is retried by then.
+      await page.getByRole('region', { name: 'Experiments needing attention' }).getByText('skip_rate breached in ranker-v42').waitFor({ timeout: 45_000 });
+    } catch (err) {
+      // What the API said when the panel did not show it, for the CI log.
+      await shot('11b-dashboard-failed');
+      console.error(`${experiments} answered: ${JSON.stringify(await (await api(experiments)).json())}`);
+      throw err;
+    }
     await shot('11b-dashboard');
   });
 
