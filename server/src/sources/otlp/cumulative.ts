@@ -1,6 +1,6 @@
 import { downscale, STORAGE_MAX_SCALE, toLeBuckets, type ExponentialBuckets, type ExponentialHistogram } from '../../slo/exponential-histogram';
 import type { HistogramBucket } from '../../slo/histogram-quantile';
-import type { OtlpPoint, PointData } from './otlp-points';
+import { sameBounds, type OtlpPoint, type PointData } from './otlp-points';
 
 /**
  * Turns each stream's points into increases, the only thing the SLI store keeps: a delta point
@@ -123,8 +123,6 @@ function exponentialDifference(cur: ExponentialHistogram, prev: ExponentialHisto
   if (!positive || !negative) return null;
   return { scale, zeroThreshold: c.zeroThreshold, zeroCount: c.zeroCount - p.zeroCount, positive, negative };
 }
-
-const sameBounds = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The increase since `prev` of a cumulative point of the same kind and start, or null on a reset. */
 function cumulativeIncrease(prev: StreamState, cur: StreamState): Increase | null | 'reset' {

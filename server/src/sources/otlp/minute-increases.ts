@@ -1,6 +1,7 @@
 import type { HistogramBucket } from '../../slo/histogram-quantile';
 import type { CounterSample, HistogramSample } from '../../slo/sli-store';
 import { explicitLeBuckets, type Increase } from './cumulative';
+import { sameBounds } from './otlp-points';
 
 const MINUTE_MS = 60_000;
 
@@ -13,12 +14,6 @@ interface HistogramMinute {
   byLe: Map<number, number> | null;
 }
 
-const sameBounds = (a: readonly number[], b: readonly number[]) => {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-};
 
 function addByLe(row: HistogramMinute, buckets: readonly HistogramBucket[]): void {
   const byLe = (row.byLe ??= new Map());

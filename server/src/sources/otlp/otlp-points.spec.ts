@@ -1,4 +1,4 @@
-import { describeRejections, normalizeRequest, seriesIdOf, UNKNOWN_SERVICE, type NormalizeOptions } from './otlp-points';
+import { describeRejections, normalizeRequest, seriesIdOf, UNKNOWN_SERVICE, type NormalizeOptions, type OtlpPoint } from './otlp-points';
 import type { ExportMetricsServiceRequest, KeyValue, Metric } from './otlp-proto';
 
 const NOW_MS = Date.parse('2026-11-25T12:00:00Z');
@@ -108,6 +108,19 @@ describe('normalizeRequest', () => {
       'sum is NaN',
       'explicit_bounds[1] is NaN',
     ]);
+  });
+
+  it('hands points with equal explicit bounds one array, across requests, and still checks bounds that differ', () => {
+    const h = (bounds: number[]) => ({ startTimeUnixNano: START, timeUnixNano: T, explicitBounds: bounds, bucketCounts: bounds.map(() => 1).concat(1), count: bounds.length + 1, sum: 1 });
+    const latency = (...bounds: number[][]): Metric => ({ name: 'latency', histogram: { aggregationTemporality: 2, dataPoints: bounds.map(h) } });
+    const first = normalizeRequest(request([latency([0.1, 0.5], [0.1, 0.5])]), opts).points;
+    const second = normalizeRequest(request([latency([0.1, 0.5], [0.5, 0.1], [0.1, 0.25])]), opts);
+    const bounds = (p: OtlpPoint) => (p.data.kind === 'histogram' ? p.data.bounds : null);
+    expect(bounds(first[0])).toBe(bounds(first[1]));
+    expect(bounds(second.points[0])).toBe(bounds(first[0]));
+    expect(second.rejected.map((r) => r.reason)).toEqual(['explicit_bounds must increase (0.5 then 0.1)']);
+    expect(bounds(second.points[1])).toEqual([0.1, 0.25]);
+    expect(bounds(second.points[1])).not.toBe(bounds(first[0]));
   });
 
   it('checks exponential histograms: scale, counts adding up, zero threshold', () => {

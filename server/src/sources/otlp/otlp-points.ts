@@ -227,18 +227,42 @@ function sumPoint(ctx: PointContext, temporality: Temporality, p: NumberDataPoin
   return { point: point(ctx, 'sum', temporality, p.attributes, times, { kind: 'sum', value }) };
 }
 
-function histogramPoint(ctx: PointContext, temporality: Temporality, p: HistogramDataPoint): Checked {
-  if ((p.flags ?? 0) & NO_RECORDED_VALUE) return { ignored: true };
-  const times = timesOf(p, ctx.opts);
-  if ('reason' in times) return times;
-  const bounds = p.explicitBounds ?? [];
-  const counts = countsOf(p.bucketCounts);
-  const count = int64ToNumber(p.count);
-  if (p.sum !== null && p.sum !== undefined && !Number.isFinite(p.sum)) return { reason: finiteReason('sum', p.sum) };
+/**
+ * The explicit bounds of the last histogram point that had valid ones. A point with equal bounds
+ * (nearly every point of an instrument, across requests) gets this very array, already checked:
+ * the stream writer then turns a bounds array into JSON once, however many stream states hold it
+ * (stream-state-json.ts). Bounds arrays are never mutated.
+ */
+let sharedBounds: number[] = [];
+
+/** Equal explicit bounds (the same array, or the same numbers). */
+export function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The point's bounds (the shared array when equal to it), or why they are invalid. */
+function checkedBounds(bounds: number[]): number[] | { reason: string } {
+  if (bounds.length > 0 && sameBounds(bounds, sharedBounds)) return sharedBounds;
   for (let i = 0; i < bounds.length; i++) {
     if (!Number.isFinite(bounds[i])) return { reason: finiteReason(`explicit_bounds[${i}]`, bounds[i]) };
     if (i > 0 && !(bounds[i] > bounds[i - 1])) return { reason: `explicit_bounds must increase (${bounds[i - 1]} then ${bounds[i]})` };
   }
+  if (bounds.length > 0) sharedBounds = bounds;
+  return bounds;
+}
+
+function histogramPoint(ctx: PointContext, temporality: Temporality, p: HistogramDataPoint): Checked {
+  if ((p.flags ?? 0) & NO_RECORDED_VALUE) return { ignored: true };
+  const times = timesOf(p, ctx.opts);
+  if ('reason' in times) return times;
+  const counts = countsOf(p.bucketCounts);
+  const count = int64ToNumber(p.count);
+  if (p.sum !== null && p.sum !== undefined && !Number.isFinite(p.sum)) return { reason: finiteReason('sum', p.sum) };
+  const bounds = checkedBounds(p.explicitBounds ?? []);
+  if (!Array.isArray(bounds)) return bounds;
   const bad = checkCounts(counts, 'a count') ?? checkCounts([count], 'count');
   if (bad) return { reason: bad };
   // No buckets at all is legal OTLP (count and sum only), but there is no distribution to store.

@@ -5,6 +5,7 @@ import type { SliStore } from '../../slo/sli-store';
 import { advance, type Increase, type Outcome, type StreamState } from './cumulative';
 import { MinuteIncreases } from './minute-increases';
 import type { OtlpPoint } from './otlp-points';
+import { streamStateRowsJson, type StreamStateRow } from './stream-state-json';
 
 /** What became of one request's points. */
 export interface WriteResult {
@@ -284,9 +285,9 @@ export class OtlpStreamWriter {
    */
   private async writeStates(m: EntityManager, ids: string[], seriesOf: (id: string) => string, converted: Map<string, Conversion>, onlyIfUnchanged: boolean): Promise<Set<string>> {
     const written = new Set<string>();
-    const run = async (sql: string, rows: object[]) => {
+    const run = async (sql: string, rows: StreamStateRow[]) => {
       if (rows.length === 0) return;
-      for (const r of returnedRows<{ stream_id: string }>(await m.query(sql, [JSON.stringify(rows)]))) written.add(r.stream_id);
+      for (const r of returnedRows<{ stream_id: string }>(await m.query(sql, [streamStateRowsJson(rows)]))) written.add(r.stream_id);
     };
     if (!onlyIfUnchanged) {
       await run(
@@ -299,8 +300,8 @@ export class OtlpStreamWriter {
       );
       return written;
     }
-    const known: object[] = [];
-    const fresh: object[] = [];
+    const known: StreamStateRow[] = [];
+    const fresh: StreamStateRow[] = [];
     for (const id of ids) {
       const { version, state } = converted.get(id)!.result;
       if (version > 1) known.push({ id, state, version });
