@@ -7,6 +7,7 @@ import { AppMetrics } from '../../server/src/common/metrics';
 import { SignalBus, type Signal } from '../../server/src/common/signals';
 import { dataSourceOptions } from '../../server/src/database/data-source-options';
 import { AlertIngestService } from '../../server/src/incidents/alert-ingest.service';
+import { alertContent } from '../../server/src/incidents/alert-repeats';
 import { IncidentsService } from '../../server/src/incidents/incidents.service';
 import { MaintenanceWindowsService } from '../../server/src/incidents/maintenance-windows.service';
 import { SilencesService } from '../../server/src/incidents/silences.service';
@@ -235,6 +236,34 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
       ]);
       expect(await kinds(1)).toEqual(['incident.triggered']);
       expect(await pages()).toEqual([1]);
+    });
+
+    it('leave out a content already stored (its hash stands for it), and take the general path when another process stored other content', async () => {
+      const service = newIngest();
+      const [alert] = amAlerts('firing.json');
+      const key = `alertmanager:${alert.key}`;
+      const row = () => q(`SELECT annotations, count, content_hash FROM incident_alerts WHERE alert_key = $1`, [key]);
+      await service.ingest([alert]);
+      // The first repeat sends the content with its hash.
+      expect(await transactionsDuring(() => service.ingest([alert]))).toBe(0);
+      expect(await row()).toEqual([{ annotations: alert.annotations, count: 2, content_hash: alertContent(alert).hash }]);
+      // A probe no writer makes (content changed, hash kept): the next repeat leaves the content out, so the probe stays.
+      await q(`UPDATE incident_alerts SET annotations = '{"probe":"kept"}' WHERE alert_key = $1`, [key]);
+      expect(await transactionsDuring(() => service.ingest([alert]))).toBe(0);
+      expect(await row()).toEqual([{ annotations: { probe: 'kept' }, count: 3, content_hash: alertContent(alert).hash }]);
+
+      // Another process stores a changed alert (general path, then a repeat with its content).
+      const other = newIngest();
+      const changed = { ...alert, annotations: { ...alert.annotations, summary: 'changed elsewhere' } };
+      await other.ingest([changed]);
+      await other.ingest([changed]);
+      expect(await row()).toEqual([{ annotations: changed.annotations, count: 5, content_hash: alertContent(changed).hash }]);
+      // This process's repeat finds another hash: the statement changes nothing and the general path stores this content.
+      expect(await transactionsDuring(() => service.ingest([alert]))).toBe(1);
+      expect(await row()).toEqual([{ annotations: alert.annotations, count: 6, content_hash: null }]);
+      expect(await transactionsDuring(() => service.ingest([alert]))).toBe(0);
+      expect(await row()).toEqual([{ annotations: alert.annotations, count: 7, content_hash: alertContent(alert).hash }]);
+      expect(await q(`SELECT count(*)::int AS n, sum(alert_count)::int AS alerts FROM incidents`)).toEqual([{ n: 1, alerts: 7 }]);
     });
 
     it('take the general path when the incident was resolved, the signal cleared or a silence started meanwhile, even in another process', async () => {

@@ -96,6 +96,8 @@ export class AlertIngestService implements OnModuleInit {
    * of only those is committed as repeats (alert-repeats.ts), which checks both in the database.
    */
   private readonly knownRepeats = new Map<string, number>();
+  /** Alert key → the content hash a repeats commit of this process stored on its row (see alert-repeats.ts). */
+  private readonly storedContent = new Map<string, string>();
   private mutes: MuteSnapshot | null = null;
 
   constructor(
@@ -192,7 +194,9 @@ export class AlertIngestService implements OnModuleInit {
     const mutes = this.mutes!;
     let result: Awaited<ReturnType<typeof applyRepeats>> | null = null;
     try {
-      result = await withSpan('incidents.ingest-repeats', { count: alerts.length }, () => applyRepeats(this.dataSource, alerts, this.clock.now(), mutes));
+      result = await withSpan('incidents.ingest-repeats', { count: alerts.length }, () =>
+        applyRepeats(this.dataSource, alerts, this.clock.now(), mutes, (key) => this.storedContent.get(key)),
+      );
     } catch (err) {
       this.logger.debug({ err: (err as Error).message, code: pgCode(err) }, 'repeats commit failed; the general path takes the batch');
     }
@@ -204,6 +208,7 @@ export class AlertIngestService implements OnModuleInit {
     }
     const homes = result.homes;
     for (const [key, incidentId] of homes) this.knownRepeats.set(key, incidentId);
+    for (const [key, hash] of result.contentHashes) this.storedContent.set(key, hash);
     return () => respond(batch, batch.flatMap((r) => r.alerts.map((a, i) => ({ key: a.key, outcome: 'grouped' as const, incidentId: homes.get(r.keys[i]) ?? null }))));
   }
 
@@ -246,9 +251,13 @@ export class AlertIngestService implements OnModuleInit {
 
   private rememberRepeats(alerts: IncomingAlert[], outcomes: AlertOutcome[]): void {
     if (this.knownRepeats.size > MAX_KNOWN_REPEATS) this.knownRepeats.clear();
+    if (this.storedContent.size > MAX_KNOWN_REPEATS) this.storedContent.clear();
     alerts.forEach((a, i) => {
+      const key = alertKeyOf(a);
+      // The general path cleared the row's content hash (if it wrote the row at all).
+      this.storedContent.delete(key);
       const { outcome, incidentId } = outcomes[i];
-      if (a.action === 'trigger' && incidentId !== null && (outcome === 'opened' || outcome === 'grouped')) this.knownRepeats.set(alertKeyOf(a), incidentId);
+      if (a.action === 'trigger' && incidentId !== null && (outcome === 'opened' || outcome === 'grouped')) this.knownRepeats.set(key, incidentId);
     });
   }
 
@@ -418,7 +427,8 @@ export class AlertIngestService implements OnModuleInit {
     const known = returnedRows<{ incident_id: number; alert_key: string }>(await m.query(
       `UPDATE incident_alerts a SET
          status = 'firing', count = a.count + x.count, title = x.title, labels = x.labels, annotations = x.annotations, payload = x.payload,
-         muted_by = x.muted_by, generator_url = x.generator_url, starts_at = x.starts_at, ends_at = NULL, resolved_at = NULL, last_received_at = $2
+         content_hash = NULL, muted_by = x.muted_by, generator_url = x.generator_url, starts_at = x.starts_at, ends_at = NULL, resolved_at = NULL,
+         last_received_at = $2
        FROM jsonb_to_recordset($1::jsonb) AS x(${columns})
        WHERE a.incident_id = x.incident_id AND a.alert_key = x.alert_key
        RETURNING a.incident_id, a.alert_key`,
@@ -496,7 +506,7 @@ export class AlertIngestService implements OnModuleInit {
     const resolves = followUps.filter((f) => f.alert.action === 'resolve' && open.has(homes.get(f.alertKey)?.incidentId ?? -1));
     if (resolves.length > 0) {
       const result = await m.query(
-        `UPDATE incident_alerts a SET status = 'resolved', resolved_at = $2, last_received_at = $2, ends_at = x.ends_at, payload = x.payload
+        `UPDATE incident_alerts a SET status = 'resolved', resolved_at = $2, last_received_at = $2, ends_at = x.ends_at, payload = x.payload, content_hash = NULL
          FROM jsonb_to_recordset($1::jsonb) AS x(incident_id int, alert_key text, ends_at timestamptz, payload jsonb)
          WHERE a.incident_id = x.incident_id AND a.alert_key = x.alert_key AND a.status = 'firing'
          RETURNING a.incident_id, a.alert_key`,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { IncomingAlert } from '../routing/alert';
 import { matchLabels } from '../routing/route-definition';
@@ -20,11 +20,20 @@ import { activeMutesDigestSql, muteReason, type MuteSnapshot } from './mute';
  * caller commits the batch the general way. What a repeat changes is what the general path
  * changes for it: the alert row (delivery count, last payload, last received) and the
  * incident's alert count and last alert time.
+ *
+ * A repeat nearly always carries the content (labels, annotations, payload) already stored, so
+ * the statement leaves it out where the caller saw it stored by an earlier repeats commit: the
+ * row keeps its content when its `content_hash` is still the hash of this delivery's content,
+ * checked on the row as updated (so a concurrent write is seen). Any other write of the content
+ * clears the hash; if a row's hash no longer matches, the statement fails on purpose, changes
+ * nothing, and the batch takes the general path, which stores the content.
  */
 export interface RepeatsResult {
   applied: boolean;
   /** When applied: alert key (`<source>:<key>`) → the open incident holding it. */
   homes: Map<string, number>;
+  /** When applied: alert key → the hash of the content its row now holds. */
+  contentHashes: Map<string, string>;
   /** When not applied: the alert keys that are not plain repeats (new, or their incident needs the general path). */
   stale: string[];
 }
@@ -33,13 +42,36 @@ interface RepeatRow {
   alert_key: string;
   count: number;
   title: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  payload: Record<string, unknown>;
   muted_by: string | null;
   generator_url: string | null;
   starts_at: string;
+  content_hash: string;
 }
+
+/** The last delivery of each alert key of the batch, with its content as the JSON the statement reads. */
+interface Repeat {
+  row: RepeatRow;
+  content: string;
+}
+
+/** `[labels, annotations, payload]` as JSON, and its hash (what `content_hash` holds). */
+export function alertContent(a: Pick<IncomingAlert, 'labels' | 'annotations' | 'payload'>): { json: string; hash: string } {
+  const json = JSON.stringify([a.labels, a.annotations, a.payload]);
+  return { json, hash: hash('sha1', json, 'base64') };
+}
+
+/** The rows as one JSON array; `content` only for the rows whose stored content may differ. */
+function rowsJson(repeats: Iterable<Repeat>, storedHash: (alertKey: string) => string | null | undefined): string {
+  const parts: string[] = [];
+  for (const { row, content } of repeats) {
+    const json = JSON.stringify(row);
+    parts.push(storedHash(row.alert_key) === row.content_hash ? json : `${json.slice(0, -1)},"content":${content}}`);
+  }
+  return `[${parts.join(',')}]`;
+}
+
+/** The text of the error the statement raises when a stored content changed (in the cast error's message). */
+export const CONTENT_CHANGED = 'stored alert content changed: the general path stores it';
 
 // $1 the alerts (one row per alert key), $2 the instant, $3 the mutes digest, $4 the number of alert keys.
 // The plan is made once per connection, often before the tables have statistics (the embedded
@@ -48,7 +80,7 @@ interface RepeatRow {
 // the planner expect a few alerts rather than a hundred, for which it would rather scan tables.
 const REPEATS_SQL = `
 WITH x AS MATERIALIZED (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(alert_key text, count int, title text, labels jsonb, annotations jsonb, payload jsonb,
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(alert_key text, count int, title text, content jsonb, content_hash text,
                                                    muted_by text, generator_url text, starts_at timestamptz)
   LIMIT $4
 ),
@@ -74,12 +106,16 @@ locked AS MATERIALIZED (
 ok AS MATERIALIZED (
   SELECT (SELECT count(*) FROM homes) = $4 AND NOT EXISTS (SELECT 1 FROM homes WHERE incident_id NOT IN (SELECT id FROM locked)) AS ok
 ),
+-- A row sent without its content keeps the stored one, which must still be this content (the
+-- hash is checked on the row as updated, after any concurrent write).
 al AS (
   UPDATE incident_alerts a SET
-    status = 'firing', count = a.count + x.count, title = x.title, labels = x.labels, annotations = x.annotations, payload = x.payload,
-    muted_by = x.muted_by, generator_url = x.generator_url, starts_at = x.starts_at, ends_at = NULL, resolved_at = NULL, last_received_at = $2
+    status = 'firing', count = a.count + x.count, title = x.title,
+    labels = COALESCE(x.content->0, a.labels), annotations = COALESCE(x.content->1, a.annotations), payload = COALESCE(x.content->2, a.payload),
+    content_hash = x.content_hash, muted_by = x.muted_by, generator_url = x.generator_url, starts_at = x.starts_at, ends_at = NULL, resolved_at = NULL,
+    last_received_at = $2
   FROM homes x
-  WHERE a.id = x.row_id AND (SELECT ok FROM ok)
+  WHERE a.id = x.row_id AND (SELECT ok FROM ok) AND (x.content IS NOT NULL OR a.content_hash = x.content_hash)
   RETURNING a.incident_id, x.count
 ),
 inc AS (
@@ -88,6 +124,9 @@ inc AS (
   WHERE i.id = s.incident_id
 )
 SELECT (SELECT ok FROM ok) AS applied,
+       -- A row left out above: its content changed since the caller saw it. Failing undoes the
+       -- whole statement (the cast of that text is the error), and the general path stores it.
+       CAST(CASE WHEN (SELECT ok FROM ok) AND (SELECT count(*) FROM al) <> $4 THEN '${CONTENT_CHANGED}' ELSE '0' END AS int) AS content_check,
        CASE WHEN (SELECT ok FROM ok) THEN (SELECT json_agg(json_build_array(alert_key, incident_id)) FROM homes) END AS homes,
        CASE WHEN NOT (SELECT ok FROM ok) THEN (
          SELECT json_agg(x.alert_key) FROM x
@@ -127,31 +166,47 @@ async function runPrepared(db: DataSource, name: string, text: string, values: u
 
 /**
  * Commits a batch of firing alerts that are all repeats, in one statement, or changes nothing
- * (`applied: false`). `alerts` are in arrival order; repeats of one alert add up and the last
- * one's content is kept, as on the general path.
+ * (`applied: false`, or an error when a stored content changed meanwhile). `alerts` are in
+ * arrival order; repeats of one alert add up and the last one's content is kept, as on the
+ * general path. `storedHash` gives the content hash an earlier commit of this caller stored for
+ * an alert key (the content is left out of the statement where it is this delivery's).
  */
-export async function applyRepeats(db: DataSource, alerts: readonly IncomingAlert[], at: Date, mutes: MuteSnapshot): Promise<RepeatsResult> {
-  const rows = new Map<string, RepeatRow>();
+export async function applyRepeats(
+  db: DataSource,
+  alerts: readonly IncomingAlert[],
+  at: Date,
+  mutes: MuteSnapshot,
+  storedHash: (alertKey: string) => string | null | undefined = () => undefined,
+): Promise<RepeatsResult> {
+  const repeats = new Map<string, Repeat>();
   for (const a of alerts) {
     const key = alertKeyOf(a);
-    const prior = rows.get(key);
+    const prior = repeats.get(key);
     const muted = muteReason(matchLabels(a), a.service ?? 'unknown', mutes.mutes);
-    rows.set(key, {
-      alert_key: key,
-      count: (prior?.count ?? 0) + 1,
-      title: a.title,
-      labels: a.labels,
-      annotations: a.annotations,
-      payload: a.payload,
-      muted_by: muted?.text ?? null,
-      generator_url: a.generatorUrl,
-      starts_at: a.startsAt.toISOString(),
+    const content = alertContent(a);
+    repeats.set(key, {
+      row: {
+        alert_key: key,
+        count: (prior?.row.count ?? 0) + 1,
+        title: a.title,
+        muted_by: muted?.text ?? null,
+        generator_url: a.generatorUrl,
+        starts_at: a.startsAt.toISOString(),
+        content_hash: content.hash,
+      },
+      content: content.json,
     });
   }
-  const [row] = (await runPrepared(db, REPEATS_STATEMENT, REPEATS_SQL, [JSON.stringify([...rows.values()]), at.toISOString(), mutes.digest, rows.size])) as Array<{
+  const [row] = (await runPrepared(db, REPEATS_STATEMENT, REPEATS_SQL, [rowsJson(repeats.values(), storedHash), at.toISOString(), mutes.digest, repeats.size])) as Array<{
     applied: boolean;
     homes: Array<[string, number]> | null;
     stale: string[] | null;
   }>;
-  return { applied: row.applied === true, homes: new Map((row.homes ?? []).map(([k, id]) => [k, Number(id)])), stale: row.stale ?? [] };
+  const applied = row.applied === true;
+  return {
+    applied,
+    homes: new Map((row.homes ?? []).map(([k, id]) => [k, Number(id)])),
+    contentHashes: applied ? new Map([...repeats].map(([k, r]) => [k, r.row.content_hash])) : new Map(),
+    stale: row.stale ?? [],
+  };
 }

@@ -68,4 +68,12 @@ export class IncidentAlert {
 
   @Column('timestamptz', { name: 'resolved_at', nullable: true })
   resolvedAt!: Date | null;
+
+  /**
+   * Hash of `labels`, `annotations` and `payload` as the repeats statement stored them
+   * (alert-repeats.ts); null after any other write of them. A repeat with the same content then
+   * sends only the hash.
+   */
+  @Column('text', { name: 'content_hash', nullable: true })
+  contentHash!: string | null;
 }
