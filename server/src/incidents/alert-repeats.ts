@@ -71,7 +71,7 @@ function rowsJson(repeats: Iterable<Repeat>, storedHash: (alertKey: string) => s
 }
 
 /** The text of the error the statement raises when a stored content changed (in the cast error's message). */
-export const CONTENT_CHANGED = 'stored alert content changed: the general path stores it';
+const CONTENT_CHANGED = 'stored alert content changed: the general path stores it';
 
 // $1 the alerts (one row per alert key), $2 the instant, $3 the mutes digest, $4 the number of alert keys.
 // The plan is made once per connection, often before the tables have statistics (the embedded
