@@ -14,7 +14,6 @@ interface HistogramMinute {
   byLe: Map<number, number> | null;
 }
 
-
 function addByLe(row: HistogramMinute, buckets: readonly HistogramBucket[]): void {
   const byLe = (row.byLe ??= new Map());
   for (const b of buckets) byLe.set(b.le, (byLe.get(b.le) ?? 0) + b.count);
