@@ -62,7 +62,7 @@ export async function startFakeSlack(onPage = () => undefined) {
         const metadata = typeof body.metadata === 'string' ? JSON.parse(body.metadata) : body.metadata;
         onPage(Number(metadata.event_payload.incident_id), at);
       }
-      if (method === 'conversations.history') return res.end(JSON.stringify({ ok: true, messages: [] }));
+      if (method === 'conversations.history' || method === 'conversations.replies') return res.end(JSON.stringify({ ok: true, messages: [] }));
       res.end(JSON.stringify({ ok: true, channel: body.channel, ts }));
     });
   });

@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -6,6 +7,7 @@ import * as fs from 'node:fs';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CLOCK, ScaledClock, SystemClock, type Clock } from './common/clock';
+import { DatabaseUnavailableFilter } from './common/database-unavailable';
 import { IncidentActions } from './common/incident-actions';
 import { LOGGER, type Logger } from './common/logger';
 import { AppMetrics } from './common/metrics';
@@ -91,6 +93,7 @@ export class AppModule {
         ...web,
       ],
       controllers: [HealthController, RunbooksController],
+      providers: [{ provide: APP_FILTER, useClass: DatabaseUnavailableFilter }],
     };
   }
 }

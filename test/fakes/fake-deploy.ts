@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../support/seeded-random';
 
 export interface DeployRequest {
   method: string;
@@ -14,14 +15,21 @@ export interface DeployRequest {
 
 /**
  * A fake deploy system that receives rollback hooks the way a real receiver should: it checks
- * the signature and the timestamp's age (401 otherwise), records every request, and can be
- * told to fail the next N requests (5xx) or to hang past the caller's timeout.
+ * the signature and the timestamp's age (401 otherwise), records every request, acts once per
+ * Idempotency-Key (a repeat is answered as the first was, as Stripe and most deploy APIs do),
+ * and can be told to fail the next N requests (5xx), to hang past the caller's timeout, or to
+ * fail at random: refuse, reset the connection, or act and lose the answer.
  */
 export class FakeDeploy {
   readonly requests: DeployRequest[] = [];
   private server?: http.Server;
   private failures: number[] = [];
   private hangMs = 0;
+  /** The first request of each Idempotency-Key that was acted on (a rollback started). */
+  readonly acted = new Map<string, DeployRequest>();
+  private randomFailureRate = 0;
+  private lostAnswerRate = 0;
+  private random: () => number = Math.random;
   url = '';
 
   constructor(private readonly secret: string, private readonly maxAgeSeconds = 300) {}
@@ -46,6 +54,17 @@ export class FakeDeploy {
   /** Every request waits this long before answering (0: answer at once). */
   hang(ms: number): void {
     this.hangMs = ms;
+  }
+
+  /**
+   * From now on a share `rate` of requests fails before anything is done (503 or a reset
+   * connection, half and half), and a share `lostAnswers` of those acted on is answered 500 (the
+   * answer lost on its way back). Seeded, so a run can be repeated.
+   */
+  failRandomly(rate: number, seed: number, lostAnswers = 0): void {
+    this.randomFailureRate = rate;
+    this.lostAnswerRate = lostAnswers;
+    this.random = seededRandom(seed);
   }
 
   reset(): void {
@@ -78,6 +97,13 @@ export class FakeDeploy {
     if (!signatureValid) return send(401, { error: 'bad signature' });
     const failure = this.failures.shift();
     if (failure) return send(failure, { error: 'deploy system unavailable' });
+    if (this.randomFailureRate > 0 && this.random() < this.randomFailureRate) {
+      return this.random() < 0.5 ? send(503, { error: 'deploy system unavailable' }) : void req.socket.destroy();
+    }
+    const key = String(req.headers['idempotency-key'] ?? '');
+    if (key && this.acted.has(key)) return send(202, { rollback: 'started', replayed: true });
+    if (key) this.acted.set(key, this.requests[this.requests.length - 1]);
+    if (this.lostAnswerRate > 0 && this.random() < this.lostAnswerRate) return send(500, { error: 'internal error' });
     send(202, { rollback: 'started' });
   }
 }

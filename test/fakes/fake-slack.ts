@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../support/seeded-random';
 
 export interface SlackCall {
   method: string;
@@ -17,6 +18,8 @@ interface StoredMessage {
   thread_ts?: string;
   /** For a direct message: the user id it was posted to. */
   user?: string;
+  /** When the fake received the post (Date.now()). */
+  at: number;
 }
 
 type Failure = { status: number; retryAfter?: number; error?: string };
@@ -37,6 +40,8 @@ export class FakeSlack {
   private server?: http.Server;
   private seq = 0;
   private randomFailureRate = 0;
+  private resets = false;
+  private lostPostRate = 0;
   private random: () => number = Math.random;
   private readonly brokenChannels = new Map<string, string>();
   private readonly held = new Map<string, number>();
@@ -64,20 +69,15 @@ export class FakeSlack {
 
   /**
    * From now on a share `rate` of calls (chosen by a seeded generator, so a run can be
-   * repeated) answers 429 with Retry-After: 1 or 500, half and half; 0 turns it off.
+   * repeated) fails: 429 with Retry-After: 1 or 500, half and half, or with `resets` a third
+   * each and the connection reset. With `lostPosts`, that share of the posts Slack did make are
+   * answered 500 all the same (the answer lost on its way back). 0 turns it off.
    */
-  failRandomly(rate: number, seed = 1): void {
+  failRandomly(rate: number, seed = 1, opts: { resets?: boolean; lostPosts?: number } = {}): void {
     this.randomFailureRate = rate;
-    let state = seed >>> 0 || 1;
-    this.random = () => {
-      // xorshift32
-      state ^= state << 13;
-      state >>>= 0;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      state >>>= 0;
-      return state / 2 ** 32;
-    };
+    this.resets = opts.resets ?? false;
+    this.lostPostRate = opts.lostPosts ?? 0;
+    this.random = seededRandom(seed);
   }
 
   /** chat.* calls to `channel` fail permanently with `error`, as they do for a deleted channel. */
@@ -147,9 +147,15 @@ export class FakeSlack {
     const broken = this.brokenChannels.get(String(body.channel ?? ''));
     if (broken && method.startsWith('chat.')) return send(200, { ok: false, error: broken });
     if (this.randomFailureRate > 0 && method !== 'auth.test' && this.random() < this.randomFailureRate) {
-      return this.random() < 0.5
+      const kind = this.random() * (this.resets ? 3 : 2);
+      if (kind >= 2) return void req.socket.destroy();
+      return kind < 1
         ? send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' })
         : send(500, { ok: false, error: 'internal_error' });
+    }
+    if (this.lostPostRate > 0 && method === 'chat.postMessage' && this.random() < this.lostPostRate) {
+      // Slack keeps the message; the caller never learns it.
+      return this.answer(method, body, () => send(500, { ok: false, error: 'internal_error' }));
     }
     const holdMs = this.held.get(method);
     if (holdMs) {
@@ -190,6 +196,7 @@ export class FakeSlack {
           blocks: body.blocks,
           metadata: body.metadata as StoredMessage['metadata'],
           thread_ts: body.thread_ts as string | undefined,
+          at: Date.now(),
         };
         this.messages.push(message);
         return send(200, { ok: true, channel: message.channel, ts, message });
@@ -212,6 +219,12 @@ export class FakeSlack {
           .filter((m) => m.channel === body.channel && !m.thread_ts && Number(m.ts) >= oldest)
           .reverse();
         return send(200, { ok: true, messages, has_more: false });
+      }
+      case 'conversations.replies': {
+        // The parent and its replies, oldest first, as Slack answers.
+        const thread = this.messages.filter((m) => m.channel === body.channel && (m.ts === body.ts || m.thread_ts === body.ts));
+        if (thread.length === 0) return send(200, { ok: false, error: 'thread_not_found' });
+        return send(200, { ok: true, messages: thread, has_more: false });
       }
       case 'users.info': {
         const member = this.members.find((u) => u.id === body.user);

@@ -272,7 +272,7 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
       const notifier = new IncidentNotifier(db.dataSource, incidents, slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slack.url));
       await fn(slack, async () => {
         for (let batch = await outbox.claim(20); batch.length > 0; batch = await outbox.claim(20)) {
-          for (const message of batch) await outbox.markSent(message.id, await notifier.deliver(message));
+          for (const message of batch) await outbox.markSent(message, await notifier.deliver(message));
         }
       });
     } finally {

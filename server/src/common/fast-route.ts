@@ -1,3 +1,4 @@
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable';
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { Logger } from './logger';
@@ -42,7 +43,8 @@ export function replyJson(res: ServerResponse, status: number, body: unknown): v
 
 /**
  * Answers an error as Nest's exception filter does: an HttpException with its response (a bare
- * message becomes `{ statusCode, message }`), anything else a logged 500 that tells nothing.
+ * message becomes `{ statusCode, message }`), a database that is away a 503 with Retry-After (as
+ * DatabaseUnavailableFilter answers), anything else a logged 500 that tells nothing.
  */
 export function replyError(res: ServerResponse, err: unknown, logger: Logger): void {
   if (res.headersSent) return void res.end();
@@ -51,6 +53,11 @@ export function replyError(res: ServerResponse, err: unknown, logger: Logger): v
     // An unread request body (refused as too large) is not drained: the connection closes.
     if (!res.req.complete) res.setHeader('connection', 'close');
     return replyJson(res, err.getStatus(), typeof body === 'object' ? body : { statusCode: err.getStatus(), message: body });
+  }
+  if (isDatabaseUnavailable(err)) {
+    logger.warn({ err: (err as Error).message }, 'request answered 503: the database is unavailable');
+    res.setHeader('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    return replyJson(res, HttpStatus.SERVICE_UNAVAILABLE, { statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message: 'the database is unavailable; nothing was stored, retry later' });
   }
   logger.error({ err, context: 'ExceptionsHandler' }, (err as Error)?.message ?? String(err));
   replyJson(res, HttpStatus.INTERNAL_SERVER_ERROR, { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' });

@@ -81,6 +81,8 @@ const envSchema = z.object({
   HEADROOM_OUTBOX_POLL_MS: z.coerce.number().int().positive().default(500),
   // How long a worker owns a claimed outbox row before another process may take it over.
   HEADROOM_OUTBOX_CLAIM_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
+  // How long a message that keeps failing with retryable errors (429, 5xx, network) is retried before it is given up on and reported.
+  HEADROOM_OUTBOX_RETRY_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(60),
   // Slack accepts about one message per second per channel; sends to one channel are spaced this far apart.
   HEADROOM_SLACK_CHANNEL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   // How often the escalation auditor looks for escalations that missed a step.
@@ -148,6 +150,7 @@ export interface AppConfig {
   escalationIntervalSeconds: number;
   outboxPollMs: number;
   outboxClaimSeconds: number;
+  outboxRetryMinutes: number;
   slackChannelIntervalMs: number;
   escalationAuditSeconds: number;
   /** Prometheus-backed SLOs: queries in flight at once per Prometheus server during a pass. */
@@ -224,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
     escalationIntervalSeconds: e.HEADROOM_ESCALATION_INTERVAL_SECONDS,
     outboxPollMs: e.HEADROOM_OUTBOX_POLL_MS,
     outboxClaimSeconds: e.HEADROOM_OUTBOX_CLAIM_SECONDS,
+    outboxRetryMinutes: e.HEADROOM_OUTBOX_RETRY_MINUTES,
     slackChannelIntervalMs: e.HEADROOM_SLACK_CHANNEL_INTERVAL_MS,
     escalationAuditSeconds: e.HEADROOM_ESCALATION_AUDIT_SECONDS,
     prometheus: { concurrencyPerServer: e.HEADROOM_PROMETHEUS_CONCURRENCY },

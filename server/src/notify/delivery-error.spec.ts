@@ -10,8 +10,10 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs(4, err, () => 0)).toBe(2000);
   });
 
-  it('is capped at five minutes', () => {
-    expect(retryDelayMs(40, err, () => 1)).toBe(300_000);
+  it('is capped at a minute', () => {
+    expect(retryDelayMs(7, err, () => 1)).toBe(32_000);
+    expect(retryDelayMs(8, err, () => 1)).toBe(60_000);
+    expect(retryDelayMs(40, err, () => 1)).toBe(60_000);
   });
 
   it('honours Retry-After exactly', () => {

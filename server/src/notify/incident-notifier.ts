@@ -11,10 +11,32 @@ import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';
 import type { OutboxMessage } from '../outbox/outbox-message.entity';
 import type { KnownBlock } from '@slack/types';
 import { ESCALATION_CHANNEL_TOPIC, ESCALATION_DM_TOPIC } from '../oncall/escalation-topics';
+import { DeliveryError } from './delivery-error';
 import { renderIncidentMessage, type LatencyNow, type MessageLinks } from './slack/incident-message';
-import { SLACK_API, PAGE_EVENT_TYPE } from './slack/slack.constants';
+import { SLACK_API, PAGE_EVENT_TYPE, REPLY_EVENT_TYPE } from './slack/slack.constants';
 import type { SlackApi } from './slack/slack-api';
 import { SlackThread } from './slack/slack-thread.entity';
+
+/** Tries of a look-up within one attempt, and the longest wait between two (a Retry-After beyond it ends the attempt). */
+const LOOKUP_TRIES = 3;
+const LOOKUP_MAX_WAIT_MS = 3000;
+
+/**
+ * A look for a message an earlier attempt may have sent, tried again at once on a retryable
+ * failure: it only reads, so trying again is harmless, and a look that fails must not be taken
+ * as "not there" — the last failure ends the attempt (retried later with backoff).
+ */
+export async function lookUp<T>(look: () => Promise<T>, wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<T> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await look();
+    } catch (err) {
+      const delay = err instanceof DeliveryError && err.retryable ? (err.retryAfterMs ?? 250 * tried) : Infinity;
+      if (tried >= LOOKUP_TRIES || delay > LOOKUP_MAX_WAIT_MS) throw err;
+      await wait(delay);
+    }
+  }
+}
 
 /**
  * Delivers one outbox message about an incident: the page (first Slack post, with metadata
@@ -65,15 +87,17 @@ export class IncidentNotifier {
 
   /**
    * Delivers one message to `conversation` (conversationOf, which the worker has already asked:
-   * the conversation paced is the one posted to). `beforePost` runs right before each
-   * chat.postMessage (the worker's per-channel pacing), so the spacing Slack sees is the
-   * spacing the worker keeps.
+   * the conversation paced is the one posted to). `beforeSend` runs right before each Slack call
+   * that changes something — the worker's per-channel pacing for posts and its claim check for
+   * both — so the spacing Slack sees is the spacing the worker keeps, and a worker that lost its
+   * claim stops before it sends (ClaimLostError).
    */
   async deliver(
     message: OutboxMessage,
-    opts: { conversation?: string; beforePost?: () => Promise<void> } = {},
+    opts: { conversation?: string; beforeSend?: (call: 'post' | 'update') => Promise<void> } = {},
   ): Promise<Record<string, unknown>> {
-    const beforePost = opts.beforePost ?? (async () => undefined);
+    const beforeSend = opts.beforeSend ?? (async () => undefined);
+    const beforePost = () => beforeSend('post');
     if (message.incidentId === null) return { skipped: 'no incident' };
     const incident = await this.incidents.get(message.incidentId);
     const links = this.links(incident.id, incident.runbookId);
@@ -107,7 +131,7 @@ export class IncidentNotifier {
       // A previous attempt may have reached Slack before the process died: look before posting.
       const earlier =
         message.attempts > 1
-          ? await this.slack.findByMetadataKey(channel, PAGE_EVENT_TYPE, message.key, new Date(message.createdAt.getTime() - 60_000))
+          ? await lookUp(() => this.slack!.findByMetadataKey(channel, PAGE_EVENT_TYPE, message.key, new Date(message.createdAt.getTime() - 60_000)))
           : null;
       const posted = earlier
         ? { channel, ts: earlier }
@@ -128,14 +152,24 @@ export class IncidentNotifier {
     if (!thread) return { skipped: 'no Slack page to update' };
     // chat.update needs the channel id (a page posted to #name comes back with its C… id).
     const channelId = thread.channelId ?? thread.channel;
+    // Editing the page again is harmless: it shows the incident as it is now.
+    await beforeSend('update');
     await this.slack.update(channelId, thread.ts, rendered.text, rendered.blocks);
     const timelineId = Number(message.payload.timelineId);
     const entry = (await this.incidents.timeline(incident.id)).find((t) => t.id === timelineId);
-    if (entry) {
+    if (!entry) return { channel: thread.channel, ts: thread.ts, updated: true };
+    // The thread reply carries the outbox key too, so a retry after a lost answer finds it instead of replying twice.
+    const earlier = message.attempts > 1 ? await lookUp(() => this.slack!.findReplyByMetadataKey(channelId, thread.ts, REPLY_EVENT_TYPE, message.key)) : null;
+    if (!earlier) {
       await beforePost();
-      await this.slack.postMessage({ channel: channelId, threadTs: thread.ts, text: `${entry.message} (${entry.at.toISOString()})` });
+      await this.slack.postMessage({
+        channel: channelId,
+        threadTs: thread.ts,
+        text: `${entry.message} (${entry.at.toISOString()})`,
+        metadata: { eventType: REPLY_EVENT_TYPE, payload: { key: message.key, incident_id: incident.id } },
+      });
     }
-    return { channel: thread.channel, ts: thread.ts, updated: true };
+    return { channel: thread.channel, ts: thread.ts, updated: true, ...(earlier ? { recovered: true } : {}) };
   }
 
   /**
@@ -189,8 +223,8 @@ export class IncidentNotifier {
     const metadata = { eventType: PAGE_EVENT_TYPE, payload: { key: message.key, incident_id: incidentId } };
     // A retry may follow a send that got through before a crash: look first, in the channel or
     // in the direct-message conversation (whose id only conversations.open tells).
-    const lookIn = message.attempts > 1 ? (dm ? await slack.openDirectMessage(channel) : channel) : null;
-    const earlier = lookIn ? await slack.findByMetadataKey(lookIn, PAGE_EVENT_TYPE, message.key, new Date(message.createdAt.getTime() - 60_000)) : null;
+    const lookIn = message.attempts > 1 ? (dm ? await lookUp(() => slack.openDirectMessage(channel)) : channel) : null;
+    const earlier = lookIn ? await lookUp(() => slack.findByMetadataKey(lookIn, PAGE_EVENT_TYPE, message.key, new Date(message.createdAt.getTime() - 60_000))) : null;
     const posted = earlier && lookIn
       ? { channel: lookIn, ts: earlier }
       : await beforePost().then(() => slack.postMessage({ channel, text: `${intro} ${rendered.text}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: intro } }, ...rendered.blocks], metadata }));

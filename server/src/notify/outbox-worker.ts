@@ -8,11 +8,15 @@ import { IncidentsService } from '../incidents/incidents.service';
 import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';
 import type { OutboxMessage } from '../outbox/outbox-message.entity';
 import { OutboxService } from '../outbox/outbox.service';
-import { DeliveryError, MAX_ATTEMPTS, retryDelayMs } from './delivery-error';
+import { ClaimLostError, DeliveryError, retryDelayMs } from './delivery-error';
+import { SLACK_CALL_TIMEOUT_MS } from './slack/slack-api';
 import { DeliveryChannels, FAILING_AFTER } from './delivery-channels';
 import { IncidentNotifier } from './incident-notifier';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A claim renewed right before a Slack call lasts this long: the call's timeout and a margin. */
+const CALL_COVER_SECONDS = SLACK_CALL_TIMEOUT_MS / 1000 + 5;
 
 /** Messages claimed and not yet finished, across all conversations: bounds what one process holds. */
 const MAX_IN_FLIGHT = 200;
@@ -90,12 +94,18 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const queue = [message];
     const done = (async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
-        if (this.stopped) {
-          // Shutting down: hand it back at once rather than leave it claimed until the claim expires.
-          const id = next.id;
-          await this.outbox.release(id).catch((err) => this.logger.warn({ err, id }, 'could not release an outbox message'));
-        } else {
-          await this.send(next, conversation);
+        if (queue.length > 0 && !this.stopped) await this.keepQueued(queue, conversation);
+        // A failure here (the database went away mid-send) must not end the lane: the message
+        // stays claimed, its claim lapses, and it is taken up again with a look before posting.
+        try {
+          if (this.stopped) {
+            // Shutting down: hand it back at once rather than leave it claimed until the claim expires.
+            await this.outbox.release(next);
+          } else {
+            await this.send(next, conversation);
+          }
+        } catch (err) {
+          this.logger.error({ err, key: next.key, conversation }, 'outbox message could not be finished; it is taken up again when its claim lapses');
         }
         this.inFlight -= 1;
         // The incident's next message (an update after its page) may be claimable now.
@@ -106,34 +116,77 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     this.lanes.set(conversation, { queue, done });
   }
 
-  /** Waits for the conversation's next send slot, keeping the claim on the message meanwhile. */
+  /**
+   * Renews the claims of the messages still waiting in a lane (a busy channel's queue at one post
+   * a second can outlast a claim) and drops those another worker has taken over meanwhile.
+   */
+  private async keepQueued(queue: OutboxMessage[], conversation: string): Promise<void> {
+    try {
+      const ours = await this.outbox.renewClaims(queue);
+      for (let i = queue.length - 1; i >= 0; i--) {
+        if (ours.has(queue[i].id)) continue;
+        this.logger.info({ key: queue[i].key, conversation }, 'claim taken over by another worker; not sending');
+        queue.splice(i, 1);
+        this.inFlight -= 1;
+      }
+    } catch (err) {
+      // Each message's own check before its send still stands; nothing is sent on a lost claim.
+      this.logger.warn({ err, conversation }, 'could not renew the claims of queued outbox messages');
+    }
+  }
+
+  /**
+   * Runs right before each Slack call that changes something: waits for the conversation's next
+   * send slot (posts only), keeping the claim meanwhile, then checks that the claim is still
+   * this worker's and makes it cover the call's timeout, in one statement. A worker whose claim
+   * lapsed and was taken over stops here (ClaimLostError) and the new owner, which looks for the
+   * message before posting, sends it once.
+   */
+  private beforeSend(message: OutboxMessage, conversation: string): (call: 'post' | 'update') => Promise<void> {
+    return async (call) => {
+      if (call === 'post') await this.pace(message, conversation);
+      if (!(await this.outbox.renewClaim(message, CALL_COVER_SECONDS))) throw new ClaimLostError(message.key);
+    };
+  }
+
   private async pace(message: OutboxMessage, conversation: string): Promise<void> {
     const interval = this.config.slackChannelIntervalMs;
     if (conversation === 'console' || interval <= 0) return;
     const slot = await this.channels.reserveSlot(conversation, interval);
     const wait = slot.getTime() - Date.now();
     if (wait <= 0) return;
-    await this.outbox.extendClaim(message.id, slot);
+    if (!(await this.outbox.holdClaimUntil(message, slot))) throw new ClaimLostError(message.key);
     await sleep(wait);
   }
 
   private async send(message: OutboxMessage, conversation: string): Promise<void> {
     await withSpan('notify.deliver', { topic: message.topic, key: message.key, conversation }, async () => {
       try {
-        const result = await this.notifier.deliver(message, { conversation, beforePost: () => this.pace(message, conversation) });
-        await this.outbox.markSent(message.id, result);
+        const result = await this.notifier.deliver(message, { conversation, beforeSend: this.beforeSend(message, conversation) });
+        if (!(await this.outbox.markSent(message, result))) {
+          this.logger.warn({ key: message.key, conversation }, 'sent, but the claim had passed to another worker meanwhile (a call slower than its cover)');
+        }
         this.metrics.outboxSent.inc({ channel: String(result.channel ?? 'none'), outcome: 'sent' });
         // A skipped message (no page to update) says nothing about the conversation's health.
         if (conversation !== 'console' && !result.skipped) await this.recovered(message, conversation);
       } catch (err) {
+        if (err instanceof ClaimLostError) {
+          this.logger.info({ key: message.key, conversation }, 'claim taken over by another worker; not sending');
+          return;
+        }
         const failure = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error).message ?? err), true);
-        if (failure.retryable && message.attempts < MAX_ATTEMPTS) {
+        // A retryable failure is retried for a time, not a number of attempts: every claim counts
+        // as an attempt (a lapsed one too), and a look before posting is one more call that can fail.
+        const retrying = Date.now() - message.createdAt.getTime() < this.config.outboxRetryMinutes * 60_000;
+        if (failure.retryable && retrying) {
           const delay = retryDelayMs(message.attempts, failure);
-          await this.outbox.markRetry(message.id, failure.message, delay);
+          if (!(await this.outbox.markRetry(message, failure.message, delay))) return;
           this.metrics.outboxSent.inc({ channel: 'slack', outcome: 'retry' });
           this.logger.warn({ key: message.key, conversation, attempt: message.attempts, delayMs: delay, err: failure.message }, 'delivery failed; retrying');
+          // Woken when it comes due, not at the next poll.
+          setTimeout(() => void this.drain(), delay + 5).unref();
         } else {
-          await this.outbox.markFailed(message.id, failure.message);
+          if (!(await this.outbox.markFailed(message, failure.message))) return;
           this.metrics.outboxSent.inc({ channel: 'slack', outcome: 'failed' });
           this.logger.error({ key: message.key, conversation, err: failure.message }, 'delivery failed permanently');
           if (message.incidentId !== null) {

@@ -42,6 +42,13 @@ export class OutboxMessage {
   @Column('timestamptz', { name: 'locked_until', nullable: true })
   lockedUntil!: Date | null;
 
+  /**
+   * Grows with every claim. A worker renews, sends and finishes a row only while this is still
+   * the value its claim returned: a worker whose claim lapsed finds out before it sends.
+   */
+  @Column('int', { name: 'claim_version', default: 0 })
+  claimVersion!: number;
+
   @Column('text', { name: 'last_error', nullable: true })
   lastError!: string | null;
 

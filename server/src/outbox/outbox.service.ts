@@ -52,9 +52,14 @@ export class OutboxService {
     return () => this.wakers.delete(waker);
   }
 
+  /**
+   * Claims up to `limit` due rows. Each claim adds one to the row's claim_version, the fencing
+   * value every later write of this worker carries: once another worker has taken the row over,
+   * the first worker's renewals and marks match nothing.
+   */
   async claim(limit: number): Promise<OutboxMessage[]> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `UPDATE outbox SET status = 'sending', attempts = attempts + 1,
+      `UPDATE outbox SET status = 'sending', attempts = attempts + 1, claim_version = claim_version + 1,
               locked_until = now() + make_interval(secs => $2)
        WHERE id IN (
          SELECT o.id FROM outbox o
@@ -74,42 +79,60 @@ export class OutboxService {
     return list.map(toMessage).sort((a, b) => a.id - b.id);
   }
 
-  /** Keeps a claimed row ours until `at` plus the claim period (a send waiting for its channel's slot). */
-  async extendClaim(id: number, at: Date): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE outbox SET locked_until = $2::timestamptz + make_interval(secs => $3) WHERE id = $1 AND status = 'sending'`,
-      [id, at.toISOString(), this.claimSeconds],
+  /**
+   * Checks that the claim is still ours and extends it, in one statement: called right before a
+   * call to Slack, with `coverSeconds` at least the call's timeout, so nobody takes the row over
+   * while the call may still land. False: another worker owns the row now; do not send.
+   */
+  renewClaim(message: OutboxMessage, coverSeconds: number): Promise<boolean> {
+    return this.fenced(message, `locked_until = now() + make_interval(secs => greatest($3::float8, $4::float8))`, [coverSeconds, this.claimSeconds]);
+  }
+
+  /**
+   * Renews the claims of messages a worker holds in a queue behind others (one statement), so
+   * they do not lapse while the ones ahead are sent. Returns the ids still this worker's.
+   */
+  async renewClaims(messages: OutboxMessage[]): Promise<Set<number>> {
+    if (messages.length === 0) return new Set();
+    const result = await this.dataSource.query(
+      `UPDATE outbox o SET locked_until = now() + make_interval(secs => $3)
+       FROM unnest($1::int[], $2::int[]) AS mine(id, version)
+       WHERE o.id = mine.id AND o.claim_version = mine.version AND o.status = 'sending'
+       RETURNING o.id`,
+      [messages.map((m) => m.id), messages.map((m) => m.claimVersion), this.claimSeconds],
     );
+    return new Set(returnedRows<{ id: number }>(result).map((r) => Number(r.id)));
+  }
+
+  /** Keeps the claim ours until `at` plus the claim period (a send waiting for its channel's slot); false when it is no longer ours. */
+  holdClaimUntil(message: OutboxMessage, at: Date): Promise<boolean> {
+    return this.fenced(message, `locked_until = $3::timestamptz + make_interval(secs => $4)`, [at.toISOString(), this.claimSeconds]);
   }
 
   /** Gives a claimed, unsent row back (a worker shutting down); the attempt does not count. */
-  async release(id: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE outbox SET status = 'pending', locked_until = NULL, attempts = greatest(attempts - 1, 0) WHERE id = $1 AND status = 'sending'`,
-      [id],
-    );
+  release(message: OutboxMessage): Promise<boolean> {
+    return this.fenced(message, `status = 'pending', locked_until = NULL, attempts = greatest(attempts - 1, 0)`, []);
   }
 
-  async markSent(id: number, result: Record<string, unknown>): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE outbox SET status = 'sent', sent_at = now(), locked_until = NULL, result = $2, last_error = NULL WHERE id = $1`,
-      [id, JSON.stringify(result)],
-    );
+  markSent(message: OutboxMessage, result: Record<string, unknown>): Promise<boolean> {
+    return this.fenced(message, `status = 'sent', sent_at = now(), locked_until = NULL, result = $3, last_error = NULL`, [JSON.stringify(result)]);
   }
 
-  async markRetry(id: number, error: string, delayMs: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE outbox SET status = 'pending', locked_until = NULL, last_error = $2,
-              next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
-      [id, error, delayMs / 1000],
-    );
+  markRetry(message: OutboxMessage, error: string, delayMs: number): Promise<boolean> {
+    return this.fenced(message, `status = 'pending', locked_until = NULL, last_error = $3, next_attempt_at = now() + make_interval(secs => $4)`, [error, delayMs / 1000]);
   }
 
-  async markFailed(id: number, error: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE outbox SET status = 'failed', locked_until = NULL, last_error = $2 WHERE id = $1`,
-      [id, error],
+  markFailed(message: OutboxMessage, error: string): Promise<boolean> {
+    return this.fenced(message, `status = 'failed', locked_until = NULL, last_error = $3`, [error]);
+  }
+
+  /** An update of a row that applies only while `message`'s claim is the row's latest ($1 id, $2 version, then `params`). */
+  private async fenced(message: OutboxMessage, set: string, params: unknown[]): Promise<boolean> {
+    const result = await this.dataSource.query(
+      `UPDATE outbox SET ${set} WHERE id = $1 AND status = 'sending' AND claim_version = $2 RETURNING id`,
+      [message.id, message.claimVersion, ...params],
     );
+    return returnedRows(result).length > 0;
   }
 
   async pendingCount(): Promise<number> {
@@ -129,6 +152,7 @@ function toMessage(r: Record<string, unknown>): OutboxMessage {
   m.attempts = Number(r.attempts);
   m.nextAttemptAt = new Date(r.next_attempt_at as string);
   m.lockedUntil = r.locked_until ? new Date(r.locked_until as string) : null;
+  m.claimVersion = Number(r.claim_version);
   m.lastError = (r.last_error as string | null) ?? null;
   m.result = (r.result as Record<string, unknown> | null) ?? null;
   m.createdAt = new Date(r.created_at as string);

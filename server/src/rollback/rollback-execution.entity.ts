@@ -72,6 +72,10 @@ export class RollbackExecution {
   @Column('timestamptz', { name: 'locked_until', nullable: true })
   lockedUntil!: Date | null;
 
+  /** Grows with every claim: only the worker holding the latest claim may finish the row (migration 1765400000000). */
+  @Column('int', { name: 'claim_version', default: 0 })
+  claimVersion!: number;
+
   @Column('text', { name: 'last_error', nullable: true })
   lastError!: string | null;
 

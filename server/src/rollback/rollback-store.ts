@@ -23,10 +23,26 @@ export class RollbackStore {
     return () => this.wakers.delete(waker);
   }
 
-  /** Claims up to `limit` due rows: each becomes running with one more attempt, owned for `lockSeconds`. */
+  /**
+   * Checks that `e` is still claimed by the caller (its claim_version unchanged) and extends the
+   * claim to cover a request of `seconds`, in one statement, right before the request is sent.
+   */
+  async renewClaim(e: RollbackExecution, seconds: number): Promise<boolean> {
+    const result = await this.dataSource.query(
+      `UPDATE rollback_executions SET locked_until = now() + make_interval(secs => $3)
+       WHERE id = $1 AND claim_version = $2 AND status = 'running' RETURNING id`,
+      [e.id, e.claimVersion, seconds],
+    );
+    return returnedRows(result).length > 0;
+  }
+
+  /**
+   * Claims up to `limit` due rows: each becomes running with one more attempt, owned for
+   * `lockSeconds`, and a claim_version one higher, the fencing value its worker's writes carry.
+   */
   async claim(limit: number, lockSeconds: number): Promise<RollbackExecution[]> {
     const result: unknown[] = await this.dataSource.query(
-      `UPDATE rollback_executions SET status = 'running', attempts = attempts + 1, updated_at = now(),
+      `UPDATE rollback_executions SET status = 'running', attempts = attempts + 1, claim_version = claim_version + 1, updated_at = now(),
               locked_until = now() + make_interval(secs => $2)
        WHERE id IN (
          SELECT id FROM rollback_executions

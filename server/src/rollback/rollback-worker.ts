@@ -6,6 +6,7 @@ import { CLOCK, SystemClock, type Clock } from '../common/clock';
 import { DrainLoop } from '../common/drain-loop';
 import { LOGGER, type Logger } from '../common/logger';
 import { withSpan } from '../common/telemetry';
+import { returnedRows } from '../database/returned-rows';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ExperimentsService } from '../guardrails/experiments.service';
 import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';
@@ -79,6 +80,8 @@ export class RollbackWorker implements OnApplicationBootstrap, OnApplicationShut
       }
       const [incident]: IncidentFacts[] = await this.dataSource.query(INCIDENT_FACTS_SQL, [e.incidentId]);
       const request = buildRequest(hook, templateValues(incident, e, this.config.publicUrl), e.id, secret, Math.floor(this.wallClock.now().getTime() / 1000));
+      // Only the worker holding the latest claim sends; the claim then outlasts the request.
+      if (!(await this.store.renewClaim(e, Math.ceil(hook.timeoutMs / 1000) + 30))) return this.claimLost(e);
       const started = performance.now();
       const result = await this.http.send(request, hook.timeoutMs);
       const latency = Math.round(performance.now() - started);
@@ -87,20 +90,26 @@ export class RollbackWorker implements OnApplicationBootstrap, OnApplicationShut
     });
   }
 
+  private claimLost(e: RollbackExecution): void {
+    this.logger.warn({ executionId: e.id, hook: e.hook, attempt: e.attempts }, 'rollback execution is no longer this worker\'s (taken over or cancelled); its outcome is not recorded here');
+  }
+
   private async finish(e: RollbackExecution, request: HookRequest | null, outcome: AttemptOutcome, latencyMs: number | null, responseBody: string | null): Promise<void> {
     const at = this.clock.now();
     const delay = outcome.kind === 'retry' ? this.backoff(e.attempts) : 0;
     const status = outcome.kind === 'retry' ? 'queued' : outcome.kind;
     const stored = request ? redacted(request) : e.request;
     const attempt = `attempt ${e.attempts} of ${e.maxAttempts}`;
-    await this.dataSource.transaction(async (m) => {
-      await m.query(
+    const finished = await this.dataSource.transaction(async (m) => {
+      const updated = await m.query(
         `UPDATE rollback_executions SET status = $2, request = $3, response_status = $4, response_body = $5, latency_ms = $6, last_error = $7,
                 locked_until = NULL, updated_at = now(), next_attempt_at = now() + make_interval(secs => $8),
                 finished_at = CASE WHEN $2 IN ('succeeded', 'failed') THEN now() ELSE NULL END
-         WHERE id = $1`,
-        [e.id, status, stored ? JSON.stringify(stored) : null, outcome.status, responseBody, latencyMs, outcome.kind === 'succeeded' ? null : outcome.error, delay / 1000],
+         WHERE id = $1 AND claim_version = $9 AND status = 'running' RETURNING id`,
+        [e.id, status, stored ? JSON.stringify(stored) : null, outcome.status, responseBody, latencyMs, outcome.kind === 'succeeded' ? null : outcome.error, delay / 1000, e.claimVersion],
       );
+      // Another worker took the row over (or someone cancelled it): its outcome is theirs to record.
+      if (returnedRows(updated).length === 0) return false;
       const data = { hook: e.hook, policy: e.policy, attempt: e.attempts, maxAttempts: e.maxAttempts, responseStatus: outcome.status, latencyMs, ...(outcome.kind === 'succeeded' ? {} : { error: outcome.error }) };
       const base = { incidentId: e.incidentId, executionId: e.id, at, actor: SYSTEM_ACTOR, data, before: { status: 'running' }, after: { status } };
       if (outcome.kind === 'succeeded') {
@@ -117,7 +126,9 @@ export class RollbackWorker implements OnApplicationBootstrap, OnApplicationShut
       } else {
         await recordStep(m, this.outbox, this.audit, { ...base, kind: 'rollback.failed', message: `Rollback hook ${e.hook} failed after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}: ${outcome.error}` });
       }
+      return true;
     });
+    if (!finished) return this.claimLost(e);
     this.outbox.wake();
     if (outcome.kind === 'retry') setTimeout(() => this.store.wake(), delay + 5).unref();
     const log = { executionId: e.id, incidentId: e.incidentId, hook: e.hook, attempt: e.attempts, status: outcome.status, latencyMs };

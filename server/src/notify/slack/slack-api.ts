@@ -15,8 +15,13 @@ export interface SlackMessage {
 export interface SlackApi {
   postMessage(message: SlackMessage): Promise<{ channel: string; ts: string }>;
   update(channel: string, ts: string, text: string, blocks: KnownBlock[]): Promise<void>;
-  /** The ts of a recent message in `channel` whose metadata carries `key`, if any. */
+  /**
+   * The ts of a recent message in `channel` whose metadata carries `key`, if any. Throws (a
+   * DeliveryError) when Slack could not be asked: "could not look" is never "not there".
+   */
   findByMetadataKey(channel: string, eventType: string, key: string, oldest: Date): Promise<string | null>;
+  /** The same, among the replies in the thread of `threadTs`. */
+  findReplyByMetadataKey(channel: string, threadTs: string, eventType: string, key: string): Promise<string | null>;
   /** The id (D…) of the direct-message conversation with a user, opening it if needed (conversations.open). */
   openDirectMessage(userId: string): Promise<string>;
 }
@@ -26,6 +31,12 @@ const PERMANENT = new Set([
   'missing_scope', 'channel_not_found', 'not_in_channel', 'is_archived', 'msg_too_long', 'invalid_blocks',
   'invalid_arguments', 'message_not_found', 'cant_update_message', 'restricted_action',
 ]);
+
+/** Pages of 200 messages a look-up reads at most (1,000 messages since the send it looks for). */
+const LOOKUP_PAGES = 5;
+
+/** Slack's timeout for one Web API call; a worker's claim covers it before each call (SLACK_CALL_TIMEOUT_MS + margin). */
+export const SLACK_CALL_TIMEOUT_MS = 10_000;
 
 export function classifySlackError(err: unknown): DeliveryError {
   const e = err as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number; message?: string };
@@ -50,7 +61,7 @@ export function classifySlackError(err: unknown): DeliveryError {
 export class WebClientSlackApi implements SlackApi {
   private readonly client: WebClient;
 
-  constructor(token: string, apiUrl: string, timeoutMs = 10_000) {
+  constructor(token: string, apiUrl: string, timeoutMs = SLACK_CALL_TIMEOUT_MS) {
     this.client = new WebClient(token, {
       slackApiUrl: apiUrl,
       retryConfig: { retries: 0 },
@@ -96,19 +107,36 @@ export class WebClientSlackApi implements SlackApi {
   }
 
   async findByMetadataKey(channel: string, eventType: string, key: string, oldest: Date): Promise<string | null> {
-    try {
-      const res = await this.client.conversations.history({
-        channel,
-        oldest: String(oldest.getTime() / 1000),
-        include_all_metadata: true,
-        limit: 200,
-      });
-      const hit = res.messages?.find(
-        (m) => m.metadata?.event_type === eventType && (m.metadata?.event_payload as Record<string, unknown> | undefined)?.key === key,
-      );
-      return hit?.ts ?? null;
-    } catch (err) {
-      throw classifySlackError(err);
+    return this.findInPages(eventType, key, (cursor) =>
+      this.client.conversations.history({ channel, oldest: String(oldest.getTime() / 1000), include_all_metadata: true, limit: 200, cursor }),
+    );
+  }
+
+  async findReplyByMetadataKey(channel: string, threadTs: string, eventType: string, key: string): Promise<string | null> {
+    return this.findInPages(eventType, key, (cursor) =>
+      this.client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200, cursor }),
+    );
+  }
+
+  /** Reads pages of messages (newest first, by Slack's cursor) until one carries `key` in its metadata. */
+  private async findInPages(
+    eventType: string,
+    key: string,
+    page: (cursor: string | undefined) => Promise<{ messages?: Array<{ ts?: string; metadata?: { event_type?: string; event_payload?: unknown } }>; response_metadata?: { next_cursor?: string } }>,
+  ): Promise<string | null> {
+    let cursor: string | undefined;
+    for (let n = 0; n < LOOKUP_PAGES; n++) {
+      let res: Awaited<ReturnType<typeof page>>;
+      try {
+        res = await page(cursor);
+      } catch (err) {
+        throw classifySlackError(err);
+      }
+      const hit = res.messages?.find((m) => m.metadata?.event_type === eventType && (m.metadata?.event_payload as Record<string, unknown> | undefined)?.key === key);
+      if (hit?.ts) return hit.ts;
+      cursor = res.response_metadata?.next_cursor || undefined;
+      if (!cursor) return null;
     }
+    return null;
   }
 }
