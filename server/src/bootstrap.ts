@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
@@ -8,7 +9,7 @@ import { AuthService } from './auth/auth.service';
 import { UsersService } from './auth/users.service';
 import { IntegrationKeysService } from './auth/integration-keys.service';
 import type { Clock } from './common/clock';
-import { JSON_BODY_LIMIT_BYTES } from './common/json-body';
+import { isJsonType, JSON_BODY_LIMIT_BYTES } from './common/json-body';
 import { createLogger, PinoNestLogger, type Logger } from './common/logger';
 import { requestLog } from './common/request-log';
 import { loadConfig, type AppConfig } from './config/config';
@@ -20,7 +21,7 @@ import { RulesError } from './rules/yaml-source';
 import { loadOncall, routePolicyProblems } from './oncall/oncall-loader';
 import { loadRoutes } from './routing/routes-loader';
 import { loadRunbooks } from './runbooks/runbook-index';
-import { otlpBodyReader } from './sources/otlp/otlp-body';
+import { isOtlpExport, otlpBodyReader } from './sources/otlp/otlp-body';
 import { initTelemetry } from './telemetry-sdk';
 
 /** A failure at start, with the exit code that tells scripts which kind it was. */
@@ -142,9 +143,9 @@ export async function startHeadroom(opts: StartOptions): Promise<RunningHeadroom
     const slack = app.get(SlackInteractions).router;
     if (slack) app.use(slack);
     // OTLP pushes (protobuf or JSON, maybe gzip, up to their own limit) are read raw for the OTLP
-    // source to decode; mounted before the JSON parser, which then leaves them alone.
-    app.use('/v1/metrics', otlpBodyReader(config.otlp.maxBodyBytes));
-    app.useBodyParser('json', { limit: JSON_BODY_LIMIT_BYTES });
+    // source to decode, and only once the key is checked; the JSON parser leaves them alone.
+    app.use('/v1/metrics', otlpBodyReader(config.otlp.maxBodyBytes, config.otlp.maxBodiesInFlight));
+    app.useBodyParser('json', { limit: JSON_BODY_LIMIT_BYTES, type: (req: IncomingMessage) => !isOtlpExport(req) && isJsonType(req) });
     const generatedAdminToken = await app.get(AuthService).ensureAdminToken();
     await app.get(UsersService).ensureFirstAdmin();
     for (const k of config.integrationKeys) await app.get(IntegrationKeysService).provision(k.name, k.kind, k.key);

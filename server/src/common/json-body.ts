@@ -4,6 +4,11 @@ import type { IncomingMessage } from 'node:http';
 /** Largest JSON request body, for Express's JSON parser (bootstrap.ts) and the fast paths alike. */
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** Whether the body is `application/json` (the type Express's JSON parser takes by default), whatever its parameters. */
+export function isJsonType(req: IncomingMessage): boolean {
+  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === 'application/json';
+}
+
 /** `application/json`, in UTF-8 (said or implied), not compressed: what a fast path reads itself. */
 const PLAIN_JSON = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 

@@ -13,6 +13,8 @@ export interface ListQuery {
 }
 
 const MAX_PAGE = 500;
+/** The furthest a page may start (a larger offset is no list anyone reads, and overflows the database's integer). */
+const MAX_OFFSET = 1_000_000_000;
 
 function parseJsonParam(name: string, raw: unknown): unknown {
   if (raw === undefined || raw === '') return undefined;
@@ -43,9 +45,10 @@ export function parseListQuery(
   let offset = 0;
   let limit = 25;
   if (rangeRaw !== undefined) {
-    if (!Array.isArray(rangeRaw) || rangeRaw.length !== 2 || !rangeRaw.every((n) => Number.isInteger(n) && n >= 0) || rangeRaw[1] < rangeRaw[0]) {
+    if (!Array.isArray(rangeRaw) || rangeRaw.length !== 2 || !rangeRaw.every((n) => Number.isSafeInteger(n) && n >= 0) || rangeRaw[1] < rangeRaw[0]) {
       throw new ValidationError([{ field: 'range', message: 'must be [start,end] with 0 <= start <= end' }]);
     }
+    if (rangeRaw[0] > MAX_OFFSET) throw new ValidationError([{ field: 'range', message: `start must be at most ${MAX_OFFSET}` }]);
     offset = rangeRaw[0];
     limit = Math.min(rangeRaw[1] - rangeRaw[0] + 1, MAX_PAGE);
   }

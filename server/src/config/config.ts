@@ -118,6 +118,8 @@ const envSchema = z.object({
   }).optional(),
   // Largest OTLP/HTTP push body, on the wire and once decompressed.
   HEADROOM_OTLP_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
+  // OTLP bodies read at once (each up to twice HEADROOM_OTLP_MAX_BODY_BYTES in memory: wire and decompressed); more wait with a 503.
+  HEADROOM_OTLP_MAX_BODIES_IN_FLIGHT: z.coerce.number().int().min(1).max(1024).default(16),
 });
 
 export interface SlackConfig {
@@ -175,7 +177,7 @@ export interface AppConfig {
   secretFromEnv: (name: string) => string | undefined;
   otel: { endpoint?: string; serviceName: string };
   /** OTLP/HTTP metrics push (POST /v1/metrics). */
-  otlp: { maxBodyBytes: number };
+  otlp: { maxBodyBytes: number; maxBodiesInFlight: number };
   /** Integration keys registered (idempotently) at every start. */
   integrationKeys: ProvisionedIntegrationKey[];
 }
@@ -252,7 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
           }
         : undefined,
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
-    otlp: { maxBodyBytes: e.HEADROOM_OTLP_MAX_BODY_BYTES },
+    otlp: { maxBodyBytes: e.HEADROOM_OTLP_MAX_BODY_BYTES, maxBodiesInFlight: e.HEADROOM_OTLP_MAX_BODIES_IN_FLIGHT },
     integrationKeys: e.HEADROOM_INTEGRATION_KEYS ?? [],
     slackResponders: (e.HEADROOM_SLACK_RESPONDERS ?? '').split(/[\s,]+/).filter(Boolean),
     secretFromEnv: (name: string) => {

@@ -20,4 +20,11 @@ describe('text sanitizer', () => {
     expect(dirty.a[1]).toEqual({ b: 'y\u0000' });
     expect(cleaned.c).toBe(dirty.c);
   });
+
+  it('refuses a body nested deeper than 64 levels with a 400 naming the body (a stack overflow and a 500 before)', () => {
+    const deep = JSON.parse('['.repeat(200_000) + ']'.repeat(200_000));
+    expect(() => sanitizeJson({ alerts: [{ annotations: deep }] })).toThrow(expect.objectContaining({ status: 400, message: 'body: nests deeper than 64 levels' }));
+    const ok = JSON.parse('['.repeat(63) + '"x"' + ']'.repeat(63));
+    expect(sanitizeJson(ok)).toBe(ok);
+  });
 });

@@ -1,4 +1,5 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
+import { ValidationError } from '../common/errors';
 
 // PostgreSQL stores neither NUL characters (text, jsonb) nor unpaired UTF-16 surrogates
 // (jsonb), and JSON lets a client send both. Left in, they turn a harmless request into a
@@ -14,16 +15,27 @@ export function cleanText(s: string): string {
 }
 
 /**
+ * How deep a request body may nest. Real payloads (an Alertmanager webhook, a PagerDuty event's
+ * custom_details) nest a handful of levels; a body of 500,000 brackets would otherwise overflow
+ * the stack of every walk over it (a 500 before).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
  * Cleans every string (keys included) of a parsed JSON value. Returns the value itself when
  * nothing needed cleaning (every request body goes through here), otherwise a cleaned copy.
+ * A value nested deeper than MAX_JSON_DEPTH is refused (400).
  */
-export function sanitizeJson<T>(value: T): T {
+export function sanitizeJson<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return cleanText(value) as T;
+  if (depth >= MAX_JSON_DEPTH && value !== null && typeof value === 'object') {
+    throw new ValidationError([{ field: 'body', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }]);
+  }
   if (Array.isArray(value)) {
     let copy: unknown[] | null = null;
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      const clean = sanitizeJson(v);
+      const clean = sanitizeJson(v, depth + 1);
       if (clean !== v) (copy ??= value.slice())[i] = clean;
     }
     return (copy ?? value) as T;
@@ -34,7 +46,7 @@ export function sanitizeJson<T>(value: T): T {
     for (const entry of entries) {
       const [k, v] = entry;
       const key = cleanText(k);
-      const clean = sanitizeJson(v);
+      const clean = sanitizeJson(v, depth + 1);
       if (key !== k || clean !== v) {
         entry[0] = key;
         entry[1] = clean;

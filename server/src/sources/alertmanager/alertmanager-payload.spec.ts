@@ -60,4 +60,12 @@ describe('Alertmanager webhook v4 payloads', () => {
       .toEqual(['critical', 'critical', 'error', 'warning', 'info', null, null]);
     expect(fingerprintOf({ labels: { b: '2', a: '1' } })).toBe(fingerprintOf({ labels: { a: '1', b: '2' } }));
   });
+
+  it('caps what one alert may carry: 64 labels or annotations, values of 8,192 characters (a 400 naming the field)', () => {
+    const labels = Object.fromEntries(Array.from({ length: 65 }, (_, k) => [`l${k}`, 'x']));
+    const issues = (alert: Record<string, unknown>) => webhookSchema.safeParse({ alerts: [{ status: 'firing', startsAt: '2026-12-07T00:00:00Z', labels: { alertname: 'a' }, ...alert }] }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(issues({ labels })).toEqual(['alerts.0.labels: must hold at most 64 entries']);
+    expect(issues({ annotations: { description: 'x'.repeat(8193) } })).toEqual(['alerts.0.annotations.description: label values must be at most 8192 characters']);
+    expect(issues({ labels: { alertname: 'a', service: 'x'.repeat(8192) } })).toBeUndefined();
+  });
 });

@@ -7,7 +7,12 @@ import type { IncomingAlert } from '../../routing/alert';
  * Alertmanager's webhook payload, version 4. Objects are not strict: fields a newer
  * Alertmanager adds (e.g. `notification_reason`) are tolerated, and kept in the evidence.
  */
-const labelSet = z.record(z.string(), z.string({ error: 'label values must be strings' }));
+/** Labels or annotations one alert may carry, and the longest value: bounds what one webhook can make Headroom store and match. */
+export const MAX_LABELS_PER_ALERT = 64;
+export const MAX_LABEL_VALUE_LENGTH = 8192;
+const labelSet = z
+  .record(z.string().max(256, 'label names must be at most 256 characters'), z.string({ error: 'label values must be strings' }).max(MAX_LABEL_VALUE_LENGTH, `label values must be at most ${MAX_LABEL_VALUE_LENGTH} characters`))
+  .refine((l) => Object.keys(l).length <= MAX_LABELS_PER_ALERT, `must hold at most ${MAX_LABELS_PER_ALERT} entries`);
 const rfc3339 = z.string().refine((v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) && !Number.isNaN(Date.parse(v)), 'must be an RFC 3339 time');
 
 export const webhookAlertSchema = z.object({

@@ -36,6 +36,8 @@ export class OtlpExceptionFilter implements ExceptionFilter {
     const { contentType, body } = otlpErrorBody(encodingOf(req.headers['content-type']), status, message);
     res.statusCode = status;
     res.setHeader('content-type', contentType);
+    // A body refused unread (a bad key, too many in flight, over the limit) is not drained: the connection closes.
+    if (!req.complete) res.setHeader('connection', 'close');
     if (status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('retry-after', '5');
     res.end(body);
   }

@@ -7,7 +7,7 @@ import { withSpan } from '../../common/telemetry';
 import { IngestEvents, SLI_STORE, type SliStore } from '../../slo/sli-store';
 import type { Outcome } from './cumulative';
 import type { OtlpBody } from './otlp-body';
-import { describeRejections, normalizeRequest, type Rejection } from './otlp-points';
+import { describeRejections, ExportTooLargeError, normalizeRequest, type Rejection } from './otlp-points';
 import { decodeRequest, encodeResponse, OtlpDecodeError, type ExportMetricsServiceRequest } from './otlp-proto';
 import { OtlpStreamWriter } from './otlp-stream-writer';
 
@@ -71,7 +71,13 @@ export class OtlpIngestService implements OnApplicationShutdown {
       if (err instanceof OtlpDecodeError) throw new OtlpHttpError(HttpStatus.BAD_REQUEST, err.message);
       throw err;
     }
-    const result = await this.ingest(request);
+    let result: IngestResult;
+    try {
+      result = await this.ingest(request);
+    } catch (err) {
+      if (err instanceof ExportTooLargeError) throw new OtlpHttpError(HttpStatus.PAYLOAD_TOO_LARGE, err.message);
+      throw err;
+    }
     const message = describeRejections(result.rejected);
     if (result.rejected.length > 0) this.logger.warn({ rejected: result.rejected.length, accepted: result.accepted }, `OTLP: ${message}`);
     // Nothing usable at all: a client error, and nothing was written.

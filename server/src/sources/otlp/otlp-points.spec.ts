@@ -1,4 +1,4 @@
-import { describeRejections, normalizeRequest, seriesIdOf, UNKNOWN_SERVICE, type NormalizeOptions, type OtlpPoint } from './otlp-points';
+import { describeRejections, ExportTooLargeError, normalizeRequest, seriesIdOf, UNKNOWN_SERVICE, type NormalizeOptions, type OtlpPoint } from './otlp-points';
 import type { ExportMetricsServiceRequest, KeyValue, Metric } from './otlp-proto';
 
 const NOW_MS = Date.parse('2026-11-25T12:00:00Z');
@@ -140,5 +140,59 @@ describe('normalizeRequest', () => {
       'zero_threshold cannot be negative (-1)',
       'positive buckets 1073741824…1073741824 fall outside the double range at scale 3',
     ]);
+  });
+
+  describe('hostile attributes', () => {
+    const nested = (depth: number, leaf: string): KeyValue['value'] =>
+      depth === 0 ? { stringValue: leaf } : { kvlistValue: { values: [{ key: 'k"', value: nested(depth - 1, leaf) }] } };
+
+    it('keeps a nested value as its JSON, made once (quotes escaped once, not once per level)', () => {
+      const out = normalizeRequest(request([counter([{ value: 1, attrs: [{ key: 'labels', value: nested(3, 'a"b') }, { key: 'list', value: { arrayValue: { values: [{ intValue: 1 }, { stringValue: 'x' }] } } }] }])]), opts);
+      expect(out.rejected).toEqual([]);
+      expect(JSON.parse(String(out.points[0].attributes.labels))).toEqual({ 'k"': { 'k"': { 'k"': 'a"b' } } });
+      expect(out.points[0].attributes.list).toBe('[1,"x"]');
+    });
+
+    it('rejects a point whose attribute nests too deep, at once (27 levels took 8.5 s and a gigabyte before)', () => {
+      const started = process.hrtime.bigint();
+      const out = normalizeRequest(request([counter([{ value: 1, attrs: [{ key: 'deep', value: nested(27, 'x') }] }, { value: 2 }])]), opts);
+      expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(1000);
+      expect(out.points).toHaveLength(1);
+      expect(out.rejected).toEqual([{ service: 'checkout', metric: 'http.server.requests', reason: 'attribute deep nests deeper than 8 levels' }]);
+    });
+
+    it('rejects only the point with a NUL character or an over-long value; the rest of the batch is kept', () => {
+      const out = normalizeRequest(request([counter([{ value: 1, attrs: [kv('route', 'a\u0000b')] }, { value: 2, attrs: [kv('route', 'x'.repeat(5000))] }, { value: 3, attrs: [kv('route', '/ok')] }])]), opts);
+      expect(out.points.map((p) => p.attributes.route)).toEqual(['/ok']);
+      expect(out.rejected.map((r) => r.reason)).toEqual(['attribute route contains a NUL character', 'attribute route is longer than 4096 characters']);
+    });
+
+    it('rejects every point of a resource whose attributes cannot be stored', () => {
+      const out = normalizeRequest(request([counter([{ value: 1 }, { value: 2 }])], [kv('service.name', 'check\u0000out')]), opts);
+      expect(out.points).toEqual([]);
+      expect(out.rejected).toHaveLength(2);
+      expect(out.rejected[0].reason).toBe('resource attribute service.name contains a NUL character');
+    });
+  });
+
+  describe('cardinality caps', () => {
+    it('rejects a point with more than 128 attributes, or a histogram with more than 256 bounds, and keeps the rest', () => {
+      const many = Array.from({ length: 129 }, (_, k) => kv(`a${String(k).padStart(3, '0')}`, 'x'));
+      const histogram: Metric = {
+        name: 'latency',
+        histogram: {
+          aggregationTemporality: 2,
+          dataPoints: [{ startTimeUnixNano: START, timeUnixNano: T, explicitBounds: Array.from({ length: 257 }, (_, k) => k + 1), bucketCounts: Array.from({ length: 258 }, () => 0), count: 0 }],
+        },
+      };
+      const out = normalizeRequest(request([counter([{ value: 1, attrs: many }, { value: 2 }]), histogram]), opts);
+      expect(out.points).toHaveLength(1);
+      expect(out.rejected.map((r) => r.reason)).toEqual(['has 129 attributes; at most 128 are taken', '257 explicit_bounds; at most 256 are taken']);
+    });
+
+    it('refuses an export of more than 50,000 data points whole (the endpoint answers 413 with this)', () => {
+      const points = Array.from({ length: 50_001 }, () => ({ value: 1 }));
+      expect(() => normalizeRequest(request([counter(points)]), opts)).toThrow(new ExportTooLargeError('the export holds 50001 data points; at most 50000 are taken in one request (send smaller batches)'));
+    });
   });
 });

@@ -73,31 +73,88 @@ export function int64ToNumber(v: Int64 | null | undefined): number {
   return typeof v === 'number' ? v : v.toNumber();
 }
 
-function anyValue(v: AnyValue | null | undefined): AttributeValue {
+/** Attributes one point may carry: more is a cardinality accident, not a metric. */
+export const MAX_ATTRIBUTES_PER_POINT = 128;
+/** Explicit bounds of one histogram point, and buckets of one exponential histogram's side (OpenTelemetry's default maximum is 160). */
+export const MAX_HISTOGRAM_BOUNDS = 256;
+export const MAX_EXPONENTIAL_BUCKETS = 320;
+/** Data points one export may hold (413 beyond): a larger batch is split by any exporter. */
+export const MAX_POINTS_PER_EXPORT = 50_000;
+
+/** How deep arrays and maps may nest inside one attribute value (OTLP allows any depth; metric attributes are flat). */
+export const MAX_ATTRIBUTE_DEPTH = 8;
+/** The longest text one attribute value may become (a nested value counts as its JSON). */
+export const MAX_ATTRIBUTE_LENGTH = 4096;
+
+/** An attribute Headroom refuses to store: the point it belongs to is rejected, with this reason. */
+export class AttributeError extends Error {}
+
+/** A string PostgreSQL can store (text and jsonb refuse NUL) and of a bounded length. */
+function storable(text: string, what: string): string {
+  if (text.includes('\u0000')) throw new AttributeError(`${what} contains a NUL character`);
+  if (text.length > MAX_ATTRIBUTE_LENGTH) throw new AttributeError(`${what} is longer than ${MAX_ATTRIBUTE_LENGTH} characters`);
+  return text;
+}
+
+/**
+ * A nested value as plain data, walked once: JSON is made once at the top (a value that
+ * stringified its children at every level grew with each level's escaping, exponentially),
+ * and depth and size are bounded on the way.
+ */
+function plainValue(v: AnyValue | null | undefined, key: string, depth: number, budget: { left: number }): unknown {
   if (!v) return null;
-  if (v.stringValue !== null && v.stringValue !== undefined) return v.stringValue;
+  if (depth > MAX_ATTRIBUTE_DEPTH) throw new AttributeError(`attribute ${key} nests deeper than ${MAX_ATTRIBUTE_DEPTH} levels`);
+  if ((budget.left -= 1) < 0) throw new AttributeError(`attribute ${key} is longer than ${MAX_ATTRIBUTE_LENGTH} characters`);
+  if (v.arrayValue) return (v.arrayValue.values ?? []).map((x) => plainValue(x, key, depth + 1, budget));
+  if (v.kvlistValue) {
+    const out: Record<string, unknown> = {};
+    for (const kv of sortedByKey(v.kvlistValue.values ?? [])) {
+      if (typeof kv.key !== 'string') continue;
+      budget.left -= kv.key.length;
+      out[storable(kv.key, `attribute ${key}`)] = plainValue(kv.value, key, depth + 1, budget);
+    }
+    return out;
+  }
+  const scalar = scalarValue(v, key);
+  if (typeof scalar === 'string') budget.left -= scalar.length;
+  return scalar;
+}
+
+function scalarValue(v: AnyValue, key: string): AttributeValue {
+  if (v.stringValue !== null && v.stringValue !== undefined) return storable(v.stringValue, `attribute ${key}`);
   if (v.boolValue !== null && v.boolValue !== undefined) return v.boolValue;
   if (v.intValue !== null && v.intValue !== undefined) {
     const n = int64ToNumber(v.intValue);
     return Number.isSafeInteger(n) ? n : v.intValue.toString();
   }
   if (v.doubleValue !== null && v.doubleValue !== undefined) return Number.isFinite(v.doubleValue) ? v.doubleValue : String(v.doubleValue);
-  // Arrays, maps and bytes are kept as their JSON (or base64) text: comparable, and rare as metric attributes.
-  if (v.arrayValue) return JSON.stringify((v.arrayValue.values ?? []).map(anyValue));
-  if (v.kvlistValue) return JSON.stringify(attributesOf(v.kvlistValue.values));
-  if (v.bytesValue) return Buffer.from(v.bytesValue).toString('base64');
+  if (v.bytesValue) return storable(Buffer.from(v.bytesValue).toString('base64'), `attribute ${key}`);
   return null;
 }
 
-/** Attributes as a plain object with keys in sorted order (so equal sets serialize equally). */
-export function attributesOf(kvs: KeyValue[] | null | undefined): Record<string, AttributeValue> {
-  const out: Record<string, AttributeValue> = {};
-  if (!kvs || kvs.length === 0) return out;
+function anyValue(v: AnyValue | null | undefined, key: string): AttributeValue {
+  if (!v) return null;
+  // Arrays and maps are kept as their JSON text: comparable, and rare as metric attributes.
+  if (v.arrayValue || v.kvlistValue) return storable(JSON.stringify(plainValue(v, key, 1, { left: MAX_ATTRIBUTE_LENGTH })), `attribute ${key}`);
+  return scalarValue(v, key);
+}
+
+function sortedByKey(kvs: KeyValue[]): KeyValue[] {
   // Exporters usually send keys sorted already; sort a copy only when they are not.
   let sorted = true;
   for (let i = 1; i < kvs.length && sorted; i++) sorted = (kvs[i - 1].key ?? '') < (kvs[i].key ?? '');
-  const list = sorted ? kvs : [...kvs].sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0));
-  for (const kv of list) if (typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
+  return sorted ? kvs : [...kvs].sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0));
+}
+
+/**
+ * Attributes as a plain object with keys in sorted order (so equal sets serialize equally).
+ * Throws AttributeError for an attribute that cannot be stored (NUL, too long, nested too deep).
+ */
+export function attributesOf(kvs: KeyValue[] | null | undefined): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  if (!kvs || kvs.length === 0) return out;
+  if (kvs.length > MAX_ATTRIBUTES_PER_POINT) throw new AttributeError(`has ${kvs.length} attributes; at most ${MAX_ATTRIBUTES_PER_POINT} are taken`);
+  for (const kv of sortedByKey(kvs)) if (typeof kv.key === 'string') out[storable(kv.key, 'an attribute name')] = anyValue(kv.value, kv.key);
   return out;
 }
 
@@ -124,7 +181,7 @@ function rawAttributeKey(kvs: KeyValue[] | null | undefined): string {
     else if (v?.intValue !== null && v?.intValue !== undefined) key += `i${String(v.intValue)}`;
     else if (v?.doubleValue !== null && v?.doubleValue !== undefined) key += `d${v.doubleValue}`;
     else if (v?.boolValue !== null && v?.boolValue !== undefined) key += `b${v.boolValue}`;
-    else key += `j${JSON.stringify(anyValue(v))}`;
+    else key += `j${JSON.stringify(anyValue(v, kv.key ?? ""))}`;
     key += '\u0002';
   }
   return key;
@@ -258,6 +315,7 @@ function histogramPoint(ctx: PointContext, temporality: Temporality, p: Histogra
   if ((p.flags ?? 0) & NO_RECORDED_VALUE) return { ignored: true };
   const times = timesOf(p, ctx.opts);
   if ('reason' in times) return times;
+  if ((p.explicitBounds?.length ?? 0) > MAX_HISTOGRAM_BOUNDS) return { reason: `${p.explicitBounds!.length} explicit_bounds; at most ${MAX_HISTOGRAM_BOUNDS} are taken` };
   const counts = countsOf(p.bucketCounts);
   const count = int64ToNumber(p.count);
   if (p.sum !== null && p.sum !== undefined && !Number.isFinite(p.sum)) return { reason: finiteReason('sum', p.sum) };
@@ -285,6 +343,8 @@ function exponentialPoint(ctx: PointContext, temporality: Temporality, p: Expone
   const zeroThreshold = p.zeroThreshold ?? 0;
   if (!Number.isFinite(zeroThreshold)) return { reason: finiteReason('zero_threshold', zeroThreshold) };
   if (zeroThreshold < 0) return { reason: `zero_threshold cannot be negative (${zeroThreshold})` };
+  const widest = Math.max(p.positive?.bucketCounts?.length ?? 0, p.negative?.bucketCounts?.length ?? 0);
+  if (widest > MAX_EXPONENTIAL_BUCKETS) return { reason: `${widest} buckets on one side; at most ${MAX_EXPONENTIAL_BUCKETS} are taken` };
   const positive = { offset: p.positive?.offset ?? 0, counts: countsOf(p.positive?.bucketCounts) };
   const negative = { offset: p.negative?.offset ?? 0, counts: countsOf(p.negative?.bucketCounts) };
   const zeroCount = int64ToNumber(p.zeroCount);
@@ -306,10 +366,23 @@ function temporalityOf(v: number | null | undefined): Temporality | null {
   return null;
 }
 
+/** Thrown for an export Headroom refuses whole (413): more data points than MAX_POINTS_PER_EXPORT. */
+export class ExportTooLargeError extends Error {}
+
 export function normalizeRequest(req: ExportMetricsServiceRequest, opts: NormalizeOptions): NormalizedRequest {
   const out: NormalizedRequest = { points: [], rejected: [], ignored: 0 };
+  let total = 0;
+  for (const rm of req.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) total += pointCount(m);
+  if (total > MAX_POINTS_PER_EXPORT) throw new ExportTooLargeError(`the export holds ${total} data points; at most ${MAX_POINTS_PER_EXPORT} are taken in one request (send smaller batches)`);
   for (const rm of req.resourceMetrics ?? []) {
-    const resource = attributesOf(rm.resource?.attributes);
+    let resource: Record<string, AttributeValue>;
+    try {
+      resource = attributesOf(rm.resource?.attributes);
+    } catch (err) {
+      if (!(err instanceof AttributeError)) throw err;
+      for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) for (let i = 0; i < pointCount(m); i++) out.rejected.push({ service: UNKNOWN_SERVICE, metric: m.name ?? '', reason: `resource ${err.message}` });
+      continue;
+    }
     const serviceAttr = resource['service.name'];
     const service = typeof serviceAttr === 'string' && serviceAttr.length > 0 ? serviceAttr : UNKNOWN_SERVICE;
     const resourceJson = JSON.stringify(resource);
@@ -318,7 +391,15 @@ export function normalizeRequest(req: ExportMetricsServiceRequest, opts: Normali
       for (const m of sm.metrics ?? []) {
         const metric = m.name ?? '';
         const ctx: PointContext = { service, metric, unit: m.unit ?? '', resourceKey, opts };
-        const take = (c: Checked) => {
+        const take = (check: () => Checked) => {
+          let c: Checked;
+          try {
+            c = check();
+          } catch (err) {
+            // One attribute Headroom cannot store rejects its point, not the batch.
+            if (!(err instanceof AttributeError)) throw err;
+            c = { reason: err.message };
+          }
           if ('point' in c) out.points.push(c.point);
           else if ('reason' in c) out.rejected.push({ service, metric, reason: c.reason });
           else out.ignored++;
@@ -326,13 +407,17 @@ export function normalizeRequest(req: ExportMetricsServiceRequest, opts: Normali
         const rejectAll = (n: number, reason: string) => {
           for (let i = 0; i < n; i++) out.rejected.push({ service, metric, reason });
         };
-        const n = (m.sum?.dataPoints ?? m.histogram?.dataPoints ?? m.exponentialHistogram?.dataPoints ?? m.gauge?.dataPoints ?? m.summary?.dataPoints ?? []).length;
+        const n = pointCount(m);
         if (!metric) {
           rejectAll(n, 'the metric has no name');
           continue;
         }
         if (metric.length > MAX_NAME_LENGTH || service.length > MAX_NAME_LENGTH) {
           rejectAll(n, `service.name and metric name must be at most ${MAX_NAME_LENGTH} characters`);
+          continue;
+        }
+        if (metric.includes('\u0000')) {
+          rejectAll(n, 'the metric name contains a NUL character');
           continue;
         }
         if (m.sum) {
@@ -342,18 +427,18 @@ export function normalizeRequest(req: ExportMetricsServiceRequest, opts: Normali
           else {
             const temporality = temporalityOf(m.sum.aggregationTemporality);
             if (!temporality) rejectAll(points.length, 'aggregation_temporality is unspecified');
-            else for (const p of points) take(sumPoint(ctx, temporality, p));
+            else for (const p of points) take(() => sumPoint(ctx, temporality, p));
           }
         } else if (m.histogram) {
           const points = m.histogram.dataPoints ?? [];
           const temporality = temporalityOf(m.histogram.aggregationTemporality);
           if (!temporality) rejectAll(points.length, 'aggregation_temporality is unspecified');
-          else for (const p of points) take(histogramPoint(ctx, temporality, p));
+          else for (const p of points) take(() => histogramPoint(ctx, temporality, p));
         } else if (m.exponentialHistogram) {
           const points = m.exponentialHistogram.dataPoints ?? [];
           const temporality = temporalityOf(m.exponentialHistogram.aggregationTemporality);
           if (!temporality) rejectAll(points.length, 'aggregation_temporality is unspecified');
-          else for (const p of points) take(exponentialPoint(ctx, temporality, p));
+          else for (const p of points) take(() => exponentialPoint(ctx, temporality, p));
         } else {
           out.ignored += n;
         }
@@ -361,6 +446,10 @@ export function normalizeRequest(req: ExportMetricsServiceRequest, opts: Normali
     }
   }
   return out;
+}
+
+function pointCount(m: { sum?: { dataPoints?: unknown[] | null } | null; histogram?: { dataPoints?: unknown[] | null } | null; exponentialHistogram?: { dataPoints?: unknown[] | null } | null; gauge?: { dataPoints?: unknown[] | null } | null; summary?: { dataPoints?: unknown[] | null } | null }): number {
+  return (m.sum?.dataPoints ?? m.histogram?.dataPoints ?? m.exponentialHistogram?.dataPoints ?? m.gauge?.dataPoints ?? m.summary?.dataPoints ?? []).length;
 }
 
 /** A short account of the rejections for partial_success.error_message and 400 answers. */
