@@ -1,5 +1,5 @@
-// One jest run, five projects: unit specs next to the code; database integration, end-to-end,
-// browser and chaos suites under test/. @swc/jest compiles TypeScript with decorator metadata;
+// One jest run, six projects: unit specs next to the code; database integration, end-to-end,
+// browser, security and chaos suites under test/. @swc/jest compiles TypeScript with decorator metadata;
 // Nest's ESM-only dependencies are transformed too (see STACK.md).
 const swc = [
   '@swc/jest',
@@ -28,6 +28,8 @@ module.exports = {
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
+    // Hostile input and least privilege: each reproduction of issue 15, and fuzzing of the ingest endpoints.
+    { ...common, displayName: 'security', testMatch: ['<rootDir>/test/security/**/*.test.ts'] },
     // Processes killed, Slack and deploy systems failing, PostgreSQL restarted (test/chaos/chaos-support.ts).
     { ...common, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.test.ts'] },
   ],

@@ -104,11 +104,14 @@ const windowPairSchema = z.strictObject({
   budgetShare: z.number().gt(0).lte(1),
 });
 
+/** Window pairs one SLO may alert on (the SRE workbook's set is four); also the back-test's limit. */
+export const MAX_WINDOW_PAIRS = 8;
+
 const alertingSchema = z.strictObject({
   page: z.boolean().default(true),
   ticket: z.boolean().default(true),
   /** Replaces the SRE-workbook pairs. */
-  windows: z.array(windowPairSchema).min(1).optional(),
+  windows: z.array(windowPairSchema).min(1).max(MAX_WINDOW_PAIRS, `must hold at most ${MAX_WINDOW_PAIRS} window pairs`).optional(),
   /** Low-traffic guard: a window with fewer events cannot fire. */
   minEvents: z.number().int().min(0).default(0),
 });

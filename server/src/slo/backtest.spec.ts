@@ -1,4 +1,4 @@
-import { backtest, type MinuteCounts } from './backtest';
+import { backtest, backtestYielding, type MinuteCounts } from './backtest';
 import { DEFAULT_WINDOW_PAIRS_30D } from './burn-rate';
 
 const MIN = 60_000;
@@ -51,5 +51,15 @@ describe('backtest', () => {
     expect(guarded.alerts).toEqual([]);
     const unguarded = backtest({ objective: 0.999, pairs, minutes, from: start + 3 * day * MIN, to: start + 4 * day * MIN - MIN });
     expect(unguarded.alerts.some((a) => a.severity === 'page')).toBe(true);
+  });
+
+  it('backtestYielding gives the event loop a turn every 500 steps and finds what backtest finds', async () => {
+    const outageStart = 3 * day + 600;
+    const minutes = history(4 * day, (i) => (i >= outageStart && i < outageStart + 20 ? 1000 : 0));
+    const input = { objective: 0.999, pairs, minutes, from: start + 3 * day * MIN, to: start + 4 * day * MIN - MIN };
+    let pauses = 0;
+    const yielded = await backtestYielding(input, async () => void pauses++);
+    expect(yielded).toEqual(backtest(input));
+    expect(pauses).toBe(Math.ceil(day / 500) + 1);
   });
 });

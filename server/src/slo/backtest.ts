@@ -53,8 +53,33 @@ export interface BacktestResult {
 }
 
 const MINUTE = 60_000;
+/** Evaluation steps between two progress reports (and, for backtestYielding, two turns of the event loop). */
+const CHUNK = 500;
 
+/** Runs a back-test to the end at once (the CLI, tests). */
 export function backtest(input: BacktestInput): BacktestResult {
+  const run = backtestSteps(input);
+  for (let next = run.next(); ; next = run.next()) {
+    if (next.done) return next.value;
+    input.onProgress?.(next.value.done, next.value.total);
+  }
+}
+
+/**
+ * Runs a back-test in chunks of CHUNK evaluation steps, giving the event loop a turn between
+ * two (`pause`), so a long one served over HTTP never holds up paging, ingest or /healthz.
+ */
+export async function backtestYielding(input: BacktestInput, pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve))): Promise<BacktestResult> {
+  const run = backtestSteps(input);
+  for (let next = run.next(); ; next = run.next()) {
+    if (next.done) return next.value;
+    input.onProgress?.(next.value.done, next.value.total);
+    await pause();
+  }
+}
+
+/** The back-test as steps: yields progress every CHUNK evaluations, returns the result. */
+function* backtestSteps(input: BacktestInput): Generator<{ done: number; total: number }, BacktestResult> {
   const step = input.stepMs ?? MINUTE;
   const budget = 1 - input.objective;
   const byMinute = new Map(input.minutes.map((m) => [m.at, m]));
@@ -99,7 +124,7 @@ export function backtest(input: BacktestInput): BacktestResult {
         if (severity === 'page') pageStarts.push(t);
       } else if (!firing[severity] && open[severity] !== undefined) close(severity, t);
     }
-    if (input.onProgress && (i % 500 === 0 || i === steps - 1)) input.onProgress(i + 1, steps);
+    if (i % CHUNK === 0 || i === steps - 1) yield { done: i + 1, total: steps };
   }
   const end = steps > 0 ? stepAt(steps - 1) : input.from;
   for (const severity of ['page', 'ticket'] as const) if (open[severity] !== undefined) close(severity, end);

@@ -5,6 +5,7 @@ import { ValidationError } from '../common/errors';
 import { pageInMemory, parseListQuery, setContentRange } from '../common/pagination';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { SlosService, type BacktestRequest } from './slos.service';
+import { MAX_WINDOW_PAIRS } from '../rules/slo-definition';
 
 const MAX_BACKTEST_DAYS = 31;
 const isoDate = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time such as 2026-11-01T00:00:00Z' }).transform((v) => new Date(v));
@@ -23,6 +24,7 @@ const backtestSchema = z
         windows: z
           .array(z.strictObject({ severity: z.enum(['page', 'ticket']), long: z.number().int().positive(), short: z.number().int().positive(), budgetShare: z.number().gt(0).lte(1) }))
           .min(1)
+          .max(MAX_WINDOW_PAIRS, `must hold at most ${MAX_WINDOW_PAIRS} window pairs (as in alerts/ YAML)`)
           .optional(),
       })
       .optional(),

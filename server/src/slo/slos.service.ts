@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../common/errors';
 import { RulesService } from '../rules/rules.service';
 import type { AlertingSpec, SloDefinition } from '../rules/slo-definition';
 import { alertPairsFor } from './alert-pairs';
-import { backtest, type BacktestResult } from './backtest';
+import { backtestYielding, type BacktestResult } from './backtest';
 import { burnRate, errorBudgetRemaining, errorRatio } from './burn-rate';
 import { histogramQuantile } from './histogram-quantile';
 import { mergeCumulative, RollupSliReader } from './rollup-sli-reader';
@@ -216,10 +216,16 @@ export class SlosService {
       alerting: { ...base.alerting, ...(req.alerting ?? {}) },
     };
     if (slo.sli.source === 'prometheus') throw new ValidationError([{ field: 'id', message: `${id} reads Prometheus; back-testing needs stored history` }]);
+    // The rules alerts/ YAML holds windows to: a window longer than the period would load (and scan) years of minutes.
+    const problems = (req.alerting?.windows ?? []).flatMap((w, i) => [
+      ...(w.short >= w.long ? [{ field: `alerting.windows.${i}.short`, message: 'must be shorter than long' }] : []),
+      ...(w.long > base.periodSeconds ? [{ field: `alerting.windows.${i}.long`, message: `must not exceed the SLO period (${base.periodSeconds} s)` }] : []),
+    ]);
+    if (problems.length > 0) throw new ValidationError(problems);
     const pairs = alertPairsFor(slo);
     const longest = Math.max(...pairs.map((p) => p.long)) * 1000;
     const minutes = await loadMinuteCounts(this.dataSource, this.rollups, slo, new Date(req.from.getTime() - longest), req.to);
-    const result = backtest({
+    const result = await backtestYielding({
       objective: slo.objective,
       pairs,
       minEvents: slo.alerting.minEvents,
