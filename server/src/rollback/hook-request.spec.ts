@@ -41,6 +41,18 @@ describe('buildRequest', () => {
     expect(JSON.stringify(stored)).not.toContain('topsecret');
   });
 
+  it('keeps only the names of the hook\'s own headers in the stored copy (a bearer token reached viewers before)', () => {
+    const req = buildRequest(hook({ headers: { Authorization: 'Bearer deploy-token-123', 'X-Team': 'ranking' } }), values, 7, 'topsecret', 1_764_000_000);
+    const stored = redacted(req);
+    expect(stored.headers).toEqual({
+      Authorization: '(redacted)', 'X-Team': '(redacted)', 'Content-Type': 'application/json', 'Idempotency-Key': 'headroom-rollback-7',
+      'X-Headroom-Execution': '7', 'X-Headroom-Timestamp': '1764000000', 'X-Headroom-Signature': 'v1=(redacted)',
+    });
+    expect(JSON.stringify(stored)).not.toContain('deploy-token-123');
+    // What is sent keeps the values.
+    expect(req.headers.Authorization).toBe('Bearer deploy-token-123');
+  });
+
   it('sends no signature header without a secret', () => {
     expect(buildRequest(hook({ secretEnv: null }), values, 7, undefined, 1).headers['X-Headroom-Signature']).toBeUndefined();
   });

@@ -77,10 +77,20 @@ export function buildRequest(hook: RollbackHook, values: TemplateValues, executi
   return { url: hook.url, method: hook.method, headers, body };
 }
 
-/** The request as stored and shown: the signature is left out (it is replaced by a marker). */
+/** Headers Headroom sets itself whose values are no secret: shown as sent. */
+const SHOWN_HEADERS = new Set(['content-type', 'idempotency-key', 'x-headroom-execution', TIMESTAMP_HEADER.toLowerCase()]);
+export const REDACTED_VALUE = '(redacted)';
+
+/**
+ * The request as stored and shown (executions API, timeline, audit log — which viewers read):
+ * the signature becomes a marker, and every header the hook declares keeps its name only (an
+ * `Authorization: Bearer …` is a credential for the deploy system).
+ */
 export function redacted(req: HookRequest): HookRequest {
-  const headers = { ...req.headers };
-  if (headers[SIGNATURE_HEADER]) headers[SIGNATURE_HEADER] = REDACTED;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    headers[name] = name === SIGNATURE_HEADER ? REDACTED : SHOWN_HEADERS.has(name.toLowerCase()) ? value : REDACTED_VALUE;
+  }
   return { ...req, headers };
 }
 
