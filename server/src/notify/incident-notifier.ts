@@ -14,6 +14,7 @@ import { ESCALATION_CHANNEL_TOPIC, ESCALATION_DM_TOPIC } from '../oncall/escalat
 import { DeliveryError } from './delivery-error';
 import { renderIncidentMessage, type LatencyNow, type MessageLinks } from './slack/incident-message';
 import { SLACK_API, PAGE_EVENT_TYPE, REPLY_EVENT_TYPE } from './slack/slack.constants';
+import { escapeMrkdwn } from './slack/mrkdwn';
 import type { SlackApi } from './slack/slack-api';
 import { SlackThread } from './slack/slack-thread.entity';
 
@@ -165,7 +166,7 @@ export class IncidentNotifier {
       await this.slack.postMessage({
         channel: channelId,
         threadTs: thread.ts,
-        text: `${entry.message} (${entry.at.toISOString()})`,
+        text: `${escapeMrkdwn(entry.message)} (${entry.at.toISOString()})`,
         metadata: { eventType: REPLY_EVENT_TYPE, payload: { key: message.key, incident_id: incident.id } },
       });
     }
@@ -216,9 +217,9 @@ export class IncidentNotifier {
     const intro = p.reminder
       ? `:alarm_clock: Reminder: you acknowledged this incident and it is still open.`
       : p.pagedBy
-        ? `:rotating_light: ${p.pagedBy} paged you with /headroom page.`
+        ? `:rotating_light: ${escapeMrkdwn(p.pagedBy)} paged you with /headroom page.`
         : dm
-        ? `:rotating_light: You are paged (escalation step ${p.step}${p.reason ? `, ${p.reason}` : ''}).`
+        ? `:rotating_light: You are paged (escalation step ${p.step}${p.reason ? `, ${escapeMrkdwn(p.reason)}` : ''}).`
         : `:rotating_light: ${who}Escalation step ${p.step}: this incident needs someone.`;
     const metadata = { eventType: PAGE_EVENT_TYPE, payload: { key: message.key, incident_id: incidentId } };
     // A retry may follow a send that got through before a crash: look first, in the channel or

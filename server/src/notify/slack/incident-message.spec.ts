@@ -82,4 +82,18 @@ describe('renderIncidentMessage', () => {
     expect(ids('acknowledged')).toEqual([ACTION_RESOLVE, 'x.rollback.approve', ACTION_SNOOZE]);
     expect(ids('resolved')).toEqual([]);
   });
+
+  it('escapes &, < and > in every piece of text an alert brought: no mention, no disguised link (they reached Slack as sent before)', () => {
+    const hostile = Object.assign(incident('acknowledged'), {
+      title: 'ranker down <!channel>',
+      service: '<https://evil.example/sso|Acknowledge in Headroom>',
+      acknowledgedBy: 'eve <!here>',
+    });
+    const { text, blocks } = renderIncidentMessage(hostile, links, { paged: ['<@U123>'] });
+    const all = `${text} ${JSON.stringify(blocks)}`;
+    expect(all).not.toMatch(/<!channel>|<!here>|<https:\/\/evil|<@U123>/);
+    expect(text).toBe('CRITICAL: ranker down &lt;!channel&gt; (&lt;https://evil.example/sso|Acknowledge in Headroom&gt;)');
+    // Headroom's own links stay links.
+    expect(all).toContain('<http://h/#/incidents/12/show|Incident #12>');
+  });
 });

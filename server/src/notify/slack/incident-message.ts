@@ -1,6 +1,7 @@
 import type { Button, KnownBlock, StaticSelect } from '@slack/types';
 import type { IncidentButton } from '../../common/incident-actions';
 import type { Incident } from '../../incidents/incident.entity';
+import { escapeMrkdwn } from './mrkdwn';
 
 export const ACTION_ACKNOWLEDGE = 'incident.acknowledge';
 export const ACTION_RESOLVE = 'incident.resolve';
@@ -77,32 +78,33 @@ export function renderIncidentMessage(
 ): { text: string; blocks: KnownBlock[] } {
   const extra = opts.extra ?? [];
   const icon = SEVERITY_ICON[incident.severity] ?? ':red_circle:';
-  const text = `${incident.status === 'resolved' ? '[Resolved] ' : ''}${incident.severity.toUpperCase()}: ${incident.title} (${incident.service})`;
+  // The fallback text is mrkdwn too (notifications, screen readers): escaped like the blocks.
+  const text = `${incident.status === 'resolved' ? '[Resolved] ' : ''}${incident.severity.toUpperCase()}: ${escapeMrkdwn(incident.title)} (${escapeMrkdwn(incident.service)})`;
   const evidence = incident.evidence ?? {};
-  const fields: string[] = [`*Service*\n${incident.service}`, `*Status*\n${STATUS_TEXT[incident.status] ?? incident.status}`];
-  if (incident.sloId) fields.push(`*SLO*\n${incident.sloId}${evidence.objective ? ` (${(Number(evidence.objective) * 100).toFixed(2)}%)` : ''}`);
+  const fields: string[] = [`*Service*\n${escapeMrkdwn(incident.service)}`, `*Status*\n${STATUS_TEXT[incident.status] ?? incident.status}`];
+  if (incident.sloId) fields.push(`*SLO*\n${escapeMrkdwn(incident.sloId)}${evidence.objective ? ` (${(Number(evidence.objective) * 100).toFixed(2)}%)` : ''}`);
   const burn = formatBurnRates(evidence);
   if (burn) fields.push(`*Burn rates*\n${burn}`);
   if (typeof evidence.budgetRemaining === 'number') fields.push(`*Error budget left*\n${(evidence.budgetRemaining * 100).toFixed(1)}%`);
   const latency = opts.latency ? formatLatency(opts.latency) : null;
   if (latency && opts.latency) fields.push(`*Latency (${opts.latency.window})*\n${latency}`);
   const guardrail = incident.source === 'guardrail' ? formatGuardrail(evidence) : null;
-  if (guardrail) fields.push(`*Guardrail*\n${escape(guardrail)}`);
-  if (opts.paged?.length) fields.push(`*Paged*\n${escape(opts.paged.join(', '))}`);
-  else if (incident.assignee) fields.push(`*Assignee*\n${escape(incident.assignee)}`);
+  if (guardrail) fields.push(`*Guardrail*\n${escapeMrkdwn(guardrail)}`);
+  if (opts.paged?.length) fields.push(`*Paged*\n${escapeMrkdwn(opts.paged.join(', '))}`);
+  else if (incident.assignee) fields.push(`*Assignee*\n${escapeMrkdwn(incident.assignee)}`);
   if (incident.status === 'snoozed' && incident.snoozedUntil) {
     const until = new Date(incident.snoozedUntil);
     fields.push(`*Snoozed until*\n${slackDate(until)}`);
   }
-  if (incident.acknowledgedBy) fields.push(`*Acknowledged by*\n${incident.acknowledgedBy}`);
-  if (incident.resolvedBy) fields.push(`*Resolved by*\n${incident.resolvedBy}`);
+  if (incident.acknowledgedBy) fields.push(`*Acknowledged by*\n${escapeMrkdwn(incident.acknowledgedBy)}`);
+  if (incident.resolvedBy) fields.push(`*Resolved by*\n${escapeMrkdwn(incident.resolvedBy)}`);
 
   const linkLine = [`<${links.incidentUrl}|Incident #${incident.id}>`, links.runbookUrl ? `<${links.runbookUrl}|Runbook>` : null]
     .filter(Boolean)
     .join('  ·  ');
 
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `${icon} *${escape(incident.title)}*` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `${icon} *${escapeMrkdwn(incident.title)}*` } },
     { type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn' as const, text: f })) },
     { type: 'context', elements: [{ type: 'mrkdwn', text: linkLine }] },
   ];
@@ -150,7 +152,3 @@ export function slackDate(d: Date): string {
   return `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty} {time}|${d.toISOString()}>`;
 }
 
-/** Slack mrkdwn needs only &, < and > escaped. */
-function escape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}

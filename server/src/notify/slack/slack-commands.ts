@@ -1,3 +1,4 @@
+import { escapeMrkdwn } from './mrkdwn';
 import { HttpException, HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
 import { SlackIdentityService } from '../../auth/slack-identity';
 import { CLOCK, type Clock } from '../../common/clock';
@@ -100,7 +101,7 @@ export class SlackCommands {
     if (!auth.allowed) return ephemeral(`You cannot page: ${auth.refusal}.`);
     if ('service' in target) {
       const incident = await this.incidents.createManual({ title: message, service: target.service, severity: 'error' }, auth.actor);
-      return { responseType: 'in_channel', text: `:rotating_light: ${auth.actor.name} paged ${target.service}: ${this.link(incident)} ${message}` };
+      return { responseType: 'in_channel', text: `:rotating_light: ${escapeMrkdwn(auth.actor.name)} paged ${escapeMrkdwn(target.service)}: ${this.link(incident)} ${escapeMrkdwn(message)}` };
     }
     const paged = await this.identity.userFor(target.slackUserId);
     const name = paged?.name ?? target.label ?? target.slackUserId;
@@ -115,7 +116,7 @@ export class SlackCommands {
           payload: { slackUserId: target.slackUserId, email: paged?.email ?? null, name, pagedBy: auth.actor.name },
         }),
     );
-    return { responseType: 'in_channel', text: `:rotating_light: ${auth.actor.name} paged <@${target.slackUserId}>: ${this.link(incident)} ${message}` };
+    return { responseType: 'in_channel', text: `:rotating_light: ${escapeMrkdwn(auth.actor.name)} paged <@${target.slackUserId}>: ${this.link(incident)} ${escapeMrkdwn(message)}` };
   }
 
   private async whoIsOnCall(schedule: string | null): Promise<string> {
@@ -129,7 +130,7 @@ export class SlackCommands {
         // A shift that does not end within a month (a rotation of one) is shown without an end.
         const end = onCall?.shiftEnd ? new Date(onCall.shiftEnd) : null;
         const until = end && end.getTime() - this.clock.now().getTime() < UNTIL_SHOWN_MS ? ` until ${slackDate(end)}` : '';
-        return `*${s.name}* (\`${s.id}\`): ${onCall ? `${onCall.user.name}${until}` : 'nobody is on call'}`;
+        return `*${escapeMrkdwn(s.name)}* (\`${escapeMrkdwn(s.id)}\`): ${onCall ? `${escapeMrkdwn(onCall.user.name)}${until}` : 'nobody is on call'}`;
       })
       .join('\n');
   }
@@ -137,7 +138,7 @@ export class SlackCommands {
   private async openIncidents(): Promise<string> {
     const { items, total } = await this.incidents.list({ filter: { status: OPEN_STATUSES }, sort: { field: 'id', order: 'DESC' }, offset: 0, limit: MAX_LISTED });
     if (items.length === 0) return 'No open incidents.';
-    const lines = items.map((i) => `${this.link(i)} ${i.severity.toUpperCase()} ${i.service}: ${i.title} (${i.status}${i.acknowledgedBy && i.status === 'acknowledged' ? ` by ${i.acknowledgedBy}` : ''})`);
+    const lines = items.map((i) => `${this.link(i)} ${i.severity.toUpperCase()} ${escapeMrkdwn(i.service)}: ${escapeMrkdwn(i.title)} (${i.status}${i.acknowledgedBy && i.status === 'acknowledged' ? ` by ${escapeMrkdwn(i.acknowledgedBy)}` : ''})`);
     const more = total > items.length ? `\n…and ${total - items.length} more: <${this.config.publicUrl}/#/incidents|all incidents>` : '';
     return `*Open incidents* (newest first)\n${lines.join('\n')}${more}`;
   }
