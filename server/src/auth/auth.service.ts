@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, Not } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LOGGER, type Logger } from '../common/logger';
 import { ApiToken, type Role } from './api-token.entity';
@@ -30,11 +30,14 @@ export class AuthService {
     const repo = this.dataSource.getRepository(ApiToken);
     if (this.config.adminToken) {
       const tokenHash = hashToken(this.config.adminToken);
+      // A revoked token stays revoked: a restart with the same environment must not undo it.
       await this.dataSource.query(
         `INSERT INTO api_tokens (id, name, token_hash, role) VALUES ($1, 'admin (HEADROOM_ADMIN_TOKEN)', $2, 'admin')
-         ON CONFLICT (token_hash) DO UPDATE SET revoked_at = NULL`,
+         ON CONFLICT (token_hash) DO NOTHING`,
         [randomUUID(), tokenHash],
       );
+      const revoked = await repo.findOneBy({ tokenHash, revokedAt: Not(IsNull()) });
+      if (revoked) this.logger.warn({ revokedAt: revoked.revokedAt }, 'HEADROOM_ADMIN_TOKEN was revoked; it is ignored (set a new one to get an admin token from the environment)');
       return undefined;
     }
     const existing = await repo.countBy({ role: 'admin', revokedAt: IsNull() });

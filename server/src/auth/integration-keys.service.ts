@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, Not } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service';
 import { NotFoundError } from '../common/errors';
+import { LOGGER, type Logger } from '../common/logger';
 import { IntegrationKey, type IntegrationKind } from './integration-key.entity';
 import { generateToken, hashToken } from './token-hash';
 
@@ -35,6 +36,7 @@ export class IntegrationKeysService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Creates a key and returns it once; afterwards only its hash exists. Audited. */
@@ -48,14 +50,21 @@ export class IntegrationKeysService {
     });
   }
 
-  /** Registers a key given in configuration (idempotent), for automated set-ups. */
+  /**
+   * Registers a key given in configuration (idempotent), for automated set-ups. A key revoked
+   * since stays revoked (a restart with the same environment must not undo a revocation); the
+   * log says it is ignored.
+   */
   async provision(name: string, kind: IntegrationKind, key: string): Promise<void> {
+    const keyHash = hashToken(key);
     await this.dataSource.query(
       `INSERT INTO integration_keys (id, name, kind, key_hash) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (key_hash) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, revoked_at = NULL`,
-      [randomUUID(), name, kind, hashToken(key)],
+       ON CONFLICT (key_hash) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind`,
+      [randomUUID(), name, kind, keyHash],
     );
     this.verified.clear();
+    const revoked = await this.dataSource.getRepository(IntegrationKey).findOneBy({ keyHash, revokedAt: Not(IsNull()) });
+    if (revoked) this.logger.warn({ name, kind, revokedAt: revoked.revokedAt }, `integration key ${name} from HEADROOM_INTEGRATION_KEYS was revoked; it is ignored (configure a new key)`);
   }
 
   async list(): Promise<IntegrationKeyView[]> {

@@ -21,7 +21,7 @@ export class IncidentAlert {
   @JoinColumn({ name: 'incident_id', foreignKeyConstraintName: 'fk_incident_alerts_incident' })
   incident?: Incident;
 
-  /** `<source>:<identity at the source>`: Alertmanager's fingerprint, or integration/dedup_key for PagerDuty. */
+  /** `<source>:<integration key id>/<identity at the source>`: the Alertmanager fingerprint or PagerDuty dedup_key, per key. */
   @Column('text', { name: 'alert_key' })
   alertKey!: string;
 

@@ -12,7 +12,7 @@ describe('Alertmanager webhook v4 payloads', () => {
     const alert = toIncomingAlert(payload, payload.alerts[0], raw.alerts[0], hook);
     expect(alert).toMatchObject({
       source: 'alertmanager',
-      key: '8e8c3f6a269c59c7',
+      key: 'k1/8e8c3f6a269c59c7', // per integration key: another key's alerts never share it
       action: 'trigger',
       title: 'now-playing-ranker is failing 7% of requests',
       severity: 'critical',

@@ -83,7 +83,9 @@ export function toIncomingAlert(
   const title = (a.summary ?? a.title ?? alert.labels.alertname ?? 'Alertmanager alert').slice(0, 1024);
   return {
     source: 'alertmanager',
-    key: fingerprintOf(alert),
+    // Scoped to the integration key, as PagerDuty's dedup_key is: another key cannot resolve
+    // (or add to) this key's alerts by sending the same fingerprint.
+    key: `${integration.id}/${fingerprintOf(alert)}`,
     action: alert.status === 'firing' ? 'trigger' : 'resolve',
     labels: alert.labels,
     annotations: a,

@@ -4,7 +4,7 @@ import { ZodValidationPipe } from '../../common/zod-validation.pipe';
 import type { AlertOutcome } from '../../routing/alert';
 import { AlertIntake } from '../../routing/alert-intake';
 import { sanitizeJson } from '../../routing/text-sanitizer';
-import { toIncomingAlert, webhookSchema, type WebhookPayload } from './alertmanager-payload';
+import { fingerprintOf, toIncomingAlert, webhookSchema, type WebhookPayload } from './alertmanager-payload';
 
 export interface AlertmanagerReceipt {
   status: 'success';
@@ -37,6 +37,7 @@ export class AlertmanagerReceiver {
     const rawAlerts = (raw as { alerts?: unknown[] } | null)?.alerts ?? [];
     const alerts = payload.alerts.map((a, i) => toIncomingAlert(payload, a, rawAlerts[i], { id: integration.id, name: integration.name }));
     const outcomes = await this.intake.ingest(alerts);
-    return { status: 'success', received: alerts.length, outcomes };
+    // Each outcome names its alert by the fingerprint the sender knows (in the order sent).
+    return { status: 'success', received: alerts.length, outcomes: outcomes.map((o, i) => ({ ...o, key: fingerprintOf(payload.alerts[i]) })) };
   }
 }
