@@ -8,6 +8,9 @@ export const httpClient = (url: string, options: fetchUtils.Options = {}) => {
   const headers = new Headers(options.headers ?? { Accept: 'application/json' });
   const token = getToken();
   if (token) headers.set('Authorization', `Bearer ${token}`);
+  // Marks the console's own calls: a change made with the session cookie needs it or a JSON body
+  // (server/src/auth/csrf.ts), which a form on another site cannot send.
+  headers.set('X-Requested-With', 'XMLHttpRequest');
   return fetchUtils.fetchJson(url, { ...options, headers });
 };
 

@@ -1,8 +1,10 @@
-import { Injectable, UnauthorizedException, ForbiddenException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Role } from './api-token.entity';
 import { PUBLIC_KEY, ROLE_KEY } from './auth.decorators';
 import { AuthService, roleAllows } from './auth.service';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { csrfProblem } from './csrf';
 import { sessionToken } from './session-cookie';
 import { UsersService } from './users.service';
 
@@ -17,6 +19,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
     private readonly users: UsersService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -34,6 +37,8 @@ export class AuthGuard implements CanActivate {
       if (!session) throw new UnauthorizedException('sign in, or send Authorization: Bearer <API token>');
       principal = await this.users.principalForSession(session);
       if (!principal) throw new UnauthorizedException('your session has ended; sign in again');
+      const forged = csrfProblem(req.method, req.headers, this.config.publicUrl);
+      if (forged) throw new ForbiddenException(forged);
     }
     const required = this.reflector.getAllAndOverride<Role>(ROLE_KEY, targets) ?? 'viewer';
     if (!roleAllows(principal.role, required)) {
