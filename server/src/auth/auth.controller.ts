@@ -13,14 +13,16 @@ const loginSchema = z.strictObject({
   password: z.string().min(1, 'is required').max(1024),
 });
 
-// Per email: a few guesses, then wait. Per client address: more (an office shares one), still bounded.
-const perEmail = new SignInLimiter({ maxFailures: 5, windowMs: 15 * 60_000 });
-const perClient = new SignInLimiter({ maxFailures: 30, windowMs: 15 * 60_000 });
+// Failures before delays begin: per email from one client, a few guesses; per client across
+// emails, more (an office behind one address signs in a lot), still bounded.
+const FREE_PER_EMAIL_AND_CLIENT = 5;
+const FREE_PER_CLIENT = 30;
 
 @Controller('api/auth')
 export class AuthController {
   constructor(
     private readonly users: UsersService,
+    private readonly limiter: SignInLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -35,20 +37,20 @@ export class AuthController {
   @HttpCode(200)
   async login(@Body(new ZodValidationPipe(loginSchema)) body: z.infer<typeof loginSchema>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<Principal> {
     const email = body.email.toLowerCase();
-    const client = req.ip ?? 'unknown';
-    const now = Date.now();
-    const wait = Math.max(perEmail.retryAfterMs(email, now), perClient.retryAfterMs(client, now));
+    const client = clientAddress(req, this.config.clientIpHeader);
+    const keys = { pair: `${email}|${client}`, client: `|${client}` };
+    const wait = await this.limiter.waitMs([keys.pair, keys.client]);
     if (wait > 0) {
       res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
       throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message: `too many failed sign-ins; try again in ${Math.ceil(wait / 1000)} s` }, HttpStatus.TOO_MANY_REQUESTS);
     }
     const user = await this.users.checkPassword(email, body.password);
     if (!user) {
-      perEmail.fail(email, now);
-      perClient.fail(client, now);
+      await this.limiter.fail(keys.pair, FREE_PER_EMAIL_AND_CLIENT);
+      await this.limiter.fail(keys.client, FREE_PER_CLIENT);
       throw new UnauthorizedException('wrong email or password');
     }
-    perEmail.clear(email);
+    await this.limiter.clear(keys.pair);
     const session = await this.users.startSession(user);
     setSessionCookie(res, session.token, session.expiresAt, this.secure(req));
     return { id: user.id, name: user.name, email: user.email, role: user.role, kind: 'user' };
@@ -66,4 +68,18 @@ export class AuthController {
   private secure(req: Request): boolean {
     return req.secure || this.config.publicUrl.startsWith('https:');
   }
+}
+
+/**
+ * Who is signing in, for the limiter: the address in HEADROOM_CLIENT_IP_HEADER when Headroom
+ * runs behind a proxy that sets it (the last entry of a list: the one the proxy added), else the
+ * connection's own address. Behind a proxy without it every user would share one address.
+ */
+export function clientAddress(req: Pick<Request, 'headers' | 'socket'>, header: string | undefined): string {
+  if (header) {
+    const value = req.headers[header.toLowerCase()];
+    const last = (Array.isArray(value) ? value.join(',') : (value ?? '')).split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+    if (last) return last;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
 }

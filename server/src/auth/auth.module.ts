@@ -12,13 +12,14 @@ import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { SLACK_DIRECTORY, WebClientSlackDirectory } from './slack-directory';
+import { SignInLimiter } from './sign-in-limiter';
 import { SlackIdentityService } from './slack-identity';
 
 @Global()
 @Module({
   controllers: [AuthController, IntegrationsController, UsersController, ApiTokensController],
   providers: [
-    AuthService, UsersService, ApiTokensService, IntegrationKeysService, IntegrationKeyGuard, SlackIdentityService,
+    AuthService, UsersService, ApiTokensService, IntegrationKeysService, IntegrationKeyGuard, SlackIdentityService, SignInLimiter,
     { provide: APP_GUARD, useClass: AuthGuard },
     {
       provide: SLACK_DIRECTORY,

@@ -98,6 +98,8 @@ const envSchema = z.object({
   HEADROOM_RETENTION_MINUTES: retention(2 * 86_400, '2d').default(8 * 86_400),
   HEADROOM_RETENTION_HOURS: retention(3 * 86_400, '3d').default(400 * 86_400),
   HEADROOM_METRICS_PUBLIC: bool.default(true),
+  // Behind a reverse proxy: the request header holding the client's address (e.g. X-Forwarded-For, X-Real-IP), for the sign-in limiter.
+  HEADROOM_CLIENT_IP_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name').optional(),
   HEADROOM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HEADROOM_LOG_PRETTY: bool.default(false),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
@@ -153,6 +155,8 @@ export interface AppConfig {
   outboxPollMs: number;
   outboxClaimSeconds: number;
   outboxRetryMinutes: number;
+  /** The header a trusted proxy puts the client's address in (unset: the connection's address). */
+  clientIpHeader: string | undefined;
   slackChannelIntervalMs: number;
   escalationAuditSeconds: number;
   /** Prometheus-backed SLOs: queries in flight at once per Prometheus server during a pass. */
@@ -230,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
     outboxPollMs: e.HEADROOM_OUTBOX_POLL_MS,
     outboxClaimSeconds: e.HEADROOM_OUTBOX_CLAIM_SECONDS,
     outboxRetryMinutes: e.HEADROOM_OUTBOX_RETRY_MINUTES,
+    clientIpHeader: e.HEADROOM_CLIENT_IP_HEADER,
     slackChannelIntervalMs: e.HEADROOM_SLACK_CHANNEL_INTERVAL_MS,
     escalationAuditSeconds: e.HEADROOM_ESCALATION_AUDIT_SECONDS,
     prometheus: { concurrencyPerServer: e.HEADROOM_PROMETHEUS_CONCURRENCY },

@@ -1,5 +1,6 @@
 import { ApiToken } from '../auth/api-token.entity';
 import { UserSession } from '../auth/user-session.entity';
+import { SignInFailure } from '../auth/sign-in-failure.entity';
 import { User } from '../auth/user.entity';
 import { IntegrationKey } from '../auth/integration-key.entity';
 import { AuditEntry } from '../audit/audit-entry.entity';
@@ -30,6 +31,7 @@ export const ENTITIES = [
   ApiToken,
   User,
   UserSession,
+  SignInFailure,
   IntegrationKey,
   Incident,
   TimelineEntry,
