@@ -19,7 +19,8 @@ import { IncidentAlertContentHash1765300000000 } from './1765300000000-incident-
 import { ClaimVersions1765400000000 } from './1765400000000-claim-versions';
 import { AlertKeysPerIntegration1765500000000 } from './1765500000000-alert-keys-per-integration';
 import { SignInFailures1765600000000 } from './1765600000000-sign-in-failures';
+import { ApiTokenOwners1765700000000 } from './1765700000000-api-token-owners';
 
 /** Every migration, in order. Listed as classes (not a glob) so build, tests and CLI agree. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [Initial1764090000000, IntegrationKeys1764100000000, SliHourRollups1764150000000, OtlpSeries1764200000000, IncidentRouting1764300000000, Experiments1764400000000, Users1764410000000, RollbackExecutions1764500000000, Oncall1764600000000, DeliveryChannels1764700000000, CalendarLinks1764710000000, OtlpStateFillfactor1764720000000, IncidentsOpenIndex1764800000000, DeliveryChannelLastFailure1764900000000, OtlpStateJson1765000000000, IncidentAlertsKeyIndex1765100000000, SliChangeLog1765200000000, IncidentAlertContentHash1765300000000, ClaimVersions1765400000000, AlertKeysPerIntegration1765500000000, SignInFailures1765600000000];
+export const MIGRATIONS: Function[] = [Initial1764090000000, IntegrationKeys1764100000000, SliHourRollups1764150000000, OtlpSeries1764200000000, IncidentRouting1764300000000, Experiments1764400000000, Users1764410000000, RollbackExecutions1764500000000, Oncall1764600000000, DeliveryChannels1764700000000, CalendarLinks1764710000000, OtlpStateFillfactor1764720000000, IncidentsOpenIndex1764800000000, DeliveryChannelLastFailure1764900000000, OtlpStateJson1765000000000, IncidentAlertsKeyIndex1765100000000, SliChangeLog1765200000000, IncidentAlertContentHash1765300000000, ClaimVersions1765400000000, AlertKeysPerIntegration1765500000000, SignInFailures1765600000000, ApiTokenOwners1765700000000];

@@ -12,6 +12,7 @@ import type { Clock } from './common/clock';
 import { isJsonType, JSON_BODY_LIMIT_BYTES } from './common/json-body';
 import { createLogger, PinoNestLogger, type Logger } from './common/logger';
 import { requestLog } from './common/request-log';
+import { securityHeaders } from './common/security-headers';
 import { loadConfig, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source-options';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres';
@@ -137,6 +138,7 @@ export async function startHeadroom(opts: StartOptions): Promise<RunningHeadroom
       { rawBody: true, logger: new PinoNestLogger(logger), abortOnError: false },
     );
     app.disable('x-powered-by');
+    app.use(securityHeaders(config.publicUrl));
     app.use(requestLog(logger));
     // Bolt's receiver reads the raw body and checks Slack's signature itself; it must be
     // mounted before Nest's body parsers (which app.init() installs).

@@ -163,12 +163,14 @@ describe.each(databaseKinds())('on-call API (real process, %s)', (kind) => {
     expect((await call('/api/schedules/ranker-primary/calendar-link', { method: 'DELETE', token: responderToken })).status).toBe(404);
     expect((await fetch(`${app.url}/calendar/hc_not-a-token.ics`)).status).toBe(404);
 
-    const mine = await json(call(`/api/users/${alice.id}/calendar-link`, { method: 'POST', token: responderToken }));
+    // A person's feed is theirs: a responder's token cannot make Alice's; an admin can.
+    expect((await call(`/api/users/${alice.id}/calendar-link`, { method: 'POST', token: responderToken })).status).toBe(403);
+    const mine = await json(call(`/api/users/${alice.id}/calendar-link`, { method: 'POST' }));
     expect(await (await feed(mine.url)).text()).toContain('X-WR-CALNAME:On call: Alice');
 
     const audit = await json(call('/api/audit?filter={"action":["calendar_link.created","calendar_link.rotated","calendar_link.revoked"]}&sort=["id","ASC"]'));
     expect(audit.map((a: { action: string; entityType: string; actorName: string }) => `${a.action} ${a.entityType} ${a.actorName}`)).toEqual([
-      'calendar_link.created schedule responder-rae', 'calendar_link.rotated schedule responder-rae', 'calendar_link.revoked schedule responder-rae', 'calendar_link.created user responder-rae',
+      'calendar_link.created schedule responder-rae', 'calendar_link.rotated schedule responder-rae', 'calendar_link.revoked schedule responder-rae', 'calendar_link.created user admin (HEADROOM_ADMIN_TOKEN)',
     ]);
     expect(JSON.stringify(audit)).not.toContain(first.url.split('/').pop().replace('.ics', ''));
   });

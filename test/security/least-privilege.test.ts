@@ -78,4 +78,65 @@ describe('least privilege (a real process, embedded database)', () => {
     await waitFor('the log to say why the key is ignored', () => /tenant-b from HEADROOM_INTEGRATION_KEYS was revoked; it is ignored/.test(app.output()), 5_000);
     expect(app.output()).toMatch(/HEADROOM_ADMIN_TOKEN was revoked; it is ignored/);
   });
+
+  it('sends security headers with the console: no framing, scripts only from Headroom, no sniffing, no Referer', async () => {
+    const res = await fetch(`${app.url}/`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+
+  it('API tokens belong to people: at most their role, refused once their owner is disabled or they expire; use is recorded', async () => {
+    const bob = await json<{ id: string }>(api('/api/users', { method: 'POST', body: JSON.stringify({ email: 'bob@example.com', name: 'Bob', role: 'responder', password: 'bob-password-123456' }) }));
+    const tooMuch = await api('/api/tokens', { method: 'POST', body: JSON.stringify({ name: 'bob admin', role: 'admin', ownerId: bob.id }) });
+    expect(tooMuch.status).toBe(400);
+    expect((await json<{ message: string }>(tooMuch)).message).toBe("role: must not exceed the owner's role (responder)");
+    const bobs = await json<{ token: string; id: string; ownerId: string }>(api('/api/tokens', { method: 'POST', body: JSON.stringify({ name: 'bob script', role: 'responder', ownerId: bob.id }) }));
+    expect(bobs.ownerId).toBe(bob.id);
+    expect((await api('/api/incidents', {}, bobs.token)).status).toBe(200);
+    const listed = await json<Array<{ id: string; lastUsedAt: string | null }>>(api('/api/tokens'));
+    expect(listed.find((t) => t.id === bobs.id)?.lastUsedAt).toEqual(expect.any(String));
+
+    const soon = await json<{ token: string }>(api('/api/tokens', { method: 'POST', body: JSON.stringify({ name: 'short', role: 'viewer', expiresAt: new Date(Date.now() + 1500).toISOString() }) }));
+    expect((await api('/api/incidents', {}, soon.token)).status).toBe(200);
+    expect((await api('/api/tokens', { method: 'POST', body: JSON.stringify({ name: 'past', role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' }) })).status).toBe(400);
+
+    expect((await api(`/api/users/${bob.id}`, { method: 'PATCH', body: JSON.stringify({ disabled: true }) })).status).toBe(200);
+    expect((await api('/api/incidents', {}, bobs.token)).status).toBe(401);
+    expect((await json<Array<{ id: string; revokedAt: string | null }>>(api('/api/tokens'))).find((t) => t.id === bobs.id)?.revokedAt).toEqual(expect.any(String));
+    await new Promise((r) => setTimeout(r, 1600));
+    expect((await api('/api/incidents', {}, soon.token)).status).toBe(401);
+  });
+
+  it("a responder makes calendar links only for themselves, and a disabled person's feed stops", async () => {
+    const carol = await json<{ id: string }>(api('/api/users', { method: 'POST', body: JSON.stringify({ email: 'carol@example.com', name: 'Carol', role: 'responder', password: 'carol-password-123456' }) }));
+    const dan = await json<{ id: string }>(api('/api/users', { method: 'POST', body: JSON.stringify({ email: 'dan@example.com', name: 'Dan', role: 'viewer', password: 'dan-password-1234567' }) }));
+    const login = await fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'carol@example.com', password: 'carol-password-123456' }) });
+    const cookie = String(login.headers.get('set-cookie')).split(';')[0];
+    const asCarol = (p: string) => fetch(`${app.url}${p}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', origin: app.url }, body: '{}' });
+    expect((await asCarol(`/api/users/${dan.id}/calendar-link`)).status).toBe(403);
+    const own = await asCarol(`/api/users/${carol.id}/calendar-link`);
+    expect(own.status).toBe(201);
+    const { url } = await json<{ url: string }>(own);
+    const feedPath = new URL(url).pathname;
+    expect((await fetch(`${app.url}${feedPath}`)).status).toBe(200);
+    expect((await api(`/api/users/${carol.id}`, { method: 'PATCH', body: JSON.stringify({ disabled: true }) })).status).toBe(200);
+    expect((await fetch(`${app.url}${feedPath}`)).status).toBe(404);
+  });
+
+  it('refuses a change posted as a form from another origin with the session cookie (CSRF), and takes the console\'s own', async () => {
+    await api('/api/users', { method: 'POST', body: JSON.stringify({ email: 'erin@example.com', name: 'Erin', role: 'responder', password: 'erin-password-123456' }) });
+    const login = await fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'erin@example.com', password: 'erin-password-123456' }) });
+    const cookie = String(login.headers.get('set-cookie')).split(';')[0];
+    const body = JSON.stringify({ title: 'forged', service: 'feature-store', severity: 'warning' });
+    const forged = await fetch(`${app.url}/api/incidents`, { method: 'POST', headers: { cookie, origin: 'http://grafana.internal:3000', 'content-type': 'text/plain' }, body });
+    expect(forged.status).toBe(403);
+    const form = await fetch(`${app.url}/api/incidents`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'title=forged' });
+    expect(form.status).toBe(403);
+    const own = await fetch(`${app.url}/api/incidents`, { method: 'POST', headers: { cookie, origin: app.url, 'content-type': 'application/json' }, body });
+    expect(own.status).toBe(201);
+  });
 });

@@ -1,4 +1,5 @@
-import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { User } from './user.entity';
 
 export type Role = 'viewer' | 'responder' | 'admin';
 export const ROLES: readonly Role[] = ['viewer', 'responder', 'admin'];
@@ -29,4 +30,17 @@ export class ApiToken {
 
   @Column('timestamptz', { name: 'revoked_at', nullable: true })
   revokedAt!: Date | null;
+
+  /** The person the token acts for: disabling them revokes it. Null for tokens from the environment or the CLI. */
+  @Index('ix_api_tokens_owner_id')
+  @Column('uuid', { name: 'owner_id', nullable: true })
+  ownerId!: string | null;
+
+  @ManyToOne(() => User, { nullable: true })
+  @JoinColumn({ name: 'owner_id', foreignKeyConstraintName: 'fk_api_tokens_owner' })
+  owner?: User | null;
+
+  /** Refused from then on; null: no expiry. */
+  @Column('timestamptz', { name: 'expires_at', nullable: true })
+  expiresAt!: Date | null;
 }

@@ -11,6 +11,10 @@ import { ApiTokensService } from './api-tokens.service';
 const createSchema = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(200),
   role: z.enum(ROLES as [Role, ...Role[]], { error: `must be one of ${ROLES.join(', ')}` }),
+  /** The person the token acts for; default: the admin creating it (when signed in as a person). */
+  ownerId: z.uuid({ error: 'must be a user id' }).nullable().optional(),
+  expiresAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time such as 2027-03-01T00:00:00Z' }).transform((v) => new Date(v))
+    .refine((d) => d.getTime() > Date.now(), 'must be in the future').optional(),
 });
 
 /** API tokens for scripts and automation; the answer to a create carries the token, never shown again. */
@@ -21,12 +25,13 @@ export class ApiTokensController {
 
   @Get()
   async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
-    return listInMemory(res, 'tokens', query, await this.tokens.list(), ['name', 'role', 'createdAt', 'lastUsedAt'], { field: 'createdAt', order: 'DESC' });
+    return listInMemory(res, 'tokens', query, await this.tokens.list(), ['name', 'role', 'createdAt', 'expiresAt', 'lastUsedAt'], { field: 'createdAt', order: 'DESC' });
   }
 
   @Post()
   create(@Body(new SanitizePipe(), new ZodValidationPipe(createSchema)) body: z.infer<typeof createSchema>, @CurrentPrincipal() p: Principal) {
-    return this.tokens.create(body.name, body.role, userActor(p));
+    const ownerId = body.ownerId !== undefined ? body.ownerId : p.kind === 'user' ? p.id : null;
+    return this.tokens.create(body.name, body.role, userActor(p), { ownerId, expiresAt: body.expiresAt ?? null });
   }
 
   @Delete(':id')

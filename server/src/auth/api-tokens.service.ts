@@ -2,20 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service';
-import { NotFoundError } from '../common/errors';
+import { NotFoundError, ValidationError } from '../common/errors';
 import { ApiToken, type Role } from './api-token.entity';
+import { User } from './user.entity';
 import { generateToken, hashToken } from './token-hash';
 
 export interface ApiTokenView {
   id: string;
   name: string;
   role: Role;
+  ownerId: string | null;
   createdAt: Date;
+  expiresAt: Date | null;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
 }
 
-const view = (t: ApiToken): ApiTokenView => ({ id: t.id, name: t.name, role: t.role, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt, revokedAt: t.revokedAt });
+const view = (t: ApiToken): ApiTokenView => ({ id: t.id, name: t.name, role: t.role, ownerId: t.ownerId, createdAt: t.createdAt, expiresAt: t.expiresAt, lastUsedAt: t.lastUsedAt, revokedAt: t.revokedAt });
+
+const RANK: Record<Role, number> = { viewer: 0, responder: 1, admin: 2 };
 
 /** API tokens managed by admins: shown once at creation, stored as a hash, revocable; audited. */
 @Injectable()
@@ -29,13 +34,22 @@ export class ApiTokensService {
     return (await this.dataSource.getRepository(ApiToken).find({ order: { createdAt: 'DESC' } })).map(view);
   }
 
-  async create(name: string, role: Role, actor: AuditActor): Promise<ApiTokenView & { token: string }> {
+  /**
+   * A token that acts for `ownerId` (a person; disabling them revokes it) with at most their
+   * role, until `expiresAt` if given. Shown once; stored as a hash; audited.
+   */
+  async create(name: string, role: Role, actor: AuditActor, opts: { ownerId: string | null; expiresAt: Date | null }): Promise<ApiTokenView & { token: string }> {
     const token = generateToken();
     return this.dataSource.transaction(async (m) => {
+      if (opts.ownerId) {
+        const owner = await m.getRepository(User).findOneBy({ id: opts.ownerId });
+        if (!owner || owner.disabledAt) throw new ValidationError([{ field: 'ownerId', message: owner ? 'that user is disabled' : 'no such user' }]);
+        if (RANK[role] > RANK[owner.role]) throw new ValidationError([{ field: 'role', message: `must not exceed the owner's role (${owner.role})` }]);
+      }
       const id = randomUUID();
-      await m.getRepository(ApiToken).insert({ id, name, tokenHash: hashToken(token), role });
+      await m.getRepository(ApiToken).insert({ id, name, tokenHash: hashToken(token), role, ownerId: opts.ownerId, expiresAt: opts.expiresAt });
       const created = view(await m.getRepository(ApiToken).findOneByOrFail({ id }));
-      await this.audit.record(m, { at: new Date(), actor, action: 'api_token.created', entityType: 'api_token', entityId: id, after: { name, role } });
+      await this.audit.record(m, { at: new Date(), actor, action: 'api_token.created', entityType: 'api_token', entityId: id, after: { name, role, ownerId: opts.ownerId, expiresAt: opts.expiresAt } });
       return { ...created, token };
     });
   }

@@ -129,6 +129,10 @@ export class UsersService {
       if (passwordHash || changes.disabled === true || (changes.role && changes.role !== before.role)) {
         await m.getRepository(UserSession).delete({ userId: id });
       }
+      // Disabling someone also revokes the API tokens that act for them.
+      if (changes.disabled === true) {
+        await m.query(`UPDATE api_tokens SET revoked_at = now() WHERE owner_id = $1 AND revoked_at IS NULL`, [id]);
+      }
       const after = view(await repo.findOneByOrFail({ id }));
       await this.audit.record(m, {
         at: this.clock.now(),

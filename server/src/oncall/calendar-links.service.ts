@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/auth.decorators';
 import { generateToken, hashToken } from '../auth/token-hash';
 import { CLOCK, type Clock } from '../common/clock';
 import { NotFoundError } from '../common/errors';
@@ -19,6 +20,16 @@ export interface CalendarLinkView {
 }
 
 const view = (l: CalendarLink): CalendarLinkView => ({ kind: l.kind, target: l.target, createdBy: l.createdBy, createdAt: l.createdAt });
+
+/**
+ * A person's calendar link is theirs: a responder makes or revokes only their own (a feed of
+ * someone else's shifts is theirs to hand out), an admin anyone's. Schedule links are shared.
+ */
+function assertMayManage(kind: CalendarLinkKind, target: string, principal: Principal | undefined): void {
+  if (kind !== 'user' || !principal || principal.role === 'admin') return;
+  if (principal.kind === 'user' && principal.id === target) return;
+  throw new ForbiddenException('a responder may make or revoke a calendar link only for themselves (an admin for anyone)');
+}
 
 /**
  * Secret calendar feed URLs (`/calendar/<token>.ics`) for calendar apps, which cannot send a
@@ -43,8 +54,9 @@ export class CalendarLinksService {
   }
 
   /** A new secret URL for the calendar, revoking the one it had; the URL is in this answer only. */
-  async create(kind: CalendarLinkKind, target: string, actor: Actor): Promise<CalendarLinkView & { url: string; rotated: boolean }> {
+  async create(kind: CalendarLinkKind, target: string, actor: Actor, principal?: Principal): Promise<CalendarLinkView & { url: string; rotated: boolean }> {
     await this.assertExists(kind, target);
+    assertMayManage(kind, target, principal);
     const token = generateToken('hc');
     return this.dataSource.transaction(async (m) => {
       const repo = m.getRepository(CalendarLink);
@@ -62,7 +74,8 @@ export class CalendarLinksService {
   }
 
   /** The calendar's secret URL stops working; 404 when it has none. */
-  async revoke(kind: CalendarLinkKind, target: string, actor: Actor): Promise<void> {
+  async revoke(kind: CalendarLinkKind, target: string, actor: Actor, principal?: Principal): Promise<void> {
+    assertMayManage(kind, target, principal);
     await this.dataSource.transaction(async (m) => {
       const at = this.clock.now();
       const found = await m.getRepository(CalendarLink).findOneBy({ kind, target, revokedAt: IsNull() });
@@ -76,6 +89,11 @@ export class CalendarLinksService {
   async feed(token: string): Promise<string> {
     const link = await this.dataSource.getRepository(CalendarLink).findOneBy({ tokenHash: hashToken(token), revokedAt: IsNull() });
     if (!link) throw new NotFoundError('calendar', 'link');
+    // A disabled person's feed stops with them (the same 404: nothing tells the cases apart).
+    if (link.kind === 'user') {
+      const [enabled] = await this.dataSource.query(`SELECT 1 FROM users WHERE id = $1 AND disabled_at IS NULL`, [link.target]);
+      if (!enabled) throw new NotFoundError('calendar', 'link');
+    }
     return link.kind === 'schedule' ? this.oncall.scheduleCalendar(link.target) : this.oncall.userCalendar(link.target);
   }
 

@@ -119,14 +119,14 @@ export class UserCalendarController {
   @Post(':id/calendar-link')
   @RequireRole('responder')
   createCalendarLink(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() p: Principal) {
-    return this.links.create('user', id, actorOf(p));
+    return this.links.create('user', id, actorOf(p), p);
   }
 
   @Delete(':id/calendar-link')
   @HttpCode(204)
   @RequireRole('responder')
   revokeCalendarLink(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() p: Principal) {
-    return this.links.revoke('user', id, actorOf(p));
+    return this.links.revoke('user', id, actorOf(p), p);
   }
 }
 

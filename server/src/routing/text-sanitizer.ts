@@ -10,6 +10,14 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 // Almost all text is clean: one scan finds out, and clean values are returned as they are.
 const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 
+/** What in `s` PostgreSQL cannot store (a NUL, an unpaired surrogate), or null when nothing. */
+export function unstorableCharacter(s: string): string | null {
+  if (!SUSPECT.test(s)) return null;
+  if (s.includes('\u0000')) return 'a NUL character';
+  LONE_SURROGATE.lastIndex = 0;
+  return LONE_SURROGATE.test(s) ? 'an unpaired UTF-16 surrogate (not valid Unicode)' : null;
+}
+
 export function cleanText(s: string): string {
   return SUSPECT.test(s) ? s.replace(NUL, '').replace(LONE_SURROGATE, '\uFFFD') : s;
 }

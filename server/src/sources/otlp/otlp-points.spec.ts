@@ -165,6 +165,10 @@ describe('normalizeRequest', () => {
       const out = normalizeRequest(request([counter([{ value: 1, attrs: [kv('route', 'a\u0000b')] }, { value: 2, attrs: [kv('route', 'x'.repeat(5000))] }, { value: 3, attrs: [kv('route', '/ok')] }])]), opts);
       expect(out.points.map((p) => p.attributes.route)).toEqual(['/ok']);
       expect(out.rejected.map((r) => r.reason)).toEqual(['attribute route contains a NUL character', 'attribute route is longer than 4096 characters']);
+      // Found by the fuzzer: an unpaired surrogate in a key made the batch's write fail (a 503).
+      const surrogate = normalizeRequest(request([counter([{ value: 1, attrs: [kv('\udfffx', 'v')] }, { value: 2 }])]), opts);
+      expect(surrogate.points).toHaveLength(1);
+      expect(surrogate.rejected[0].reason).toBe('an attribute name contains an unpaired UTF-16 surrogate (not valid Unicode)');
     });
 
     it('rejects every point of a resource whose attributes cannot be stored', () => {

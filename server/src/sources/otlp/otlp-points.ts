@@ -1,3 +1,4 @@
+import { unstorableCharacter } from '../../routing/text-sanitizer';
 import { hash as digest } from 'node:crypto';
 import { bucketBound, MAX_SCALE, MIN_SCALE, type ExponentialHistogram } from '../../slo/exponential-histogram';
 import {
@@ -91,7 +92,8 @@ export class AttributeError extends Error {}
 
 /** A string PostgreSQL can store (text and jsonb refuse NUL) and of a bounded length. */
 function storable(text: string, what: string): string {
-  if (text.includes('\u0000')) throw new AttributeError(`${what} contains a NUL character`);
+  const bad = unstorableCharacter(text);
+  if (bad) throw new AttributeError(`${what} contains ${bad}`);
   if (text.length > MAX_ATTRIBUTE_LENGTH) throw new AttributeError(`${what} is longer than ${MAX_ATTRIBUTE_LENGTH} characters`);
   return text;
 }
@@ -416,8 +418,9 @@ export function normalizeRequest(req: ExportMetricsServiceRequest, opts: Normali
           rejectAll(n, `service.name and metric name must be at most ${MAX_NAME_LENGTH} characters`);
           continue;
         }
-        if (metric.includes('\u0000')) {
-          rejectAll(n, 'the metric name contains a NUL character');
+        const badName = unstorableCharacter(metric);
+        if (badName) {
+          rejectAll(n, `the metric name contains ${badName}`);
           continue;
         }
         if (m.sum) {
