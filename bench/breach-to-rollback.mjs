@@ -28,7 +28,8 @@ const deploy = http.createServer((req, res) => {
   req.on('data', (c) => (body += c));
   req.on('end', () => {
     const ts = req.headers['x-headroom-timestamp'];
-    const expected = `v1=${createHmac('sha256', SECRET).update(`v1:${ts}:${body}`).digest('hex')}`;
+    const signed = `v2:${ts}:${req.method}:${deployUrl}${req.url}:${req.headers['x-headroom-execution']}:${body}`;
+    const expected = `v2=${createHmac('sha256', SECRET).update(signed).digest('hex')}`;
     if (req.headers['x-headroom-signature'] !== expected) {
       badSignatures++;
       res.writeHead(401).end();

@@ -8,7 +8,7 @@ export interface DeployRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
-  /** Whether X-Headroom-Signature matched v1=HMAC-SHA256(secret, "v1:<timestamp>:<body>"). */
+  /** Whether X-Headroom-Signature matched v2=HMAC-SHA256(secret, "v2:<timestamp>:<method>:<url>:<execution>:<body>"). */
   signatureValid: boolean;
   at: number;
 }
@@ -73,12 +73,13 @@ export class FakeDeploy {
     this.hangMs = 0;
   }
 
-  /** The receiver's side of the recipe in docs/rollback.md. */
-  verify(headers: http.IncomingHttpHeaders, body: string): boolean {
+  /** The receiver's side of the recipe in docs/rollback.md; the URL is the one it gave Headroom (this fake's, and the path asked). */
+  verify(method: string, path: string, headers: http.IncomingHttpHeaders, body: string): boolean {
     const timestamp = Number(headers['x-headroom-timestamp']);
     const given = String(headers['x-headroom-signature'] ?? '');
     if (!Number.isFinite(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > this.maxAgeSeconds) return false;
-    const expected = `v1=${createHmac('sha256', this.secret).update(`v1:${timestamp}:${body}`).digest('hex')}`;
+    const signed = `v2:${timestamp}:${method}:${this.url}${path}:${headers['x-headroom-execution']}:${body}`;
+    const expected = `v2=${createHmac('sha256', this.secret).update(signed).digest('hex')}`;
     return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
   }
 
@@ -86,7 +87,7 @@ export class FakeDeploy {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
-    const signatureValid = this.verify(req.headers, body);
+    const signatureValid = this.verify(req.method ?? '', req.url ?? '', req.headers, body);
     this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, signatureValid, at: Date.now() });
     if (this.hangMs > 0) await new Promise((r) => setTimeout(r, this.hangMs));
     if (res.destroyed) return;

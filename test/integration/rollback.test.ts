@@ -197,7 +197,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     expect(JSON.parse(req.body)).toEqual({ incident: incidentId, title: 'svc-auto availability SLO is burning its error budget', service: 'svc-auto', experiment: '', variant: '' });
     expect(done).toMatchObject({ status: 'succeeded', attempts: 1, response_status: 202, last_error: null });
     expect(done.latency_ms).toBeGreaterThanOrEqual(0);
-    expect(done.request.headers['X-Headroom-Signature']).toBe('v1=(redacted)');
+    expect(done.request.headers['X-Headroom-Signature']).toBe('v2=(redacted)');
     expect(JSON.stringify(done.request)).not.toContain(SECRET);
     expect(await timelineKinds(incidentId)).toEqual(['rollback.queued', 'rollback.succeeded']);
     const audit = await db.dataSource.query(`SELECT action, actor_name FROM audit_log WHERE entity_type = 'rollback_execution' AND entity_id = $1 ORDER BY id`, [String(queued.id)]);
@@ -271,7 +271,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     const incidentId = await incidentOf('slo:svc-dry.availability:page');
     const [row] = await executions(incidentId);
     expect(row).toMatchObject({ status: 'dry_run', mode: 'dry-run', attempts: 0 });
-    expect(row.request).toMatchObject({ url: `${deploy.url}/rollback`, method: 'POST', headers: { 'X-Headroom-Signature': 'v1=(redacted)' } });
+    expect(row.request).toMatchObject({ url: `${deploy.url}/rollback`, method: 'POST', headers: { 'X-Headroom-Signature': 'v2=(redacted)' } });
     expect(JSON.parse(row.request.body)).toMatchObject({ incident: incidentId, service: 'svc-dry' });
     await worker.drain();
     expect(deploy.requests).toEqual([]);

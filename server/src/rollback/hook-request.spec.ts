@@ -27,16 +27,19 @@ describe('renderBody', () => {
 });
 
 describe('buildRequest', () => {
-  it('signs v1:<timestamp>:<body> with HMAC-SHA256 and keeps the signature out of the stored copy', () => {
+  it('signs v2:<timestamp>:<method>:<url>:<execution id>:<body> with HMAC-SHA256 and keeps the signature out of the stored copy', () => {
     const req = buildRequest(hook({ body: '{"s":"{{service}}"}' }), values, 7, 'topsecret', 1_764_000_000);
-    const expected = createHmac('sha256', 'topsecret').update(`v1:1764000000:${req.body}`).digest('hex');
-    expect(req.headers['X-Headroom-Signature']).toBe(`v1=${expected}`);
+    const expected = createHmac('sha256', 'topsecret').update(`v2:1764000000:${req.method}:${req.url}:7:${req.body}`).digest('hex');
+    expect(req.headers['X-Headroom-Signature']).toBe(`v2=${expected}`);
+    // Another execution id, method or URL signs differently: a signed body cannot be passed off elsewhere.
+    expect(buildRequest(hook({ body: '{"s":"{{service}}"}' }), values, 8, 'topsecret', 1_764_000_000).headers['X-Headroom-Signature']).not.toBe(`v2=${expected}`);
+    expect(buildRequest(hook({ body: '{"s":"{{service}}"}', url: 'https://elsewhere.example/rollback' }), values, 7, 'topsecret', 1_764_000_000).headers['X-Headroom-Signature']).not.toBe(`v2=${expected}`);
     expect(req.headers['X-Headroom-Timestamp']).toBe('1764000000');
     expect(req.headers['Idempotency-Key']).toBe('headroom-rollback-7');
     expect(req.headers['X-Team']).toBe('ranking');
-    expect(signature('topsecret', 1_764_000_000, req.body)).toBe(`v1=${expected}`);
+    expect(signature('topsecret', { timestamp: 1_764_000_000, method: req.method, url: req.url, executionId: 7, body: req.body })).toBe(`v2=${expected}`);
     const stored = redacted(req);
-    expect(stored.headers['X-Headroom-Signature']).toBe('v1=(redacted)');
+    expect(stored.headers['X-Headroom-Signature']).toBe('v2=(redacted)');
     expect(JSON.stringify(stored)).not.toContain(expected);
     expect(JSON.stringify(stored)).not.toContain('topsecret');
   });
@@ -46,7 +49,7 @@ describe('buildRequest', () => {
     const stored = redacted(req);
     expect(stored.headers).toEqual({
       Authorization: '(redacted)', 'X-Team': '(redacted)', 'Content-Type': 'application/json', 'Idempotency-Key': 'headroom-rollback-7',
-      'X-Headroom-Execution': '7', 'X-Headroom-Timestamp': '1764000000', 'X-Headroom-Signature': 'v1=(redacted)',
+      'X-Headroom-Execution': '7', 'X-Headroom-Timestamp': '1764000000', 'X-Headroom-Signature': 'v2=(redacted)',
     });
     expect(JSON.stringify(stored)).not.toContain('deploy-token-123');
     // What is sent keeps the values.

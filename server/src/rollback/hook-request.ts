@@ -13,7 +13,7 @@ export interface HookRequest {
 
 export const SIGNATURE_HEADER = 'X-Headroom-Signature';
 export const TIMESTAMP_HEADER = 'X-Headroom-Timestamp';
-export const REDACTED = 'v1=(redacted)';
+export const REDACTED = 'v2=(redacted)';
 
 /** A value inside a JSON string literal: JSON-escaped, without the surrounding quotes. */
 function jsonEscaped(v: string | number | null | undefined): string {
@@ -54,9 +54,14 @@ export function renderBody(hook: Pick<RollbackHook, 'body'>, values: TemplateVal
   return JSON.stringify(walk(hook.body));
 }
 
-/** `v1=` and the hex HMAC-SHA256 of `v1:<timestamp>:<body>`, the way Slack and Stripe sign. */
-export function signature(secret: string, timestamp: number, body: string): string {
-  return `v1=${createHmac('sha256', secret).update(`v1:${timestamp}:${body}`).digest('hex')}`;
+/**
+ * `v2=` and the hex HMAC-SHA256 of `v2:<timestamp>:<method>:<url>:<execution id>:<body>`: the
+ * timestamp keeps a captured request from being replayed later, and the method, the hook's URL
+ * and the execution id keep a signed body from being sent to another endpoint or passed off as
+ * another execution (v1 signed the timestamp and body only).
+ */
+export function signature(secret: string, req: { timestamp: number; method: string; url: string; executionId: number; body: string }): string {
+  return `v2=${createHmac('sha256', secret).update(`v2:${req.timestamp}:${req.method}:${req.url}:${req.executionId}:${req.body}`).digest('hex')}`;
 }
 
 /**
@@ -73,7 +78,7 @@ export function buildRequest(hook: RollbackHook, values: TemplateValues, executi
     'X-Headroom-Execution': String(executionId),
     [TIMESTAMP_HEADER]: String(timestamp),
   };
-  if (secret) headers[SIGNATURE_HEADER] = signature(secret, timestamp, body);
+  if (secret) headers[SIGNATURE_HEADER] = signature(secret, { timestamp, method: hook.method, url: hook.url, executionId, body });
   return { url: hook.url, method: hook.method, headers, body };
 }
 
