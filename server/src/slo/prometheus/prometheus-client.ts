@@ -1,3 +1,4 @@
+import { boundedFetch, BoundedFetchError } from '../../common/bounded-fetch';
 import { readFile } from 'node:fs/promises';
 import type { PrometheusServer } from '../../rules/slo-definition';
 import { PrometheusQueryError, parseQueryResponse, type QueryResult } from './prometheus-response';
@@ -31,6 +32,9 @@ export interface FetchClientDeps {
 // Prometheus trims credentials files the same way, so a trailing newline from `echo` is harmless.
 const readTrimmed = async (file: string) => (await readFile(file, 'utf8')).trim();
 
+/** The largest answer read from Prometheus (a query that selects far too many series fails with a reason instead of filling memory). */
+const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
 /**
  * The HTTP API client. Credentials files are read at every query (like Prometheus'
  * credentials_file), so a rotated token is picked up without a restart; the per-server timeout
@@ -48,7 +52,7 @@ export class FetchPrometheusClient implements PrometheusClient {
     deps: FetchClientDeps = {},
   ) {
     this.server = config.name;
-    this.fetch = deps.fetch ?? ((input, init) => fetch(input, init));
+    this.fetch = deps.fetch ?? ((input, init) => boundedFetch(input, init, MAX_ANSWER_BYTES));
     this.readSecret = deps.readSecret ?? readTrimmed;
     // Keep a path prefix (Prometheus behind /prometheus/, Mimir's /prometheus/): resolve
     // against the URL as a directory.
@@ -78,6 +82,7 @@ export class FetchPrometheusClient implements PrometheusClient {
       return parseQueryResponse(res.status, body);
     } catch (err) {
       if (err instanceof PrometheusQueryError) throw err;
+      if (err instanceof BoundedFetchError) throw new PrometheusQueryError('network', err.message);
       if (controller.signal.aborted) throw new PrometheusQueryError('timeout', `no answer within ${this.config.timeout}`);
       throw new PrometheusQueryError('network', networkReason(err));
     } finally {

@@ -1,3 +1,4 @@
+import { boundedFetch } from '../../common/bounded-fetch';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { z } from 'zod';
@@ -94,18 +95,21 @@ export class ExperimentPlatformPoller implements OnApplicationBootstrap, OnAppli
   private async fetchJson(url: string, report: PollReport): Promise<unknown> {
     const { token, timeoutMs } = this.config.experimentPlatform;
     try {
-      const res = await fetch(url, { headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(timeoutMs) });
+      const res = await boundedFetch(url, { headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(timeoutMs) }, MAX_ANSWER_BYTES);
       if (!res.ok) {
         report.problems.push(`${url}: HTTP ${res.status}`);
         return undefined;
       }
-      return await res.json();
+      return JSON.parse(await res.text());
     } catch (err) {
       report.problems.push(`${url}: ${(err as Error).message}`);
       return undefined;
     }
   }
 }
+
+/** The largest answer read from the experiment platform. */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 function issuesText(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
