@@ -142,8 +142,8 @@ export async function startHeadroom(opts: StartOptions): Promise<RunningHeadroom
     app.use(requestLog(logger));
     // Bolt's receiver reads the raw body and checks Slack's signature itself; it must be
     // mounted before Nest's body parsers (which app.init() installs).
-    const slack = app.get(SlackInteractions).router;
-    if (slack) app.use(slack);
+    const slack = app.get(SlackInteractions);
+    if (slack.guard && slack.router) app.use(slack.guard, slack.router);
     // OTLP pushes (protobuf or JSON, maybe gzip, up to their own limit) are read raw for the OTLP
     // source to decode, and only once the key is checked; the JSON parser leaves them alone.
     app.use('/v1/metrics', otlpBodyReader(config.otlp.maxBodyBytes, config.otlp.maxBodiesInFlight));

@@ -73,6 +73,10 @@ describe('Slack /headroom command and Snooze menu (real process)', () => {
     const body = slashCommandBody({ text: 'page now-playing-ranker forged', userId: 'U0ALICE', username: 'alice', channel: CHANNEL, responseUrl: slack.responseUrl('forged') });
     expect((await postSlackEvent(app.url, body, 'not-the-secret')).status).toBe(401);
     expect((await postSlackEvent(app.url, body, SECRET, Math.floor(Date.now() / 1000) - 600)).status).toBe(401);
+    // Stamped in the future beyond the minute Slack's clock may be ahead (Bolt only checks the past).
+    const ahead = await postSlackEvent(app.url, body, SECRET, Math.floor(Date.now() / 1000) + 600);
+    expect(ahead.status).toBe(401);
+    expect(await ahead.text()).toBe('request timestamp is in the future');
     await new Promise((r) => setTimeout(r, 300));
     expect(await get('/api/incidents')).toEqual([]);
     expect(slack.responsesTo('forged')).toEqual([]);
@@ -104,7 +108,7 @@ describe('Slack /headroom command and Snooze menu (real process)', () => {
     const [opened] = await get('/api/incidents');
     expect(opened).toMatchObject({ title: 'p99 over 2 s & rising', service: 'now-playing-ranker', source: 'manual', status: 'triggered' });
     pagedId = opened.id;
-    expect(paged.text).toBe(`:rotating_light: Alice paged now-playing-ranker: <https://headroom.example.com/#/incidents/${pagedId}/show|#${pagedId}> p99 over 2 s & rising`);
+    expect(paged.text).toBe(`:rotating_light: Alice paged now-playing-ranker: <https://headroom.example.com/#/incidents/${pagedId}/show|#${pagedId}> p99 over 2 s &amp; rising`);
     const page = await waitFor('the page in the channel', () => pageOf(pagedId), 15_000, 20);
     expect(JSON.stringify(page.blocks)).toContain('incident.snooze');
     expect((await incident(pagedId)).timeline[0]).toMatchObject({ actorType: 'slack', actorId: 'U0ALICE', actorName: 'Alice' });
@@ -112,7 +116,7 @@ describe('Slack /headroom command and Snooze menu (real process)', () => {
 
   it('incidents: the open incidents, newest first, with links', async () => {
     const list = await command('vic', 'incidents');
-    expect(list.text).toBe(`*Open incidents* (newest first)\n<https://headroom.example.com/#/incidents/${pagedId}/show|#${pagedId}> ERROR now-playing-ranker: p99 over 2 s & rising (triggered)`);
+    expect(list.text).toBe(`*Open incidents* (newest first)\n<https://headroom.example.com/#/incidents/${pagedId}/show|#${pagedId}> ERROR now-playing-ranker: p99 over 2 s &amp; rising (triggered)`);
   });
 
   it('the Snooze menu snoozes for the chosen time and edits the page; a viewer’s choice is refused', async () => {
@@ -141,7 +145,7 @@ describe('Slack /headroom command and Snooze menu (real process)', () => {
     expect((await incident(pagedId)).status).toBe('snoozed');
 
     const updates = slack.callsTo('chat.update').length;
-    expect((await command('alice', `ack #${pagedId}`)).text).toBe(`Acknowledged <https://headroom.example.com/#/incidents/${pagedId}/show|#${pagedId}>: p99 over 2 s & rising`);
+    expect((await command('alice', `ack #${pagedId}`)).text).toBe(`Acknowledged <https://headroom.example.com/#/incidents/${pagedId}/show|#${pagedId}>: p99 over 2 s &amp; rising`);
     expect(await incident(pagedId)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'Alice' });
     await waitFor('the page edited', () => slack.callsTo('chat.update').length > updates);
 
@@ -150,7 +154,7 @@ describe('Slack /headroom command and Snooze menu (real process)', () => {
   });
 
   it('resolve ID: resolves it; resolving again says it already is', async () => {
-    expect((await command('alice', `resolve ${pagedId}`)).text).toBe(`Resolved <https://headroom.example.com/#/incidents/${pagedId}/show|#${pagedId}>: p99 over 2 s & rising`);
+    expect((await command('alice', `resolve ${pagedId}`)).text).toBe(`Resolved <https://headroom.example.com/#/incidents/${pagedId}/show|#${pagedId}>: p99 over 2 s &amp; rising`);
     expect(await incident(pagedId)).toMatchObject({ status: 'resolved', resolvedBy: 'Alice' });
     expect((await command('alice', `resolve ${pagedId}`)).text).toBe(`Nothing changed: incident ${pagedId} is already resolved.`);
     expect((await command('vic', 'incidents')).text).toBe('No open incidents.');
@@ -168,5 +172,17 @@ describe('Slack /headroom command and Snooze menu (real process)', () => {
     // Dora was found by her Slack email and her Slack id stored on her user.
     const [dora] = await get('/api/users?filter={"q":"dora"}');
     expect(dora.slackUserId).toBe('U0DORA');
+  });
+  it('acts once on a signed request sent again within the 5-minute window (a replay)', async () => {
+    const body = slashCommandBody({ text: 'page feature-store replayed page', userId: 'U0ALICE', username: 'alice', channel: CHANNEL, responseUrl: slack.responseUrl('replay') });
+    const at = Math.floor(Date.now() / 1000);
+    expect((await postSlackEvent(app.url, body, SECRET, at)).status).toBe(200);
+    const again = await postSlackEvent(app.url, body, SECRET, at);
+    expect(again.status).toBe(200);
+    await waitFor('the answer to the first', () => slack.responsesTo('replay').length > 0, 15_000, 20);
+    await new Promise((r) => setTimeout(r, 500));
+    const opened = (await get('/api/incidents?range=[0,99]')).filter((i: { title: string }) => i.title === 'replayed page');
+    expect(opened).toHaveLength(1);
+    expect(slack.responsesTo('replay')).toHaveLength(1);
   });
 });

@@ -21,6 +21,7 @@ import { IncidentsService } from '../../server/src/incidents/incidents.service';
 import type { Actor } from '../../server/src/incidents/timeline-entry.entity';
 import { SlackCommands } from '../../server/src/notify/slack/slack-commands';
 import { SlackInteractions } from '../../server/src/notify/slack/slack-interactions';
+import { SlackReplayGuard } from '../../server/src/notify/slack/slack-replay-guard';
 import { OncallService } from '../../server/src/oncall/oncall.service';
 import { OutboxService } from '../../server/src/outbox/outbox.service';
 import { FetchHookHttpClient } from '../../server/src/rollback/hook-http-client';
@@ -132,9 +133,9 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     const identity = new SlackIdentityService(db.dataSource, new AuditService(db.dataSource), config, clock, silentLogger, null);
     const outbox = new OutboxService(db.dataSource);
     const commands = new SlackCommands(incidents, new OncallService(db.dataSource, config, clock, silentLogger), identity, outbox, config, clock, silentLogger);
-    const slack = new SlackInteractions(config, commands, identity, silentLogger, actions);
+    const slack = new SlackInteractions(config, commands, identity, silentLogger, new SlackReplayGuard(db.dataSource, silentLogger), actions);
     const app = express();
-    app.use(slack.router!);
+    app.use(slack.guard!, slack.router!);
     slackServer = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });

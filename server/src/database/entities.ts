@@ -1,6 +1,7 @@
 import { ApiToken } from '../auth/api-token.entity';
 import { UserSession } from '../auth/user-session.entity';
 import { SignInFailure } from '../auth/sign-in-failure.entity';
+import { SlackRequestSeen } from '../notify/slack/slack-request-seen.entity';
 import { User } from '../auth/user.entity';
 import { IntegrationKey } from '../auth/integration-key.entity';
 import { AuditEntry } from '../audit/audit-entry.entity';
@@ -32,6 +33,7 @@ export const ENTITIES = [
   User,
   UserSession,
   SignInFailure,
+  SlackRequestSeen,
   IntegrationKey,
   Incident,
   TimelineEntry,

@@ -10,6 +10,7 @@ import { WebClientSlackApi } from './slack/slack-api';
 import { SLACK_API } from './slack/slack.constants';
 import { SlackCommands } from './slack/slack-commands';
 import { SlackInteractions } from './slack/slack-interactions';
+import { SlackReplayGuard } from './slack/slack-replay-guard';
 
 @Module({
   imports: [IncidentsModule, OncallModule, SloModule],
@@ -19,6 +20,7 @@ import { SlackInteractions } from './slack/slack-interactions';
     DeliveryChannels,
     SlackCommands,
     SlackInteractions,
+    SlackReplayGuard,
     {
       provide: SLACK_API,
       inject: [APP_CONFIG],

@@ -89,7 +89,7 @@ export class SlackCommands {
         const problem = await this.act(what, cmd.incidentId, who);
         if (problem) return ephemeral(problem);
         const incident = await this.incidents.get(cmd.incidentId);
-        return ephemeral(`${what === 'acknowledge' ? 'Acknowledged' : 'Resolved'} ${this.link(incident)}: ${incident.title}`);
+        return ephemeral(`${what === 'acknowledge' ? 'Acknowledged' : 'Resolved'} ${this.link(incident)}: ${escapeMrkdwn(incident.title)}`);
       }
       case 'page':
         return this.page(cmd.target, cmd.message, who);

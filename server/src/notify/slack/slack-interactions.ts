@@ -1,12 +1,14 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { App, ExpressReceiver, LogLevel, type BlockAction, type ButtonAction, type Logger as BoltLogger, type RespondFn, type StaticSelectAction } from '@slack/bolt';
 import type { Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { SlackIdentityService } from '../../auth/slack-identity';
 import { EXTENSION_ACTION_PREFIX, IncidentActions } from '../../common/incident-actions';
 import { LOGGER, type Logger } from '../../common/logger';
 import { ACTION_ACKNOWLEDGE, ACTION_ESCALATE, ACTION_RESOLVE, ACTION_SNOOZE, parseSnoozeChoice } from './incident-message';
 import { SlackCommands, type SlackIncidentAction, type SlackPerson } from './slack-commands';
+import { SlackReplayGuard } from './slack-replay-guard';
 
 function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'slack-bolt' });
@@ -30,19 +32,27 @@ function boltLogger(logger: Logger): BoltLogger {
  */
 @Injectable()
 export class SlackInteractions {
+  /** What bootstrap mounts before Nest's body parsers: the replay guard, then Bolt's receiver. */
   readonly router: Router | null;
+  readonly guard: ((req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void) | null;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly commands: SlackCommands,
     private readonly identity: SlackIdentityService,
     @Inject(LOGGER) private readonly logger: Logger,
+    replay: SlackReplayGuard,
     @Optional() private readonly actions?: IncidentActions,
   ) {
     if (!config.slack) {
       this.router = null;
+      this.guard = null;
       return;
     }
+    this.guard = (req, res, next) => {
+      if (req.method !== 'POST' || !req.url?.startsWith('/slack/events')) return next();
+      replay.admit(req, res).then((admitted) => (admitted ? next() : undefined), next);
+    };
     const receiver = new ExpressReceiver({
       signingSecret: config.slack.signingSecret,
       endpoints: '/slack/events',
