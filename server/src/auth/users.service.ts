@@ -9,7 +9,7 @@ import type { ListQuery } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { Role } from './api-token.entity';
 import type { Principal } from './auth.decorators';
-import { hashPassword, verifyAgainstNothing, verifyPassword } from './password';
+import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from './password';
 import { generateToken, hashToken } from './token-hash';
 import { UserSession } from './user-session.entity';
 import { User } from './user.entity';
@@ -165,7 +165,10 @@ export class UsersService {
       await verifyAgainstNothing(password);
       return null;
     }
-    return (await verifyPassword(password, user.passwordHash)) ? user : null;
+    if (!(await verifyPassword(password, user.passwordHash))) return null;
+    // A hash made with older (weaker) parameters is replaced while the password is at hand.
+    if (needsRehash(user.passwordHash)) await this.dataSource.getRepository(User).update({ id: user.id }, { passwordHash: await hashPassword(password) });
+    return user;
   }
 
   async startSession(user: User): Promise<{ token: string; expiresAt: Date }> {
