@@ -139,7 +139,8 @@ async function token(args: string[], env: NodeJS.ProcessEnv, root: string): Prom
   }
   return withDataSource(env, root, async (ds, config) => {
     const { AuthService } = await import('./auth/auth.service');
-    const auth = new AuthService(ds, config, { warn: () => undefined } as never);
+    const { AuditService } = await import('./audit/audit.service');
+    const auth = new AuthService(ds, config, { warn: () => undefined } as never, new AuditService(ds));
     const created = await auth.createToken(name, role as 'viewer');
     process.stdout.write(`${created.token}\n`);
     return 0;

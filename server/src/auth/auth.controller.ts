@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, Inject, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { DataSource } from 'typeorm';
+import { AuditService, type AuditActor } from '../audit/audit.service';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CurrentPrincipal, Public, type Principal } from './auth.decorators';
@@ -23,6 +25,8 @@ export class AuthController {
   constructor(
     private readonly users: UsersService,
     private readonly limiter: SignInLimiter,
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -45,12 +49,17 @@ export class AuthController {
       throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message: `too many failed sign-ins; try again in ${Math.ceil(wait / 1000)} s` }, HttpStatus.TOO_MANY_REQUESTS);
     }
     const user = await this.users.checkPassword(email, body.password);
+    // Every sign-in is on the audit log, failed ones too (who was tried, from where).
+    const audited = (action: string, actor: AuditActor) =>
+      this.audit.record(this.dataSource.manager, { at: new Date(), actor, action, entityType: 'user', entityId: user?.id ?? email, after: { email, client } });
     if (!user) {
       await this.limiter.fail(keys.pair, FREE_PER_EMAIL_AND_CLIENT);
       await this.limiter.fail(keys.client, FREE_PER_CLIENT);
+      await audited('user.sign_in_failed', { type: 'anonymous', id: null, name: client });
       throw new UnauthorizedException('wrong email or password');
     }
     await this.limiter.clear(keys.pair);
+    await audited('user.signed_in', { type: 'user', id: user.id, name: user.name });
     const session = await this.users.startSession(user);
     setSessionCookie(res, session.token, session.expiresAt, this.secure(req));
     return { id: user.id, name: user.name, email: user.email, role: user.role, kind: 'user' };

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull, Not } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LOGGER, type Logger } from '../common/logger';
 import { ApiToken, type Role } from './api-token.entity';
@@ -19,6 +20,7 @@ export class AuthService {
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -68,7 +70,13 @@ export class AuthService {
       [hashToken(token)],
     );
     if (!found) return null;
-    if (!found.recently_used) await this.dataSource.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, [found.id]);
+    // Use is recorded (lastUsedAt, and the audit log) at most once a minute per token.
+    if (!found.recently_used) {
+      await this.dataSource.transaction(async (m) => {
+        await m.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, [found.id]);
+        await this.audit.record(m, { at: new Date(), actor: { type: 'user', id: found.id, name: found.name }, action: 'api_token.used', entityType: 'api_token', entityId: found.id });
+      });
+    }
     return { id: found.id, name: found.name, role: found.role, kind: 'token' };
   }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { RequireRole } from '../../auth/auth.decorators';
+import { CurrentPrincipal, RequireRole, userActor, type Principal } from '../../auth/auth.decorators';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
 import { DEFAULT_SERVICE_PROFILES } from './traffic-model';
 import { SIMULATOR_FAULT_KINDS, SimulatorService, type FaultRequest, type SimulatorFaultKind } from './simulator.service';
@@ -39,21 +39,21 @@ export class SimulatorController {
 
   @Post()
   @RequireRole('responder')
-  inject(@Body(new ZodValidationPipe(faultRequestSchema)) body: FaultRequest) {
-    return this.simulator.injectFault(body);
+  inject(@Body(new ZodValidationPipe(faultRequestSchema)) body: FaultRequest, @CurrentPrincipal() p: Principal) {
+    return this.simulator.injectFault(body, userActor(p));
   }
 
   @Delete()
   @HttpCode(200)
   @RequireRole('responder')
-  clearAll() {
-    return this.simulator.clearAll();
+  clearAll(@CurrentPrincipal() p: Principal) {
+    return this.simulator.clearAll(userActor(p));
   }
 
   @Delete(':id')
   @HttpCode(200)
   @RequireRole('responder')
-  clear(@Param('id', ParseIntPipe) id: number) {
-    return this.simulator.clearFault(id);
+  clear(@Param('id', ParseIntPipe) id: number, @CurrentPrincipal() p: Principal) {
+    return this.simulator.clearFault(id, userActor(p));
   }
 }

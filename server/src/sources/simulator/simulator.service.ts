@@ -1,3 +1,4 @@
+import { AuditService, type AuditActor } from '../../audit/audit.service';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, IsNull, MoreThan } from 'typeorm';
 import { CLOCK, type Clock } from '../../common/clock';
@@ -56,6 +57,7 @@ export class SimulatorService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly audit: AuditService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -142,15 +144,20 @@ export class SimulatorService implements OnApplicationBootstrap, OnApplicationSh
     }));
   }
 
-  async injectFault(req: FaultRequest): Promise<SimulatorFault> {
+  /** Injects a fault, audited: a fault pages people, so who injected it is on the record. */
+  async injectFault(req: FaultRequest, actor: AuditActor): Promise<SimulatorFault> {
     const startsAt = this.clock.now();
-    const fault = await this.dataSource.getRepository(SimulatorFault).save({
-      service: req.service,
-      kind: req.kind,
-      value: req.value,
-      startsAt,
-      endsAt: new Date(startsAt.getTime() + req.durationSeconds * 1000),
-      clearedAt: null,
+    const fault = await this.dataSource.transaction(async (m) => {
+      const saved = await m.getRepository(SimulatorFault).save({
+        service: req.service,
+        kind: req.kind,
+        value: req.value,
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + req.durationSeconds * 1000),
+        clearedAt: null,
+      });
+      await this.audit.record(m, { at: startsAt, actor, action: 'simulator_fault.injected', entityType: 'simulator_fault', entityId: saved.id, after: { ...req } });
+      return saved;
     });
     this.logger.warn({ fault }, `simulator fault injected: ${req.kind}=${req.value} on ${req.service}`);
     return fault;
@@ -160,21 +167,27 @@ export class SimulatorService implements OnApplicationBootstrap, OnApplicationSh
     return this.dataSource.getRepository(SimulatorFault).find({ order: { id: 'DESC' }, take: 100 });
   }
 
-  async clearFault(id: number): Promise<SimulatorFault> {
-    const repo = this.dataSource.getRepository(SimulatorFault);
-    const fault = await repo.findOneBy({ id });
-    if (!fault) throw new NotFoundError('fault', id);
-    if (!fault.clearedAt) {
-      fault.clearedAt = this.clock.now();
-      await repo.save(fault);
-    }
-    return fault;
+  async clearFault(id: number, actor: AuditActor): Promise<SimulatorFault> {
+    return this.dataSource.transaction(async (m) => {
+      const repo = m.getRepository(SimulatorFault);
+      const fault = await repo.findOneBy({ id });
+      if (!fault) throw new NotFoundError('fault', id);
+      if (!fault.clearedAt) {
+        fault.clearedAt = this.clock.now();
+        await repo.save(fault);
+        await this.audit.record(m, { at: fault.clearedAt, actor, action: 'simulator_fault.cleared', entityType: 'simulator_fault', entityId: id });
+      }
+      return fault;
+    });
   }
 
-  async clearAll(): Promise<{ cleared: number }> {
-    const result = await this.dataSource
-      .getRepository(SimulatorFault)
-      .update({ clearedAt: IsNull(), endsAt: MoreThan(this.clock.now()) }, { clearedAt: this.clock.now() });
-    return { cleared: result.affected ?? 0 };
+  async clearAll(actor: AuditActor): Promise<{ cleared: number }> {
+    return this.dataSource.transaction(async (m) => {
+      const at = this.clock.now();
+      const result = await m.getRepository(SimulatorFault).update({ clearedAt: IsNull(), endsAt: MoreThan(at) }, { clearedAt: at });
+      const cleared = result.affected ?? 0;
+      if (cleared > 0) await this.audit.record(m, { at, actor, action: 'simulator_fault.cleared', entityType: 'simulator_fault', entityId: 'all', after: { cleared } });
+      return { cleared };
+    });
   }
 }
