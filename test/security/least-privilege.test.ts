@@ -140,7 +140,7 @@ describe('least privilege (a real process, embedded database)', () => {
     expect(own.status).toBe(201);
   });
 
-  it('audits sign-ins (failed ones too), token use at most once a minute, and simulator faults', async () => {
+  it('audits sign-ins (failed ones too), token use at most once a minute, simulator faults and rules reloads', async () => {
     await api('/api/users', { method: 'POST', body: JSON.stringify({ email: 'fay@example.com', name: 'Fay', role: 'responder', password: 'fay-password-1234567' }) });
     const signIn = (password: string) => fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'fay@example.com', password }) });
     expect((await signIn('not-her-password')).status).toBe(401);
@@ -148,10 +148,12 @@ describe('least privilege (a real process, embedded database)', () => {
     const fault = await api('/api/simulator/faults', { method: 'POST', body: JSON.stringify({ service: 'feature-store', kind: 'error-rate', value: 0.5, durationSeconds: 60 }) });
     expect(fault.status).toBe(201);
     await api('/api/simulator/faults', { method: 'DELETE' });
-    const filter = encodeURIComponent(JSON.stringify({ action: ['user.sign_in_failed', 'user.signed_in', 'api_token.used', 'simulator_fault.injected', 'simulator_fault.cleared'] }));
+    expect((await api('/api/rules/reload', { method: 'POST' })).status).toBe(200);
+    const filter = encodeURIComponent(JSON.stringify({ action: ['user.sign_in_failed', 'user.signed_in', 'api_token.used', 'simulator_fault.injected', 'simulator_fault.cleared', 'rules.reloaded'] }));
     const entries = await json<Array<{ action: string; actorName: string; after: Record<string, unknown> | null }>>(api(`/api/audit?filter=${filter}&range=[0,199]&sort=["id","ASC"]`));
     const actions = entries.map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['user.sign_in_failed', 'user.signed_in', 'api_token.used', 'simulator_fault.injected', 'simulator_fault.cleared']));
+    expect(actions).toEqual(expect.arrayContaining(['user.sign_in_failed', 'user.signed_in', 'api_token.used', 'simulator_fault.injected', 'simulator_fault.cleared', 'rules.reloaded']));
+    expect(entries.find((e) => e.action === 'rules.reloaded')?.actorName).toBe('second admin');
     expect(entries.filter((e) => e.action === 'user.sign_in_failed').at(-1)?.after).toMatchObject({ email: 'fay@example.com' });
     expect(entries.filter((e) => e.action === 'user.signed_in').at(-1)?.actorName).toBe('Fay');
     // Many requests with one token within a minute: one "used" entry for it.

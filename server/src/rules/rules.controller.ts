@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { RequireRole } from '../auth/auth.decorators';
+import { CurrentPrincipal, RequireRole, userActor, type Principal } from '../auth/auth.decorators';
 import { RulesService } from './rules.service';
 
 @Controller('api/rules')
@@ -15,7 +15,7 @@ export class RulesController {
   @Post('reload')
   @HttpCode(200)
   @RequireRole('admin')
-  reload() {
-    return { problems: this.rules.reload(), status: this.rules.rulesStatus() };
+  reload(@CurrentPrincipal() p: Principal) {
+    return { problems: this.rules.reload(userActor(p)), status: this.rules.rulesStatus() };
   }
 }

@@ -20,6 +20,17 @@ export interface RulesStatus {
 
 const RELOAD_DEBOUNCE_MS = 250;
 
+/** One reload of alerts/ and runbooks/: when, asked by whom, and what was wrong (nothing when it was taken). */
+export interface ReloadAttempt {
+  at: Date;
+  by: { type: string; id: string | null; name: string };
+  problems: RuleProblem[];
+  slos: number;
+  runbooks: number;
+}
+
+const FILE_CHANGE: ReloadAttempt['by'] = { type: 'system', id: null, name: 'file change' };
+
 /**
  * Holds the alert rules and runbooks. Loading is strict at start (a bad file stops the process
  * with file, line and field). Afterwards the folders are watched: a change reloads them, and a
@@ -33,6 +44,7 @@ export class RulesService implements OnApplicationBootstrap, OnApplicationShutdo
   private watchers: fs.FSWatcher[] = [];
   private timer?: NodeJS.Timeout;
   private readonly listeners: Array<(rules: RuleSet) => void> = [];
+  private readonly attemptListeners: Array<(attempt: ReloadAttempt) => void> = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -72,9 +84,13 @@ export class RulesService implements OnApplicationBootstrap, OnApplicationShutdo
     this.timer = setTimeout(() => this.reload(), RELOAD_DEBOUNCE_MS);
   }
 
-  /** Reloads both folders; returns the problems (empty when the new set is in force). */
-  reload(): RuleProblem[] {
+  /**
+   * Reloads both folders; returns the problems (empty when the new set is in force). `by` is
+   * who asked: a person through the API, or Headroom on a file change.
+   */
+  reload(by: ReloadAttempt['by'] = FILE_CHANGE): RuleProblem[] {
     const attemptAt = new Date();
+    let problems: RuleProblem[] = [];
     try {
       const { rules, runbooks } = this.load();
       this.rules = rules;
@@ -82,13 +98,18 @@ export class RulesService implements OnApplicationBootstrap, OnApplicationShutdo
       this.status = { loadedAt: attemptAt, lastAttemptAt: attemptAt, slos: rules.slos.length, runbooks: runbooks.size, problems: [] };
       this.logger?.info({ slos: rules.slos.length, runbooks: runbooks.size }, 'alert rules reloaded');
       for (const l of this.listeners) l(rules);
-      return [];
     } catch (err) {
-      const problems = err instanceof RulesError ? err.problems : [{ file: this.config.alertsDir, line: 1, field: '', message: (err as Error).message }];
+      problems = err instanceof RulesError ? err.problems : [{ file: this.config.alertsDir, line: 1, field: '', message: (err as Error).message }];
       this.status = { ...this.status, lastAttemptAt: attemptAt, problems };
       this.logger?.error({ problems: problems.map(formatProblem) }, 'alert rules not reloaded; the previous rules stay in force');
-      return problems;
     }
+    for (const l of this.attemptListeners) l({ at: attemptAt, by, problems, slos: this.status.slos, runbooks: this.status.runbooks });
+    return problems;
+  }
+
+  /** Every reload attempt, taken or not (the audit log records them). */
+  onReloadAttempt(listener: (attempt: ReloadAttempt) => void): void {
+    this.attemptListeners.push(listener);
   }
 
   onReload(listener: (rules: RuleSet) => void): void {
