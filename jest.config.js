@@ -1,6 +1,6 @@
 // One jest run, six projects: unit specs next to the code; database integration, end-to-end,
 // browser, security and chaos suites under test/. @swc/jest compiles TypeScript with decorator metadata;
-// Nest's ESM-only dependencies are transformed too (see STACK.md).
+// Nest's ESM-only dependencies are transformed too (transformIgnorePatterns below).
 const swc = [
   '@swc/jest',
   {
