@@ -1,5 +1,5 @@
 import { experimentSchema, toExperimentDefinition, type ExperimentDefinition } from '../rules/experiment-definition';
-import { loadReferenceVectors } from '../testing/reference-vectors';
+import { loadReferenceVectors } from '../../../test/support/reference-vectors';
 import { breaches, evaluateExperiment } from './experiment-evaluation';
 import { snapshotIssues, type ExperimentSnapshot, type VariantAggregate } from './experiment-snapshot';
 

@@ -1,5 +1,5 @@
 import { parseDuration } from '../common/duration';
-import { loadReferenceVectors } from '../testing/reference-vectors';
+import { loadReferenceVectors } from '../../../test/support/reference-vectors';
 import {
   type AlertWindowPair,
   type WindowCounts,

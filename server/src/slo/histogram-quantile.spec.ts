@@ -1,4 +1,4 @@
-import { loadReferenceVectors, vectorBound } from '../testing/reference-vectors';
+import { loadReferenceVectors, vectorBound } from '../../../test/support/reference-vectors';
 import {
   type HistogramBucket,
   countAtOrBelow,

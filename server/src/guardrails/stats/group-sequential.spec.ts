@@ -1,6 +1,6 @@
 import type * as XoroshiroModule from 'pure-rand/lib/generator/xoroshiro128plus';
 
-import { loadReferenceVectors } from '../../testing/reference-vectors';
+import { loadReferenceVectors } from '../../../../test/support/reference-vectors';
 import { normalQuantile } from './distributions';
 import { groupSequentialBounds } from './group-sequential';
 

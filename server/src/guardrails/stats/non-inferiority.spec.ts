@@ -1,4 +1,4 @@
-import { loadReferenceVectors } from '../../testing/reference-vectors';
+import { loadReferenceVectors } from '../../../../test/support/reference-vectors';
 import { nonInferiorityTest, shipDecision, type NonInferiorityInput } from './non-inferiority';
 
 describe('nonInferiorityTest: reference vectors', () => {

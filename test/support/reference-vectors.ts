@@ -4,10 +4,10 @@ import * as path from 'node:path';
 // The reference values live outside the repository (in CI the repo is cloned next to a
 // `shared/` folder), so every spec resolves them the same way from here instead of
 // hard-coding an absolute path.
-// server/src/testing -> server/src -> server -> <repo root> -> <repo root>/..
+// test/support -> test -> <repo root> -> <repo root>/..
 export const REFERENCE_VECTORS_PATH = path.resolve(
   __dirname,
-  '../../../../shared/reference/vectors.json',
+  '../../../shared/reference/vectors.json',
 );
 
 /** A histogram bound as written in the vectors file: a number, or the string "+Inf". */
