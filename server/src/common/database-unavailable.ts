@@ -18,7 +18,6 @@ const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300)$/;
 
 /** Messages of pg and its pool for a lost or unobtainable connection, which carry no code. */
 const UNAVAILABLE_MESSAGES = [
-  'Connection terminated',
   'timeout exceeded when trying to connect',
   'Client has encountered a connection error and is not queryable',
   'Client was closed and is not queryable',
@@ -55,11 +54,15 @@ export class DatabaseUnavailableFilter extends BaseExceptionFilter {
 
   override catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http' || !isDatabaseUnavailable(exception)) return super.catch(exception, host);
-    this.logger.warn({ err: (exception as Error).message }, 'request answered 503: the database is unavailable');
-    const res = host.switchToHttp().getResponse<ServerResponse>();
-    if (res.headersSent) return void res.end();
-    const body = JSON.stringify({ statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message: 'the database is unavailable; nothing was stored, retry later' });
-    res.writeHead(HttpStatus.SERVICE_UNAVAILABLE, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) });
-    res.end(body);
+    answerDatabaseUnavailable(host.switchToHttp().getResponse<ServerResponse>(), exception, this.logger);
   }
+}
+
+/** The 503 for a request the database's absence failed: Retry-After, and a body saying nothing was stored. */
+export function answerDatabaseUnavailable(res: ServerResponse, err: unknown, logger: Logger): void {
+  logger.warn({ err: (err as Error).message }, 'request answered 503: the database is unavailable');
+  if (res.headersSent) return void res.end();
+  const body = JSON.stringify({ statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message: 'the database is unavailable; nothing was stored, retry later' });
+  res.writeHead(HttpStatus.SERVICE_UNAVAILABLE, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) });
+  res.end(body);
 }

@@ -1,4 +1,4 @@
-import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable';
+import { answerDatabaseUnavailable, isDatabaseUnavailable } from './database-unavailable';
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { Logger } from './logger';
@@ -54,11 +54,7 @@ export function replyError(res: ServerResponse, err: unknown, logger: Logger): v
     if (!res.req.complete) res.setHeader('connection', 'close');
     return replyJson(res, err.getStatus(), typeof body === 'object' ? body : { statusCode: err.getStatus(), message: body });
   }
-  if (isDatabaseUnavailable(err)) {
-    logger.warn({ err: (err as Error).message }, 'request answered 503: the database is unavailable');
-    res.setHeader('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
-    return replyJson(res, HttpStatus.SERVICE_UNAVAILABLE, { statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message: 'the database is unavailable; nothing was stored, retry later' });
-  }
+  if (isDatabaseUnavailable(err)) return answerDatabaseUnavailable(res, err, logger);
   logger.error({ err, context: 'ExceptionsHandler' }, (err as Error)?.message ?? String(err));
   replyJson(res, HttpStatus.INTERNAL_SERVER_ERROR, { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' });
 }

@@ -1,5 +1,6 @@
 import { Catch, HttpException, HttpStatus, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../../common/database-unavailable';
 import { LOGGER, type Logger } from '../../common/logger';
 import { encodingOf, otlpErrorBody } from './otlp-body';
 
@@ -38,7 +39,7 @@ export class OtlpExceptionFilter implements ExceptionFilter {
     res.setHeader('content-type', contentType);
     // A body refused unread (a bad key, too many in flight, over the limit) is not drained: the connection closes.
     if (!req.complete) res.setHeader('connection', 'close');
-    if (status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('retry-after', '5');
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
     res.end(body);
   }
 }
