@@ -14,7 +14,7 @@ import { AppMetrics } from './common/metrics';
 import { SignalBus } from './common/signals';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source-options';
-import { LeaseService } from './database/lease.service';
+import { LeaseService } from './common/lease.service';
 import { GuardrailsModule } from './guardrails/guardrails.module';
 import { HealthController } from './health/health.controller';
 import { IncidentsModule } from './incidents/incidents.module';
@@ -23,12 +23,8 @@ import { OncallModule } from './oncall/oncall.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { RulesModule } from './rules/rules.module';
 import { RollbackModule } from './rollback/rollback.module';
-import { RoutingModule } from './routing/routing.module';
-import { RunbooksController } from './runbooks/runbooks.controller';
 import { SloModule } from './slo/slo.module';
-import { AlertmanagerModule } from './sources/alertmanager/alertmanager.module';
 import { ExperimentsSourceModule } from './sources/experiments/experiments-source.module';
-import { PagerDutyModule } from './sources/pagerduty/pagerduty.module';
 import { SourcesModule } from './sources/sources.module';
 
 export interface AppModuleOptions {
@@ -79,20 +75,17 @@ export class AppModule {
         AuthModule,
         RulesModule,
         AuditModule,
-        RoutingModule,
         SloModule,
         SourcesModule,
         GuardrailsModule,
         ExperimentsSourceModule,
-        AlertmanagerModule,
-        PagerDutyModule,
         IncidentsModule,
         OncallModule,
         NotifyModule,
         RollbackModule,
         ...web,
       ],
-      controllers: [HealthController, RunbooksController],
+      controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: DatabaseUnavailableFilter }],
     };
   }

@@ -20,8 +20,8 @@ import { SlackInteractions } from './notify/slack/slack-interactions';
 import { loadRules } from './rules/rules-loader';
 import { RulesError } from './rules/yaml-source';
 import { loadOncall, routePolicyProblems } from './oncall/oncall-loader';
-import { loadRoutes } from './routing/routes-loader';
-import { loadRunbooks } from './runbooks/runbook-index';
+import { loadRoutes } from './rules/routes-loader';
+import { loadRunbooks } from './rules/runbook-index';
 import { isOtlpExport, otlpBodyReader } from './sources/otlp/otlp-body';
 import { initTelemetry } from './telemetry-sdk';
 

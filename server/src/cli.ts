@@ -3,9 +3,9 @@ import { EXIT, StartupError, migrate, openDatabase, startHeadroom } from './boot
 import { ConfigError, loadConfig } from './config/config';
 import { loadRules } from './rules/rules-loader';
 import { loadOncall, routePolicyProblems } from './oncall/oncall-loader';
-import { loadRoutes } from './routing/routes-loader';
+import { loadRoutes } from './rules/routes-loader';
 import { RulesError } from './rules/yaml-source';
-import { loadRunbooks } from './runbooks/runbook-index';
+import { loadRunbooks } from './rules/runbook-index';
 
 const USAGE = `Usage: headroom <command>
 

@@ -283,7 +283,7 @@ describe.each(databaseKinds())('Alertmanager receiver (real process, %s)', (kind
     expect(list.map((i: Json) => [i.route, i.alertCount])).toEqual([['each-instance', 1], ['default', 2]]);
   });
 
-  it('takes what the fast path leaves to Nest (another spelling of the path, a gzip body) the same way', async () => {
+  it('takes another spelling of the path and a gzip body the same way', async () => {
     const gzip = (auth: string) =>
       fetch(`${app.url}/api/integrations/alertmanager/`, {
         method: 'POST',
@@ -295,12 +295,12 @@ describe.each(databaseKinds())('Alertmanager receiver (real process, %s)', (kind
     expect((await json(refused)).message).toBe('invalid or revoked alertmanager integration key');
     expect((await json(gzip(`Bearer ${AM_KEY}`))).outcomes).toEqual([expect.objectContaining({ outcome: 'opened' })]);
     expect(await incidents({ service: 'via-nest' })).toEqual([expect.objectContaining({ alertCount: 1, status: 'triggered' })]);
-    // The same invalid body gets the same answer on either route, and is logged the same way.
+    // The same invalid body gets the same answer on either spelling, and is logged the same way.
     const invalid = JSON.stringify({ alerts: [{ status: 'burning' }] });
-    const fast = await post(null, `Bearer ${AM_KEY}`, invalid);
+    const exact = await post(null, `Bearer ${AM_KEY}`, invalid);
     const nest = await fetch(`${app.url}/api/integrations/alertmanager/`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${AM_KEY}` }, body: invalid });
-    expect([fast.status, nest.status]).toEqual([400, 400]);
-    expect(await json(fast)).toEqual(await json(nest));
+    expect([exact.status, nest.status]).toEqual([400, 400]);
+    expect(await json(exact)).toEqual(await json(nest));
     for (const url of ['/api/integrations/alertmanager', '/api/integrations/alertmanager/']) {
       await waitFor(`the 400 on ${url} logged`, () => app.output().includes(`"req":{"method":"POST","url":"${url}"},"res":{"statusCode":400}`));
     }

@@ -15,8 +15,8 @@ import { escalationPolicySchema, toPolicySnapshot } from '../../server/src/oncal
 import { loadOncall } from '../../server/src/oncall/oncall-loader';
 import { OncallService } from '../../server/src/oncall/oncall.service';
 import { OutboxService } from '../../server/src/outbox/outbox.service';
-import { routeSchema, toRoute } from '../../server/src/routing/route-definition';
-import { RoutesService } from '../../server/src/routing/routes.service';
+import { routeSchema, toRoute } from '../../server/src/rules/route-definition';
+import { RoutesService } from '../../server/src/rules/routes.service';
 import { FakeSlack } from '../fakes/fake-slack';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
 import { silentLogger } from '../support/test-logger';

@@ -7,7 +7,7 @@ import { ManualClock } from '../../server/src/common/clock';
 import { AppMetrics } from '../../server/src/common/metrics';
 import { SignalBus } from '../../server/src/common/signals';
 import { loadConfig } from '../../server/src/config/config';
-import { LeaseService } from '../../server/src/database/lease.service';
+import { LeaseService } from '../../server/src/common/lease.service';
 import { ExperimentsService } from '../../server/src/guardrails/experiments.service';
 import { GuardrailEvaluator } from '../../server/src/guardrails/guardrail-evaluator.service';
 import { IncidentsService } from '../../server/src/incidents/incidents.service';

@@ -6,18 +6,17 @@ import { ManualClock } from '../../server/src/common/clock';
 import { AppMetrics } from '../../server/src/common/metrics';
 import { SignalBus, type Signal } from '../../server/src/common/signals';
 import { dataSourceOptions } from '../../server/src/database/data-source-options';
-import { AlertIngestService } from '../../server/src/incidents/alert-ingest.service';
-import { alertContent } from '../../server/src/incidents/alert-repeats';
+import { AlertIngestService } from '../../server/src/incidents/intake/alert-ingest.service';
+import { alertContent } from '../../server/src/incidents/intake/alert-repeats';
 import { IncidentsService } from '../../server/src/incidents/incidents.service';
 import { MaintenanceWindowsService } from '../../server/src/incidents/maintenance-windows.service';
 import { SilencesService } from '../../server/src/incidents/silences.service';
 import { OutboxService } from '../../server/src/outbox/outbox.service';
-import type { IncomingAlert } from '../../server/src/routing/alert';
-import { AlertIntake } from '../../server/src/routing/alert-intake';
-import { routeSchema, toRoute } from '../../server/src/routing/route-definition';
-import { RoutesService } from '../../server/src/routing/routes.service';
-import { toIncomingAlert as fromAlertmanager, webhookSchema } from '../../server/src/sources/alertmanager/alertmanager-payload';
-import { eventSchema, toIncomingAlert as fromPagerDuty } from '../../server/src/sources/pagerduty/pagerduty-event';
+import type { IncomingAlert } from '../../server/src/incidents/intake/incoming-alert';
+import { routeSchema, toRoute } from '../../server/src/rules/route-definition';
+import { RoutesService } from '../../server/src/rules/routes.service';
+import { toIncomingAlert as fromAlertmanager, webhookSchema } from '../../server/src/incidents/intake/alertmanager-payload';
+import { eventSchema, toIncomingAlert as fromPagerDuty } from '../../server/src/incidents/intake/pagerduty-event';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
 import { silentLogger } from '../support/test-logger';
 
@@ -57,7 +56,7 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
     const outbox = new OutboxService(db.dataSource);
     const audit = new AuditService(db.dataSource);
     incidents = new IncidentsService(db.dataSource, outbox, new SignalBus(), new AppMetrics(), clock, silentLogger, audit);
-    ingest = new AlertIngestService(db.dataSource, outbox, routes, new AlertIntake(), new AppMetrics(), clock, silentLogger, audit);
+    ingest = new AlertIngestService(db.dataSource, outbox, routes, new AppMetrics(), clock, silentLogger, audit);
     silences = new SilencesService(db.dataSource, audit, clock);
     maintenance = new MaintenanceWindowsService(db.dataSource, audit, clock);
   });
@@ -205,7 +204,7 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
   });
 
   describe('repeats of stored alerts (one statement, no transaction)', () => {
-    const newIngest = () => new AlertIngestService(db.dataSource, new OutboxService(db.dataSource), routes, new AlertIntake(), new AppMetrics(), clock, silentLogger, new AuditService(db.dataSource));
+    const newIngest = () => new AlertIngestService(db.dataSource, new OutboxService(db.dataSource), routes, new AppMetrics(), clock, silentLogger, new AuditService(db.dataSource));
     /** Runs `fn` and says how many transactions the ingest opened meanwhile (the general path opens one per batch). */
     const transactionsDuring = async (fn: () => Promise<unknown>) => {
       const spy = jest.spyOn(db.dataSource, 'transaction');
@@ -299,7 +298,7 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
       await other.initialize();
       try {
         const a = newIngest();
-        const b = new AlertIngestService(other, new OutboxService(other), routes, new AlertIntake(), new AppMetrics(), clock, silentLogger, new AuditService(other));
+        const b = new AlertIngestService(other, new OutboxService(other), routes, new AppMetrics(), clock, silentLogger, new AuditService(other));
         const [alert] = amAlerts('firing.json');
         for (const service of [a, a, b, b, a, b]) expect((await service.ingest([alert]))[0]).toMatchObject({ incidentId: 1 });
         expect(await q(`SELECT alert_count FROM incidents`)).toEqual([{ alert_count: 6 }]);

@@ -9,7 +9,7 @@ import { AppMetrics } from '../../server/src/common/metrics';
 import { SignalBus, type Signal } from '../../server/src/common/signals';
 import { loadConfig } from '../../server/src/config/config';
 import { dataSourceOptions } from '../../server/src/database/data-source-options';
-import { LeaseService } from '../../server/src/database/lease.service';
+import { LeaseService } from '../../server/src/common/lease.service';
 import { RulesService } from '../../server/src/rules/rules.service';
 import { exponentialQuantile, relativeBucketWidth, STORAGE_MAX_SCALE, type ExponentialHistogram } from '../../server/src/slo/exponential-histogram';
 import { histogramQuantile } from '../../server/src/slo/histogram-quantile';

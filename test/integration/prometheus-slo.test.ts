@@ -6,7 +6,7 @@ import { ManualClock } from '../../server/src/common/clock';
 import { AppMetrics } from '../../server/src/common/metrics';
 import { SignalBus, type Signal } from '../../server/src/common/signals';
 import { loadConfig } from '../../server/src/config/config';
-import { LeaseService } from '../../server/src/database/lease.service';
+import { LeaseService } from '../../server/src/common/lease.service';
 import { IncidentsService } from '../../server/src/incidents/incidents.service';
 import { OutboxService } from '../../server/src/outbox/outbox.service';
 import { RulesService } from '../../server/src/rules/rules.service';

@@ -14,7 +14,7 @@ import { AppMetrics } from '../../server/src/common/metrics';
 import { SignalBus, type Signal } from '../../server/src/common/signals';
 import { loadConfig, type AppConfig } from '../../server/src/config/config';
 import { dataSourceOptions } from '../../server/src/database/data-source-options';
-import { LeaseService } from '../../server/src/database/lease.service';
+import { LeaseService } from '../../server/src/common/lease.service';
 import { ExperimentsService } from '../../server/src/guardrails/experiments.service';
 import { GuardrailEvaluator } from '../../server/src/guardrails/guardrail-evaluator.service';
 import { IncidentsService } from '../../server/src/incidents/incidents.service';

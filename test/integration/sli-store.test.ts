@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ManualClock } from '../../server/src/common/clock';
 import { loadConfig } from '../../server/src/config/config';
 import { dataSourceOptions } from '../../server/src/database/data-source-options';
-import { LeaseService } from '../../server/src/database/lease.service';
+import { LeaseService } from '../../server/src/common/lease.service';
 import { RulesService } from '../../server/src/rules/rules.service';
 import type { SloDefinition } from '../../server/src/rules/slo-definition';
 import { CachedRollupSliReader } from '../../server/src/slo/cached-rollup-sli-reader';

@@ -4,7 +4,7 @@ import { ManualClock } from '../../server/src/common/clock';
 import { AppMetrics } from '../../server/src/common/metrics';
 import { SignalBus, type Signal } from '../../server/src/common/signals';
 import { loadConfig } from '../../server/src/config/config';
-import { LeaseService } from '../../server/src/database/lease.service';
+import { LeaseService } from '../../server/src/common/lease.service';
 import { RulesService } from '../../server/src/rules/rules.service';
 import { PostgresSliStore } from '../../server/src/slo/postgres-sli-store';
 import { CachedRollupSliReader } from '../../server/src/slo/cached-rollup-sli-reader';

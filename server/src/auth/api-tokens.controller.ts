@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { listInMemory } from '../common/pagination';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { SanitizePipe } from '../routing/text-sanitizer';
+import { SanitizePipe } from '../common/text-sanitizer';
 import { ROLES, type Role } from './api-token.entity';
 import { CurrentPrincipal, RequireRole, userActor, type Principal } from './auth.decorators';
 import { ApiTokensService } from './api-tokens.service';

@@ -62,10 +62,7 @@ function requiredKey(header: string | undefined, kind: IntegrationKind): string 
 const invalidKey = (kind: IntegrationKind, orRole?: Role) =>
   new UnauthorizedException(orRole ? `invalid or revoked ${kind} integration key or API token` : `invalid or revoked ${kind} integration key`);
 
-/**
- * What the guard does for an IntegrationEndpoint, for a route served outside Nest (see
- * common/fast-route.ts): the verified key, or the same 401.
- */
+/** What the guard does for an IntegrationEndpoint: the verified key, or a 401 saying why. */
 export async function authenticateIntegration(keys: IntegrationKeysService, header: string | undefined, kind: IntegrationKind): Promise<IntegrationKeyView> {
   const found = await keys.verify(requiredKey(header, kind), kind);
   if (!found) throw invalidKey(kind);

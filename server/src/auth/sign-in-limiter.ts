@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { returnedRows } from '../database/returned-rows';
+import { returnedRows } from '../common/returned-rows';
 
 /** The longest a key waits between two sign-in attempts, however many it failed. */
 export const MAX_SIGN_IN_DELAY_MS = 15 * 60_000;

@@ -4,7 +4,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { parseListQuery, setContentRange } from '../common/pagination';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { SanitizePipe } from '../routing/text-sanitizer';
+import { SanitizePipe } from '../common/text-sanitizer';
 import { ROLES, type Role } from './api-token.entity';
 import { CurrentPrincipal, RequireRole, userActor, type Principal } from './auth.decorators';
 import { PASSWORD_MIN_LENGTH } from './password';

@@ -10,7 +10,6 @@ const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
  * and, unless its level is enabled, no log record (pino-http built a child logger for each one).
  */
 export function requestLog(logger: Logger) {
-  // Plain Node types: the integration fast path (common/fast-route.ts) logs through it before Express.
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const url = req.url ?? '';
     if (UNLOGGED.has(url)) return next();

@@ -25,7 +25,7 @@ import { SloStatus } from '../slo/slo-status.entity';
 import { SimulatorFault } from '../sources/simulator/simulator-fault.entity';
 import { SimulatorState } from '../sources/simulator/simulator-state.entity';
 import { OtlpStreamState } from '../sources/otlp/otlp-stream-state.entity';
-import { Lease } from './lease.entity';
+import { Lease } from '../common/lease.entity';
 
 /** Listed as classes, not globs, so the build, the tests and the CLI share one definition. */
 export const ENTITIES = [

@@ -4,7 +4,7 @@ import { CurrentPrincipal, RequireRole, userActor, type Principal } from '../aut
 import { parseListQuery, setContentRange } from '../common/pagination';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { experimentSchema, type ExperimentSpec } from '../rules/experiment-definition';
-import { SanitizePipe } from '../routing/text-sanitizer';
+import { SanitizePipe } from '../common/text-sanitizer';
 import { EXPERIMENT_SORTABLE, ExperimentsService } from './experiments.service';
 
 @Controller('api/experiments')

@@ -6,7 +6,7 @@ import { LOGGER, type Logger } from '../common/logger';
 import { SignalBus, type Signal } from '../common/signals';
 import { withSpan } from '../common/telemetry';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { LeaseService } from '../database/lease.service';
+import { LeaseService } from '../common/lease.service';
 import { RulesService } from '../rules/rules.service';
 import { evaluateExperiment, type ExperimentResults, type MetricResult } from './experiment-evaluation';
 import { Experiment } from './experiment.entity';

@@ -5,7 +5,7 @@ import { CurrentPrincipal, RequireRole, type Principal } from '../auth/auth.deco
 import { parseDuration } from '../common/duration';
 import { parseListQuery, setContentRange } from '../common/pagination';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { SanitizePipe } from '../routing/text-sanitizer';
+import { SanitizePipe } from '../common/text-sanitizer';
 import { IncidentReportsService } from './incident-reports.service';
 import { INCIDENT_ALERT_SORTABLE, INCIDENT_SORTABLE, IncidentsService } from './incidents.service';
 import { actorOf } from './principal-actor';

@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
-import { AlertIngestService } from './alert-ingest.service';
+import { AlertIngestService } from './intake/alert-ingest.service';
+import { AlertmanagerController } from './intake/alertmanager.controller';
+import { AlertmanagerReceiver } from './intake/alertmanager-receiver.service';
+import { PagerDutyController } from './intake/pagerduty.controller';
+import { PagerDutyEventsService } from './intake/pagerduty-events.service';
 import { IncidentHooks } from './incident-hooks';
 import { IncidentReportsService } from './incident-reports.service';
 import { IncidentsController } from './incidents.controller';
@@ -11,8 +15,8 @@ import { SilencesService } from './silences.service';
 import { SnoozeWatcher } from './snooze-watcher';
 
 @Module({
-  controllers: [IncidentsController, SilencesController, MaintenanceWindowsController],
-  providers: [IncidentHooks, IncidentsService, AlertIngestService, IncidentReportsService, SilencesService, MaintenanceWindowsService, SnoozeWatcher],
+  controllers: [AlertmanagerController, PagerDutyController, IncidentsController, SilencesController, MaintenanceWindowsController],
+  providers: [IncidentHooks, IncidentsService, AlertIngestService, AlertmanagerReceiver, PagerDutyEventsService, IncidentReportsService, SilencesService, MaintenanceWindowsService, SnoozeWatcher],
   exports: [IncidentsService, IncidentHooks],
 })
 export class IncidentsModule {}

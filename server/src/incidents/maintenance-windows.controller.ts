@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CurrentPrincipal, RequireRole, type Principal } from '../auth/auth.decorators';
 import { parseListQuery, setContentRange } from '../common/pagination';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { SanitizePipe } from '../routing/text-sanitizer';
+import { SanitizePipe } from '../common/text-sanitizer';
 import { MAINTENANCE_SORTABLE, MaintenanceWindowsService } from './maintenance-windows.service';
 import { refineWindow, windowFields } from './mute-window';
 import { actorOf } from './principal-actor';

@@ -1,4 +1,4 @@
-import { parseMatcher } from '../routing/label-matcher';
+import { parseMatcher } from '../rules/label-matcher';
 import { muteReason, NO_MUTES, type ActiveMutes } from './mute';
 
 describe('muteReason', () => {

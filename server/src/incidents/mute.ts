@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { formatMatcher, matchesAll, type LabelMatcher } from '../routing/label-matcher';
+import { formatMatcher, matchesAll, type LabelMatcher } from '../rules/label-matcher';
 
 /** The silences and maintenance windows in force at one instant. */
 export interface ActiveMutes {

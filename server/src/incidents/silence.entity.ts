@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { LabelMatcher } from '../routing/label-matcher';
+import type { LabelMatcher } from '../rules/label-matcher';
 
 /**
  * A silence in Alertmanager's model: label matchers, a start and an end, who made it and why.

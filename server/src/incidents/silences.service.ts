@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { CLOCK, type Clock } from '../common/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors';
 import type { ListQuery } from '../common/pagination';
-import { formatMatcher, mutesEverything, type LabelMatcher } from '../routing/label-matcher';
+import { formatMatcher, mutesEverything, type LabelMatcher } from '../rules/label-matcher';
 import { muteState, resolveWindow, stateCondition, type MuteState, type WindowInput } from './mute-window';
 import { Silence } from './silence.entity';
 import type { Actor } from './timeline-entry.entity';

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { IncidentActions } from '../common/incident-actions';
 import { LOGGER, type Logger } from '../common/logger';
-import { RoutesService } from '../routing/routes.service';
+import { RoutesService } from '../rules/routes.service';
 import { RulesService } from '../rules/rules.service';
 import { SlosService } from '../slo/slos.service';
 import { IncidentsService } from '../incidents/incidents.service';

@@ -4,7 +4,7 @@ import { CLOCK, type Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
 import { AppMetrics } from '../common/metrics';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { LeaseService } from '../database/lease.service';
+import { LeaseService } from '../common/lease.service';
 import { writeTimeline } from '../incidents/incident-records';
 import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';
 import { OutboxService } from '../outbox/outbox.service';

@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { listInMemory } from '../common/pagination';
-import { RoutesService } from '../routing/routes.service';
+import { RoutesService } from '../rules/routes.service';
 import { OncallService } from './oncall.service';
 
 /** Escalation policies as loaded from alerts/*.yaml (read only; they change with the files). */

@@ -5,7 +5,7 @@ import { CurrentPrincipal, Public, RequireRole, type Principal } from '../auth/a
 import { pageInMemory, parseListQuery, setContentRange } from '../common/pagination';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { actorOf } from '../incidents/principal-actor';
-import { SanitizePipe } from '../routing/text-sanitizer';
+import { SanitizePipe } from '../common/text-sanitizer';
 import { CalendarLinksService } from './calendar-links.service';
 import { EscalationEngine } from './escalation-engine';
 import { OncallService } from './oncall.service';

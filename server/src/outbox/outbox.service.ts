@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { returnedRows } from '../database/returned-rows';
+import { returnedRows } from '../common/returned-rows';
 import { OutboxMessage } from './outbox-message.entity';
 
 export interface OutboxDraft {

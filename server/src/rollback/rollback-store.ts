@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { returnedRows } from '../database/returned-rows';
+import { returnedRows } from '../common/returned-rows';
 import { RollbackExecution } from './rollback-execution.entity';
 
 /**

@@ -6,7 +6,7 @@ import { CLOCK, SystemClock, type Clock } from '../common/clock';
 import { DrainLoop } from '../common/drain-loop';
 import { LOGGER, type Logger } from '../common/logger';
 import { withSpan } from '../common/telemetry';
-import { returnedRows } from '../database/returned-rows';
+import { returnedRows } from '../common/returned-rows';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ExperimentsService } from '../guardrails/experiments.service';
 import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';

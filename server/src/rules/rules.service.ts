@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import * as fs from 'node:fs';
 import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { loadRunbooks, type Runbook } from '../runbooks/runbook-index';
+import { loadRunbooks, type Runbook } from './runbook-index';
 import { loadRules, type RuleSet } from './rules-loader';
 import type { ExperimentDefinition } from './experiment-definition';
 import type { RollbackHook, RollbackPolicy } from './rollback-definition';

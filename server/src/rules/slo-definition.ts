@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../common/duration';
-import { routesFieldSchema } from '../routing/route-definition';
+import { routesFieldSchema } from './route-definition';
 import { experimentsFieldSchema } from './experiment-definition';
 import { rollbackHooksFieldSchema, rollbackPoliciesFieldSchema } from './rollback-definition';
 

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { LeaseService } from '../database/lease.service';
+import { LeaseService } from '../common/lease.service';
 import { RulesService } from '../rules/rules.service';
 import { SLI_CHANGES_KEPT_MS } from './postgres-sli-store';
 

@@ -8,7 +8,7 @@ import { AppMetrics } from '../common/metrics';
 import { SignalBus, type Signal } from '../common/signals';
 import { withSpan } from '../common/telemetry';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { LeaseService } from '../database/lease.service';
+import { LeaseService } from '../common/lease.service';
 import { RulesService } from '../rules/rules.service';
 import type { SloDefinition } from '../rules/slo-definition';
 import { alertPairsFor } from './alert-pairs';

@@ -5,7 +5,7 @@ import type { AppMetrics } from '../common/metrics';
 import type { Logger } from '../common/logger';
 import type { SignalBus } from '../common/signals';
 import type { AppConfig } from '../config/config';
-import type { LeaseService } from '../database/lease.service';
+import type { LeaseService } from '../common/lease.service';
 import type { RulesService } from '../rules/rules.service';
 import type { SloDefinition } from '../rules/slo-definition';
 import { alertPairsFor } from './alert-pairs';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DataSource } from 'typeorm';
 import { LOGGER, type Logger } from '../../common/logger';
-import { returnedRows } from '../../database/returned-rows';
+import { returnedRows } from '../../common/returned-rows';
 
 /** Slack's clock may run ahead of ours by this much; a request stamped further ahead is refused. */
 export const MAX_FUTURE_SKEW_SECONDS = 60;

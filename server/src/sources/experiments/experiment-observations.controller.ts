@@ -2,7 +2,7 @@ import { Body, Controller, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { IntegrationOrRoleEndpoint } from '../../auth/integration-key.guard';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
-import { SanitizePipe } from '../../routing/text-sanitizer';
+import { SanitizePipe } from '../../common/text-sanitizer';
 import { observationBodySchema, type ObservationBody } from './observation-body';
 import { ExperimentObservationsService } from './experiment-observations.service';
 

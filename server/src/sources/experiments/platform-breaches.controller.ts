@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, createParamDecorator, type ExecutionC
 import type { IntegrationKeyView } from '../../auth/integration-keys.service';
 import { IntegrationEndpoint } from '../../auth/integration-key.guard';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
-import { SanitizePipe } from '../../routing/text-sanitizer';
+import { SanitizePipe } from '../../common/text-sanitizer';
 import { platformBreachesBodySchema, type PlatformBreach } from './platform-breach';
 import { PlatformBreachesService } from './platform-breaches.service';
 

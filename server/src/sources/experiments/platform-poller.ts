@@ -4,7 +4,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { z } from 'zod';
 import { LOGGER, type Logger } from '../../common/logger';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
-import { LeaseService } from '../../database/lease.service';
+import { LeaseService } from '../../common/lease.service';
 import { observationBodySchema } from './observation-body';
 import { ExperimentObservationsService } from './experiment-observations.service';
 import { platformBreachesBodySchema } from './platform-breach';

@@ -1,4 +1,4 @@
-import { unstorableCharacter } from '../../routing/text-sanitizer';
+import { unstorableCharacter } from '../../common/text-sanitizer';
 import { hash as digest } from 'node:crypto';
 import { bucketBound, MAX_SCALE, MIN_SCALE, type ExponentialHistogram } from '../../slo/exponential-histogram';
 import {

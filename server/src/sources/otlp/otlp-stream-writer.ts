@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../../common/logger';
-import { returnedRows } from '../../database/returned-rows';
+import { returnedRows } from '../../common/returned-rows';
 import type { SliStore } from '../../slo/sli-store';
 import { advance, type Increase, type Outcome, type StreamState } from './cumulative';
 import { MinuteIncreases } from './minute-increases';

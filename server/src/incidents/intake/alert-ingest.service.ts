@@ -1,23 +1,22 @@
-import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AuditService, type AuditDraft } from '../audit/audit.service';
-import { CLOCK, type Clock } from '../common/clock';
-import { LOGGER, type Logger } from '../common/logger';
-import { AppMetrics } from '../common/metrics';
-import { withSpan } from '../common/telemetry';
-import { returnedRows } from '../database/returned-rows';
-import { OutboxService } from '../outbox/outbox.service';
-import type { AlertOutcome, IncomingAlert } from '../routing/alert';
-import { AlertIntake } from '../routing/alert-intake';
-import { RoutesService } from '../routing/routes.service';
+import { AuditService, type AuditDraft } from '../../audit/audit.service';
+import { CLOCK, type Clock } from '../../common/clock';
+import { LOGGER, type Logger } from '../../common/logger';
+import { AppMetrics } from '../../common/metrics';
+import { withSpan } from '../../common/telemetry';
+import { returnedRows } from '../../common/returned-rows';
+import { OutboxService } from '../../outbox/outbox.service';
+import type { AlertOutcome, IncomingAlert } from './incoming-alert';
+import { RoutesService } from '../../rules/routes.service';
 import { alertKeyOf, applyMutes, collapseDeliveries, groupByIncident, planAlert, takeBatch, takeRepeats, type AlertGroup, type PlannedAlert } from './alert-grouping';
-import { Incident } from './incident.entity';
-import * as lifecycle from './incident-lifecycle';
-import { IncidentHooks } from './incident-hooks';
-import { pgCode, queuePage, writeTimeline, type TimelineDraft } from './incident-records';
+import { Incident } from '../incident.entity';
+import * as lifecycle from '../incident-lifecycle';
+import { IncidentHooks } from '../incident-hooks';
+import { pgCode, queuePage, writeTimeline, type TimelineDraft } from '../incident-records';
 import { applyRepeats } from './alert-repeats';
-import { loadMuteSnapshot, type MuteSnapshot } from './mute';
-import type { Actor } from './timeline-entry.entity';
+import { loadMuteSnapshot, type MuteSnapshot } from '../mute';
+import type { Actor } from '../timeline-entry.entity';
 
 interface UpsertedIncident {
   id: number;
@@ -79,7 +78,7 @@ const integrationActor = (a: IncomingAlert): Actor => ({ type: 'integration', id
  * while the database commits the last ones; a general batch runs alone, in queue order.
  */
 @Injectable()
-export class AlertIngestService implements OnModuleInit {
+export class AlertIngestService {
   private readonly audit: AuditService;
   private readonly queue: QueuedRequest[] = [];
   /** Commits running, and whether one of them is a general batch (which runs alone). */
@@ -104,7 +103,6 @@ export class AlertIngestService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
     private readonly routes: RoutesService,
-    private readonly intake: AlertIntake,
     private readonly metrics: AppMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -115,10 +113,6 @@ export class AlertIngestService implements OnModuleInit {
     const poolSize = Number((dataSource.options as { extra?: { max?: number } }).extra?.max ?? 10);
     // Half the pool at most: the outbox worker, evaluation and the API need connections too.
     this.maxRepeatsInFlight = Math.max(1, Math.min(MAX_REPEATS_IN_FLIGHT, Math.floor(poolSize / 2)));
-  }
-
-  onModuleInit(): void {
-    this.intake.register((alerts) => this.ingest(alerts));
   }
 
   /**

@@ -1,5 +1,5 @@
-import type { IncomingAlert } from '../routing/alert';
-import { DEFAULT_ROUTE, routeSchema, toRoute } from '../routing/route-definition';
+import type { IncomingAlert } from './incoming-alert';
+import { DEFAULT_ROUTE, routeSchema, toRoute } from '../../rules/route-definition';
 import { collapseDeliveries, groupByIncident, planAlert, takeBatch, takeRepeats } from './alert-grouping';
 
 function alert(labels: Record<string, string>, key = labels.instance ?? 'k'): IncomingAlert {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IncomingAlert } from '../../routing/alert';
+import type { IncomingAlert } from './incoming-alert';
 
 /**
  * PagerDuty Events API v2 (alert events), validated the way PagerDuty does: routing_key and

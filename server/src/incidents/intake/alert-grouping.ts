@@ -1,8 +1,8 @@
-import type { Severity } from '../common/signals';
-import type { IncomingAlert } from '../routing/alert';
-import { groupFingerprint, groupLabels, matchLabels, type Route } from '../routing/route-definition';
-import type { ActiveMutes, MuteReason } from './mute';
-import { muteReason } from './mute';
+import type { Severity } from '../../common/signals';
+import type { IncomingAlert } from './incoming-alert';
+import { groupFingerprint, groupLabels, matchLabels, type Route } from '../../rules/route-definition';
+import type { ActiveMutes, MuteReason } from '../mute';
+import { muteReason } from '../mute';
 
 /** An incoming alert with everything decided that does not need the database. */
 export interface PlannedAlert {

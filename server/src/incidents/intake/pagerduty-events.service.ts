@@ -2,8 +2,8 @@ import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { IntegrationKeysService } from '../../auth/integration-keys.service';
 import { CLOCK, type Clock } from '../../common/clock';
-import { AlertIntake } from '../../routing/alert-intake';
-import { sanitizeJson } from '../../routing/text-sanitizer';
+import { AlertIngestService } from './alert-ingest.service';
+import { sanitizeJson } from '../../common/text-sanitizer';
 import { MAX_EVENT_BYTES, eventErrors, eventSchema, toIncomingAlert } from './pagerduty-event';
 
 export interface EnqueueResponse {
@@ -28,7 +28,7 @@ export class InvalidEventError extends HttpException {
 @Injectable()
 export class PagerDutyEventsService {
   constructor(
-    private readonly intake: AlertIntake,
+    private readonly ingest: AlertIngestService,
     private readonly keys: IntegrationKeysService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -43,7 +43,7 @@ export class PagerDutyEventsService {
     const integration = await this.keys.verify(event.routing_key, 'pagerduty');
     if (!integration) throw new InvalidEventError(['routing_key: no active pagerduty integration has this key (create one with POST /api/integrations)']);
     const dedupKey = event.dedup_key ?? randomUUID().replace(/-/g, '');
-    await this.intake.ingest([toIncomingAlert(event, dedupKey, { id: integration.id, name: integration.name }, this.clock.now())]);
+    await this.ingest.ingest([toIncomingAlert(event, dedupKey, { id: integration.id, name: integration.name }, this.clock.now())]);
     return { status: 'success', message: 'Event processed', dedup_key: dedupKey };
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { NotFoundError } from '../common/errors';
 import { pageInMemory, parseListQuery, setContentRange } from '../common/pagination';
-import { RulesService } from '../rules/rules.service';
+import { RulesService } from './rules.service';
 
 @Controller('api/runbooks')
 export class RunbooksController {

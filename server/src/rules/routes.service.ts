@@ -1,4 +1,4 @@
-import type { IncomingAlert } from './alert';
+import type { IncomingAlert } from '../incidents/intake/incoming-alert';
 import { selectRoute, type Route } from './route-definition';
 
 /** The loaded routes (see route-definition.ts); the first that matches an alert applies. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Severity } from '../common/signals';
-import type { IncomingAlert } from './alert';
+import type { IncomingAlert } from '../incidents/intake/incoming-alert';
 import { isLabelName, matchesAll, parseMatcher, type LabelMatcher } from './label-matcher';
 
 /**

@@ -1,9 +1,9 @@
-import type { Severity } from '../common/signals';
+import type { Severity } from '../../common/signals';
 
 /**
  * An alert from an outside tool, translated by its source (Alertmanager, PagerDuty Events v2)
- * into one shape. Sources publish these through the AlertIntake; incidents consume them. This
- * keeps the pipeline one-way: a source never imports the incidents stage.
+ * into one shape by its receiver (an inbound adapter of incidents, in this folder) and handed to
+ * AlertIngestService.
  */
 export type AlertSource = 'alertmanager' | 'pagerduty';
 export type AlertAction = 'trigger' | 'acknowledge' | 'resolve';

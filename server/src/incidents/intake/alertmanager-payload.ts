@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Severity } from '../../common/signals';
-import type { IncomingAlert } from '../../routing/alert';
+import type { IncomingAlert } from './incoming-alert';
 
 /**
  * Alertmanager's webhook payload, version 4. Objects are not strict: fields a newer

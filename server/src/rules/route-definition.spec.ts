@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RulesError, formatProblem } from '../rules/yaml-source';
-import type { IncomingAlert } from './alert';
+import { RulesError, formatProblem } from './yaml-source';
+import type { IncomingAlert } from '../incidents/intake/incoming-alert';
 import { DEFAULT_ROUTE, groupFingerprint, groupLabels, selectRoute, toRoute, routeSchema } from './route-definition';
 import { loadRoutes } from './routes-loader';
 

@@ -1,5 +1,5 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { ValidationError } from '../common/errors';
+import { ValidationError } from './errors';
 
 // PostgreSQL stores neither NUL characters (text, jsonb) nor unpaired UTF-16 surrogates
 // (jsonb), and JSON lets a client send both. Left in, they turn a harmless request into a

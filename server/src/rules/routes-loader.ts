@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { RulesError, parseYamlStrict, type RuleProblem } from '../rules/yaml-source';
+import { RulesError, parseYamlStrict, type RuleProblem } from './yaml-source';
 import { routesFieldSchema, toRoute, type Route } from './route-definition';
 
 // Only the `routes:` key: the SLO loader validates the rest of each file (strictly).

@@ -10,9 +10,7 @@ export const ALERTMANAGER_PATH = '/api/integrations/alertmanager';
 
 /**
  * Alertmanager webhook_config target; authenticated by an alertmanager integration key (bearer
- * or basic auth). Plain JSON posts to exactly this path are served ahead of Nest by
- * AlertmanagerFastPath, the same way; this route takes the rest (another spelling of the path,
- * a compressed or non-JSON body).
+ * or basic auth). The one way in: guards, body limits, filters and request logs all apply.
  */
 @Controller(ALERTMANAGER_PATH)
 export class AlertmanagerController {

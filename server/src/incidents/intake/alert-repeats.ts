@@ -1,10 +1,10 @@
 import { createHash, hash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { IncomingAlert } from '../routing/alert';
-import { matchLabels } from '../routing/route-definition';
+import type { IncomingAlert } from './incoming-alert';
+import { matchLabels } from '../../rules/route-definition';
 import { alertKeyOf } from './alert-grouping';
-import { pgCode } from './incident-records';
-import { activeMutesDigestSql, muteReason, type MuteSnapshot } from './mute';
+import { pgCode } from '../incident-records';
+import { activeMutesDigestSql, muteReason, type MuteSnapshot } from '../mute';
 
 /**
  * The steady state of alert ingest is repeats: Alertmanager re-sends every firing alert of a

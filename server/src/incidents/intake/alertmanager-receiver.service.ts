@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { IntegrationKeyView } from '../../auth/integration-keys.service';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
-import type { AlertOutcome } from '../../routing/alert';
-import { AlertIntake } from '../../routing/alert-intake';
-import { sanitizeJson } from '../../routing/text-sanitizer';
+import type { AlertOutcome } from './incoming-alert';
+import { AlertIngestService } from './alert-ingest.service';
+import { sanitizeJson } from '../../common/text-sanitizer';
 import { fingerprintOf, toIncomingAlert, webhookSchema, type WebhookPayload } from './alertmanager-payload';
 
 export interface AlertmanagerReceipt {
@@ -21,7 +21,7 @@ const validation = new ZodValidationPipe(webhookSchema);
  */
 @Injectable()
 export class AlertmanagerReceiver {
-  constructor(private readonly intake: AlertIntake) {}
+  constructor(private readonly ingest: AlertIngestService) {}
 
   /**
    * A parsed request body: cleaned of text PostgreSQL cannot store, validated (a 400 naming each
@@ -36,7 +36,7 @@ export class AlertmanagerReceiver {
   private async receive(payload: WebhookPayload, raw: unknown, integration: IntegrationKeyView): Promise<AlertmanagerReceipt> {
     const rawAlerts = (raw as { alerts?: unknown[] } | null)?.alerts ?? [];
     const alerts = payload.alerts.map((a, i) => toIncomingAlert(payload, a, rawAlerts[i], { id: integration.id, name: integration.name }));
-    const outcomes = await this.intake.ingest(alerts);
+    const outcomes = await this.ingest.ingest(alerts);
     // Each outcome names its alert by the fingerprint the sender knows (in the order sent).
     return { status: 'success', received: alerts.length, outcomes: outcomes.map((o, i) => ({ ...o, key: fingerprintOf(payload.alerts[i]) })) };
   }
