@@ -8,10 +8,8 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CLOCK, ScaledClock, SystemClock, type Clock } from './common/clock';
 import { DatabaseUnavailableFilter } from './common/database-unavailable';
-import { IncidentActions } from './common/incident-actions';
 import { LOGGER, type Logger } from './common/logger';
 import { AppMetrics } from './common/metrics';
-import { SignalBus } from './common/signals';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source-options';
 import { LeaseService } from './common/lease.service';
@@ -21,6 +19,7 @@ import { IncidentsModule } from './incidents/incidents.module';
 import { NotifyModule } from './notify/notify.module';
 import { OncallModule } from './oncall/oncall.module';
 import { OutboxModule } from './outbox/outbox.module';
+import { PipelineModule } from './pipeline';
 import { RulesModule } from './rules/rules.module';
 import { RollbackModule } from './rollback/rollback.module';
 import { SloModule } from './slo/slo.module';
@@ -35,7 +34,7 @@ export interface AppModuleOptions {
   clock?: Clock;
 }
 
-/** Process-wide singletons: config, clock, logger, metrics, the signal bus, leases. */
+/** Process-wide singletons: config, clock, logger, metrics, leases. */
 @Global()
 @Module({})
 class CoreModule {
@@ -46,8 +45,6 @@ class CoreModule {
       { provide: CLOCK, useValue: clock },
       { provide: LOGGER, useValue: opts.logger },
       { provide: AppMetrics, useValue: new AppMetrics() },
-      { provide: SignalBus, useValue: new SignalBus() },
-      { provide: IncidentActions, useValue: new IncidentActions() },
       LeaseService,
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };
@@ -83,6 +80,7 @@ export class AppModule {
         OncallModule,
         NotifyModule,
         RollbackModule,
+        PipelineModule,
         ...web,
       ],
       controllers: [HealthController],

@@ -3,9 +3,8 @@ import { AuditService } from '../../server/src/audit/audit.service';
 import { SlackIdentityService } from '../../server/src/auth/slack-identity';
 import { AppMetrics } from '../../server/src/common/metrics';
 import { ManualClock } from '../../server/src/common/clock';
-import { SignalBus, type Signal } from '../../server/src/common/signals';
+import type { Signal } from '../../server/src/common/signals';
 import { loadConfig } from '../../server/src/config/config';
-import { IncidentHooks } from '../../server/src/incidents/incident-hooks';
 import { IncidentsService } from '../../server/src/incidents/incidents.service';
 import { IncidentNotifier } from '../../server/src/notify/incident-notifier';
 import { WebClientSlackApi } from '../../server/src/notify/slack/slack-api';
@@ -20,6 +19,10 @@ import { RoutesService } from '../../server/src/rules/routes.service';
 import { FakeSlack } from '../fakes/fake-slack';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
 import { silentLogger } from '../support/test-logger';
+import { noIncidentActions } from '../support/pipeline-stages';
+import type { EntityManager } from 'typeorm';
+import { RulesService } from '../../server/src/rules/rules.service';
+import type { SlosService } from '../../server/src/slo/slos.service';
 import { addUser } from '../support/users';
 
 const root = path.resolve(__dirname, '../..');
@@ -51,12 +54,12 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     outbox = new OutboxService(db.dataSource);
-    const hooks = new IncidentHooks();
     metrics = new AppMetrics();
-    incidents = new IncidentsService(db.dataSource, outbox, new SignalBus(), new AppMetrics(), clock, silentLogger, undefined, hooks);
     oncall = new OncallService(db.dataSource, config, clock, silentLogger);
-    engine = new EscalationEngine(db.dataSource, outbox, oncall, routes, clock, config, silentLogger, undefined, metrics, hooks);
-    engine.onModuleInit();
+    engine = new EscalationEngine(db.dataSource, outbox, oncall, routes, clock, config, silentLogger, undefined, metrics);
+    // Paging starts the escalation in the same transaction, as server/src/pipeline.ts wires it.
+    const paged = { incidentPaged: (m: EntityManager, id: number) => engine.start(m, id) };
+    incidents = new IncidentsService(db.dataSource, outbox, new AppMetrics(), new AuditService(db.dataSource), paged, clock, silentLogger);
   });
   afterAll(() => db.close());
   beforeEach(async () => {
@@ -244,7 +247,7 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
   it('a person without a Slack id is found in Slack by email (users.lookupByEmail), stored, and gets the direct message', async () => {
     const directory = { emailOf: async () => null, idForEmail: async (email: string) => (email === 'bob@example.com' ? 'U0BOB' : null) };
     const identity = new SlackIdentityService(db.dataSource, new AuditService(db.dataSource), config, clock, silentLogger, directory);
-    const withLookup = new EscalationEngine(db.dataSource, outbox, oncall, routes, clock, config, silentLogger, undefined, metrics, undefined, undefined, identity);
+    const withLookup = new EscalationEngine(db.dataSource, outbox, oncall, routes, clock, config, silentLogger, undefined, metrics, undefined, identity);
     const people = loadOncall(path.join(root, 'test/fixtures/oncall'));
     people.policies.set('ranker', {
       file: 'test', line: 1,
@@ -269,7 +272,9 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
         HEADROOM_ALERTS_DIR: 'test/fixtures/oncall', HEADROOM_PUBLIC_URL: 'https://headroom.example.com',
         SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'secret', SLACK_CHANNEL: 'C0PAGES', SLACK_API_URL: slack.url,
       }, root);
-      const notifier = new IncidentNotifier(db.dataSource, incidents, slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slack.url));
+      // These incidents have no SLO, so the page asks SlosService for nothing.
+      const noSlos = {} as SlosService;
+      const notifier = new IncidentNotifier(db.dataSource, incidents, slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slack.url), noIncidentActions, routes, noSlos, new RulesService(slackConfig));
       await fn(slack, async () => {
         for (let batch = await outbox.claim(20); batch.length > 0; batch = await outbox.claim(20)) {
           for (const message of batch) await outbox.markSent(message, await notifier.deliver(message));

@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import { AuditService } from '../../server/src/audit/audit.service';
 import { ManualClock } from '../../server/src/common/clock';
 import { AppMetrics } from '../../server/src/common/metrics';
-import { SignalBus } from '../../server/src/common/signals';
 import { loadConfig } from '../../server/src/config/config';
 import { LeaseService } from '../../server/src/common/lease.service';
 import { ExperimentsService } from '../../server/src/guardrails/experiments.service';
@@ -16,6 +15,7 @@ import { RulesService } from '../../server/src/rules/rules.service';
 import { ExperimentObservationsService } from '../../server/src/sources/experiments/experiment-observations.service';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
 import { silentLogger } from '../support/test-logger';
+import { noEscalation } from '../support/pipeline-stages';
 
 const ROOT = path.resolve(__dirname, '../..');
 const yaml = (status = 'running', extra = '') => `experiments:
@@ -57,11 +57,9 @@ describe.each(databaseKinds())('experiment observations and guardrail evaluation
     write(yaml('running', OTHER));
     const config = loadConfig({ HEADROOM_ALERTS_DIR: alertsDir }, ROOT);
     rules = new RulesService(config);
-    const bus = new SignalBus();
-    const incidents = new IncidentsService(db.dataSource, new OutboxService(db.dataSource), bus, new AppMetrics(), clock, silentLogger);
-    incidents.onModuleInit();
+    const incidents = new IncidentsService(db.dataSource, new OutboxService(db.dataSource), new AppMetrics(), new AuditService(db.dataSource), noEscalation, clock, silentLogger);
     experiments = new ExperimentsService(db.dataSource, new AuditService(), clock, silentLogger);
-    evaluator = new GuardrailEvaluator(db.dataSource, experiments, rules, bus, new LeaseService(db.dataSource), new SchedulerRegistry(), clock, config, silentLogger);
+    evaluator = new GuardrailEvaluator(db.dataSource, experiments, rules, incidents, new LeaseService(db.dataSource), new SchedulerRegistry(), clock, config, silentLogger);
     observations = new ExperimentObservationsService(db.dataSource, experiments, evaluator, silentLogger);
     await sync();
   });

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../../server/src/audit/audit.service';
 import { ManualClock } from '../../server/src/common/clock';
 import { AppMetrics } from '../../server/src/common/metrics';
-import { SignalBus, type Signal } from '../../server/src/common/signals';
+import type { Signal } from '../../server/src/common/signals';
 import { dataSourceOptions } from '../../server/src/database/data-source-options';
 import { AlertIngestService } from '../../server/src/incidents/intake/alert-ingest.service';
 import { alertContent } from '../../server/src/incidents/intake/alert-repeats';
@@ -19,6 +19,7 @@ import { toIncomingAlert as fromAlertmanager, webhookSchema } from '../../server
 import { eventSchema, toIncomingAlert as fromPagerDuty } from '../../server/src/incidents/intake/pagerduty-event';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
 import { silentLogger } from '../support/test-logger';
+import { noEscalation } from '../support/pipeline-stages';
 
 const AM = { id: '00000000-0000-4000-8000-000000000001', name: 'prod-alertmanager' };
 const PD = { id: '00000000-0000-4000-8000-000000000002', name: 'grafana' };
@@ -55,8 +56,8 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
     db = await openTestDatabase(kind);
     const outbox = new OutboxService(db.dataSource);
     const audit = new AuditService(db.dataSource);
-    incidents = new IncidentsService(db.dataSource, outbox, new SignalBus(), new AppMetrics(), clock, silentLogger, audit);
-    ingest = new AlertIngestService(db.dataSource, outbox, routes, new AppMetrics(), clock, silentLogger, audit);
+    incidents = new IncidentsService(db.dataSource, outbox, new AppMetrics(), audit, noEscalation, clock, silentLogger);
+    ingest = new AlertIngestService(db.dataSource, outbox, routes, new AppMetrics(), audit, noEscalation, clock, silentLogger);
     silences = new SilencesService(db.dataSource, audit, clock);
     maintenance = new MaintenanceWindowsService(db.dataSource, audit, clock);
   });
@@ -204,7 +205,7 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
   });
 
   describe('repeats of stored alerts (one statement, no transaction)', () => {
-    const newIngest = () => new AlertIngestService(db.dataSource, new OutboxService(db.dataSource), routes, new AppMetrics(), clock, silentLogger, new AuditService(db.dataSource));
+    const newIngest = () => new AlertIngestService(db.dataSource, new OutboxService(db.dataSource), routes, new AppMetrics(), new AuditService(db.dataSource), noEscalation, clock, silentLogger);
     /** Runs `fn` and says how many transactions the ingest opened meanwhile (the general path opens one per batch). */
     const transactionsDuring = async (fn: () => Promise<unknown>) => {
       const spy = jest.spyOn(db.dataSource, 'transaction');
@@ -298,7 +299,7 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
       await other.initialize();
       try {
         const a = newIngest();
-        const b = new AlertIngestService(other, new OutboxService(other), routes, new AppMetrics(), clock, silentLogger, new AuditService(other));
+        const b = new AlertIngestService(other, new OutboxService(other), routes, new AppMetrics(), new AuditService(other), noEscalation, clock, silentLogger);
         const [alert] = amAlerts('firing.json');
         for (const service of [a, a, b, b, a, b]) expect((await service.ingest([alert]))[0]).toMatchObject({ incidentId: 1 });
         expect(await q(`SELECT alert_count FROM incidents`)).toEqual([{ alert_count: 6 }]);

@@ -6,7 +6,7 @@ import { DataPointType, type ExponentialHistogram as SdkExponentialHistogram } f
 import { DataSource } from 'typeorm';
 import { SystemClock } from '../../server/src/common/clock';
 import { AppMetrics } from '../../server/src/common/metrics';
-import { SignalBus, type Signal } from '../../server/src/common/signals';
+import type { Signal } from '../../server/src/common/signals';
 import { loadConfig } from '../../server/src/config/config';
 import { dataSourceOptions } from '../../server/src/database/data-source-options';
 import { LeaseService } from '../../server/src/common/lease.service';
@@ -16,7 +16,6 @@ import { histogramQuantile } from '../../server/src/slo/histogram-quantile';
 import { OtlpSeriesResolver } from '../../server/src/slo/otlp-series-resolver';
 import { PostgresSliStore } from '../../server/src/slo/postgres-sli-store';
 import { RollupSliReader } from '../../server/src/slo/rollup-sli-reader';
-import { IngestEvents } from '../../server/src/slo/sli-store';
 import { SloEvaluator } from '../../server/src/slo/slo-evaluator.service';
 import { OtlpHttpError, OtlpIngestService } from '../../server/src/sources/otlp/otlp-ingest.service';
 import { decodeRequest, type ExportMetricsServiceRequest } from '../../server/src/sources/otlp/otlp-proto';
@@ -91,22 +90,19 @@ describe.each(databaseKinds())('OTLP metrics ingest on %s', (kind) => {
     for (const id of ids) for (const b of sums.get(id)?.get(3600) ?? []) merged.set(b.le, (merged.get(b.le) ?? 0) + b.count);
     return [...merged.entries()].sort((a, b) => a[0] - b[0]).map(([le, count]) => ({ le, count }));
   };
-  const service = (ds: DataSource) => new OtlpIngestService(ds, new IngestEvents(), new AppMetrics(), new PostgresSliStore(ds), clock, silentLogger);
+  const service = (ds: DataSource) => new OtlpIngestService(ds, evaluator, new AppMetrics(), new PostgresSliStore(ds), clock, silentLogger);
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     fs.writeFileSync(path.join(alertsDir, `${SERVICE}.yaml`), ALERTS);
     store = new PostgresSliStore(db.dataSource);
-    const ingestEvents = new IngestEvents();
-    otlp = new OtlpIngestService(db.dataSource, ingestEvents, new AppMetrics(), store, clock, silentLogger);
     const config = loadConfig({ HEADROOM_ALERTS_DIR: alertsDir, HEADROOM_RUNBOOKS_DIR: path.join(ROOT, 'runbooks') }, ROOT);
-    const bus = new SignalBus();
-    bus.subscribe(async (batch) => void signals.push(...batch));
+    const recorder = { handleSignals: async (batch: Signal[]) => void signals.push(...batch) };
     evaluator = new SloEvaluator(
-      db.dataSource, new RulesService(config), bus, ingestEvents, new LeaseService(db.dataSource), new SchedulerRegistry(),
+      db.dataSource, new RulesService(config), recorder, new LeaseService(db.dataSource), new SchedulerRegistry(),
       new AppMetrics(), [new RollupSliReader(store, [new OtlpSeriesResolver(db.dataSource)])], clock, config, silentLogger,
     );
-    evaluator.onModuleInit();
+    otlp = new OtlpIngestService(db.dataSource, evaluator, new AppMetrics(), store, clock, silentLogger);
   });
   afterAll(async () => {
     await otlp.idle();

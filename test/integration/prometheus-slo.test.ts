@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ManualClock } from '../../server/src/common/clock';
 import { AppMetrics } from '../../server/src/common/metrics';
-import { SignalBus, type Signal } from '../../server/src/common/signals';
+import type { Signal } from '../../server/src/common/signals';
 import { loadConfig } from '../../server/src/config/config';
 import { LeaseService } from '../../server/src/common/lease.service';
 import { IncidentsService } from '../../server/src/incidents/incidents.service';
@@ -12,11 +12,12 @@ import { OutboxService } from '../../server/src/outbox/outbox.service';
 import { RulesService } from '../../server/src/rules/rules.service';
 import { DeclaredPrometheusClients } from '../../server/src/slo/prometheus/prometheus-client';
 import { PromqlSliReader } from '../../server/src/slo/prometheus/promql-sli-reader';
-import { IngestEvents } from '../../server/src/slo/sli-store';
 import { SloEvaluator, type SloEvaluation } from '../../server/src/slo/slo-evaluator.service';
 import { FakePrometheus, type FakeAnswer } from '../fakes/fake-prometheus';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
 import { silentLogger } from '../support/test-logger';
+import { inOrder, noEscalation } from '../support/pipeline-stages';
+import { AuditService } from '../../server/src/audit/audit.service';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SVC = 'now-playing-ranker';
@@ -116,13 +117,11 @@ slos:
     db = await openTestDatabase(kind);
     const config = loadConfig({ HEADROOM_ALERTS_DIR: alertsDir, HEADROOM_RUNBOOKS_DIR: path.join(ROOT, 'runbooks'), HEADROOM_SIMULATOR: 'false' }, ROOT);
     const rules = new RulesService(config, silentLogger);
-    const bus = new SignalBus();
-    bus.subscribe(async (batch) => void signals.push(...batch));
-    const incidentsService = new IncidentsService(db.dataSource, new OutboxService(db.dataSource), bus, new AppMetrics(), clock, silentLogger);
-    incidentsService.onModuleInit();
+    const recorder = { handleSignals: async (batch: Signal[]) => void signals.push(...batch) };
+    const incidentsService = new IncidentsService(db.dataSource, new OutboxService(db.dataSource), new AppMetrics(), new AuditService(db.dataSource), noEscalation, clock, silentLogger);
     const reader = new PromqlSliReader(new DeclaredPrometheusClients(() => rules.prometheusServers()));
     evaluator = new SloEvaluator(
-      db.dataSource, rules, bus, new IngestEvents(), new LeaseService(db.dataSource), new SchedulerRegistry(),
+      db.dataSource, rules, inOrder(recorder, incidentsService), new LeaseService(db.dataSource), new SchedulerRegistry(),
       new AppMetrics(), [reader], clock, config, silentLogger,
     );
   });

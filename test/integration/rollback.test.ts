@@ -9,9 +9,9 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../../server/src/audit/audit.service';
 import { SlackIdentityService } from '../../server/src/auth/slack-identity';
 import { ManualClock } from '../../server/src/common/clock';
-import { IncidentActions } from '../../server/src/common/incident-actions';
 import { AppMetrics } from '../../server/src/common/metrics';
-import { SignalBus, type Signal } from '../../server/src/common/signals';
+import type { Signal, SignalHandler } from '../../server/src/common/signals';
+import { signalStages } from '../../server/src/pipeline';
 import { loadConfig, type AppConfig } from '../../server/src/config/config';
 import { dataSourceOptions } from '../../server/src/database/data-source-options';
 import { LeaseService } from '../../server/src/common/lease.service';
@@ -36,6 +36,7 @@ import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/d
 import { waitFor } from '../support/headroom-process';
 import { blockActionsBody, slackSignature } from '../support/slack-signature';
 import { silentLogger } from '../support/test-logger';
+import { noEscalation } from '../support/pipeline-stages';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SECRET = 'deploy-hook-secret-for-tests';
@@ -91,8 +92,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
   const deploy = new FakeDeploy(SECRET);
   // Bolt asks auth.test who the bot is before it handles a click.
   const fakeSlack = new FakeSlack();
-  const bus = new SignalBus();
-  const actions = new IncidentActions();
+  let pipeline: SignalHandler;
   const clock = new ManualClock(new Date('2026-11-25T10:30:00Z'));
   const alertsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-rollback-alerts-'));
   const alice: Actor = { type: 'user', id: 'u-alice', name: 'alice' };
@@ -101,7 +101,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     const outbox = new OutboxService(ds);
     const audit = new AuditService(ds);
     const store = new RollbackStore(ds);
-    const service = new RollbackService(ds, rules, outbox, audit, store, bus, clock, config, silentLogger, actions);
+    const service = new RollbackService(ds, rules, outbox, audit, store, clock, config, silentLogger);
     const w = new RollbackWorker(ds, store, rules, outbox, audit, new ExperimentsService(ds, audit, clock, silentLogger), new FetchHookHttpClient(), clock, config, silentLogger);
     w.backoff = () => 20;
     return { service, worker: w };
@@ -119,13 +119,12 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
       SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_CHANNEL: 'C0PAGE', SLACK_API_URL: fakeSlack.url,
     }, ROOT);
     rules = new RulesService(config);
-    incidents = new IncidentsService(db.dataSource, new OutboxService(db.dataSource), bus, new AppMetrics(), clock, silentLogger);
-    incidents.onModuleInit();
+    incidents = new IncidentsService(db.dataSource, new OutboxService(db.dataSource), new AppMetrics(), new AuditService(db.dataSource), noEscalation, clock, silentLogger);
     ({ service: rollback, worker } = build(db.dataSource));
-    rollback.onModuleInit();
+    pipeline = signalStages(incidents, rollback);
     ({ service: rollbackOther, worker: workerOther } = build(second));
     experiments = new ExperimentsService(db.dataSource, new AuditService(db.dataSource), clock, silentLogger);
-    const evaluator = new GuardrailEvaluator(db.dataSource, experiments, rules, bus, new LeaseService(db.dataSource), new SchedulerRegistry(), clock, config, silentLogger);
+    const evaluator = new GuardrailEvaluator(db.dataSource, experiments, rules, pipeline, new LeaseService(db.dataSource), new SchedulerRegistry(), clock, config, silentLogger);
     observations = new ExperimentObservationsService(db.dataSource, experiments, evaluator, silentLogger);
     await experiments.syncDeclared(rules.experiments().map((d) => ({ spec: d.spec, file: d.file ?? '' })));
     // Slack's side: Bolt's receiver verifying signed clicks, as mounted by the app.
@@ -133,7 +132,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     const identity = new SlackIdentityService(db.dataSource, new AuditService(db.dataSource), config, clock, silentLogger, null);
     const outbox = new OutboxService(db.dataSource);
     const commands = new SlackCommands(incidents, new OncallService(db.dataSource, config, clock, silentLogger), identity, outbox, config, clock, silentLogger);
-    const slack = new SlackInteractions(config, commands, identity, silentLogger, new SlackReplayGuard(db.dataSource, silentLogger), actions);
+    const slack = new SlackInteractions(config, commands, identity, silentLogger, new SlackReplayGuard(db.dataSource, silentLogger), rollback);
     const app = express();
     app.use(slack.guard!, slack.router!);
     slackServer = await new Promise<Server>((resolve) => {
@@ -179,11 +178,11 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
   };
 
   it('auto mode waits for the consecutive evaluations, then fires once however often the breach is evaluated', async () => {
-    await bus.publish([pageSignal('svc-auto')]);
-    await bus.publish([pageSignal('svc-auto')]);
+    await pipeline.handleSignals([pageSignal('svc-auto')]);
+    await pipeline.handleSignals([pageSignal('svc-auto')]);
     const incidentId = await incidentOf('slo:svc-auto.availability:page');
     expect(await executions(incidentId)).toEqual([]);
-    for (let i = 0; i < 10; i++) await bus.publish([pageSignal('svc-auto')]);
+    for (let i = 0; i < 10; i++) await pipeline.handleSignals([pageSignal('svc-auto')]);
     const [queued, ...more] = await executions(incidentId);
     expect(more).toEqual([]);
     expect(queued).toMatchObject({ status: 'queued', hook: 'deploy', policy: 'auto-slo', mode: 'auto' });
@@ -225,13 +224,13 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
   });
 
   it('approval mode waits for a responder: a signed Slack click from a non-responder is refused, a responder’s click sends', async () => {
-    await bus.publish([pageSignal('svc-approval')]);
+    await pipeline.handleSignals([pageSignal('svc-approval')]);
     const incidentId = await incidentOf('slo:svc-approval.availability:page');
     const [pending] = await executions(incidentId);
     expect(pending.status).toBe('pending_approval');
     await worker.drain();
     expect(deploy.requests).toEqual([]);
-    expect(await actions.buttons(incidentId)).toEqual([expect.objectContaining({ actionId: ACTION_ROLLBACK_APPROVE, text: 'Roll back', value: String(pending.id) })]);
+    expect(await rollback.buttons(incidentId)).toEqual([expect.objectContaining({ actionId: ACTION_ROLLBACK_APPROVE, text: 'Roll back', value: String(pending.id) })]);
 
     // A forged click (wrong signature) never reaches the handler.
     const body = blockActionsBody({ actionId: ACTION_ROLLBACK_APPROVE, value: String(pending.id), userId: 'UALICE', username: 'alice', channel: 'C0PAGE', ts: '1.1' });
@@ -246,14 +245,14 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     const done = await settle(pending.id);
     expect(done).toMatchObject({ status: 'succeeded', requested_by: 'alice' });
     expect(deploy.requests).toHaveLength(1);
-    expect(await actions.buttons(incidentId)).toEqual([]);
+    expect(await rollback.buttons(incidentId)).toEqual([]);
     expect(await timelineKinds(incidentId)).toEqual(['rollback.approval-requested', 'rollback.approval-refused', 'rollback.approved', 'rollback.succeeded']);
     const [approved] = await db.dataSource.query(`SELECT actor_type, actor_id, actor_name FROM incident_timeline WHERE incident_id = $1 AND kind = 'rollback.approved'`, [incidentId]);
     expect(approved).toEqual({ actor_type: 'slack', actor_id: 'UALICE', actor_name: 'alice' });
   });
 
   it('approval through the API; approving twice or cancelling a finished execution is a 409 with the reason', async () => {
-    await bus.publish([pageSignal('svc-approval', 'latency')]);
+    await pipeline.handleSignals([pageSignal('svc-approval', 'latency')]);
     const incidentId = await incidentOf('slo:svc-approval.latency:page');
     const [pending] = await executions(incidentId);
     await rollback.approve(pending.id, alice);
@@ -268,7 +267,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
   });
 
   it('dry-run records the request it would send and sends nothing', async () => {
-    await bus.publish([pageSignal('svc-dry')]);
+    await pipeline.handleSignals([pageSignal('svc-dry')]);
     const incidentId = await incidentOf('slo:svc-dry.availability:page');
     const [row] = await executions(incidentId);
     expect(row).toMatchObject({ status: 'dry_run', mode: 'dry-run', attempts: 0 });
@@ -281,7 +280,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
 
   it('cooldown and the hourly cap hold across incidents of the same policy', async () => {
     const status = async (slo: string) => {
-      await bus.publish([pageSignal('svc-capped', slo)]);
+      await pipeline.handleSignals([pageSignal('svc-capped', slo)]);
       const [row] = await executions(await incidentOf(`slo:svc-capped.${slo}:page`));
       return `${row.status}${row.reason.startsWith('cooldown') ? ' (cooldown)' : row.reason.startsWith('hourly cap') ? ' (cap)' : ''}`;
     };
@@ -301,7 +300,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
 
   it('a failing hook is retried with backoff, then reported failed; a manual retry is a new attempt on the same row', async () => {
     deploy.failNext(3, 503);
-    await bus.publish([pageSignal('svc-flaky')]);
+    await pipeline.handleSignals([pageSignal('svc-flaky')]);
     const incidentId = await incidentOf('slo:svc-flaky.availability:page');
     const [row] = await executions(incidentId);
     const failed = await settle(row.id);

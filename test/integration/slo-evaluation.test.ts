@@ -2,14 +2,14 @@ import * as path from 'node:path';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ManualClock } from '../../server/src/common/clock';
 import { AppMetrics } from '../../server/src/common/metrics';
-import { SignalBus, type Signal } from '../../server/src/common/signals';
+import type { Signal } from '../../server/src/common/signals';
 import { loadConfig } from '../../server/src/config/config';
 import { LeaseService } from '../../server/src/common/lease.service';
 import { RulesService } from '../../server/src/rules/rules.service';
 import { PostgresSliStore } from '../../server/src/slo/postgres-sli-store';
 import { CachedRollupSliReader } from '../../server/src/slo/cached-rollup-sli-reader';
 import { SimulatorSeriesResolver, simulatorSeries } from '../../server/src/slo/series';
-import { IngestEvents, type CounterSample, type HistogramSample } from '../../server/src/slo/sli-store';
+import { type CounterSample, type HistogramSample } from '../../server/src/slo/sli-store';
 import { SloEvaluator } from '../../server/src/slo/slo-evaluator.service';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
 import { silentLogger } from '../support/test-logger';
@@ -41,10 +41,9 @@ describe.each(databaseKinds())('SLO evaluation over minute rollups on %s', (kind
     db = await openTestDatabase(kind);
     store = new PostgresSliStore(db.dataSource);
     const config = loadConfig({}, ROOT);
-    const bus = new SignalBus();
-    bus.subscribe(async (batch) => void signals.push(...batch));
+    const recorder = { handleSignals: async (batch: Signal[]) => void signals.push(...batch) };
     evaluator = new SloEvaluator(
-      db.dataSource, new RulesService(config), bus, new IngestEvents(), new LeaseService(db.dataSource), new SchedulerRegistry(),
+      db.dataSource, new RulesService(config), recorder, new LeaseService(db.dataSource), new SchedulerRegistry(),
       new AppMetrics(), [new CachedRollupSliReader(store, [new SimulatorSeriesResolver()])], clock, config, silentLogger,
     );
   });

@@ -1,7 +1,7 @@
 /**
- * Buttons that a downstream stage (rollback) adds to an incident's page, and the handlers for
- * their clicks. Notify renders and dispatches them without importing that stage; the stage
- * registers a provider at start. Like the signal bus, it keeps the pipeline one-way.
+ * Buttons that another stage (rollback) adds to an incident's page, and the handlers for their
+ * clicks. Notify renders and dispatches them through INCIDENT_ACTIONS without importing that
+ * stage (notify and rollback never import each other); server/src/pipeline.ts provides it.
  */
 export interface IncidentButton {
   /** Starts with EXTENSION_ACTION_PREFIX so the Slack receiver routes the click here. */
@@ -31,21 +31,5 @@ export interface IncidentActionProvider {
 
 export const EXTENSION_ACTION_PREFIX = 'x.';
 
-export class IncidentActions {
-  private readonly providers: IncidentActionProvider[] = [];
-
-  register(provider: IncidentActionProvider): void {
-    this.providers.push(provider);
-  }
-
-  async buttons(incidentId: number): Promise<IncidentButton[]> {
-    const all: IncidentButton[] = [];
-    for (const p of this.providers) all.push(...(await p.buttons(incidentId)));
-    return all;
-  }
-
-  async click(actionId: string, value: string, actor: ClickActor): Promise<boolean> {
-    for (const p of this.providers) if (await p.click(actionId, value, actor)) return true;
-    return false;
-  }
-}
+/** Injection token of the IncidentActionProvider behind the page's extra buttons. */
+export const INCIDENT_ACTIONS = Symbol('INCIDENT_ACTIONS');

@@ -1,7 +1,7 @@
 /**
  * A signal is what evaluation concludes about one alert rule: firing or resolved, with a
- * stable fingerprint and the evidence. Evaluation publishes; incidents subscribes. The bus
- * lets the downstream stage react without the upstream one importing it.
+ * stable fingerprint and the evidence. The evaluators hand their signals to the next stage
+ * (SIGNAL_HANDLER), which server/src/pipeline.ts composes: incidents, then rollback.
  */
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
 
@@ -21,18 +21,10 @@ export interface Signal {
   at: Date;
 }
 
-export type SignalHandler = (signals: Signal[]) => Promise<void>;
-
-export class SignalBus {
-  private readonly handlers: SignalHandler[] = [];
-
-  subscribe(handler: SignalHandler): void {
-    this.handlers.push(handler);
-  }
-
-  /** Resolves once every subscriber has handled the batch, so callers can await the effect. */
-  async publish(signals: Signal[]): Promise<void> {
-    if (signals.length === 0) return;
-    for (const handler of this.handlers) await handler(signals);
-  }
+/** The stage after evaluation. Resolves once the batch is handled, so callers can await the effect. */
+export interface SignalHandler {
+  handleSignals(signals: Signal[]): Promise<void>;
 }
+
+/** Injection token of the SignalHandler that the evaluators hand their signals to. */
+export const SIGNAL_HANDLER = Symbol('SIGNAL_HANDLER');

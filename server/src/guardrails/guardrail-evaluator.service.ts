@@ -3,7 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource, In } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
-import { SignalBus, type Signal } from '../common/signals';
+import { SIGNAL_HANDLER, type Signal, type SignalHandler } from '../common/signals';
 import { withSpan } from '../common/telemetry';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../common/lease.service';
@@ -29,7 +29,7 @@ export class GuardrailEvaluator implements OnApplicationBootstrap, OnApplication
     private readonly dataSource: DataSource,
     private readonly experiments: ExperimentsService,
     private readonly rules: RulesService,
-    private readonly signals: SignalBus,
+    @Inject(SIGNAL_HANDLER) private readonly next: SignalHandler,
     private readonly leases: LeaseService,
     private readonly scheduler: SchedulerRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -105,7 +105,7 @@ export class GuardrailEvaluator implements OnApplicationBootstrap, OnApplication
           [JSON.stringify([...out].map(([id, results]) => ({ id, results }))), now.toISOString()],
         );
       }
-      await this.signals.publish(signals);
+      if (signals.length > 0) await this.next.handleSignals(signals);
       return out;
     });
   }

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { OutboxService } from '../outbox/outbox.service';
-import type { IncidentHooks } from './incident-hooks';
+import type { IncidentPagedHandler } from './incident-paged';
 import type { LifecycleEvent } from './incident-lifecycle';
 import type { Actor } from './timeline-entry.entity';
 
@@ -56,12 +56,12 @@ export async function writeTimeline(m: EntityManager, outbox: OutboxService, dra
 
 /**
  * The one page per incident; the key makes a second one impossible even if asked twice. The
- * hooks (the escalation engine) start in the same transaction, so the escalation policy is
- * snapshotted exactly when the incident is paged.
+ * escalation engine starts in the same transaction, so the escalation policy is snapshotted
+ * exactly when the incident is paged.
  */
-export async function queuePage(m: EntityManager, outbox: OutboxService, incidentId: number, hooks?: IncidentHooks): Promise<void> {
+export async function queuePage(m: EntityManager, outbox: OutboxService, incidentId: number, paged: IncidentPagedHandler): Promise<void> {
   await outbox.enqueue(m, { key: `incident:${incidentId}:page`, topic: 'incident.triggered', incidentId });
-  await hooks?.paged(m, incidentId);
+  await paged.incidentPaged(m, incidentId);
 }
 
 /** PostgreSQL error codes worth a retry (deadlock, serialization failure) or a 409 (unique violation). */

@@ -4,7 +4,6 @@ import { AlertmanagerController } from './intake/alertmanager.controller';
 import { AlertmanagerReceiver } from './intake/alertmanager-receiver.service';
 import { PagerDutyController } from './intake/pagerduty.controller';
 import { PagerDutyEventsService } from './intake/pagerduty-events.service';
-import { IncidentHooks } from './incident-hooks';
 import { IncidentReportsService } from './incident-reports.service';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsService } from './incidents.service';
@@ -16,7 +15,7 @@ import { SnoozeWatcher } from './snooze-watcher';
 
 @Module({
   controllers: [AlertmanagerController, PagerDutyController, IncidentsController, SilencesController, MaintenanceWindowsController],
-  providers: [IncidentHooks, IncidentsService, AlertIngestService, AlertmanagerReceiver, PagerDutyEventsService, IncidentReportsService, SilencesService, MaintenanceWindowsService, SnoozeWatcher],
-  exports: [IncidentsService, IncidentHooks],
+  providers: [IncidentsService, AlertIngestService, AlertmanagerReceiver, PagerDutyEventsService, IncidentReportsService, SilencesService, MaintenanceWindowsService, SnoozeWatcher],
+  exports: [IncidentsService],
 })
 export class IncidentsModule {}

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -7,11 +7,11 @@ import { ConflictError, NotFoundError, ValidationError } from '../common/errors'
 import { LOGGER, type Logger } from '../common/logger';
 import { AppMetrics } from '../common/metrics';
 import type { ListQuery } from '../common/pagination';
-import { SignalBus, type Severity, type Signal } from '../common/signals';
+import type { Severity, Signal, SignalHandler } from '../common/signals';
 import { withSpan } from '../common/telemetry';
 import { OutboxService } from '../outbox/outbox.service';
 import { IncidentAlert } from './incident-alert.entity';
-import { IncidentHooks } from './incident-hooks';
+import { INCIDENT_PAGED, type IncidentPagedHandler } from './incident-paged';
 import { Incident, type IncidentSource, type IncidentStatus } from './incident.entity';
 import * as lifecycle from './incident-lifecycle';
 import { pgCode, queuePage, writeTimeline } from './incident-records';
@@ -50,25 +50,16 @@ const STATUSES: readonly IncidentStatus[] = ['triggered', 'acknowledged', 'snooz
  * its audit entry, in one transaction. Outside alerts come in through AlertIngestService.
  */
 @Injectable()
-export class IncidentsService implements OnModuleInit {
-  private readonly audit: AuditService;
-
+export class IncidentsService implements SignalHandler {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
-    private readonly signals: SignalBus,
     private readonly metrics: AppMetrics,
+    private readonly audit: AuditService,
+    @Inject(INCIDENT_PAGED) private readonly paged: IncidentPagedHandler,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Optional() audit?: AuditService,
-    @Optional() private readonly hooks?: IncidentHooks,
-  ) {
-    this.audit = audit ?? new AuditService();
-  }
-
-  onModuleInit(): void {
-    this.signals.subscribe((batch) => this.handleSignals(batch));
-  }
+  ) {}
 
   async handleSignals(signals: Signal[]): Promise<void> {
     await withSpan('incidents.handle-signals', { count: signals.length }, async () => {
@@ -111,7 +102,7 @@ export class IncidentsService implements OnModuleInit {
             notify: false,
           },
         }]);
-        if (!muted) await queuePage(m, this.outbox, id, this.hooks);
+        if (!muted) await queuePage(m, this.outbox, id, this.paged);
         this.metrics.incidentsOpened.inc({ source: signal.source, severity: signal.severity });
         this.logger.warn({ incidentId: id, fingerprint: signal.fingerprint, service: signal.service, muted: muted?.text }, `incident ${id} opened: ${signal.title}`);
         return !muted;
@@ -129,7 +120,7 @@ export class IncidentsService implements OnModuleInit {
       open.lastAlertAt = signal.at;
       await m.save(open);
       await writeTimeline(m, this.outbox, events.map((event) => ({ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event })));
-      if (unmuted && open.status === 'triggered') await queuePage(m, this.outbox, open.id, this.hooks);
+      if (unmuted && open.status === 'triggered') await queuePage(m, this.outbox, open.id, this.paged);
       return events.length > 0;
     });
   }
@@ -236,7 +227,7 @@ export class IncidentsService implements OnModuleInit {
         incidentId: saved.id, at, actor,
         event: { kind: 'incident.triggered', message: `Opened by ${actor.name}: ${input.title}`, notify: false },
       }]);
-      await queuePage(m, this.outbox, saved.id, this.hooks);
+      await queuePage(m, this.outbox, saved.id, this.paged);
       await alsoInTransaction?.(m, saved);
       await this.audit.record(m, { at, actor, action: 'incident.created', entityType: 'incident', entityId: saved.id, before: null, after: { ...lifecycle.auditView(saved), source: 'manual' } });
       return saved;

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { IncidentActions } from '../common/incident-actions';
+import { INCIDENT_ACTIONS, type IncidentActionProvider } from '../common/incident-actions';
 import { LOGGER, type Logger } from '../common/logger';
 import { RoutesService } from '../rules/routes.service';
 import { RulesService } from '../rules/rules.service';
@@ -51,11 +51,12 @@ export class IncidentNotifier {
     private readonly incidents: IncidentsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Optional() @Inject(SLACK_API) private readonly slack?: SlackApi,
-    @Optional() private readonly actions?: IncidentActions,
-    @Optional() private readonly routes?: RoutesService,
-    @Optional() private readonly slos?: SlosService,
-    @Optional() private readonly rules?: RulesService,
+    /** Null without Slack configured: the console inbox and the log are the channel. */
+    @Inject(SLACK_API) private readonly slack: SlackApi | null,
+    @Inject(INCIDENT_ACTIONS) private readonly actions: IncidentActionProvider,
+    private readonly routes: RoutesService,
+    private readonly slos: SlosService,
+    private readonly rules: RulesService,
   ) {}
 
   /**
@@ -75,7 +76,7 @@ export class IncidentNotifier {
 
   /** Where an incident's page goes: its route's Slack channel, else SLACK_CHANNEL. */
   private pageChannel(incident: { route: string | null; labels: Record<string, string> | null; service: string; severity: string; source: string }): string {
-    return this.routes?.forIncident(incident).slackChannel ?? this.config.slack!.channel;
+    return this.routes.forIncident(incident).slackChannel ?? this.config.slack!.channel;
   }
 
   links(incidentId: number, runbookId: string | null): MessageLinks {
@@ -117,7 +118,7 @@ export class IncidentNotifier {
       paged: escalation.paged,
       latency: incident.sloId ? await this.latencyNow(incident.sloId) : null,
       // Buttons of later stages (Roll back while an approval is pending), while it is open.
-      extra: incident.status === 'resolved' || !this.actions ? [] : await this.actions.buttons(incident.id),
+      extra: incident.status === 'resolved' ? [] : await this.actions.buttons(incident.id),
     });
     const conversation = opts.conversation ?? (await this.conversationOf(message));
     if (message.topic === ESCALATION_DM_TOPIC || message.topic === ESCALATION_CHANNEL_TOPIC) {
@@ -191,8 +192,8 @@ export class IncidentNotifier {
 
   /** p50/p90/p99 over the last 5 minutes for a latency SLO whose buckets Headroom stores; null otherwise. */
   private async latencyNow(sloId: string): Promise<LatencyNow | null> {
-    const slo = this.rules?.slo(sloId);
-    if (!this.slos || !slo || slo.sli.kind !== 'latency' || slo.sli.source === 'prometheus') return null;
+    const slo = this.rules.slo(sloId);
+    if (!slo || slo.sli.kind !== 'latency' || slo.sli.source === 'prometheus') return null;
     try {
       const { window, quantiles } = await this.slos.latency(sloId, '5m', [0.5, 0.9, 0.99]);
       return { window, quantiles, thresholdSeconds: slo.sli.thresholdSeconds };

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { SlackIdentityService } from '../auth/slack-identity';
@@ -8,7 +8,6 @@ import { LOGGER, type Logger } from '../common/logger';
 import { AppMetrics } from '../common/metrics';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../common/lease.service';
-import { IncidentHooks } from '../incidents/incident-hooks';
 import { writeTimeline, type TimelineDraft } from '../incidents/incident-records';
 import { SYSTEM_ACTOR, type Actor } from '../incidents/timeline-entry.entity';
 import { OutboxService } from '../outbox/outbox.service';
@@ -31,8 +30,8 @@ interface DueRow {
 }
 
 /**
- * Runs escalation policies. When an incident is paged (IncidentHooks, in the paging
- * transaction) the route's policy is copied into an `escalations` row and its first step is
+ * Runs escalation policies. When an incident is paged (`start`, called in the paging
+ * transaction; see pipeline.ts) the route's policy is copied into an `escalations` row and its first step is
  * taken at once. A periodic pass (one process at a time by lease; rows claimed with FOR UPDATE
  * SKIP LOCKED, so a second pass or process never takes the same row) advances rows that are due
  * or whose incident changed status. Every step writes its outbox messages, keyed by (incident,
@@ -40,7 +39,7 @@ interface DueRow {
  * in the same transaction as the new state.
  */
 @Injectable()
-export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class EscalationEngine implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private readonly audit: AuditService;
 
@@ -54,15 +53,10 @@ export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, O
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() private readonly leases?: LeaseService,
     @Optional() private readonly metrics?: AppMetrics,
-    @Optional() private readonly hooks?: IncidentHooks,
     @Optional() audit?: AuditService,
     @Optional() private readonly identity?: SlackIdentityService,
   ) {
     this.audit = audit ?? new AuditService();
-  }
-
-  onModuleInit(): void {
-    this.hooks?.onPaged((m, incidentId) => this.start(m, incidentId));
   }
 
   onApplicationBootstrap(): void {

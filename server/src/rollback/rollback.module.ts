@@ -12,5 +12,6 @@ import { RollbackWorker } from './rollback-worker';
   imports: [IncidentsModule, GuardrailsModule],
   controllers: [RollbackController],
   providers: [RollbackService, RollbackStore, RollbackWorker, { provide: HOOK_HTTP_CLIENT, useValue: new FetchHookHttpClient() }],
+  exports: [RollbackService],
 })
 export class RollbackModule {}

@@ -1,12 +1,12 @@
-import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CLOCK, type Clock } from '../common/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors';
-import { EXTENSION_ACTION_PREFIX, IncidentActions, type ClickActor, type IncidentActionProvider, type IncidentButton } from '../common/incident-actions';
+import { EXTENSION_ACTION_PREFIX, type ClickActor, type IncidentActionProvider, type IncidentButton } from '../common/incident-actions';
 import { LOGGER, type Logger } from '../common/logger';
 import type { ListQuery } from '../common/pagination';
-import { SignalBus, type Signal } from '../common/signals';
+import type { Signal, SignalHandler } from '../common/signals';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { SYSTEM_ACTOR, type Actor } from '../incidents/timeline-entry.entity';
 import { OutboxService } from '../outbox/outbox.service';
@@ -43,25 +43,17 @@ export function policyView(p: RollbackPolicy) {
  * worker (rollback-worker.ts) sends the requests.
  */
 @Injectable()
-export class RollbackService implements OnModuleInit, IncidentActionProvider {
+export class RollbackService implements SignalHandler, IncidentActionProvider {
   constructor(
     private readonly dataSource: DataSource,
     private readonly rules: RulesService,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly store: RollbackStore,
-    private readonly signals: SignalBus,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Optional() private readonly actions?: IncidentActions,
   ) {}
-
-  onModuleInit(): void {
-    // Subscribed after incidents (this module imports it), so the incident exists when a signal arrives here.
-    this.signals.subscribe((batch) => this.handleSignals(batch));
-    this.actions?.register(this);
-  }
 
   hooks() {
     return this.rules.rollbackHooks().map((h) => hookView(h, Boolean(h.secretEnv && this.config.secretFromEnv(h.secretEnv))));
@@ -71,7 +63,10 @@ export class RollbackService implements OnModuleInit, IncidentActionProvider {
     return this.rules.rollbackPolicies().map(policyView);
   }
 
-  /** Never throws: a rollback problem must not stop the evaluators or other subscribers. */
+  /**
+   * Runs after incidents has handled the same batch (pipeline.ts), so a breach's incident exists.
+   * Never throws: a rollback problem must not stop the evaluators.
+   */
   async handleSignals(signals: Signal[]): Promise<void> {
     const policies = this.rules.rollbackPolicies();
     if (policies.length === 0) return;

@@ -110,16 +110,3 @@ export interface SliRowFeed {
 }
 
 export const SLI_STORE = Symbol('SLI_STORE');
-
-/** Lets evaluation run right after a batch lands without sources importing evaluation. */
-export type IngestListener = (event: { source: string; series: Set<string>; at: Date }) => Promise<void> | void;
-
-export class IngestEvents {
-  private readonly listeners: IngestListener[] = [];
-  subscribe(listener: IngestListener): void {
-    this.listeners.push(listener);
-  }
-  async batchWritten(event: { source: string; series: Set<string>; at: Date }): Promise<void> {
-    for (const l of this.listeners) await l(event);
-  }
-}

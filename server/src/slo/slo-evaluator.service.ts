@@ -1,11 +1,11 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { formatDuration } from '../common/duration';
 import { LOGGER, type Logger } from '../common/logger';
 import { AppMetrics } from '../common/metrics';
-import { SignalBus, type Signal } from '../common/signals';
+import { SIGNAL_HANDLER, type Signal, type SignalHandler } from '../common/signals';
 import { withSpan } from '../common/telemetry';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../common/lease.service';
@@ -14,7 +14,6 @@ import type { SloDefinition } from '../rules/slo-definition';
 import { alertPairsFor } from './alert-pairs';
 import { compileBurnRules, errorBudgetRemaining, evaluateCompiled, type BurnOutput, type CompiledBurnRules } from './burn-rate';
 import { SLI_READERS, tableOfCounts, type SliReader, type WindowCountsTable } from './sli-reader';
-import { IngestEvents } from './sli-store';
 import { SloStatus, type SloState } from './slo-status.entity';
 
 export interface SloEvaluation {
@@ -250,15 +249,14 @@ function changedEnough(r: SloResult, prev: PreviousStatus, now: Date): boolean {
  * Publishes page-level signals; stores each SLO's latest state for the API.
  */
 @Injectable()
-export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class SloEvaluator implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Evaluations in this process run one after another, so state changes are never interleaved. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly rules: RulesService,
-    private readonly signals: SignalBus,
-    private readonly ingest: IngestEvents,
+    @Inject(SIGNAL_HANDLER) private readonly next: SignalHandler,
     private readonly leases: LeaseService,
     private readonly scheduler: SchedulerRegistry,
     private readonly metrics: AppMetrics,
@@ -268,16 +266,15 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  onModuleInit(): void {
-    this.ingest.subscribe(async ({ series }) => {
-      const touched: SloDefinition[] = [];
-      for (const reader of this.readers) {
-        if (!reader.slosTouchedBy) continue;
-        const mine = this.rules.slos().filter((s) => reader.sources.includes(s.sli.source));
-        touched.push(...(await reader.slosTouchedBy(mine, series)));
-      }
-      if (touched.length > 0) await this.evaluate('ingest', touched);
-    });
+  /** Evaluates the SLOs whose series a source has just written (so a page does not wait for the next pass). */
+  async evaluateAfterIngest(series: Set<string>): Promise<void> {
+    const touched: SloDefinition[] = [];
+    for (const reader of this.readers) {
+      if (!reader.slosTouchedBy) continue;
+      const mine = this.rules.slos().filter((s) => reader.sources.includes(s.sli.source));
+      touched.push(...(await reader.slosTouchedBy(mine, series)));
+    }
+    if (touched.length > 0) await this.evaluate('ingest', touched);
   }
 
   onApplicationBootstrap(): void {
@@ -318,7 +315,7 @@ export class SloEvaluator implements OnModuleInit, OnApplicationBootstrap, OnApp
       timer();
       this.metrics.evaluations.inc({ trigger });
       for (const s of signals) this.metrics.signals.inc({ status: s.status });
-      await this.signals.publish(signals);
+      if (signals.length > 0) await this.next.handleSignals(signals);
       return results;
     });
   }

@@ -3,7 +3,7 @@ import { ManualClock } from '../common/clock';
 import { formatDuration } from '../common/duration';
 import type { AppMetrics } from '../common/metrics';
 import type { Logger } from '../common/logger';
-import type { SignalBus } from '../common/signals';
+import type { SignalHandler } from '../common/signals';
 import type { AppConfig } from '../config/config';
 import type { LeaseService } from '../common/lease.service';
 import type { RulesService } from '../rules/rules.service';
@@ -11,7 +11,6 @@ import type { SloDefinition } from '../rules/slo-definition';
 import { alertPairsFor } from './alert-pairs';
 import { errorBudgetRemaining, evaluateBurnRate, requiredWindows, type WindowCounts } from './burn-rate';
 import { tableOfCounts, type SliReader, type SloWindowCounts } from './sli-reader';
-import type { IngestEvents } from './sli-store';
 import { SloEvaluator, statusRefreshMs, type SloEvaluation } from './slo-evaluator.service';
 
 const base = {
@@ -116,11 +115,11 @@ function fakeDatabase() {
 
 function evaluator(readers: SliReader[], clock = new ManualClock(new Date('2026-12-01T12:00:30Z')), dataSource = fakeDatabase().dataSource) {
   const metrics = { evaluationSeconds: { startTimer: () => () => 0 }, evaluations: { inc: () => undefined }, signals: { inc: () => undefined } };
-  const signals = { published: [] as unknown[], async publish(s: unknown[]) { this.published.push(...s); } };
+  const signals = { published: [] as unknown[], async handleSignals(s: unknown[]) { this.published.push(...s); } };
   const none = undefined as unknown;
   return {
     signals,
-    evaluator: new SloEvaluator(dataSource, none as RulesService, signals as unknown as SignalBus, none as IngestEvents, none as LeaseService, none as never,
+    evaluator: new SloEvaluator(dataSource, none as RulesService, signals as unknown as SignalHandler, none as LeaseService, none as never,
       metrics as unknown as AppMetrics, readers, clock, none as AppConfig, none as Logger),
   };
 }

@@ -10,7 +10,7 @@ import { RollupSliReader } from './rollup-sli-reader';
 import { createSeriesResolvers } from './series-resolvers';
 import { SERIES_RESOLVERS, SLI_READERS, type SeriesResolver, type SliReader } from './sli-reader';
 import { SliRetentionService } from './sli-retention.service';
-import { IngestEvents, SLI_STORE, type SliStore } from './sli-store';
+import { SLI_STORE, type SliStore } from './sli-store';
 import { SloEvaluator } from './slo-evaluator.service';
 import { SlosController } from './slos.controller';
 import { SlosService } from './slos.service';
@@ -18,7 +18,6 @@ import { SlosService } from './slos.service';
 @Module({
   controllers: [SlosController],
   providers: [
-    IngestEvents,
     { provide: SLI_STORE, inject: [DataSource], useFactory: (ds: DataSource) => new PostgresSliStore(ds) },
     // Push sources resolve SLOs to stored series (see series-resolvers.ts).
     { provide: SERIES_RESOLVERS, inject: [DataSource], useFactory: (ds: DataSource): SeriesResolver[] => createSeriesResolvers(ds) },
@@ -44,6 +43,6 @@ import { SlosService } from './slos.service';
     SlosService,
     SliRetentionService,
   ],
-  exports: [SLI_STORE, SLI_READERS, SERIES_RESOLVERS, RollupSliReader, IngestEvents, SloEvaluator, SlosService],
+  exports: [SLI_STORE, SLI_READERS, SERIES_RESOLVERS, RollupSliReader, SloEvaluator, SlosService],
 })
 export class SloModule {}

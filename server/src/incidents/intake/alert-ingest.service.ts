@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, type AuditDraft } from '../../audit/audit.service';
 import { CLOCK, type Clock } from '../../common/clock';
@@ -12,7 +12,7 @@ import { RoutesService } from '../../rules/routes.service';
 import { alertKeyOf, applyMutes, collapseDeliveries, groupByIncident, planAlert, takeBatch, takeRepeats, type AlertGroup, type PlannedAlert } from './alert-grouping';
 import { Incident } from '../incident.entity';
 import * as lifecycle from '../incident-lifecycle';
-import { IncidentHooks } from '../incident-hooks';
+import { INCIDENT_PAGED, type IncidentPagedHandler } from '../incident-paged';
 import { pgCode, queuePage, writeTimeline, type TimelineDraft } from '../incident-records';
 import { applyRepeats } from './alert-repeats';
 import { loadMuteSnapshot, type MuteSnapshot } from '../mute';
@@ -79,7 +79,6 @@ const integrationActor = (a: IncomingAlert): Actor => ({ type: 'integration', id
  */
 @Injectable()
 export class AlertIngestService {
-  private readonly audit: AuditService;
   private readonly queue: QueuedRequest[] = [];
   /** Commits running, and whether one of them is a general batch (which runs alone). */
   private inFlight = 0;
@@ -104,12 +103,11 @@ export class AlertIngestService {
     private readonly outbox: OutboxService,
     private readonly routes: RoutesService,
     private readonly metrics: AppMetrics,
+    private readonly audit: AuditService,
+    @Inject(INCIDENT_PAGED) private readonly paged: IncidentPagedHandler,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Optional() audit?: AuditService,
-    @Optional() private readonly hooks?: IncidentHooks,
   ) {
-    this.audit = audit ?? new AuditService();
     const poolSize = Number((dataSource.options as { extra?: { max?: number } }).extra?.max ?? 10);
     // Half the pool at most: the outbox worker, evaluation and the API need connections too.
     this.maxRepeatsInFlight = Math.max(1, Math.min(MAX_REPEATS_IN_FLIGHT, Math.floor(poolSize / 2)));
@@ -374,7 +372,7 @@ export class AlertIngestService {
           after: { status: 'triggered', title: g.first.alert.title, service: g.first.service, severity: g.first.severity, source: g.first.alert.source, route: g.first.route.name, muted: inc.muted },
         });
         if (!inc.muted) {
-          await queuePage(m, this.outbox, inc.id, this.hooks);
+          await queuePage(m, this.outbox, inc.id, this.paged);
           paged = true;
         }
         this.metrics.incidentsOpened.inc({ source: g.first.alert.source, severity: g.first.severity });
@@ -386,7 +384,7 @@ export class AlertIngestService {
         const event = lifecycle.unmute(Object.assign(new Incident(), { muted: true, status: inc.status }));
         if (event) timeline.push({ incidentId: inc.id, at, actor, event });
         if (inc.status === 'triggered') {
-          await queuePage(m, this.outbox, inc.id, this.hooks);
+          await queuePage(m, this.outbox, inc.id, this.paged);
           paged = true;
         }
       }

@@ -1,10 +1,10 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { App, ExpressReceiver, LogLevel, type BlockAction, type ButtonAction, type Logger as BoltLogger, type RespondFn, type StaticSelectAction } from '@slack/bolt';
 import type { Router } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { SlackIdentityService } from '../../auth/slack-identity';
-import { EXTENSION_ACTION_PREFIX, IncidentActions } from '../../common/incident-actions';
+import { EXTENSION_ACTION_PREFIX, INCIDENT_ACTIONS, type IncidentActionProvider } from '../../common/incident-actions';
 import { LOGGER, type Logger } from '../../common/logger';
 import { ACTION_ACKNOWLEDGE, ACTION_ESCALATE, ACTION_RESOLVE, ACTION_SNOOZE, parseSnoozeChoice } from './incident-message';
 import { SlackCommands, type SlackIncidentAction, type SlackPerson } from './slack-commands';
@@ -42,7 +42,7 @@ export class SlackInteractions {
     private readonly identity: SlackIdentityService,
     @Inject(LOGGER) private readonly logger: Logger,
     replay: SlackReplayGuard,
-    @Optional() private readonly actions?: IncidentActions,
+    @Inject(INCIDENT_ACTIONS) private readonly actions: IncidentActionProvider,
   ) {
     if (!config.slack) {
       this.router = null;
@@ -86,7 +86,7 @@ export class SlackInteractions {
       const who = personOf(body);
       const auth = await this.identity.authorize(who.id, who.name);
       try {
-        const handled = await this.actions?.click(action.action_id, action.value ?? '', { ...auth.actor, allowed: auth.allowed });
+        const handled = await this.actions.click(action.action_id, action.value ?? '', { ...auth.actor, allowed: auth.allowed });
         if (!handled) this.logger.warn({ actionId: action.action_id }, 'slack action with no handler');
         if (!auth.allowed) await this.tell(respond, `You cannot do that: ${auth.refusal}.`);
       } catch (err) {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../../common/clock';
 import { ValidationError } from '../../common/errors';
-import { SignalBus } from '../../common/signals';
+import { SIGNAL_HANDLER, type SignalHandler } from '../../common/signals';
 import { ExperimentsService } from '../../guardrails/experiments.service';
 import { toExperimentDefinition, type ExperimentDefinition } from '../../rules/experiment-definition';
 import { breachProblem, platformBreachSignal, type PlatformBreach } from './platform-breach';
@@ -23,7 +23,7 @@ export class PlatformBreachesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly experiments: ExperimentsService,
-    private readonly signals: SignalBus,
+    @Inject(SIGNAL_HANDLER) private readonly next: SignalHandler,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -37,8 +37,8 @@ export class PlatformBreachesService {
     if (problems.length > 0) throw new ValidationError(problems.map((p) => ({ field: breaches.length === 1 ? 'service' : `breaches.${p.i}.service`, message: p.problem })));
     const now = this.clock.now();
     const signals = breaches.map((b) => platformBreachSignal(b, known.get(b.experiment), platform, now));
-    // Subscribers (incidents, then rollback) have run when publish returns.
-    await this.signals.publish(signals);
+    // Incidents, then rollback, have handled them when this returns (pipeline.ts).
+    if (signals.length > 0) await this.next.handleSignals(signals);
     const rows: Array<{ fingerprint: string; id: number }> = await this.dataSource.query(
       `SELECT DISTINCT ON (fingerprint) fingerprint, id FROM incidents WHERE fingerprint = ANY($1::text[]) ORDER BY fingerprint, id DESC`,
       [[...new Set(signals.map((s) => s.fingerprint))]],

@@ -4,7 +4,8 @@ import { CLOCK, type Clock } from '../../common/clock';
 import { LOGGER, type Logger } from '../../common/logger';
 import { AppMetrics } from '../../common/metrics';
 import { withSpan } from '../../common/telemetry';
-import { IngestEvents, SLI_STORE, type SliStore } from '../../slo/sli-store';
+import { SLI_STORE, type SliStore } from '../../slo/sli-store';
+import { SloEvaluator } from '../../slo/slo-evaluator.service';
 import type { Outcome } from './cumulative';
 import type { OtlpBody } from './otlp-body';
 import { describeRejections, ExportTooLargeError, normalizeRequest, type Rejection } from './otlp-points';
@@ -48,7 +49,7 @@ export class OtlpIngestService implements OnApplicationShutdown {
 
   constructor(
     dataSource: DataSource,
-    private readonly ingestEvents: IngestEvents,
+    private readonly evaluator: SloEvaluator,
     private readonly metrics: AppMetrics,
     @Inject(SLI_STORE) store: SliStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -132,7 +133,7 @@ export class OtlpIngestService implements OnApplicationShutdown {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       lastStart = Date.now();
       try {
-        await this.ingestEvents.batchWritten({ source: 'otlp', series: next.series, at: next.at });
+        await this.evaluator.evaluateAfterIngest(next.series);
       } catch (err) {
         this.logger.error({ err }, 'evaluation after an OTLP batch failed');
       }

@@ -9,7 +9,8 @@ import { AppMetrics } from '../../common/metrics';
 import { withSpan } from '../../common/telemetry';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { simulatorSeries } from '../../slo/series';
-import { IngestEvents, SLI_STORE, type SampleBatch, type SliStore } from '../../slo/sli-store';
+import { SLI_STORE, type SampleBatch, type SliStore } from '../../slo/sli-store';
+import { SloEvaluator } from '../../slo/slo-evaluator.service';
 import { SimulatorFault } from './simulator-fault.entity';
 import { SimulatorState } from './simulator-state.entity';
 import {
@@ -51,7 +52,7 @@ export class SimulatorService implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly ingest: IngestEvents,
+    private readonly evaluator: SloEvaluator,
     private readonly metrics: AppMetrics,
     @Inject(SLI_STORE) private readonly store: SliStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -100,7 +101,7 @@ export class SimulatorService implements OnApplicationBootstrap, OnApplicationSh
       });
       this.metrics.ingestedSamples.inc({ source: 'simulator' }, batch.counters.length + batch.histograms.length);
       const series = new Set([...batch.counters.map((c) => c.series), ...batch.histograms.map((h) => h.series)]);
-      await this.ingest.batchWritten({ source: 'simulator', series, at: to });
+      await this.evaluator.evaluateAfterIngest(series);
     });
   }
 

@@ -1,0 +1,52 @@
+import { Global, Module } from '@nestjs/common';
+import { INCIDENT_ACTIONS } from './common/incident-actions';
+import { SIGNAL_HANDLER, type Signal, type SignalHandler } from './common/signals';
+import { INCIDENT_PAGED, type IncidentPagedHandler } from './incidents/incident-paged';
+import { IncidentsModule } from './incidents/incidents.module';
+import { IncidentsService } from './incidents/incidents.service';
+import { EscalationEngine } from './oncall/escalation-engine';
+import { OncallModule } from './oncall/oncall.module';
+import { RollbackModule } from './rollback/rollback.module';
+import { RollbackService } from './rollback/rollback.service';
+
+/**
+ * The pipeline, written down once. Each stage receives the next one as an argument (Alertmanager's
+ * PipelineBuilder is the model) through a token its own module declares, so an upstream stage never
+ * imports a downstream one, and nothing depends on the order modules initialise in.
+ *
+ *   sources ── OTLP push, simulator ──▶ SLI store ──▶ SloEvaluator.evaluateAfterIngest   (plain calls)
+ *   SloEvaluator, GuardrailEvaluator, PlatformBreachesService
+ *        └─ SIGNAL_HANDLER ─▶ IncidentsService.handleSignals ─▶ RollbackService.handleSignals
+ *   Alertmanager, PagerDuty receivers ─▶ AlertIngestService                         (plain calls)
+ *   incidents, in the transaction that pages ─ INCIDENT_PAGED ─▶ EscalationEngine.start
+ *   incidents, escalation, rollback ─ outbox rows ─▶ OutboxWorker ─▶ IncidentNotifier ─▶ Slack
+ *   the page's extra buttons and their clicks ─ INCIDENT_ACTIONS ─▶ RollbackService
+ *
+ * docs/architecture.md draws the same pipeline with the reasons.
+ */
+
+/** Incidents first, so a breach's incident exists when rollback looks for it. */
+export function signalStages(incidents: SignalHandler, rollback: SignalHandler): SignalHandler {
+  return {
+    async handleSignals(signals: Signal[]): Promise<void> {
+      await incidents.handleSignals(signals);
+      await rollback.handleSignals(signals);
+    },
+  };
+}
+
+@Global()
+@Module({
+  imports: [IncidentsModule, OncallModule, RollbackModule],
+  providers: [
+    { provide: SIGNAL_HANDLER, inject: [IncidentsService, RollbackService], useFactory: signalStages },
+    {
+      provide: INCIDENT_PAGED,
+      inject: [EscalationEngine],
+      useFactory: (escalation: EscalationEngine): IncidentPagedHandler => ({ incidentPaged: (m, incidentId) => escalation.start(m, incidentId) }),
+    },
+    { provide: INCIDENT_ACTIONS, useExisting: RollbackService },
+  ],
+  exports: [SIGNAL_HANDLER, INCIDENT_PAGED, INCIDENT_ACTIONS],
+})
+export class PipelineModule {}
