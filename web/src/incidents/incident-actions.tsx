@@ -152,8 +152,8 @@ export const ReassignButton = () => (
   <TextActionButton action="reassign" field="assignee" label="Reassign" fieldLabel="Assignee (empty: nobody)" done="Incident reassigned" icon={<PersonIcon />} when={(i) => i.status !== 'resolved'} />
 );
 
-/** Saves a text as a file the browser downloads. */
-const saveFile = (text: string, name: string) => {
+/** Hands a markdown text to the browser as a file download. */
+const downloadMarkdown = (text: string, name: string) => {
   const url = URL.createObjectURL(new Blob([text], { type: 'text/markdown' }));
   const a = document.createElement('a');
   a.href = url;
@@ -170,7 +170,7 @@ export const PostmortemButton = () => {
   // A read, but on a click and with a side effect (the download): a mutation, not a cached query.
   const { mutate, isPending } = useMutation({
     mutationFn: (id: Incident['id']) => dataProvider.postmortem(id),
-    onSuccess: ({ data }, id) => saveFile(data, `incident-${id}-postmortem.md`),
+    onSuccess: ({ data }, id) => downloadMarkdown(data, `incident-${id}-postmortem.md`),
     onError: (error) => notify(errorMessage(error), { type: 'error' }),
   });
   if (!record) return null;
