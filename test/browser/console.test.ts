@@ -130,6 +130,12 @@ describe('web console in Chromium', () => {
     await shot('03b-note-and-snooze');
   });
 
+  it('downloads the postmortem draft', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download postmortem draft' }).click()]);
+    expect(download.suggestedFilename()).toBe(`incident-${incidentId}-postmortem.md`);
+    expect(fs.readFileSync(await download.path(), 'utf8')).toMatch(/^# Postmortem: /);
+  });
+
   it('opens the runbook linked from the incident', async () => {
     await page.getByRole('link', { name: 'Runbook' }).click();
     await page.waitForURL(/#\/runbooks\/model-serving-availability\/show/);
@@ -302,6 +308,15 @@ describe('web console in Chromium', () => {
     const feed = await fetch(url.replace(/^https?:\/\/[^/]+/, app.url));
     expect(await feed.text()).toContain('X-WR-CALNAME:On call: Ranking primary');
     await shot('09b-subscribe');
+    await page.getByRole('button', { name: 'Close' }).click();
+    // Opened again, it tells who made the link (its URL is not shown twice), and revokes it.
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByText(/A link made by /).waitFor();
+    expect(await page.getByLabel('Calendar link (shown only now)').count()).toBe(0);
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await page.getByText('Calendar link revoked').waitFor();
+    await page.getByRole('button', { name: 'Create link' }).waitFor();
+    expect((await fetch(url.replace(/^https?:\/\/[^/]+/, app.url))).ok).toBe(false);
     await page.getByRole('button', { name: 'Close' }).click();
   });
 

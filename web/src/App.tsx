@@ -11,12 +11,16 @@ import { schedules } from './schedules';
 import { services } from './services';
 import { slos } from './slos';
 import { users } from './users';
-import { escalationPolicies, routes } from './routing';
-import { integrations, tokens } from './keys';
+import { escalationPolicies } from './escalation-policies';
+import { routes } from './routes';
+import { tokens } from './tokens';
+import { integrations } from './integrations';
 import { audit } from './audit';
 import { experiments } from './experiments';
 import { silences } from './silences';
-import { rollbackExecutions, rollbackHooks, rollbackPolicies } from './rollbacks';
+import { rollbackExecutions } from './rollback-executions';
+import { rollbackHooks } from './rollback-hooks';
+import { rollbackPolicies } from './rollback-policies';
 
 const Console = () => (
   <Admin

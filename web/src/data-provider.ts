@@ -1,6 +1,8 @@
 import { fetchUtils, type DataProvider, type Identifier } from 'react-admin';
 import simpleRestProvider from 'ra-data-simple-rest';
 import { getToken } from './auth-provider';
+import type { CalendarLink, OnCallNow } from './schedules/types';
+import type { BacktestRequest, BacktestResult, LatencyAnswer, LatencyHistory } from './slos/types';
 
 export const API_URL = '/api';
 
@@ -15,12 +17,34 @@ export const httpClient = (url: string, options: fetchUtils.Options = {}) => {
 };
 
 export type IncidentAction = 'acknowledge' | 'resolve' | 'reopen' | 'snooze' | 'reassign' | 'notes' | 'escalate';
+export type RollbackAction = 'approve' | 'retry' | 'cancel';
 
+/**
+ * The REST calls that are not CRUD. Components reach them through useDataProvider(), so a 401
+ * signs the user out as it does for the CRUD calls (react-admin's checkError).
+ */
 export interface HeadroomDataProvider extends DataProvider {
   incidentAction(id: Identifier, action: IncidentAction, body?: Record<string, unknown>): Promise<{ data: unknown }>;
+  /** The incident's postmortem draft, as markdown. */
+  postmortem(id: Identifier): Promise<{ data: string }>;
+  rollbackAction(id: Identifier, action: RollbackAction): Promise<{ data: unknown }>;
+  createOverride(scheduleId: Identifier, override: { user: string; start: string; end: string }): Promise<{ data: unknown }>;
+  calendarLink(scheduleId: Identifier): Promise<{ data: CalendarLink | null }>;
+  /** A new calendar link (replacing the one before): its URL is in this answer only. */
+  createCalendarLink(scheduleId: Identifier): Promise<{ data: CalendarLink & { url: string } }>;
+  revokeCalendarLink(scheduleId: Identifier): Promise<{ data: null }>;
+  onCallNow(): Promise<{ data: OnCallNow[] }>;
+  sloLatency(id: Identifier, window: string, quantiles: number[]): Promise<{ data: LatencyAnswer }>;
+  sloLatencyHistory(id: Identifier, params: { span: string; step: string; quantiles: number[] }): Promise<{ data: LatencyHistory }>;
+  sloBacktest(id: Identifier, request: BacktestRequest): Promise<{ data: BacktestResult }>;
 }
 
 const base = simpleRestProvider(API_URL, httpClient);
+
+/** `/api/<resource>/<id>/<rest>` */
+const recordUrl = (resource: string, id: Identifier, rest = '') => `${API_URL}/${resource}/${encodeURIComponent(String(id))}${rest && `/${rest}`}`;
+
+const postJson = (url: string, body: unknown = {}) => httpClient(url, { method: 'POST', body: JSON.stringify(body) });
 
 /** The fields of an edit form that changed (what a PATCH sends; the server refuses the rest). */
 export function changedFields(data: Record<string, unknown>, previous: Record<string, unknown> | undefined): Record<string, unknown> {
@@ -31,18 +55,48 @@ export const dataProvider: HeadroomDataProvider = {
   ...base,
   // Headroom's updates are PATCHes of the changed fields (ra-data-simple-rest PUTs the record).
   async update(resource, params) {
-    const { json } = await httpClient(`${API_URL}/${resource}/${encodeURIComponent(String(params.id))}`, {
+    const { json } = await httpClient(recordUrl(resource, params.id), {
       method: 'PATCH',
       body: JSON.stringify(changedFields(params.data, params.previousData)),
     });
     return { data: json };
   },
   async incidentAction(id, action, body = {}) {
-    const { json } = await httpClient(
-      `${API_URL}/incidents/${encodeURIComponent(String(id))}/${action}`,
-      { method: 'POST', body: JSON.stringify(body) },
-    );
-    return { data: json };
+    return { data: (await postJson(recordUrl('incidents', id, action), body)).json };
+  },
+  async postmortem(id) {
+    const { body } = await httpClient(recordUrl('incidents', id, 'postmortem.md'), { headers: new Headers({ Accept: 'text/markdown' }) });
+    return { data: body };
+  },
+  async rollbackAction(id, action) {
+    return { data: (await postJson(recordUrl('rollback-executions', id, action))).json };
+  },
+  async createOverride(scheduleId, override) {
+    return { data: (await postJson(recordUrl('schedules', scheduleId, 'overrides'), override)).json };
+  },
+  async calendarLink(scheduleId) {
+    return { data: ((await httpClient(recordUrl('schedules', scheduleId, 'calendar-link'))).json as { link: CalendarLink | null }).link };
+  },
+  async createCalendarLink(scheduleId) {
+    return { data: (await httpClient(recordUrl('schedules', scheduleId, 'calendar-link'), { method: 'POST' })).json };
+  },
+  async revokeCalendarLink(scheduleId) {
+    await httpClient(recordUrl('schedules', scheduleId, 'calendar-link'), { method: 'DELETE' });
+    return { data: null };
+  },
+  async onCallNow() {
+    return { data: (await httpClient(`${API_URL}/oncall`)).json };
+  },
+  async sloLatency(id, window, quantiles) {
+    const params = new URLSearchParams({ window, q: quantiles.join(',') });
+    return { data: (await httpClient(`${recordUrl('slos', id, 'latency')}?${params}`)).json };
+  },
+  async sloLatencyHistory(id, { span, step, quantiles }) {
+    const params = new URLSearchParams({ span, step, q: quantiles.join(',') });
+    return { data: (await httpClient(`${recordUrl('slos', id, 'latency/history')}?${params}`)).json };
+  },
+  async sloBacktest(id, request) {
+    return { data: (await postJson(recordUrl('slos', id, 'backtest'), request)).json };
   },
 };
 

@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react';
 import { Alert, Box, Card, CardContent, List, ListItem, ListItemText, Typography } from '@mui/material';
 import CheckCircleIcon from '@mui/icons-material/CheckCircle';
-import { Link, Title, useGetList } from 'react-admin';
+import { Link, Title, useDataProvider, useGetList } from 'react-admin';
 import { useQuery } from '@tanstack/react-query';
-import { API_URL, errorMessage, httpClient } from '../data-provider';
+import { errorMessage, type HeadroomDataProvider } from '../data-provider';
 import { DateTime, StatusChip } from '../fields';
 import { sloListFor } from '../services/service-list';
 import type { Service } from '../services/types';
@@ -190,13 +190,9 @@ const ExperimentsNeedingAttention = () => {
   );
 };
 
-interface OnCallNow {
-  schedule: { id: string; name: string };
-  onCall: { user: { name: string; email: string }; shiftEnd: string } | null;
-}
-
 const WhoIsOnCall = () => {
-  const { data } = useQuery<OnCallNow[]>({ queryKey: ['oncall-now'], queryFn: async () => (await httpClient(`${API_URL}/oncall`)).json as OnCallNow[], refetchInterval: 60_000 });
+  const dataProvider = useDataProvider<HeadroomDataProvider>();
+  const { data } = useQuery({ queryKey: ['oncall-now'], queryFn: async () => (await dataProvider.onCallNow()).data, refetchInterval: 60_000 });
   return (
     <Panel title="On call now" action={<Link to="/schedules">schedules</Link>}>
       {!data?.length ? (

@@ -2,7 +2,7 @@ import ScienceIcon from '@mui/icons-material/Science';
 import { Alert, Box, Card, CardContent, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { DataTable, List, SearchInput, SelectInput, Show, useRecordContext } from 'react-admin';
 import { DateTime, StatusChip } from '../fields';
-import { Rollbacks } from '../incidents/rollbacks';
+import { Rollbacks } from '../rollback-executions/rollbacks';
 
 type MetricState = 'no-data' | 'insufficient-units' | 'ok' | 'breach';
 

@@ -1,4 +1,5 @@
 import { useState, type ReactElement } from 'react';
+import { useMutation } from '@tanstack/react-query';
 import { Dialog, DialogActions, DialogContent, DialogTitle, Menu, MenuItem, TextField } from '@mui/material';
 import {
   Button,
@@ -19,33 +20,36 @@ import SnoozeIcon from '@mui/icons-material/Snooze';
 import TrendingUpIcon from '@mui/icons-material/TrendingUp';
 import DescriptionIcon from '@mui/icons-material/Description';
 import type { Role } from '../auth-provider';
-import { API_URL, errorMessage, httpClient, type HeadroomDataProvider, type IncidentAction } from '../data-provider';
+import { errorMessage, type HeadroomDataProvider, type IncidentAction } from '../data-provider';
 import type { Incident } from './types';
+
+interface ActionCall {
+  id: Incident['id'];
+  action: IncidentAction;
+  /** The notification on success. */
+  done: string;
+  body?: Record<string, unknown>;
+}
 
 /** Runs one incident action with a notification and a refresh; null while the user may not act. */
 export function useIncidentAction() {
   const record = useRecordContext<Incident>();
-  const { permissions, isPending } = usePermissions<Role | null>();
+  const { permissions, isPending: permissionsPending } = usePermissions<Role | null>();
   const dataProvider = useDataProvider<HeadroomDataProvider>();
   const notify = useNotify();
   const refresh = useRefresh();
-  const [busy, setBusy] = useState(false);
-  if (!record || isPending || permissions === 'viewer' || !permissions) return null;
-  const run = async (action: IncidentAction, done: string, body?: Record<string, unknown>) => {
-    setBusy(true);
-    try {
-      await dataProvider.incidentAction(record.id, action, body);
-      notify(done, { type: 'success' });
-      return true;
-    } catch (error) {
-      notify(errorMessage(error), { type: 'error' });
-      return false;
-    } finally {
-      setBusy(false);
-      refresh();
-    }
-  };
-  return { record, busy, run };
+  // Notified here rather than in mutate()'s callbacks, which do not run once the button unmounts
+  // (an acknowledged incident no longer shows Acknowledge).
+  const { mutate, isPending } = useMutation({
+    mutationFn: ({ id, action, body }: ActionCall) => dataProvider.incidentAction(id, action, body),
+    onSuccess: (_data, { done }) => notify(done, { type: 'success' }),
+    onError: (error) => notify(errorMessage(error), { type: 'error' }),
+    onSettled: () => refresh(),
+  });
+  if (!record || permissionsPending || permissions === 'viewer' || !permissions) return null;
+  const run = (action: IncidentAction, done: string, body?: Record<string, unknown>, onSuccess?: () => void) =>
+    mutate({ id: record.id, action, done, body }, { onSuccess });
+  return { record, isPending, run };
 }
 
 const simple = {
@@ -62,7 +66,7 @@ export const IncidentActionButton = ({ action }: { action: keyof typeof simple }
   if (!act || !simple[action].allowed(act.record)) return null;
   const { label, done, icon } = simple[action];
   return (
-    <Button label={label} aria-label={label} variant={action === 'acknowledge' ? 'contained' : 'outlined'} disabled={act.busy} onClick={() => act.run(action, done)}>
+    <Button label={label} aria-label={label} variant={action === 'acknowledge' ? 'contained' : 'outlined'} disabled={act.isPending} onClick={() => act.run(action, done)}>
       {icon}
     </Button>
   );
@@ -81,7 +85,7 @@ export const SnoozeButton = () => {
   if (!act || act.record.status === 'resolved') return null;
   return (
     <>
-      <Button label="Snooze" aria-label="Snooze" disabled={act.busy} onClick={(e) => setAnchor(e.currentTarget)}>
+      <Button label="Snooze" aria-label="Snooze" disabled={act.isPending} onClick={(e) => setAnchor(e.currentTarget)}>
         <SnoozeIcon />
       </Button>
       <Menu anchorEl={anchor} open={Boolean(anchor)} onClose={() => setAnchor(null)}>
@@ -90,7 +94,7 @@ export const SnoozeButton = () => {
             key={s.duration}
             onClick={() => {
               setAnchor(null);
-              void act.run('snooze', `Snoozed for ${s.label}`, { duration: s.duration });
+              act.run('snooze', `Snoozed for ${s.label}`, { duration: s.duration });
             }}
           >
             {s.label}
@@ -116,15 +120,14 @@ const TextActionButton = ({ action, field, label, fieldLabel, done, icon, when, 
   const [open, setOpen] = useState(false);
   const [text, setText] = useState('');
   if (!act || !when(act.record)) return null;
-  const submit = async () => {
-    if (await act.run(action, done, { [field]: text.trim() || null })) {
+  const submit = () =>
+    act.run(action, done, { [field]: text.trim() || null }, () => {
       setOpen(false);
       setText('');
-    }
-  };
+    });
   return (
     <>
-      <Button label={label} aria-label={label} disabled={act.busy} onClick={() => setOpen(true)}>
+      <Button label={label} aria-label={label} disabled={act.isPending} onClick={() => setOpen(true)}>
         {icon}
       </Button>
       <Dialog open={open} onClose={() => setOpen(false)} fullWidth maxWidth="sm">
@@ -134,7 +137,7 @@ const TextActionButton = ({ action, field, label, fieldLabel, done, icon, when, 
         </DialogContent>
         <DialogActions>
           <Button label="Cancel" onClick={() => setOpen(false)} />
-          <Button label="Save" variant="contained" disabled={act.busy || (multiline === true && !text.trim())} onClick={submit} />
+          <Button label="Save" variant="contained" disabled={act.isPending || (multiline === true && !text.trim())} onClick={submit} />
         </DialogActions>
       </Dialog>
     </>
@@ -149,26 +152,30 @@ export const ReassignButton = () => (
   <TextActionButton action="reassign" field="assignee" label="Reassign" fieldLabel="Assignee (empty: nobody)" done="Incident reassigned" icon={<PersonIcon />} when={(i) => i.status !== 'resolved'} />
 );
 
+/** Hands a markdown text to the browser as a file download. */
+const downloadMarkdown = (text: string, name: string) => {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/markdown' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  URL.revokeObjectURL(url);
+};
+
 /** Downloads the postmortem draft (markdown) with the viewer's credentials. */
 export const PostmortemButton = () => {
   const record = useRecordContext<Incident>();
+  const dataProvider = useDataProvider<HeadroomDataProvider>();
   const notify = useNotify();
+  // A read, but on a click and with a side effect (the download): a mutation, not a cached query.
+  const { mutate, isPending } = useMutation({
+    mutationFn: (id: Incident['id']) => dataProvider.postmortem(id),
+    onSuccess: ({ data }, id) => downloadMarkdown(data, `incident-${id}-postmortem.md`),
+    onError: (error) => notify(errorMessage(error), { type: 'error' }),
+  });
   if (!record) return null;
-  const download = async () => {
-    try {
-      const { body } = await httpClient(`${API_URL}/incidents/${record.id}/postmortem.md`, { headers: new Headers({ Accept: 'text/markdown' }) });
-      const url = URL.createObjectURL(new Blob([body], { type: 'text/markdown' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `incident-${record.id}-postmortem.md`;
-      a.click();
-      URL.revokeObjectURL(url);
-    } catch (error) {
-      notify(errorMessage(error), { type: 'error' });
-    }
-  };
   return (
-    <Button label="Postmortem" aria-label="Download postmortem draft" onClick={download}>
+    <Button label="Postmortem" aria-label="Download postmortem draft" disabled={isPending} onClick={() => mutate(record.id)}>
       <DescriptionIcon />
     </Button>
   );

@@ -7,7 +7,7 @@ import { Evidence } from './evidence';
 import { IncidentActionButton, NoteButton, PostmortemButton, ReassignButton, RunbookButton, SnoozeButton } from './incident-actions';
 import { InlineRunbook } from './inline-runbook';
 import { IncidentAlerts } from './incident-alerts';
-import { Rollbacks } from './rollbacks';
+import { Rollbacks } from '../rollback-executions/rollbacks';
 import { Timeline } from './timeline';
 import type { Incident } from './types';
 

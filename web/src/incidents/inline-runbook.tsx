@@ -1,6 +1,6 @@
 import { Box, Typography } from '@mui/material';
 import { useGetOne } from 'react-admin';
-import Markdown from 'react-markdown';
+import { Markdown } from '../runbooks/markdown';
 import { markdownSx, withoutLeadingTitle } from '../runbooks/runbook-show';
 import type { Runbook } from '../runbooks/types';
 

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Box, Typography } from '@mui/material';
 import { Show, useRecordContext } from 'react-admin';
-import Markdown from 'react-markdown';
+import { Markdown } from './markdown';
 import { Tags } from './tags';
 import type { Runbook } from './types';
 

@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, TextField } from '@mui/material';
 import EventAvailableIcon from '@mui/icons-material/EventAvailable';
-import { Button, useGetList, useNotify, usePermissions, useRefresh } from 'react-admin';
+import { useMutation } from '@tanstack/react-query';
+import { Button, useDataProvider, useGetList, useNotify, usePermissions, useRefresh } from 'react-admin';
 import type { Role } from '../auth-provider';
-import { API_URL, errorMessage, httpClient } from '../data-provider';
+import { errorMessage, type HeadroomDataProvider } from '../data-provider';
 
 /** `datetime-local` value for a Date, in the viewer's time zone. */
 const localInput = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
@@ -12,30 +13,23 @@ const localInput = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 6
 export const CreateOverrideButton = ({ scheduleId }: { scheduleId: string }) => {
   const { permissions } = usePermissions<Role | null>();
   const { data: users } = useGetList<{ id: string; name: string; email: string }>('users', { pagination: { page: 1, perPage: 500 }, sort: { field: 'name', order: 'ASC' }, filter: { disabled: false } });
+  const dataProvider = useDataProvider<HeadroomDataProvider>();
   const notify = useNotify();
   const refresh = useRefresh();
   const [open, setOpen] = useState(false);
   const [user, setUser] = useState('');
   const [start, setStart] = useState(() => localInput(new Date()));
   const [end, setEnd] = useState(() => localInput(new Date(Date.now() + 8 * 3_600_000)));
-  const [busy, setBusy] = useState(false);
-  if (permissions !== 'responder' && permissions !== 'admin') return null;
-  const submit = async () => {
-    setBusy(true);
-    try {
-      await httpClient(`${API_URL}/schedules/${encodeURIComponent(scheduleId)}/overrides`, {
-        method: 'POST',
-        body: JSON.stringify({ user, start: new Date(start).toISOString(), end: new Date(end).toISOString() }),
-      });
+  const { mutate, isPending } = useMutation({
+    mutationFn: () => dataProvider.createOverride(scheduleId, { user, start: new Date(start).toISOString(), end: new Date(end).toISOString() }),
+    onSuccess: () => {
       notify('Override created', { type: 'success' });
       setOpen(false);
       refresh();
-    } catch (error) {
-      notify(errorMessage(error), { type: 'error' });
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    onError: (error) => notify(errorMessage(error), { type: 'error' }),
+  });
+  if (permissions !== 'responder' && permissions !== 'admin') return null;
   return (
     <>
       <Button label="Create override" onClick={() => setOpen(true)}>
@@ -54,7 +48,7 @@ export const CreateOverrideButton = ({ scheduleId }: { scheduleId: string }) => 
         </DialogContent>
         <DialogActions>
           <Button label="Cancel" onClick={() => setOpen(false)} />
-          <Button label="Save" variant="contained" disabled={busy || !user || !start || !end} onClick={submit} />
+          <Button label="Save" variant="contained" disabled={isPending || !user || !start || !end} onClick={() => mutate()} />
         </DialogActions>
       </Dialog>
     </>

@@ -1,14 +1,11 @@
 import { useState } from 'react';
 import { Alert, Dialog, DialogActions, DialogContent, DialogTitle, TextField, Typography } from '@mui/material';
 import CalendarMonthIcon from '@mui/icons-material/CalendarMonth';
-import { Button, useNotify, usePermissions } from 'react-admin';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, useDataProvider, useNotify, usePermissions } from 'react-admin';
 import type { Role } from '../auth-provider';
-import { API_URL, errorMessage, httpClient } from '../data-provider';
-
-interface LinkInfo {
-  createdBy: string;
-  createdAt: string;
-}
+import { errorMessage, type HeadroomDataProvider } from '../data-provider';
+import type { CalendarLink } from './types';
 
 /**
  * A secret calendar feed URL for calendar apps (which cannot sign in): made here by a responder,
@@ -16,45 +13,44 @@ interface LinkInfo {
  */
 export const SubscribeButton = ({ scheduleId }: { scheduleId: string }) => {
   const { permissions } = usePermissions<Role | null>();
+  const dataProvider = useDataProvider<HeadroomDataProvider>();
+  const queryClient = useQueryClient();
   const notify = useNotify();
   const [open, setOpen] = useState(false);
-  const [existing, setExisting] = useState<LinkInfo | null>(null);
   const [url, setUrl] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  if (permissions !== 'responder' && permissions !== 'admin') return null;
-  const base = `${API_URL}/schedules/${encodeURIComponent(scheduleId)}/calendar-link`;
-  const call = async (what: () => Promise<void>) => {
-    setBusy(true);
-    try {
-      await what();
-    } catch (error) {
-      notify(errorMessage(error), { type: 'error' });
-    } finally {
-      setBusy(false);
-    }
-  };
-  const show = () =>
-    call(async () => {
-      setUrl(null);
-      setExisting(((await httpClient(base)).json as { link: LinkInfo | null }).link);
-      setOpen(true);
-    });
-  const create = () =>
-    call(async () => {
-      const made = (await httpClient(base, { method: 'POST' })).json as LinkInfo & { url: string };
-      setUrl(made.url);
-      setExisting(made);
-    });
-  const revoke = () =>
-    call(async () => {
-      await httpClient(base, { method: 'DELETE' });
-      setExisting(null);
+  const queryKey = ['schedules', scheduleId, 'calendar-link'];
+  // Asked only with the dialog open: most visits to a schedule never subscribe.
+  const link = useQuery({ queryKey, queryFn: async () => (await dataProvider.calendarLink(scheduleId)).data, enabled: open });
+  const setLink = (value: CalendarLink | null) => queryClient.setQueryData(queryKey, value);
+  const onError = (error: unknown) => notify(errorMessage(error), { type: 'error' });
+  const create = useMutation({
+    mutationFn: () => dataProvider.createCalendarLink(scheduleId),
+    onSuccess: ({ data: { url: made, ...info } }) => {
+      setUrl(made);
+      // The URL stays out of the query cache: shown once, from this component only.
+      setLink(info);
+    },
+    onError,
+  });
+  const revoke = useMutation({
+    mutationFn: () => dataProvider.revokeCalendarLink(scheduleId),
+    onSuccess: () => {
+      setLink(null);
       setUrl(null);
       notify('Calendar link revoked', { type: 'success' });
-    });
+    },
+    onError,
+  });
+  if (permissions !== 'responder' && permissions !== 'admin') return null;
+  const existing = link.data ?? null;
+  const pending = link.isFetching || create.isPending || revoke.isPending;
+  const show = () => {
+    setUrl(null);
+    setOpen(true);
+  };
   return (
     <>
-      <Button label="Subscribe" onClick={show} disabled={busy}>
+      <Button label="Subscribe" onClick={show}>
         <CalendarMonthIcon />
       </Button>
       <Dialog open={open} onClose={() => setOpen(false)} fullWidth maxWidth="sm">
@@ -73,11 +69,13 @@ export const SubscribeButton = ({ scheduleId }: { scheduleId: string }) => {
             <Alert severity="info">
               A link made by {existing.createdBy} on {new Date(existing.createdAt).toLocaleString()} works. Its URL was shown once; a new link replaces it.
             </Alert>
+          ) : link.error ? (
+            <Alert severity="error">{errorMessage(link.error)}</Alert>
           ) : null}
         </DialogContent>
         <DialogActions>
-          {existing && <Button label="Revoke" color="error" disabled={busy} onClick={revoke} />}
-          <Button label={existing ? 'New link' : 'Create link'} variant="contained" disabled={busy} onClick={create} />
+          {existing && <Button label="Revoke" color="error" disabled={pending} onClick={() => revoke.mutate()} />}
+          <Button label={existing ? 'New link' : 'Create link'} variant="contained" disabled={pending || Boolean(link.error)} onClick={() => create.mutate()} />
           <Button label="Close" onClick={() => setOpen(false)} />
         </DialogActions>
       </Dialog>

@@ -37,3 +37,15 @@ export interface Schedule {
   problems: ParticipantProblem[];
   shifts?: Shift[];
 }
+
+/** A schedule's calendar feed link (its URL is shown only when made). */
+export interface CalendarLink {
+  createdBy: string;
+  createdAt: string;
+}
+
+/** GET /api/oncall: who is on call now, per schedule. */
+export interface OnCallNow {
+  schedule: { id: string; name: string };
+  onCall: { user: { name: string; email: string }; shiftEnd: string } | null;
+}

@@ -16,9 +16,9 @@ import {
 } from '@mui/material';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import { useMutation } from '@tanstack/react-query';
+import { useDataProvider } from 'react-admin';
 import { DateTime, StatusChip } from '../fields';
-import { errorMessage } from '../data-provider';
-import { runBacktest } from './slo-api';
+import { errorMessage, type HeadroomDataProvider } from '../data-provider';
 import { defaultBacktestRange, formatDuration, fromLocalInput, latestKnownTime } from './slo-math';
 import type { BacktestRequest, BacktestResult, SloDetail } from './types';
 
@@ -138,7 +138,8 @@ export const BacktestForm = ({ slo }: { slo: SloDetail }) => {
   const [page, setPage] = useState(true);
   const [ticket, setTicket] = useState(true);
   const [minEvents, setMinEvents] = useState('');
-  const mutation = useMutation({ mutationFn: (request: BacktestRequest) => runBacktest(slo.id, request) });
+  const dataProvider = useDataProvider<HeadroomDataProvider>();
+  const mutation = useMutation({ mutationFn: async (request: BacktestRequest) => (await dataProvider.sloBacktest(slo.id, request)).data });
 
   const request = toRequest(from, to, page, ticket, minEvents);
   const submit = (event: FormEvent) => {

@@ -1,16 +1,10 @@
 import { Alert, Box, Typography } from '@mui/material';
 import { useQuery } from '@tanstack/react-query';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { API_URL, errorMessage, httpClient } from '../data-provider';
+import { useDataProvider } from 'react-admin';
+import { errorMessage, type HeadroomDataProvider } from '../data-provider';
 import { localAndUtc, shortTime } from '../fields';
 import { formatLatency, quantileLabel } from './slo-math';
-
-interface HistoryPoint {
-  at: string;
-  total: number;
-  quantiles: Array<{ q: number; value: number | null }>;
-  buckets: Array<{ le: number | '+Inf'; count: number }>;
-}
 
 const COLORS = ['#1976d2', '#ef6c00', '#c62828', '#6a1b9a'];
 const SPAN = '6h';
@@ -25,12 +19,10 @@ const shade = (share: number) => `rgba(25, 118, 210, ${share <= 0 ? 0.04 : Math.
  * distribution and a new slow tail look different.
  */
 export const LatencyHistory = ({ sloId, quantiles, thresholdSeconds }: { sloId: string; quantiles: number[]; thresholdSeconds: number | null }) => {
+  const dataProvider = useDataProvider<HeadroomDataProvider>();
   const { data, error } = useQuery({
     queryKey: ['slos', sloId, 'latency-history', quantiles.join(',')],
-    queryFn: async () => {
-      const params = new URLSearchParams({ span: SPAN, step: STEP, q: quantiles.join(',') });
-      return (await httpClient(`${API_URL}/slos/${encodeURIComponent(sloId)}/latency/history?${params}`)).json as { points: HistoryPoint[] };
-    },
+    queryFn: async () => (await dataProvider.sloLatencyHistory(sloId, { span: SPAN, step: STEP, quantiles })).data,
     refetchInterval: 60_000,
   });
   if (error) return <Alert severity="error">{errorMessage(error)}</Alert>;

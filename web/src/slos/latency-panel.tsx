@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { Alert, Box, Paper, ToggleButton, ToggleButtonGroup, Typography } from '@mui/material';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { errorMessage } from '../data-provider';
+import { useDataProvider } from 'react-admin';
+import { errorMessage, type HeadroomDataProvider } from '../data-provider';
 import { LatencyHistogram } from './slo-charts';
-import { fetchLatency } from './slo-api';
 import { formatLatency, quantileLabel, quantilesFor } from './slo-math';
 import type { Slo } from './types';
 
@@ -34,9 +34,10 @@ export const LatencyPanel = ({ slo }: { slo: Pick<Slo, 'id' | 'objective' | 'thr
   const [span, setSpan] = useState<LatencyWindow>('5m');
   const quantiles = quantilesFor(slo.objective);
   const objectiveQ = Number(slo.objective.toPrecision(6));
+  const dataProvider = useDataProvider<HeadroomDataProvider>();
   const { data, error, isPending, isFetching } = useQuery({
     queryKey: ['slos', slo.id, 'latency', span, quantiles.join(',')],
-    queryFn: () => fetchLatency(slo.id, span, quantiles),
+    queryFn: async () => (await dataProvider.sloLatency(slo.id, span, quantiles)).data,
     placeholderData: keepPreviousData,
     refetchInterval: 30_000,
   });

@@ -63,6 +63,16 @@ export interface LatencyAnswer {
   buckets: Array<{ le: number | '+Inf'; count: number }>;
 }
 
+/** GET /api/slos/:id/latency/history: quantiles and bucket counts per step. */
+export interface LatencyHistory {
+  points: Array<{
+    at: string;
+    total: number;
+    quantiles: Array<{ q: number; value: number | null }>;
+    buckets: Array<{ le: number | '+Inf'; count: number }>;
+  }>;
+}
+
 export interface BacktestAlerting {
   page?: boolean;
   ticket?: boolean;

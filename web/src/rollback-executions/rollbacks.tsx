@@ -1,8 +1,8 @@
-import { useState } from 'react';
 import { Box, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
-import { Button, useGetList, useNotify, usePermissions, useRefresh } from 'react-admin';
+import { useMutation } from '@tanstack/react-query';
+import { Button, useDataProvider, useGetList, useNotify, usePermissions, useRefresh } from 'react-admin';
 import type { Role } from '../auth-provider';
-import { API_URL, errorMessage, httpClient } from '../data-provider';
+import { errorMessage, type HeadroomDataProvider, type RollbackAction } from '../data-provider';
 import { DateTime } from '../fields';
 
 /** One rollback hook execution for the incident (GET /api/rollback-executions, docs/rollback.md). */
@@ -23,8 +23,6 @@ export interface RollbackExecution {
   trigger?: Record<string, string | null>;
 }
 
-type RollbackAction = 'approve' | 'retry' | 'cancel';
-
 export const actionsFor = (status: string): RollbackAction[] => {
   if (status === 'pending_approval') return ['approve', 'cancel'];
   if (status === 'queued') return ['cancel'];
@@ -33,31 +31,26 @@ export const actionsFor = (status: string): RollbackAction[] => {
 };
 
 const LABEL: Record<RollbackAction, string> = { approve: 'Roll back', retry: 'Retry', cancel: 'Cancel' };
+const DONE: Record<RollbackAction, string> = { approve: 'Rollback approved', retry: 'Rollback retried', cancel: 'Rollback cancelled' };
 
 export const ActionButton = ({ execution, action }: { execution: RollbackExecution; action: RollbackAction }) => {
+  const dataProvider = useDataProvider<HeadroomDataProvider>();
   const notify = useNotify();
   const refresh = useRefresh();
-  const [busy, setBusy] = useState(false);
-  const run = async () => {
-    setBusy(true);
-    try {
-      await httpClient(`${API_URL}/rollback-executions/${execution.id}/${action}`, { method: 'POST', body: '{}' });
-      notify(`Rollback ${action === 'approve' ? 'approved' : action === 'retry' ? 'retried' : 'cancelled'}`, { type: 'success' });
-    } catch (error) {
-      notify(errorMessage(error), { type: 'error' });
-    } finally {
-      setBusy(false);
-      refresh();
-    }
-  };
+  const { mutate, isPending } = useMutation({
+    mutationFn: () => dataProvider.rollbackAction(execution.id, action),
+    onSuccess: () => notify(DONE[action], { type: 'success' }),
+    onError: (error) => notify(errorMessage(error), { type: 'error' }),
+    onSettled: () => refresh(),
+  });
   return (
     <Button
       label={LABEL[action]}
       aria-label={`${LABEL[action]} ${execution.hook}`}
       variant={action === 'approve' ? 'contained' : 'outlined'}
       color={action === 'approve' ? 'error' : 'primary'}
-      disabled={busy}
-      onClick={run}
+      disabled={isPending}
+      onClick={() => mutate()}
     />
   );
 };

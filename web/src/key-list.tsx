@@ -1,10 +1,9 @@
 import KeyIcon from '@mui/icons-material/Key';
-import CableIcon from '@mui/icons-material/Cable';
 import { useState } from 'react';
 import { Alert, Box, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, TextField, Typography } from '@mui/material';
 import { Button, DataTable, List, TopToolbar, useCreate, useDelete, useNotify, useRecordContext, useRefresh } from 'react-admin';
-import { errorMessage } from '../data-provider';
-import { DateTime, StatusChip } from '../fields';
+import { errorMessage } from './data-provider';
+import { DateTime, StatusChip } from './fields';
 
 interface KeyRecord {
   id: string;
@@ -16,16 +15,20 @@ interface KeyRecord {
   revokedAt: string | null;
 }
 
-type Resource = 'tokens' | 'integrations';
-
-const CHOICES: Record<Resource, { field: 'role' | 'kind'; label: string; values: string[] }> = {
-  tokens: { field: 'role', label: 'Role', values: ['viewer', 'responder', 'admin'] },
-  integrations: { field: 'kind', label: 'Kind', values: ['alertmanager', 'pagerduty', 'otlp', 'experiments'] },
-};
+/** What sets one kind of key apart: API tokens have a role, integration keys a kind. */
+export interface KeyKind {
+  resource: 'tokens' | 'integrations';
+  title: string;
+  /** The create button's label and dialog title. */
+  newLabel: string;
+  description: string;
+  field: 'role' | 'kind';
+  label: string;
+  values: string[];
+}
 
 /** Creates a key and shows its secret once: only its hash is kept, nobody can show it again. */
-const CreateKeyButton = ({ resource }: { resource: Resource }) => {
-  const { field, label, values } = CHOICES[resource];
+const CreateKeyButton = ({ kind: { resource, newLabel, field, label, values } }: { kind: KeyKind }) => {
   const [open, setOpen] = useState(false);
   const [name, setName] = useState('');
   const [choice, setChoice] = useState(values[0]);
@@ -46,11 +49,11 @@ const CreateKeyButton = ({ resource }: { resource: Resource }) => {
     });
   return (
     <>
-      <Button label={resource === 'tokens' ? 'New API token' : 'New integration key'} onClick={() => setOpen(true)}>
+      <Button label={newLabel} onClick={() => setOpen(true)}>
         <KeyIcon />
       </Button>
       <Dialog open={open} onClose={close} fullWidth maxWidth="sm">
-        <DialogTitle>{resource === 'tokens' ? 'New API token' : 'New integration key'}</DialogTitle>
+        <DialogTitle>{newLabel}</DialogTitle>
         <DialogContent sx={{ display: 'grid', gap: 2, pt: '8px !important' }}>
           {secret ? (
             <>
@@ -76,7 +79,7 @@ const CreateKeyButton = ({ resource }: { resource: Resource }) => {
   );
 };
 
-const RevokeButton = ({ resource }: { resource: Resource }) => {
+const RevokeButton = ({ resource }: { resource: KeyKind['resource'] }) => {
   const record = useRecordContext<KeyRecord>();
   const [remove, { isPending }] = useDelete();
   const notify = useNotify();
@@ -101,25 +104,21 @@ const RevokeButton = ({ resource }: { resource: Resource }) => {
   );
 };
 
-const KeyList = ({ resource, title }: { resource: Resource; title: string }) => (
-  <List<KeyRecord> resource={resource} title={title} sort={{ field: 'createdAt', order: 'DESC' }} actions={<TopToolbar><CreateKeyButton resource={resource} /></TopToolbar>}>
+/** The keys of one kind, newest first, with create (secret shown once) and revoke. */
+export const KeyList = ({ kind }: { kind: KeyKind }) => (
+  <List<KeyRecord> resource={kind.resource} title={kind.title} sort={{ field: 'createdAt', order: 'DESC' }} actions={<TopToolbar><CreateKeyButton kind={kind} /></TopToolbar>}>
     <Box sx={{ px: 2, pt: 1 }}>
       <Typography variant="body2" color="text.secondary">
-        {resource === 'tokens'
-          ? 'Bearer tokens for scripts and automation, each with a role.'
-          : 'Keys that Alertmanager, PagerDuty-format senders, OTLP exporters and experiment platforms push with.'}
+        {kind.description}
       </Typography>
     </Box>
     <DataTable<KeyRecord> bulkActionButtons={false}>
       <DataTable.Col source="name" />
-      <DataTable.Col source={CHOICES[resource].field} label={CHOICES[resource].label} />
+      <DataTable.Col source={kind.field} label={kind.label} />
       <DataTable.Col source="createdAt" label="Created" render={(k) => <DateTime value={k.createdAt} />} />
       <DataTable.Col source="lastUsedAt" label="Last used" render={(k) => <DateTime value={k.lastUsedAt} />} />
       <DataTable.Col label="State" disableSort render={(k) => <StatusChip value={k.revokedAt ? 'revoked' : 'active'} colors={{ active: 'success', revoked: 'default' }} />} />
-      <DataTable.Col label="" disableSort render={() => <RevokeButton resource={resource} />} />
+      <DataTable.Col label="" disableSort render={() => <RevokeButton resource={kind.resource} />} />
     </DataTable>
   </List>
 );
-
-export const tokens = { list: () => <KeyList resource="tokens" title="API tokens" />, icon: KeyIcon, options: { label: 'API tokens' } };
-export const integrations = { list: () => <KeyList resource="integrations" title="Integration keys" />, icon: CableIcon, options: { label: 'Integration keys' } };
