@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { INCIDENT_ACTIONS } from './common/incident-actions';
-import { SIGNAL_HANDLER, type Signal, type SignalHandler } from './common/signals';
-import { INCIDENT_PAGED, type IncidentPagedHandler } from './incidents/incident-paged';
+import { SIGNAL_HANDLER, type IncidentsByFingerprint, type Signal, type SignalHandler } from './common/signals';
+import { INCIDENT_TRANSITIONS, type IncidentTransitionHandler } from './incidents/incident-transitions';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IncidentsService } from './incidents/incidents.service';
 import { EscalationEngine } from './oncall/escalation-engine';
@@ -18,19 +18,21 @@ import { RollbackService } from './rollback/rollback.service';
  *   SloEvaluator, GuardrailEvaluator, PlatformBreachesService
  *        └─ SIGNAL_HANDLER ─▶ IncidentsService.handleSignals ─▶ RollbackService.handleSignals
  *   Alertmanager, PagerDuty receivers ─▶ AlertIngestService                         (plain calls)
- *   incidents, in the transaction that pages ─ INCIDENT_PAGED ─▶ EscalationEngine.start
+ *   incidents, in the transaction that pages ─ INCIDENT_TRANSITIONS ─▶ EscalationEngine.start
+ *     ... or that changes an incident's status ─ INCIDENT_TRANSITIONS ─▶ EscalationEngine.wake
  *   incidents, escalation, rollback ─ outbox rows ─▶ OutboxWorker ─▶ IncidentNotifier ─▶ Slack
  *   the page's extra buttons and their clicks ─ INCIDENT_ACTIONS ─▶ RollbackService
  *
  * docs/architecture.md draws the same pipeline with the reasons.
  */
 
-/** Incidents first, so a breach's incident exists when rollback looks for it. */
-export function signalStages(incidents: SignalHandler, rollback: SignalHandler): SignalHandler {
+/** Incidents first, so a breach's incident exists when rollback looks for it; answers with incidents' receipt. */
+export function signalStages(incidents: SignalHandler, rollback: { handleSignals(signals: Signal[]): Promise<void> }): SignalHandler {
   return {
-    async handleSignals(signals: Signal[]): Promise<void> {
-      await incidents.handleSignals(signals);
+    async handleSignals(signals: Signal[]): Promise<IncidentsByFingerprint> {
+      const receipt = await incidents.handleSignals(signals);
       await rollback.handleSignals(signals);
+      return receipt;
     },
   };
 }
@@ -41,12 +43,15 @@ export function signalStages(incidents: SignalHandler, rollback: SignalHandler):
   providers: [
     { provide: SIGNAL_HANDLER, inject: [IncidentsService, RollbackService], useFactory: signalStages },
     {
-      provide: INCIDENT_PAGED,
+      provide: INCIDENT_TRANSITIONS,
       inject: [EscalationEngine],
-      useFactory: (escalation: EscalationEngine): IncidentPagedHandler => ({ incidentPaged: (m, incidentId) => escalation.start(m, incidentId) }),
+      useFactory: (escalation: EscalationEngine): IncidentTransitionHandler => ({
+        incidentPaged: (m, incidentId) => escalation.start(m, incidentId),
+        incidentStatusChanged: (m, incidentId) => escalation.wake(m, incidentId),
+      }),
     },
     { provide: INCIDENT_ACTIONS, useExisting: RollbackService },
   ],
-  exports: [SIGNAL_HANDLER, INCIDENT_PAGED, INCIDENT_ACTIONS],
+  exports: [SIGNAL_HANDLER, INCIDENT_TRANSITIONS, INCIDENT_ACTIONS],
 })
 export class PipelineModule {}

@@ -18,6 +18,7 @@ import { routeSchema, toRoute } from '../../server/src/rules/route-definition';
 import { RoutesService } from '../../server/src/rules/routes.service';
 import { FakeSlack } from '../fakes/fake-slack';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
+import { IncidentStore } from '../../server/src/incidents/incident-store';
 import { silentLogger } from '../support/test-logger';
 import { noIncidentActions } from '../support/pipeline-stages';
 import type { EntityManager } from 'typeorm';
@@ -56,10 +57,10 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
     outbox = new OutboxService(db.dataSource);
     metrics = new AppMetrics();
     oncall = new OncallService(db.dataSource, config, clock, silentLogger);
-    engine = new EscalationEngine(db.dataSource, outbox, oncall, routes, clock, config, silentLogger, undefined, metrics);
-    // Paging starts the escalation in the same transaction, as server/src/pipeline.ts wires it.
-    const paged = { incidentPaged: (m: EntityManager, id: number) => engine.start(m, id) };
-    incidents = new IncidentsService(db.dataSource, outbox, new AppMetrics(), new AuditService(db.dataSource), paged, clock, silentLogger);
+    engine = new EscalationEngine(db.dataSource, outbox, oncall, routes, new IncidentStore(db.dataSource), clock, config, silentLogger, undefined, metrics);
+    // Paging starts the escalation and a status change wakes it, in the same transaction, as server/src/pipeline.ts wires it.
+    const paged = { incidentPaged: (m: EntityManager, id: number) => engine.start(m, id), incidentStatusChanged: (m: EntityManager, id: number) => engine.wake(m, id) };
+    incidents = new IncidentsService(db.dataSource, outbox, new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), paged, clock, silentLogger);
   });
   afterAll(() => db.close());
   beforeEach(async () => {
@@ -183,7 +184,7 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
   });
 
   it('the auditor re-queues an escalation whose due step was not taken, notes it, counts it, and leaves healthy ones alone', async () => {
-    const auditor = new EscalationAuditor(db.dataSource, engine, outbox, clock, config, silentLogger, undefined, metrics);
+    const auditor = new EscalationAuditor(db.dataSource, engine, new IncidentStore(db.dataSource), outbox, clock, config, silentLogger, undefined, metrics);
     const stuck = await open();
     const healthy = await open('candidate-retrieval');
     // A lost wake time: the pass will never look at this row again by itself.
@@ -247,7 +248,7 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
   it('a person without a Slack id is found in Slack by email (users.lookupByEmail), stored, and gets the direct message', async () => {
     const directory = { emailOf: async () => null, idForEmail: async (email: string) => (email === 'bob@example.com' ? 'U0BOB' : null) };
     const identity = new SlackIdentityService(db.dataSource, new AuditService(db.dataSource), config, clock, silentLogger, directory);
-    const withLookup = new EscalationEngine(db.dataSource, outbox, oncall, routes, clock, config, silentLogger, undefined, metrics, undefined, identity);
+    const withLookup = new EscalationEngine(db.dataSource, outbox, oncall, routes, new IncidentStore(db.dataSource), clock, config, silentLogger, undefined, metrics, undefined, identity);
     const people = loadOncall(path.join(root, 'test/fixtures/oncall'));
     people.policies.set('ranker', {
       file: 'test', line: 1,
@@ -274,7 +275,7 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
       }, root);
       // These incidents have no SLO, so the page asks SlosService for nothing.
       const noSlos = {} as SlosService;
-      const notifier = new IncidentNotifier(db.dataSource, incidents, slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slack.url), noIncidentActions, routes, noSlos, new RulesService(slackConfig));
+      const notifier = new IncidentNotifier(db.dataSource, incidents, new IncidentStore(db.dataSource), slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slack.url), noIncidentActions, routes, noSlos, new RulesService(slackConfig));
       await fn(slack, async () => {
         for (let batch = await outbox.claim(20); batch.length > 0; batch = await outbox.claim(20)) {
           for (const message of batch) await outbox.markSent(message, await notifier.deliver(message));

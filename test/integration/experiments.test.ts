@@ -14,6 +14,7 @@ import { OutboxService } from '../../server/src/outbox/outbox.service';
 import { RulesService } from '../../server/src/rules/rules.service';
 import { ExperimentObservationsService } from '../../server/src/sources/experiments/experiment-observations.service';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
+import { IncidentStore } from '../../server/src/incidents/incident-store';
 import { silentLogger } from '../support/test-logger';
 import { noEscalation } from '../support/pipeline-stages';
 
@@ -57,7 +58,7 @@ describe.each(databaseKinds())('experiment observations and guardrail evaluation
     write(yaml('running', OTHER));
     const config = loadConfig({ HEADROOM_ALERTS_DIR: alertsDir }, ROOT);
     rules = new RulesService(config);
-    const incidents = new IncidentsService(db.dataSource, new OutboxService(db.dataSource), new AppMetrics(), new AuditService(db.dataSource), noEscalation, clock, silentLogger);
+    const incidents = new IncidentsService(db.dataSource, new OutboxService(db.dataSource), new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), noEscalation, clock, silentLogger);
     experiments = new ExperimentsService(db.dataSource, new AuditService(), clock, silentLogger);
     evaluator = new GuardrailEvaluator(db.dataSource, experiments, rules, incidents, new LeaseService(db.dataSource), new SchedulerRegistry(), clock, config, silentLogger);
     observations = new ExperimentObservationsService(db.dataSource, experiments, evaluator, silentLogger);

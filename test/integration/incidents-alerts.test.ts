@@ -18,6 +18,7 @@ import { RoutesService } from '../../server/src/rules/routes.service';
 import { toIncomingAlert as fromAlertmanager, webhookSchema } from '../../server/src/incidents/intake/alertmanager-payload';
 import { eventSchema, toIncomingAlert as fromPagerDuty } from '../../server/src/incidents/intake/pagerduty-event';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
+import { IncidentStore } from '../../server/src/incidents/incident-store';
 import { silentLogger } from '../support/test-logger';
 import { noEscalation } from '../support/pipeline-stages';
 
@@ -56,7 +57,7 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
     db = await openTestDatabase(kind);
     const outbox = new OutboxService(db.dataSource);
     const audit = new AuditService(db.dataSource);
-    incidents = new IncidentsService(db.dataSource, outbox, new AppMetrics(), audit, noEscalation, clock, silentLogger);
+    incidents = new IncidentsService(db.dataSource, outbox, new AppMetrics(), audit, new IncidentStore(db.dataSource), noEscalation, clock, silentLogger);
     ingest = new AlertIngestService(db.dataSource, outbox, routes, new AppMetrics(), audit, noEscalation, clock, silentLogger);
     silences = new SilencesService(db.dataSource, audit, clock);
     maintenance = new MaintenanceWindowsService(db.dataSource, audit, clock);

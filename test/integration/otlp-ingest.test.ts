@@ -97,7 +97,7 @@ describe.each(databaseKinds())('OTLP metrics ingest on %s', (kind) => {
     fs.writeFileSync(path.join(alertsDir, `${SERVICE}.yaml`), ALERTS);
     store = new PostgresSliStore(db.dataSource);
     const config = loadConfig({ HEADROOM_ALERTS_DIR: alertsDir, HEADROOM_RUNBOOKS_DIR: path.join(ROOT, 'runbooks') }, ROOT);
-    const recorder = { handleSignals: async (batch: Signal[]) => void signals.push(...batch) };
+    const recorder = { handleSignals: async (batch: Signal[]) => { signals.push(...batch); return new Map<string, number>(); } };
     evaluator = new SloEvaluator(
       db.dataSource, new RulesService(config), recorder, new LeaseService(db.dataSource), new SchedulerRegistry(),
       new AppMetrics(), [new RollupSliReader(store, [new OtlpSeriesResolver(db.dataSource)])], clock, config, silentLogger,

@@ -15,6 +15,7 @@ import { PromqlSliReader } from '../../server/src/slo/prometheus/promql-sli-read
 import { SloEvaluator, type SloEvaluation } from '../../server/src/slo/slo-evaluator.service';
 import { FakePrometheus, type FakeAnswer } from '../fakes/fake-prometheus';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
+import { IncidentStore } from '../../server/src/incidents/incident-store';
 import { silentLogger } from '../support/test-logger';
 import { inOrder, noEscalation } from '../support/pipeline-stages';
 import { AuditService } from '../../server/src/audit/audit.service';
@@ -117,8 +118,8 @@ slos:
     db = await openTestDatabase(kind);
     const config = loadConfig({ HEADROOM_ALERTS_DIR: alertsDir, HEADROOM_RUNBOOKS_DIR: path.join(ROOT, 'runbooks'), HEADROOM_SIMULATOR: 'false' }, ROOT);
     const rules = new RulesService(config, silentLogger);
-    const recorder = { handleSignals: async (batch: Signal[]) => void signals.push(...batch) };
-    const incidentsService = new IncidentsService(db.dataSource, new OutboxService(db.dataSource), new AppMetrics(), new AuditService(db.dataSource), noEscalation, clock, silentLogger);
+    const recorder = { handleSignals: async (batch: Signal[]) => { signals.push(...batch); return new Map<string, number>(); } };
+    const incidentsService = new IncidentsService(db.dataSource, new OutboxService(db.dataSource), new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), noEscalation, clock, silentLogger);
     const reader = new PromqlSliReader(new DeclaredPrometheusClients(() => rules.prometheusServers()));
     evaluator = new SloEvaluator(
       db.dataSource, rules, inOrder(recorder, incidentsService), new LeaseService(db.dataSource), new SchedulerRegistry(),

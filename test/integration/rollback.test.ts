@@ -18,7 +18,7 @@ import { LeaseService } from '../../server/src/common/lease.service';
 import { ExperimentsService } from '../../server/src/guardrails/experiments.service';
 import { GuardrailEvaluator } from '../../server/src/guardrails/guardrail-evaluator.service';
 import { IncidentsService } from '../../server/src/incidents/incidents.service';
-import type { Actor } from '../../server/src/incidents/timeline-entry.entity';
+import type { Actor } from '../../server/src/incidents/actor';
 import { SlackCommands } from '../../server/src/notify/slack/slack-commands';
 import { SlackInteractions } from '../../server/src/notify/slack/slack-interactions';
 import { SlackReplayGuard } from '../../server/src/notify/slack/slack-replay-guard';
@@ -35,6 +35,7 @@ import { FakeSlack } from '../fakes/fake-slack';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
 import { waitFor } from '../support/headroom-process';
 import { blockActionsBody, slackSignature } from '../support/slack-signature';
+import { IncidentStore } from '../../server/src/incidents/incident-store';
 import { silentLogger } from '../support/test-logger';
 import { noEscalation } from '../support/pipeline-stages';
 
@@ -101,8 +102,8 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     const outbox = new OutboxService(ds);
     const audit = new AuditService(ds);
     const store = new RollbackStore(ds);
-    const service = new RollbackService(ds, rules, outbox, audit, store, clock, config, silentLogger);
-    const w = new RollbackWorker(ds, store, rules, outbox, audit, new ExperimentsService(ds, audit, clock, silentLogger), new FetchHookHttpClient(), clock, config, silentLogger);
+    const service = new RollbackService(ds, rules, outbox, audit, store, new IncidentStore(ds), clock, config, silentLogger);
+    const w = new RollbackWorker(ds, store, rules, outbox, audit, new ExperimentsService(ds, audit, clock, silentLogger), new IncidentStore(ds), new FetchHookHttpClient(), clock, config, silentLogger);
     w.backoff = () => 20;
     return { service, worker: w };
   };
@@ -119,7 +120,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
       SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_CHANNEL: 'C0PAGE', SLACK_API_URL: fakeSlack.url,
     }, ROOT);
     rules = new RulesService(config);
-    incidents = new IncidentsService(db.dataSource, new OutboxService(db.dataSource), new AppMetrics(), new AuditService(db.dataSource), noEscalation, clock, silentLogger);
+    incidents = new IncidentsService(db.dataSource, new OutboxService(db.dataSource), new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), noEscalation, clock, silentLogger);
     ({ service: rollback, worker } = build(db.dataSource));
     pipeline = signalStages(incidents, rollback);
     ({ service: rollbackOther, worker: workerOther } = build(second));

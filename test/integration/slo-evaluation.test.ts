@@ -41,7 +41,7 @@ describe.each(databaseKinds())('SLO evaluation over minute rollups on %s', (kind
     db = await openTestDatabase(kind);
     store = new PostgresSliStore(db.dataSource);
     const config = loadConfig({}, ROOT);
-    const recorder = { handleSignals: async (batch: Signal[]) => void signals.push(...batch) };
+    const recorder = { handleSignals: async (batch: Signal[]) => { signals.push(...batch); return new Map<string, number>(); } };
     evaluator = new SloEvaluator(
       db.dataSource, new RulesService(config), recorder, new LeaseService(db.dataSource), new SchedulerRegistry(),
       new AppMetrics(), [new CachedRollupSliReader(store, [new SimulatorSeriesResolver()])], clock, config, silentLogger,

@@ -21,9 +21,12 @@ export interface Signal {
   at: Date;
 }
 
+/** The newest incident of each handled signal's alert rule, by fingerprint (rules without one are left out). */
+export type IncidentsByFingerprint = Map<string, number>;
+
 /** The stage after evaluation. Resolves once the batch is handled, so callers can await the effect. */
 export interface SignalHandler {
-  handleSignals(signals: Signal[]): Promise<void>;
+  handleSignals(signals: Signal[]): Promise<IncidentsByFingerprint>;
 }
 
 /** Injection token of the SignalHandler that the evaluators hand their signals to. */

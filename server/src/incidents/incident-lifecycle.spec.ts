@@ -2,7 +2,7 @@ import { Incident } from './incident.entity';
 import {
   acknowledge, acknowledgeBySource, endSnooze, reassign, recordSignalRefired, recordSignalResolved, reopen, resolve, resolveBySource, snooze, unmute,
 } from './incident-lifecycle';
-import type { Actor } from './timeline-entry.entity';
+import type { Actor } from './actor';
 
 const alice: Actor = { type: 'user', id: 'u1', name: 'alice' };
 const at = new Date('2026-11-25T03:00:00Z');

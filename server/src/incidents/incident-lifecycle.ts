@@ -1,6 +1,6 @@
 import { ConflictError } from '../common/errors';
 import type { Incident } from './incident.entity';
-import type { Actor } from './timeline-entry.entity';
+import type { Actor } from './actor';
 
 /**
  * The incident state machine as pure functions: each names what happened, checks that it

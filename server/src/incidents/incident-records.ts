@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { OutboxService } from '../outbox/outbox.service';
-import type { IncidentPagedHandler } from './incident-paged';
+import type { IncidentTransitionHandler } from './incident-transitions';
 import type { LifecycleEvent } from './incident-lifecycle';
-import type { Actor } from './timeline-entry.entity';
+import type { Actor } from './actor';
 
 /** A timeline line to write for one incident. */
 export interface TimelineDraft {
@@ -59,9 +59,9 @@ export async function writeTimeline(m: EntityManager, outbox: OutboxService, dra
  * escalation engine starts in the same transaction, so the escalation policy is snapshotted
  * exactly when the incident is paged.
  */
-export async function queuePage(m: EntityManager, outbox: OutboxService, incidentId: number, paged: IncidentPagedHandler): Promise<void> {
+export async function queuePage(m: EntityManager, outbox: OutboxService, incidentId: number, transitions: IncidentTransitionHandler): Promise<void> {
   await outbox.enqueue(m, { key: `incident:${incidentId}:page`, topic: 'incident.triggered', incidentId });
-  await paged.incidentPaged(m, incidentId);
+  await transitions.incidentPaged(m, incidentId);
 }
 
 /** PostgreSQL error codes worth a retry (deadlock, serialization failure) or a 409 (unique violation). */

@@ -5,6 +5,7 @@ import { AlertmanagerReceiver } from './intake/alertmanager-receiver.service';
 import { PagerDutyController } from './intake/pagerduty.controller';
 import { PagerDutyEventsService } from './intake/pagerduty-events.service';
 import { IncidentReportsService } from './incident-reports.service';
+import { IncidentStore } from './incident-store';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsService } from './incidents.service';
 import { MaintenanceWindowsController } from './maintenance-windows.controller';
@@ -15,7 +16,7 @@ import { SnoozeWatcher } from './snooze-watcher';
 
 @Module({
   controllers: [AlertmanagerController, PagerDutyController, IncidentsController, SilencesController, MaintenanceWindowsController],
-  providers: [IncidentsService, AlertIngestService, AlertmanagerReceiver, PagerDutyEventsService, IncidentReportsService, SilencesService, MaintenanceWindowsService, SnoozeWatcher],
-  exports: [IncidentsService],
+  providers: [IncidentStore, IncidentsService, AlertIngestService, AlertmanagerReceiver, PagerDutyEventsService, IncidentReportsService, SilencesService, MaintenanceWindowsService, SnoozeWatcher],
+  exports: [IncidentsService, IncidentStore],
 })
 export class IncidentsModule {}

@@ -7,16 +7,18 @@ import { ConflictError, NotFoundError, ValidationError } from '../common/errors'
 import { LOGGER, type Logger } from '../common/logger';
 import { AppMetrics } from '../common/metrics';
 import type { ListQuery } from '../common/pagination';
-import type { Severity, Signal, SignalHandler } from '../common/signals';
+import type { IncidentsByFingerprint, Severity, Signal, SignalHandler } from '../common/signals';
 import { withSpan } from '../common/telemetry';
 import { OutboxService } from '../outbox/outbox.service';
 import { IncidentAlert } from './incident-alert.entity';
-import { INCIDENT_PAGED, type IncidentPagedHandler } from './incident-paged';
+import { IncidentStore } from './incident-store';
+import { INCIDENT_TRANSITIONS, type IncidentTransitionHandler } from './incident-transitions';
 import { Incident, type IncidentSource, type IncidentStatus } from './incident.entity';
 import * as lifecycle from './incident-lifecycle';
 import { pgCode, queuePage, writeTimeline } from './incident-records';
 import { loadActiveMutes, muteReason } from './mute';
-import { SYSTEM_ACTOR, TimelineEntry, type Actor } from './timeline-entry.entity';
+import { TimelineEntry } from './timeline-entry.entity';
+import { SYSTEM_ACTOR, type Actor } from './actor';
 
 export const INCIDENT_SORTABLE = [
   'id', 'title', 'service', 'severity', 'status', 'source', 'triggeredAt', 'acknowledgedAt', 'resolvedAt', 'alertCount', 'lastAlertAt', 'assignee',
@@ -56,18 +58,20 @@ export class IncidentsService implements SignalHandler {
     private readonly outbox: OutboxService,
     private readonly metrics: AppMetrics,
     private readonly audit: AuditService,
-    @Inject(INCIDENT_PAGED) private readonly paged: IncidentPagedHandler,
+    private readonly store: IncidentStore,
+    @Inject(INCIDENT_TRANSITIONS) private readonly transitions: IncidentTransitionHandler,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async handleSignals(signals: Signal[]): Promise<void> {
-    await withSpan('incidents.handle-signals', { count: signals.length }, async () => {
+  async handleSignals(signals: Signal[]): Promise<IncidentsByFingerprint> {
+    return withSpan('incidents.handle-signals', { count: signals.length }, async () => {
       let changed = false;
       for (const signal of signals) {
         changed = (signal.status === 'firing' ? await this.signalFiring(signal) : await this.signalResolved(signal)) || changed;
       }
       if (changed) this.outbox.wake();
+      return this.store.latestIds(signals.map((s) => s.fingerprint));
     });
   }
 
@@ -102,7 +106,7 @@ export class IncidentsService implements SignalHandler {
             notify: false,
           },
         }]);
-        if (!muted) await queuePage(m, this.outbox, id, this.paged);
+        if (!muted) await queuePage(m, this.outbox, id, this.transitions);
         this.metrics.incidentsOpened.inc({ source: signal.source, severity: signal.severity });
         this.logger.warn({ incidentId: id, fingerprint: signal.fingerprint, service: signal.service, muted: muted?.text }, `incident ${id} opened: ${signal.title}`);
         return !muted;
@@ -120,7 +124,7 @@ export class IncidentsService implements SignalHandler {
       open.lastAlertAt = signal.at;
       await m.save(open);
       await writeTimeline(m, this.outbox, events.map((event) => ({ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event })));
-      if (unmuted && open.status === 'triggered') await queuePage(m, this.outbox, open.id, this.paged);
+      if (unmuted && open.status === 'triggered') await queuePage(m, this.outbox, open.id, this.transitions);
       return events.length > 0;
     });
   }
@@ -189,6 +193,7 @@ export class IncidentsService implements SignalHandler {
         throw err;
       }
       await writeTimeline(m, this.outbox, [{ incidentId: saved.id, at, actor, event }]);
+      if (saved.status !== before.status) await this.transitions.incidentStatusChanged(m, saved.id);
       await this.audit.record(m, {
         at, actor, action: event.kind, entityType: 'incident', entityId: saved.id,
         before, after: event.kind === 'incident.note-added' ? { ...lifecycle.auditView(saved), note: event.data?.note } : lifecycle.auditView(saved),
@@ -227,7 +232,7 @@ export class IncidentsService implements SignalHandler {
         incidentId: saved.id, at, actor,
         event: { kind: 'incident.triggered', message: `Opened by ${actor.name}: ${input.title}`, notify: false },
       }]);
-      await queuePage(m, this.outbox, saved.id, this.paged);
+      await queuePage(m, this.outbox, saved.id, this.transitions);
       await alsoInTransaction?.(m, saved);
       await this.audit.record(m, { at, actor, action: 'incident.created', entityType: 'incident', entityId: saved.id, before: null, after: { ...lifecycle.auditView(saved), source: 'manual' } });
       return saved;
@@ -257,6 +262,7 @@ export class IncidentsService implements SignalHandler {
         const event = lifecycle.endSnooze(incident, at);
         if (!event) continue;
         await m.save(incident);
+        await this.transitions.incidentStatusChanged(m, incident.id);
         drafts.push({ incidentId: incident.id, at, actor: SYSTEM_ACTOR, event });
       }
       await writeTimeline(m, this.outbox, drafts);

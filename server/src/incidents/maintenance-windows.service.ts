@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../common/errors'
 import type { ListQuery } from '../common/pagination';
 import { MaintenanceWindow } from './maintenance-window.entity';
 import { muteState, resolveWindow, stateCondition, type MuteState, type WindowInput } from './mute-window';
-import type { Actor } from './timeline-entry.entity';
+import type { Actor } from './actor';
 
 export type MaintenanceWindowView = MaintenanceWindow & { status: MuteState };
 export const MAINTENANCE_SORTABLE = ['id', 'service', 'startsAt', 'endsAt', 'createdAt'] as const;

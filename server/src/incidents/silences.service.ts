@@ -7,7 +7,7 @@ import type { ListQuery } from '../common/pagination';
 import { formatMatcher, mutesEverything, type LabelMatcher } from '../rules/label-matcher';
 import { muteState, resolveWindow, stateCondition, type MuteState, type WindowInput } from './mute-window';
 import { Silence } from './silence.entity';
-import type { Actor } from './timeline-entry.entity';
+import type { Actor } from './actor';
 
 export type SilenceView = Silence & { status: MuteState };
 export const SILENCE_SORTABLE = ['id', 'startsAt', 'endsAt', 'createdBy', 'createdAt'] as const;

@@ -1,16 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import type { ActorType } from './actor';
 import { Incident } from './incident.entity';
-
-export type ActorType = 'user' | 'slack' | 'system' | 'integration';
-
-/** Who did something: a console/API user, a Slack user, an integration, or Headroom itself. */
-export interface Actor {
-  type: ActorType;
-  id: string | null;
-  name: string;
-}
-
-export const SYSTEM_ACTOR: Actor = { type: 'system', id: null, name: 'Headroom' };
 
 /** One row per change to an incident, naming its actor. Append-only. */
 @Entity({ name: 'incident_timeline' })

@@ -6,8 +6,9 @@ import { LOGGER, type Logger } from '../common/logger';
 import { RoutesService } from '../rules/routes.service';
 import { RulesService } from '../rules/rules.service';
 import { SlosService } from '../slo/slos.service';
+import { IncidentStore } from '../incidents/incident-store';
 import { IncidentsService } from '../incidents/incidents.service';
-import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';
+import { SYSTEM_ACTOR } from '../incidents/actor';
 import type { OutboxMessage } from '../outbox/outbox-message.entity';
 import type { KnownBlock } from '@slack/types';
 import { ESCALATION_CHANNEL_TOPIC, ESCALATION_DM_TOPIC } from '../oncall/escalation-topics';
@@ -49,6 +50,7 @@ export class IncidentNotifier {
   constructor(
     private readonly dataSource: DataSource,
     private readonly incidents: IncidentsService,
+    private readonly store: IncidentStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     /** Null without Slack configured: the console inbox and the log are the channel. */
@@ -70,7 +72,7 @@ export class IncidentNotifier {
     if (message.topic === ESCALATION_CHANNEL_TOPIC && p.channel) return String(p.channel);
     const thread = await this.dataSource.getRepository(SlackThread).findOneBy({ incidentId: message.incidentId });
     if (thread) return thread.channel;
-    const [incident] = await this.dataSource.query(`SELECT route, labels, service, severity, source FROM incidents WHERE id = $1`, [message.incidentId]);
+    const incident = await this.store.facts(message.incidentId);
     return incident ? this.pageChannel(incident) : this.config.slack.channel;
   }
 

@@ -5,7 +5,7 @@ import { DrainLoop } from '../common/drain-loop';
 import { AppMetrics } from '../common/metrics';
 import { withSpan } from '../common/telemetry';
 import { IncidentsService } from '../incidents/incidents.service';
-import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';
+import { SYSTEM_ACTOR } from '../incidents/actor';
 import type { OutboxMessage } from '../outbox/outbox-message.entity';
 import { OutboxService } from '../outbox/outbox.service';
 import { ClaimLostError, DeliveryError, retryDelayMs } from './delivery-error';

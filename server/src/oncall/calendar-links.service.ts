@@ -7,7 +7,7 @@ import { generateToken, hashToken } from '../auth/token-hash';
 import { CLOCK, type Clock } from '../common/clock';
 import { NotFoundError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import type { Actor } from '../incidents/timeline-entry.entity';
+import type { Actor } from '../incidents/actor';
 import { CalendarLink, type CalendarLinkKind } from './calendar-link.entity';
 import { OncallService } from './oncall.service';
 

@@ -6,7 +6,8 @@ import { AppMetrics } from '../common/metrics';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../common/lease.service';
 import { writeTimeline } from '../incidents/incident-records';
-import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';
+import { IncidentStore } from '../incidents/incident-store';
+import { SYSTEM_ACTOR } from '../incidents/actor';
 import { OutboxService } from '../outbox/outbox.service';
 import { EscalationEngine } from './escalation-engine';
 
@@ -33,6 +34,7 @@ export class EscalationAuditor implements OnApplicationBootstrap, OnApplicationS
   constructor(
     private readonly dataSource: DataSource,
     private readonly engine: EscalationEngine,
+    private readonly incidents: IncidentStore,
     private readonly outbox: OutboxService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -57,12 +59,14 @@ export class EscalationAuditor implements OnApplicationBootstrap, OnApplicationS
   /** Running escalations whose due step is later than the grace period allows. Read-only. */
   async overdue(): Promise<OverdueEscalation[]> {
     const cutoff = new Date(this.clock.now().getTime() - this.graceMs());
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT e.incident_id, e.policy_name, e.step, e.next_at FROM escalations e JOIN incidents i ON i.id = e.incident_id
-       WHERE i.status = 'triggered' AND e.last_status = 'triggered' AND e.next_at IS NOT NULL AND e.next_at < $1
-       ORDER BY e.next_at LIMIT 500`,
+    const candidates: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT incident_id, policy_name, step, next_at FROM escalations
+       WHERE last_status = 'triggered' AND next_at IS NOT NULL AND next_at < $1
+       ORDER BY next_at LIMIT 500`,
       [cutoff.toISOString()],
     );
+    const triggered = new Set((await this.incidents.statuses(candidates.map((r) => Number(r.incident_id)))).filter((s) => s.status === 'triggered').map((s) => Number(s.id)));
+    const rows = candidates.filter((r) => triggered.has(Number(r.incident_id)));
     return rows.map((r) => ({ incidentId: Number(r.incident_id), policy: String(r.policy_name), step: Number(r.step), dueAt: new Date(r.next_at as string) }));
   }
 

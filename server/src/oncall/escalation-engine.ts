@@ -9,7 +9,8 @@ import { AppMetrics } from '../common/metrics';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../common/lease.service';
 import { writeTimeline, type TimelineDraft } from '../incidents/incident-records';
-import { SYSTEM_ACTOR, type Actor } from '../incidents/timeline-entry.entity';
+import { IncidentStore } from '../incidents/incident-store';
+import { SYSTEM_ACTOR, type Actor } from '../incidents/actor';
 import { OutboxService } from '../outbox/outbox.service';
 import { RoutesService } from '../rules/routes.service';
 import { decide, escalateNow, initialState, type Decision, type EscalationState, type WatchedStatus } from './escalation';
@@ -48,6 +49,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
     private readonly outbox: OutboxService,
     private readonly oncall: OncallService,
     private readonly routes: RoutesService,
+    private readonly incidents: IncidentStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -84,7 +86,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
 
   /** In the transaction that pages the incident: snapshot the policy and take the first step. */
   async start(m: EntityManager, incidentId: number): Promise<void> {
-    const [incident] = await m.query(`SELECT id, service, severity, source, labels, route, status, acknowledged_at FROM incidents WHERE id = $1`, [incidentId]);
+    const incident = await this.incidents.facts(incidentId, m);
     if (!incident) return;
     const name = this.policyFor(incident);
     if (!name) return;
@@ -110,35 +112,43 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
     await this.apply(m, row, { status: incident.status, acknowledged_at: incident.acknowledged_at, incident_id: incidentId }, decide(state, row.policy, view(incident), now), now, SYSTEM_ACTOR);
   }
 
-  /** Advances every escalation that is due or whose incident changed status; returns how many. */
+  /**
+   * In the transaction that changes the incident's status: look at its escalation on the next
+   * pass (a step to stop, a reminder to start, a re-opened incident to page again).
+   */
+  async wake(m: EntityManager, incidentId: number): Promise<void> {
+    await m.query(`UPDATE escalations SET wake_at = $2 WHERE incident_id = $1`, [incidentId, this.clock.now().toISOString()]);
+  }
+
+  /** Advances every escalation that is due, or woken by its incident's change; returns how many. */
   async runDue(): Promise<number> {
     const now = this.clock.now();
     // A cheap look first: on PGlite a transaction holds up every other query.
-    const [any] = await this.dataSource.query(
-      `SELECT 1 FROM escalations e JOIN incidents i ON i.id = e.incident_id
-       WHERE ((e.wake_at <= $1 AND e.last_status <> 'resolved') OR i.status <> e.last_status) LIMIT 1`,
-      [now.toISOString()],
-    );
+    const [any] = await this.dataSource.query(`SELECT 1 FROM escalations WHERE wake_at <= $1 LIMIT 1`, [now.toISOString()]);
     if (!any) return 0;
     let total = 0;
     for (;;) {
       const done = await this.dataSource.transaction(async (m) => {
-        const due: DueRow[] = await m.query(
-          `SELECT e.incident_id, i.status, i.acknowledged_at FROM escalations e JOIN incidents i ON i.id = e.incident_id
-           WHERE ((e.wake_at <= $1 AND e.last_status <> 'resolved') OR i.status <> e.last_status)
-           ORDER BY e.incident_id LIMIT ${BATCH}
-           FOR UPDATE OF e, i SKIP LOCKED`,
-          [now.toISOString()],
-        );
-        if (due.length === 0) return 0;
-        const rows = await m.getRepository(Escalation).findBy(due.map((d) => ({ incidentId: Number(d.incident_id) })));
-        const byId = new Map(rows.map((r) => [r.incidentId, r]));
-        for (const d of due) {
-          const row = byId.get(Number(d.incident_id));
-          if (!row) continue;
-          await this.apply(m, row, d, decide(stateOf(row), row.policy, view(d), now), now, SYSTEM_ACTOR);
+        const rows = await m
+          .createQueryBuilder(Escalation, 'e')
+          .setLock('pessimistic_write')
+          .setOnLocked('skip_locked')
+          .where('e.wake_at <= :now', { now: now.toISOString() })
+          .orderBy('e.incident_id')
+          .limit(BATCH)
+          .getMany();
+        if (rows.length === 0) return 0;
+        // The incidents too, so no status changes while a step is taken; one another process
+        // holds is left for the next pass.
+        const statuses = await this.incidents.lockStatuses(m, rows.map((r) => r.incidentId), { skipLocked: true });
+        const byId = new Map(statuses.map((s) => [Number(s.id), s]));
+        for (const row of rows) {
+          const incident = byId.get(row.incidentId);
+          if (!incident) continue;
+          const due: DueRow = { incident_id: row.incidentId, status: incident.status as WatchedStatus, acknowledged_at: incident.acknowledged_at };
+          await this.apply(m, row, due, decide(stateOf(row), row.policy, view(due), now), now, SYSTEM_ACTOR);
         }
-        return due.length;
+        return rows.length;
       });
       total += done;
       if (done < BATCH) break;
@@ -150,7 +160,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
   /** "Escalate": take the pending step now. 409 when no escalation runs for the incident. */
   async escalate(incidentId: number, actor: Actor): Promise<{ incidentId: number; policy: string; step: number; round: number }> {
     const result = await this.dataSource.transaction(async (m) => {
-      const [incident] = await m.query(`SELECT id, status, acknowledged_at FROM incidents WHERE id = $1 FOR UPDATE`, [incidentId]);
+      const [incident] = await this.incidents.lockStatuses(m, [incidentId], { skipLocked: false });
       if (!incident) throw new NotFoundError('incident', incidentId);
       const row = await m.findOne(Escalation, { where: { incidentId }, lock: { mode: 'pessimistic_write' } });
       if (!row) throw new ConflictError(`no escalation runs for incident ${incidentId}: its route names no escalation policy`);

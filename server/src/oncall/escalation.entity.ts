@@ -1,5 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { Incident } from '../incidents/incident.entity';
+// The relation only declares the foreign key; the incident is read through incidents' store.
+import type { Incident } from '../incidents/incident.entity';
 import type { EscalationPolicySnapshot } from './escalation-policy';
 import type { WatchedStatus } from './escalation';
 
@@ -14,7 +15,7 @@ export class Escalation {
   @PrimaryColumn('int', { name: 'incident_id', primaryKeyConstraintName: 'pk_escalations' })
   incidentId!: number;
 
-  @ManyToOne(() => Incident, { onDelete: 'CASCADE' })
+  @ManyToOne('Incident', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'incident_id', foreignKeyConstraintName: 'fk_escalations_incident' })
   incident?: Incident;
 

@@ -5,7 +5,7 @@ import { CLOCK, type Clock } from '../common/clock';
 import { NotFoundError, ValidationError } from '../common/errors';
 import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import type { Actor } from '../incidents/timeline-entry.entity';
+import type { Actor } from '../incidents/actor';
 import { RulesService } from '../rules/rules.service';
 import { formatProblem, RulesError, type RuleProblem } from '../rules/yaml-source';
 import { scheduleToICal, userToICal } from './ical';

@@ -1,5 +1,6 @@
 import type { TemplateValues } from './hook-request';
 
+/** The incident's side of a hook's values (incidents' IncidentFacts has these and more). */
 export interface IncidentFacts {
   id: number;
   title: string;
@@ -35,5 +36,3 @@ export function templateValues(incident: IncidentFacts, e: ExecutionFacts, publi
     mode: e.mode,
   };
 }
-
-export const INCIDENT_FACTS_SQL = `SELECT id, title, service, severity, source FROM incidents WHERE id = $1`;

@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { Incident } from '../incidents/incident.entity';
+// The relation only declares the foreign key; the incident is read through incidents' store.
+import type { Incident } from '../incidents/incident.entity';
 import type { HookRequest } from './hook-request';
 import type { ExecutionStatus } from './execution-lifecycle';
 
@@ -21,7 +22,7 @@ export class RollbackExecution {
   @Column('int', { name: 'incident_id' })
   incidentId!: number;
 
-  @ManyToOne(() => Incident, { onDelete: 'CASCADE' })
+  @ManyToOne('Incident', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'incident_id', foreignKeyConstraintName: 'fk_rollback_executions_incident' })
   incident?: Incident;
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 import { writeTimeline } from '../incidents/incident-records';
-import type { Actor } from '../incidents/timeline-entry.entity';
+import type { Actor } from '../incidents/actor';
 import type { OutboxService } from '../outbox/outbox.service';
 
 export interface RollbackStep {

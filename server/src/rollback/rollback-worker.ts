@@ -9,12 +9,13 @@ import { withSpan } from '../common/telemetry';
 import { returnedRows } from '../common/returned-rows';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ExperimentsService } from '../guardrails/experiments.service';
-import { SYSTEM_ACTOR } from '../incidents/timeline-entry.entity';
+import { IncidentStore } from '../incidents/incident-store';
+import { SYSTEM_ACTOR } from '../incidents/actor';
 import { OutboxService } from '../outbox/outbox.service';
 import { RulesService } from '../rules/rules.service';
 import { HOOK_HTTP_CLIENT, type HookHttpClient } from './hook-http-client';
 import { backoffMs, buildRequest, classifyResponse, redacted, type AttemptOutcome, type HookRequest } from './hook-request';
-import { INCIDENT_FACTS_SQL, templateValues, type IncidentFacts } from './hook-values';
+import { templateValues } from './hook-values';
 import type { RollbackExecution } from './rollback-execution.entity';
 import { recordStep } from './rollback-records';
 import { RollbackStore } from './rollback-store';
@@ -43,6 +44,7 @@ export class RollbackWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly experiments: ExperimentsService,
+    private readonly incidents: IncidentStore,
     @Inject(HOOK_HTTP_CLIENT) private readonly http: HookHttpClient,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -78,7 +80,8 @@ export class RollbackWorker implements OnApplicationBootstrap, OnApplicationShut
       if (hook.secretEnv && !secret) {
         return this.finish(e, null, { kind: 'failed', status: null, error: `${hook.secretEnv} is not set: the request cannot be signed (set it and retry)` }, null, null);
       }
-      const [incident]: IncidentFacts[] = await this.dataSource.query(INCIDENT_FACTS_SQL, [e.incidentId]);
+      const incident = await this.incidents.facts(e.incidentId);
+      if (!incident) return this.finish(e, null, { kind: 'failed', status: null, error: `incident ${e.incidentId} no longer exists` }, null, null);
       const request = buildRequest(hook, templateValues(incident, e, this.config.publicUrl), e.id, secret, Math.floor(this.wallClock.now().getTime() / 1000));
       // Only the worker holding the latest claim sends; the claim then outlasts the request.
       if (!(await this.store.renewClaim(e, Math.ceil(hook.timeoutMs / 1000) + 30))) return this.claimLost(e);

@@ -6,15 +6,16 @@ import { ConflictError, NotFoundError, ValidationError } from '../common/errors'
 import { EXTENSION_ACTION_PREFIX, type ClickActor, type IncidentActionProvider, type IncidentButton } from '../common/incident-actions';
 import { LOGGER, type Logger } from '../common/logger';
 import type { ListQuery } from '../common/pagination';
-import type { Signal, SignalHandler } from '../common/signals';
+import type { Signal } from '../common/signals';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { SYSTEM_ACTOR, type Actor } from '../incidents/timeline-entry.entity';
+import { IncidentStore } from '../incidents/incident-store';
+import { SYSTEM_ACTOR, type Actor } from '../incidents/actor';
 import { OutboxService } from '../outbox/outbox.service';
 import type { RollbackHook, RollbackPolicy } from '../rules/rollback-definition';
 import { RulesService } from '../rules/rules.service';
 import { assertApprovable, assertCancellable, assertRetryable, EXECUTION_STATUSES, type ExecutionStatus } from './execution-lifecycle';
 import { buildRequest, redacted } from './hook-request';
-import { templateValues, type IncidentFacts } from './hook-values';
+import { templateValues } from './hook-values';
 import { decide, matchesTrigger } from './policy-gate';
 import { RollbackExecution } from './rollback-execution.entity';
 import { recordStep } from './rollback-records';
@@ -43,13 +44,14 @@ export function policyView(p: RollbackPolicy) {
  * worker (rollback-worker.ts) sends the requests.
  */
 @Injectable()
-export class RollbackService implements SignalHandler, IncidentActionProvider {
+export class RollbackService implements IncidentActionProvider {
   constructor(
     private readonly dataSource: DataSource,
     private readonly rules: RulesService,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly store: RollbackStore,
+    private readonly incidents: IncidentStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -75,10 +77,7 @@ export class RollbackService implements SignalHandler, IncidentActionProvider {
     for (const signal of signals) {
       try {
         if (signal.status === 'resolved') {
-          await this.dataSource.query(
-            `DELETE FROM rollback_streaks WHERE incident_id IN (SELECT id FROM incidents WHERE fingerprint = $1 AND status <> 'resolved')`,
-            [signal.fingerprint],
-          );
+          await this.dataSource.query(`DELETE FROM rollback_streaks WHERE incident_id = ANY($1::int[])`, [await this.incidents.openIds(signal.fingerprint)]);
           continue;
         }
         const matching = policies.filter((p) => matchesTrigger(p, signal));
@@ -97,10 +96,7 @@ export class RollbackService implements SignalHandler, IncidentActionProvider {
   /** One evaluation found the breach: count it per policy, and create an execution once the policy says so. */
   private onBreach(signal: Signal, policies: RollbackPolicy[]): Promise<ExecutionStatus[]> {
     return this.dataSource.transaction(async (m) => {
-      const [incident]: IncidentFacts[] = await m.query(
-        `SELECT id, title, service, severity, source FROM incidents WHERE fingerprint = $1 AND status <> 'resolved' ORDER BY id DESC LIMIT 1`,
-        [signal.fingerprint],
-      );
+      const incident = await this.incidents.latestOpen(m, signal.fingerprint);
       if (!incident) return [];
       const at = this.clock.now();
       const created: ExecutionStatus[] = [];

@@ -12,11 +12,11 @@ import { RoutesService } from '../../rules/routes.service';
 import { alertKeyOf, applyMutes, collapseDeliveries, groupByIncident, planAlert, takeBatch, takeRepeats, type AlertGroup, type PlannedAlert } from './alert-grouping';
 import { Incident } from '../incident.entity';
 import * as lifecycle from '../incident-lifecycle';
-import { INCIDENT_PAGED, type IncidentPagedHandler } from '../incident-paged';
+import { INCIDENT_TRANSITIONS, type IncidentTransitionHandler } from '../incident-transitions';
 import { pgCode, queuePage, writeTimeline, type TimelineDraft } from '../incident-records';
 import { applyRepeats } from './alert-repeats';
 import { loadMuteSnapshot, type MuteSnapshot } from '../mute';
-import type { Actor } from '../timeline-entry.entity';
+import type { Actor } from '../actor';
 
 interface UpsertedIncident {
   id: number;
@@ -104,7 +104,7 @@ export class AlertIngestService {
     private readonly routes: RoutesService,
     private readonly metrics: AppMetrics,
     private readonly audit: AuditService,
-    @Inject(INCIDENT_PAGED) private readonly paged: IncidentPagedHandler,
+    @Inject(INCIDENT_TRANSITIONS) private readonly transitions: IncidentTransitionHandler,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -372,7 +372,7 @@ export class AlertIngestService {
           after: { status: 'triggered', title: g.first.alert.title, service: g.first.service, severity: g.first.severity, source: g.first.alert.source, route: g.first.route.name, muted: inc.muted },
         });
         if (!inc.muted) {
-          await queuePage(m, this.outbox, inc.id, this.paged);
+          await queuePage(m, this.outbox, inc.id, this.transitions);
           paged = true;
         }
         this.metrics.incidentsOpened.inc({ source: g.first.alert.source, severity: g.first.severity });
@@ -384,7 +384,7 @@ export class AlertIngestService {
         const event = lifecycle.unmute(Object.assign(new Incident(), { muted: true, status: inc.status }));
         if (event) timeline.push({ incidentId: inc.id, at, actor, event });
         if (inc.status === 'triggered') {
-          await queuePage(m, this.outbox, inc.id, this.paged);
+          await queuePage(m, this.outbox, inc.id, this.transitions);
           paged = true;
         }
       }
@@ -552,7 +552,10 @@ export class AlertIngestService {
         }
       }
     }
-    for (const id of changed) await m.save(open.get(id)!);
+    for (const id of changed) {
+      const incident = await m.save(open.get(id)!);
+      if (incident.status !== before.get(id)?.status) await this.transitions.incidentStatusChanged(m, id);
+    }
     return changed.size > 0;
   }
 }

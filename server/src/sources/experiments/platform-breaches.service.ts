@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../../common/clock';
 import { ValidationError } from '../../common/errors';
 import { SIGNAL_HANDLER, type SignalHandler } from '../../common/signals';
@@ -21,7 +20,6 @@ export interface BreachOutcome {
 @Injectable()
 export class PlatformBreachesService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly experiments: ExperimentsService,
     @Inject(SIGNAL_HANDLER) private readonly next: SignalHandler,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -38,12 +36,7 @@ export class PlatformBreachesService {
     const now = this.clock.now();
     const signals = breaches.map((b) => platformBreachSignal(b, known.get(b.experiment), platform, now));
     // Incidents, then rollback, have handled them when this returns (pipeline.ts).
-    if (signals.length > 0) await this.next.handleSignals(signals);
-    const rows: Array<{ fingerprint: string; id: number }> = await this.dataSource.query(
-      `SELECT DISTINCT ON (fingerprint) fingerprint, id FROM incidents WHERE fingerprint = ANY($1::text[]) ORDER BY fingerprint, id DESC`,
-      [[...new Set(signals.map((s) => s.fingerprint))]],
-    );
-    const incidentOf = new Map(rows.map((r) => [r.fingerprint, Number(r.id)]));
+    const incidentOf = signals.length > 0 ? await this.next.handleSignals(signals) : new Map<string, number>();
     return breaches.map((b, i) => ({
       experiment: b.experiment,
       variant: b.variant,
