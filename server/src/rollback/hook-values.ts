@@ -1,13 +1,8 @@
+import type { IncidentFacts as StoredIncidentFacts } from '../incidents/incident-store';
 import type { TemplateValues } from './hook-request';
 
-/** The incident's side of a hook's values (incidents' IncidentFacts has these and more). */
-export interface IncidentFacts {
-  id: number;
-  title: string;
-  service: string;
-  severity: string;
-  source: string;
-}
+/** The incident's side of a hook's values. */
+export type IncidentFacts = Pick<StoredIncidentFacts, 'id' | 'title' | 'service' | 'severity' | 'source'>;
 
 export interface ExecutionFacts {
   id: number;
