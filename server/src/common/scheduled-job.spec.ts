@@ -22,8 +22,7 @@ describe('ScheduledJob', () => {
 
   it('runs a pass every interval, and none before the first one', async () => {
     const run = jest.fn(async () => undefined);
-    const j = job({ run });
-    j.start();
+    const j = ScheduledJob.start({ name: 'test job', everyMs: 1000, logger: logger().log, run });
     await jest.advanceTimersByTimeAsync(999);
     expect(run).not.toHaveBeenCalled();
     await jest.advanceTimersByTimeAsync(1);

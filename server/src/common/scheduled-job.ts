@@ -7,8 +7,8 @@ export interface ScheduledJobOptions {
   everyMs: number;
   /** Runs a pass only in the process that takes (or renews) the lease `name`; without it, every process runs. */
   lease?: { service: Pick<LeaseService, 'tryAcquire'>; ttlSeconds: number };
-  /** One pass. */
-  run: () => Promise<void>;
+  /** One pass (what it resolves to is not used). */
+  run: () => Promise<unknown>;
   logger: Logger;
 }
 
@@ -19,30 +19,37 @@ export interface ScheduledJobOptions {
  * background loop is one of these, or a DrainLoop when it drains a queue on wake.
  */
 export class ScheduledJob {
-  private timer?: NodeJS.Timeout;
-  private running: Promise<void> | null = null;
-  private stopping = false;
+  /** A job, ticking from now on (its first pass one interval from now). */
+  static start(options: ScheduledJobOptions): ScheduledJob {
+    const job = new ScheduledJob(options);
+    job.start();
+    return job;
+  }
+
+  private interval?: NodeJS.Timeout;
+  private pending: Promise<void> | null = null;
+  private stopped = false;
 
   constructor(private readonly options: ScheduledJobOptions) {}
 
   start(): void {
-    this.stopping = false;
-    if (!this.timer) this.timer = setInterval(() => void this.tick(), this.options.everyMs);
+    this.stopped = false;
+    this.interval ??= setInterval(() => void this.tick(), this.options.everyMs);
   }
 
   /** Stops ticking, and waits for the pass under way. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    this.stopped = true;
+    clearInterval(this.interval);
+    this.interval = undefined;
+    await this.pending;
   }
 
   /** Runs a pass now, or (while one runs) resolves when that one ends; never rejects. */
   tick(): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    this.running ??= this.pass().finally(() => (this.running = null));
-    return this.running;
+    if (this.stopped) return Promise.resolve();
+    this.pending ??= this.pass().finally(() => (this.pending = null));
+    return this.pending;
   }
 
   private async pass(): Promise<void> {
@@ -51,7 +58,7 @@ export class ScheduledJob {
       if (lease && !(await lease.service.tryAcquire(name, lease.ttlSeconds))) return;
       await run();
     } catch (err) {
-      logger.error({ err }, `${name} failed; will retry on the next tick`);
+      logger.error({ err, job: name }, `${name} failed; will retry on the next tick`);
     }
   }
 }
