@@ -8,6 +8,7 @@ import { LOGGER, type Logger } from '../common/logger';
 import { AppMetrics } from '../common/metrics';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../common/lease.service';
+import { ScheduledJob } from '../common/scheduled-job';
 import { IncidentHooks } from '../incidents/incident-hooks';
 import { writeTimeline, type TimelineDraft } from '../incidents/incident-records';
 import { SYSTEM_ACTOR, type Actor } from '../incidents/timeline-entry.entity';
@@ -41,7 +42,7 @@ interface DueRow {
  */
 @Injectable()
 export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
+  private job?: ScheduledJob;
   private readonly audit: AuditService;
 
   constructor(
@@ -66,20 +67,13 @@ export class EscalationEngine implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.scheduledPass(), this.config.escalationIntervalSeconds * 1000);
+    const seconds = this.config.escalationIntervalSeconds;
+    const lease = this.leases && { service: this.leases, ttlSeconds: Math.max(10, seconds * 3) };
+    this.job = ScheduledJob.start({ name: LEASE, everyMs: seconds * 1000, lease, run: () => this.runDue(), logger: this.logger });
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  async scheduledPass(): Promise<void> {
-    try {
-      if (this.leases && !(await this.leases.tryAcquire(LEASE, Math.max(10, this.config.escalationIntervalSeconds * 3)))) return;
-      await this.runDue();
-    } catch (err) {
-      this.logger.error({ err }, 'escalation pass failed; will retry on the next pass');
-    }
+  async onApplicationShutdown(): Promise<void> {
+    await this.job?.stop();
   }
 
   /** Which policy an incident follows: its route's (by name, else chosen by its labels), else `default`. */
