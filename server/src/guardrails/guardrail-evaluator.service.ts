@@ -7,6 +7,7 @@ import { SIGNAL_HANDLER, type Signal, type SignalHandler } from '../common/signa
 import { withSpan } from '../common/telemetry';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../common/lease.service';
+import { ScheduledJob } from '../common/scheduled-job';
 import { RulesService } from '../rules/rules.service';
 import { evaluateExperiment, type ExperimentResults, type MetricResult } from './experiment-evaluation';
 import { Experiment } from './experiment.entity';
@@ -24,6 +25,7 @@ const LEASE = 'guardrail-evaluation';
 @Injectable()
 export class GuardrailEvaluator implements OnApplicationBootstrap, OnApplicationShutdown {
   private queue: Promise<unknown> = Promise.resolve();
+  private job?: ScheduledJob;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -43,22 +45,27 @@ export class GuardrailEvaluator implements OnApplicationBootstrap, OnApplication
     this.rules.onReload(() => {
       sync().catch((err) => this.logger.error({ err }, 'experiments from alerts/ not synced'));
     });
-    this.scheduler.addInterval(LEASE, setInterval(() => void this.scheduledPass(), this.config.evaluationIntervalSeconds * 1000));
+    this.scheduled().start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', LEASE)) this.scheduler.deleteInterval(LEASE);
+    await this.job?.stop();
     await this.queue.catch(() => undefined);
   }
 
-  async scheduledPass(): Promise<void> {
-    try {
-      const ttl = Math.max(10, this.config.evaluationIntervalSeconds * 2);
-      if (!(await this.leases.tryAcquire(LEASE, ttl))) return;
-      await this.evaluate(await this.experiments.runningIds());
-    } catch (err) {
-      this.logger.error({ err }, 'scheduled guardrail evaluation failed');
-    }
+  /** The scheduled pass now (by lease), over every running experiment; never rejects. */
+  scheduledPass(): Promise<void> {
+    return this.scheduled().tick();
+  }
+
+  private scheduled(): ScheduledJob {
+    return (this.job ??= new ScheduledJob({
+      name: LEASE,
+      everyMs: this.config.evaluationIntervalSeconds * 1000,
+      lease: { service: this.leases, ttlSeconds: Math.max(10, this.config.evaluationIntervalSeconds * 2) },
+      run: async () => this.evaluate(await this.experiments.runningIds()),
+      logger: this.logger,
+    }));
   }
 
   /** Evaluations in this process run one after another, so state changes never interleave. */

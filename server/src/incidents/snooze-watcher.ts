@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { LOGGER, type Logger } from '../common/logger';
+import { ScheduledJob } from '../common/scheduled-job';
 import { IncidentsService } from './incidents.service';
 
 /** How often snoozes that have run out are turned back into triggered incidents. */
@@ -8,8 +9,7 @@ const CHECK_EVERY_MS = 2_000;
 /** Ends snoozes on time; each due incident is claimed with SKIP LOCKED, so several processes can run this. */
 @Injectable()
 export class SnoozeWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running: Promise<unknown> | null = null;
+  private job?: ScheduledJob;
 
   constructor(
     private readonly incidents: IncidentsService,
@@ -17,19 +17,10 @@ export class SnoozeWatcher implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.tick(), CHECK_EVERY_MS);
+    this.job = ScheduledJob.start({ name: 'ending due snoozes', everyMs: CHECK_EVERY_MS, run: () => this.incidents.endDueSnoozes(), logger: this.logger });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-  }
-
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.incidents
-      .endDueSnoozes()
-      .catch((err) => this.logger.error({ err }, 'ending due snoozes failed; will retry'))
-      .finally(() => (this.running = null));
+    await this.job?.stop();
   }
 }

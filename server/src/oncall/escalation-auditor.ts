@@ -5,6 +5,7 @@ import { LOGGER, type Logger } from '../common/logger';
 import { AppMetrics } from '../common/metrics';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../common/lease.service';
+import { ScheduledJob } from '../common/scheduled-job';
 import { writeTimeline } from '../incidents/incident-records';
 import { IncidentStore } from '../incidents/incident-store';
 import { SYSTEM_ACTOR } from '../incidents/actor';
@@ -29,7 +30,7 @@ export interface OverdueEscalation {
  */
 @Injectable()
 export class EscalationAuditor implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
+  private job?: ScheduledJob;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -44,11 +45,13 @@ export class EscalationAuditor implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.scheduledAudit(), this.config.escalationAuditSeconds * 1000);
+    const seconds = this.config.escalationAuditSeconds;
+    const lease = this.leases && { service: this.leases, ttlSeconds: Math.max(30, seconds * 2) };
+    this.job = ScheduledJob.start({ name: LEASE, everyMs: seconds * 1000, lease, run: () => this.audit(), logger: this.logger });
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+  async onApplicationShutdown(): Promise<void> {
+    await this.job?.stop();
   }
 
   /** How late a step may be before it counts as stalled: three engine passes, in clock time. */
@@ -68,15 +71,6 @@ export class EscalationAuditor implements OnApplicationBootstrap, OnApplicationS
     const triggered = new Set((await this.incidents.statuses(candidates.map((r) => Number(r.incident_id)))).filter((s) => s.status === 'triggered').map((s) => Number(s.id)));
     const rows = candidates.filter((r) => triggered.has(Number(r.incident_id)));
     return rows.map((r) => ({ incidentId: Number(r.incident_id), policy: String(r.policy_name), step: Number(r.step), dueAt: new Date(r.next_at as string) }));
-  }
-
-  async scheduledAudit(): Promise<void> {
-    try {
-      if (this.leases && !(await this.leases.tryAcquire(LEASE, Math.max(30, this.config.escalationAuditSeconds * 2)))) return;
-      await this.audit();
-    } catch (err) {
-      this.logger.error({ err }, 'escalation audit failed; will retry');
-    }
   }
 
   /** Re-queues every stalled escalation and runs the pass; returns the ones it found. */

@@ -6,6 +6,7 @@ import { CLOCK, type Clock } from '../common/clock';
 import { ConflictError, NotFoundError } from '../common/errors';
 import { LOGGER, type Logger } from '../common/logger';
 import { AppMetrics } from '../common/metrics';
+import { ScheduledJob } from '../common/scheduled-job';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../common/lease.service';
 import { writeTimeline, type TimelineDraft } from '../incidents/incident-records';
@@ -41,7 +42,7 @@ interface DueRow {
  */
 @Injectable()
 export class EscalationEngine implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
+  private job?: ScheduledJob;
   private readonly audit: AuditService;
 
   constructor(
@@ -62,20 +63,13 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.scheduledPass(), this.config.escalationIntervalSeconds * 1000);
+    const seconds = this.config.escalationIntervalSeconds;
+    const lease = this.leases && { service: this.leases, ttlSeconds: Math.max(10, seconds * 3) };
+    this.job = ScheduledJob.start({ name: LEASE, everyMs: seconds * 1000, lease, run: () => this.runDue(), logger: this.logger });
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  async scheduledPass(): Promise<void> {
-    try {
-      if (this.leases && !(await this.leases.tryAcquire(LEASE, Math.max(10, this.config.escalationIntervalSeconds * 3)))) return;
-      await this.runDue();
-    } catch (err) {
-      this.logger.error({ err }, 'escalation pass failed; will retry on the next pass');
-    }
+  async onApplicationShutdown(): Promise<void> {
+    await this.job?.stop();
   }
 
   /** Which policy an incident follows: its route's (by name, else chosen by its labels), else `default`. */

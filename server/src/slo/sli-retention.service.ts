@@ -5,6 +5,7 @@ import { CLOCK, type Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../common/lease.service';
+import { ScheduledJob } from '../common/scheduled-job';
 import { RulesService } from '../rules/rules.service';
 import { SLI_CHANGES_KEPT_MS } from './postgres-sli-store';
 
@@ -34,6 +35,7 @@ export type RetentionResult = Record<(typeof TABLES)[number]['table'] | 'sli_cha
 export class SliRetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private stopping = false;
   private running: Promise<unknown> = Promise.resolve();
+  private job?: ScheduledJob;
   private warnedPeriod = false;
 
   constructor(
@@ -46,25 +48,15 @@ export class SliRetentionService implements OnApplicationBootstrap, OnApplicatio
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** The lease is taken by run() itself (renewed between batches, released at the end), not by the job. */
   onApplicationBootstrap(): void {
-    this.scheduler.addInterval(
-      LEASE,
-      setInterval(() => void this.scheduledRun(), INTERVAL_MS),
-    );
+    this.job = ScheduledJob.start({ name: 'SLI retention', everyMs: INTERVAL_MS, run: () => this.run(), logger: this.logger });
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    if (this.scheduler.doesExist('interval', LEASE)) this.scheduler.deleteInterval(LEASE);
+    await this.job?.stop();
     await this.running.catch(() => undefined);
-  }
-
-  private async scheduledRun(): Promise<void> {
-    try {
-      await this.run();
-    } catch (err) {
-      this.logger.error({ err }, 'SLI retention failed');
-    }
   }
 
   /** One pass over the four tables; null when another process holds the lease. */

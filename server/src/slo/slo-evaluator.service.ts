@@ -9,6 +9,7 @@ import { SIGNAL_HANDLER, type Signal, type SignalHandler } from '../common/signa
 import { withSpan } from '../common/telemetry';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../common/lease.service';
+import { ScheduledJob } from '../common/scheduled-job';
 import { RulesService } from '../rules/rules.service';
 import type { SloDefinition } from '../rules/slo-definition';
 import { alertPairsFor } from './alert-pairs';
@@ -252,6 +253,7 @@ function changedEnough(r: SloResult, prev: PreviousStatus, now: Date): boolean {
 export class SloEvaluator implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Evaluations in this process run one after another, so state changes are never interleaved. */
   private queue: Promise<unknown> = Promise.resolve();
+  private job?: ScheduledJob;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -277,27 +279,16 @@ export class SloEvaluator implements OnApplicationBootstrap, OnApplicationShutdo
     if (touched.length > 0) await this.evaluate('ingest', touched);
   }
 
+  /** Every SLO on a schedule (by lease); the pass waits its turn in the evaluation queue. */
   onApplicationBootstrap(): void {
-    const ms = this.config.evaluationIntervalSeconds * 1000;
-    this.scheduler.addInterval(
-      LEASE,
-      setInterval(() => void this.scheduledPass(), ms),
-    );
+    const seconds = this.config.evaluationIntervalSeconds;
+    const lease = { service: this.leases, ttlSeconds: Math.max(10, seconds * 2) };
+    this.job = ScheduledJob.start({ name: LEASE, everyMs: seconds * 1000, lease, run: () => this.evaluate('schedule', this.rules.slos()), logger: this.logger });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', LEASE)) this.scheduler.deleteInterval(LEASE);
+    await this.job?.stop();
     await this.queue.catch(() => undefined);
-  }
-
-  async scheduledPass(): Promise<void> {
-    try {
-      const ttl = Math.max(10, this.config.evaluationIntervalSeconds * 2);
-      if (!(await this.leases.tryAcquire(LEASE, ttl))) return;
-      await this.evaluate('schedule', this.rules.slos());
-    } catch (err) {
-      this.logger.error({ err }, 'scheduled SLO evaluation failed');
-    }
   }
 
   evaluate(trigger: 'schedule' | 'ingest' | 'manual', slos: SloDefinition[] = this.rules.slos()): Promise<SloEvaluation[]> {

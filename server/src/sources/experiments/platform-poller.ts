@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { LOGGER, type Logger } from '../../common/logger';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { LeaseService } from '../../common/lease.service';
+import { ScheduledJob } from '../../common/scheduled-job';
 import { observationBodySchema } from './observation-body';
 import { ExperimentObservationsService } from './experiment-observations.service';
 import { platformBreachesBodySchema } from './platform-breach';
@@ -32,7 +33,7 @@ export interface PollReport {
  */
 @Injectable()
 export class ExperimentPlatformPoller implements OnApplicationBootstrap, OnApplicationShutdown {
-  private running: Promise<unknown> = Promise.resolve();
+  private job?: ScheduledJob;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -46,24 +47,20 @@ export class ExperimentPlatformPoller implements OnApplicationBootstrap, OnAppli
   onApplicationBootstrap(): void {
     const { breachesUrl, observationsUrl, intervalSeconds } = this.config.experimentPlatform;
     if (!breachesUrl && !observationsUrl) return;
-    this.scheduler.addInterval(LEASE, setInterval(() => void this.scheduledPoll(), intervalSeconds * 1000));
+    this.job = ScheduledJob.start({
+      name: LEASE,
+      everyMs: intervalSeconds * 1000,
+      lease: { service: this.leases, ttlSeconds: Math.max(10, intervalSeconds * 2) },
+      run: async () => {
+        const report = await this.poll();
+        if (report.problems.length > 0) this.logger.warn({ ...report }, 'experiment platform poll had problems');
+      },
+      logger: this.logger,
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', LEASE)) this.scheduler.deleteInterval(LEASE);
-    await this.running.catch(() => undefined);
-  }
-
-  private async scheduledPoll(): Promise<void> {
-    try {
-      if (!(await this.leases.tryAcquire(LEASE, Math.max(10, this.config.experimentPlatform.intervalSeconds * 2)))) return;
-      const run = this.poll();
-      this.running = run;
-      const report = await run;
-      if (report.problems.length > 0) this.logger.warn({ ...report }, 'experiment platform poll had problems');
-    } catch (err) {
-      this.logger.error({ err }, 'experiment platform poll failed');
-    }
+    await this.job?.stop();
   }
 
   async poll(): Promise<PollReport> {

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { CLOCK, type Clock } from '../../common/clock';
 import { parseDuration } from '../../common/duration';
 import { LOGGER, type Logger } from '../../common/logger';
+import { ScheduledJob } from '../../common/scheduled-job';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { ExperimentsService } from '../../guardrails/experiments.service';
 import { toExperimentDefinition } from '../../rules/experiment-definition';
@@ -22,8 +23,7 @@ const MAX_CHUNK_MINUTES = 360;
  */
 @Injectable()
 export class ExperimentSimulator implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private ticking: Promise<void> | null = null;
+  private job?: ScheduledJob;
 
   constructor(
     private readonly simulator: SimulatorService,
@@ -36,21 +36,11 @@ export class ExperimentSimulator implements OnApplicationBootstrap, OnApplicatio
 
   onApplicationBootstrap(): void {
     if (!this.config.simulator.enabled) return;
-    this.timer = setInterval(() => void this.tick(), 1000);
+    this.job = ScheduledJob.start({ name: 'experiment simulator tick', everyMs: 1000, run: () => this.generate(), logger: this.logger });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.ticking;
-  }
-
-  tick(): Promise<void> {
-    if (!this.ticking) {
-      this.ticking = this.generate()
-        .catch((err) => this.logger.error({ err }, 'experiment simulator tick failed'))
-        .finally(() => (this.ticking = null));
-    }
-    return this.ticking;
+    await this.job?.stop();
   }
 
   private async generate(): Promise<void> {

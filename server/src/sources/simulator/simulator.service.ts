@@ -5,6 +5,7 @@ import { CLOCK, type Clock } from '../../common/clock';
 import { parseDuration } from '../../common/duration';
 import { NotFoundError } from '../../common/errors';
 import { LOGGER, type Logger } from '../../common/logger';
+import { ScheduledJob } from '../../common/scheduled-job';
 import { AppMetrics } from '../../common/metrics';
 import { withSpan } from '../../common/telemetry';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
@@ -47,8 +48,7 @@ export interface FaultRequest {
 @Injectable()
 export class SimulatorService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly profiles: readonly ServiceProfile[] = DEFAULT_SERVICE_PROFILES;
-  private timer?: NodeJS.Timeout;
-  private ticking: Promise<void> | null = null;
+  private job?: ScheduledJob;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -64,23 +64,12 @@ export class SimulatorService implements OnApplicationBootstrap, OnApplicationSh
   onApplicationBootstrap(): void {
     if (!this.config.simulator.enabled) return;
     this.logger.info({ seed: this.config.simulator.seed, timeScale: this.config.timeScale }, 'simulator on');
-    this.timer = setInterval(() => void this.tick(), 1000);
-    void this.tick();
+    this.job = ScheduledJob.start({ name: 'simulator tick', everyMs: 1000, run: () => this.generate(), logger: this.logger });
+    void this.job.tick();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.ticking;
-  }
-
-  /** Generates data from the cursor up to now. Concurrent calls share one run. */
-  tick(): Promise<void> {
-    if (!this.ticking) {
-      this.ticking = this.generate()
-        .catch((err) => this.logger.error({ err }, 'simulator tick failed'))
-        .finally(() => (this.ticking = null));
-    }
-    return this.ticking;
+    await this.job?.stop();
   }
 
   private async generate(): Promise<void> {
