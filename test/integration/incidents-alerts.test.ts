@@ -9,7 +9,6 @@ import { dataSourceOptions } from '../../server/src/database/data-source-options
 import { AlertIngestService } from '../../server/src/incidents/intake/alert-ingest.service';
 import { alertContent } from '../../server/src/incidents/intake/alert-repeats';
 import { IncidentsService } from '../../server/src/incidents/incidents.service';
-import { MaintenanceWindowsService } from '../../server/src/incidents/maintenance-windows.service';
 import { SilencesService } from '../../server/src/incidents/silences.service';
 import { OutboxService } from '../../server/src/outbox/outbox.service';
 import type { IncomingAlert } from '../../server/src/incidents/intake/incoming-alert';
@@ -45,7 +44,6 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
   let incidents: IncidentsService;
   let ingest: AlertIngestService;
   let silences: SilencesService;
-  let maintenance: MaintenanceWindowsService;
   const clock = new ManualClock(new Date('2026-11-25T03:00:00Z'));
   const routes = new RoutesService([
     // The feature-store route resolves its incidents when the source resolves every alert.
@@ -60,11 +58,10 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
     incidents = new IncidentsService(db.dataSource, outbox, new AppMetrics(), audit, new IncidentStore(db.dataSource), noEscalation, clock, silentLogger);
     ingest = new AlertIngestService(db.dataSource, outbox, routes, new AppMetrics(), audit, noEscalation, clock, silentLogger);
     silences = new SilencesService(db.dataSource, audit, clock);
-    maintenance = new MaintenanceWindowsService(db.dataSource, audit, clock);
   });
   afterAll(() => db.close());
   beforeEach(() =>
-    db.dataSource.query(`TRUNCATE incidents, incident_timeline, incident_alerts, outbox, silences, maintenance_windows, audit_log RESTART IDENTITY CASCADE`),
+    db.dataSource.query(`TRUNCATE incidents, incident_timeline, incident_alerts, outbox, silences, audit_log RESTART IDENTITY CASCADE`),
   );
 
   const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
@@ -164,7 +161,7 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
   });
 
   it('a silence mutes matching alerts (recorded, visible, no page); once expired it no longer mutes and the incident pages', async () => {
-    const silence = await silences.create({ matchers: [{ name: 'alertname', value: 'RankerHigh.*', isRegex: true, isEqual: true }, { name: 'instance', value: 'ranker-0:9090', isRegex: false, isEqual: true }], duration: '2h', comment: 'ranker-0 is being drained' }, alice);
+    const silence = await silences.create('silence', { matchers: [{ name: 'alertname', value: 'RankerHigh.*', isRegex: true, isEqual: true }, { name: 'instance', value: 'ranker-0:9090', isRegex: false, isEqual: true }], duration: '2h', comment: 'ranker-0 is being drained' }, alice);
     expect(silence.status).toBe('active');
     const [ranker0, ranker1] = amAlerts('grouped-firing.json');
     expect((await ingest.ingest([ranker0]))[0].outcome).toBe('opened-muted');
@@ -177,8 +174,8 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
 
     await ingest.ingest([ranker0]);
     expect(await pages()).toEqual([]);
-    await silences.expire(silence.id, alice);
-    await expect(silences.expire(silence.id, alice)).rejects.toMatchObject({ status: 409 });
+    await silences.expire('silence', silence.id, alice);
+    await expect(silences.expire('silence', silence.id, alice)).rejects.toMatchObject({ status: 409 });
     clock.advance(1000);
     await ingest.ingest([ranker0]);
     expect(await pages()).toEqual([1]);
@@ -191,7 +188,7 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
   });
 
   it('a maintenance window mutes every alert of its service, SLO signals included', async () => {
-    await maintenance.create({ service: 'feature-store', duration: '1h', comment: 'reindex' }, alice);
+    await silences.create('maintenance', { service: 'feature-store', duration: '1h', comment: 'reindex' }, alice);
     expect((await ingest.ingest(amAlerts('firing.json')))[0].outcome).toBe('opened-muted');
     const signal: Signal = {
       fingerprint: 'slo:feature-store.latency:page', status: 'firing', source: 'slo', service: 'feature-store', title: 'feature-store latency burning',

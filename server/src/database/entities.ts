@@ -9,7 +9,6 @@ import { Experiment } from '../guardrails/experiment.entity';
 import { ExperimentObservation } from '../guardrails/experiment-observation.entity';
 import { IncidentAlert } from '../incidents/incident-alert.entity';
 import { Incident } from '../incidents/incident.entity';
-import { MaintenanceWindow } from '../incidents/maintenance-window.entity';
 import { Silence } from '../incidents/silence.entity';
 import { TimelineEntry } from '../incidents/timeline-entry.entity';
 import { SlackThread } from '../notify/slack/slack-thread.entity';
@@ -39,7 +38,6 @@ export const ENTITIES = [
   TimelineEntry,
   IncidentAlert,
   Silence,
-  MaintenanceWindow,
   AuditEntry,
   OutboxMessage,
   SlackThread,

@@ -8,15 +8,13 @@ import { IncidentReportsService } from './incident-reports.service';
 import { IncidentStore } from './incident-store';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsService } from './incidents.service';
-import { MaintenanceWindowsController } from './maintenance-windows.controller';
-import { MaintenanceWindowsService } from './maintenance-windows.service';
 import { SilencesController } from './silences.controller';
 import { SilencesService } from './silences.service';
 import { SnoozeWatcher } from './snooze-watcher';
 
 @Module({
-  controllers: [AlertmanagerController, PagerDutyController, IncidentsController, SilencesController, MaintenanceWindowsController],
-  providers: [IncidentStore, IncidentsService, AlertIngestService, AlertmanagerReceiver, PagerDutyEventsService, IncidentReportsService, SilencesService, MaintenanceWindowsService, SnoozeWatcher],
+  controllers: [AlertmanagerController, PagerDutyController, IncidentsController, SilencesController],
+  providers: [IncidentStore, IncidentsService, AlertIngestService, AlertmanagerReceiver, PagerDutyEventsService, IncidentReportsService, SilencesService, SnoozeWatcher],
   exports: [IncidentsService, IncidentStore],
 })
 export class IncidentsModule {}

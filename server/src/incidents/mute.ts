@@ -1,43 +1,58 @@
 import type { EntityManager } from 'typeorm';
 import { formatMatcher, matchesAll, type LabelMatcher } from '../rules/label-matcher';
+import type { SilenceKind } from './silence.entity';
 
-/** The silences and maintenance windows in force at one instant. */
+/**
+ * One silence in force, Alertmanager's single kind of muter: it mutes an alert when every label
+ * matcher matches and, for a maintenance window, the alert is of its service.
+ */
+export interface Muter {
+  kind: SilenceKind;
+  id: number;
+  matchers: LabelMatcher[];
+  /** The service a maintenance window covers; null for a label-matching silence. */
+  service: string | null;
+  comment: string;
+  createdBy: string;
+}
+
+/** The silences in force at one instant, maintenance windows first, then by id (the first that matches is named). */
 export interface ActiveMutes {
-  silences: Array<{ id: number; matchers: LabelMatcher[]; comment: string; createdBy: string }>;
-  maintenance: Array<{ id: number; service: string; comment: string; createdBy: string }>;
+  muters: Muter[];
 }
 
 export interface MuteReason {
-  kind: 'silence' | 'maintenance';
+  kind: SilenceKind;
   id: number;
   /** For people: what muted it and why. */
   text: string;
 }
 
-export const NO_MUTES: ActiveMutes = { silences: [], maintenance: [] };
+export const NO_MUTES: ActiveMutes = { muters: [] };
+
+export function mutes(muter: Muter, labels: Record<string, string>, service: string): boolean {
+  return (muter.service === null || muter.service === service) && matchesAll(muter.matchers, labels);
+}
+
+function describeMuter(m: Muter): string {
+  const what = m.kind === 'maintenance' ? `maintenance window #${m.id} on ${m.service}` : `silence #${m.id} {${m.matchers.map(formatMatcher).join(', ')}}`;
+  return `${what} (${m.createdBy}: ${m.comment})`;
+}
 
 /** Which silence or maintenance window mutes an alert with these labels on this service, if any. */
-export function muteReason(labels: Record<string, string>, service: string, mutes: ActiveMutes): MuteReason | null {
-  const window = mutes.maintenance.find((w) => w.service === service);
-  if (window) {
-    return { kind: 'maintenance', id: window.id, text: `maintenance window #${window.id} on ${service} (${window.createdBy}: ${window.comment})` };
-  }
-  const silence = mutes.silences.find((s) => matchesAll(s.matchers, labels));
-  if (silence) {
-    return { kind: 'silence', id: silence.id, text: `silence #${silence.id} {${silence.matchers.map(formatMatcher).join(', ')}} (${silence.createdBy}: ${silence.comment})` };
-  }
-  return null;
+export function muteReason(labels: Record<string, string>, service: string, active: ActiveMutes): MuteReason | null {
+  const muter = active.muters.find((m) => mutes(m, labels, service));
+  return muter ? { kind: muter.kind, id: muter.id, text: describeMuter(muter) } : null;
 }
 
 /**
- * The silences and maintenance windows in force at `$<at>`, one row each, in a stable order. Both
- * are immutable once created except for their end (expire), so this set changes only when one is
+ * The silences in force at `$<at>`, one row each, in a stable order ('maintenance' sorts before
+ * 'silence', so a maintenance window is named before a silence that also matches). Silences are
+ * immutable once created except for their end (expire), so this set changes only when one is
  * created, expired or starts or ends.
  */
 const activeMutesSql = (at: string) => `
-  SELECT 'silence' AS kind, id, matchers, NULL::text AS service, comment, created_by FROM silences WHERE starts_at <= ${at} AND ends_at > ${at}
-  UNION ALL
-  SELECT 'maintenance', id, NULL, service, comment, created_by FROM maintenance_windows WHERE starts_at <= ${at} AND ends_at > ${at}`;
+  SELECT kind, id, matchers, service, comment, created_by FROM silences WHERE starts_at <= ${at} AND ends_at > ${at}`;
 
 /**
  * A digest of that set, computed by the database, so a statement can check that the mutes a
@@ -52,21 +67,17 @@ export interface MuteSnapshot {
   digest: string;
 }
 
-/** One query for both, inside the caller's transaction. Silences and windows are few; this stays cheap. */
+/** One query, inside the caller's transaction. Silences in force are few; this stays cheap. */
 export async function loadActiveMutes(m: EntityManager, at: Date): Promise<ActiveMutes> {
   return (await loadMuteSnapshot(m, at)).mutes;
 }
 
 export async function loadMuteSnapshot(m: Pick<EntityManager, 'query'>, at: Date): Promise<MuteSnapshot> {
-  const [row]: Array<{ digest: string; rows: Array<{ kind: string; id: number; matchers: LabelMatcher[] | null; service: string | null; comment: string; created_by: string }> }> = await m.query(
+  const [row]: Array<{ digest: string; rows: Array<{ kind: SilenceKind; id: number; matchers: LabelMatcher[]; service: string | null; comment: string; created_by: string }> }> = await m.query(
     `SELECT ${DIGEST} AS digest, coalesce(json_agg(m ORDER BY m.kind, m.id), '[]') AS rows
      FROM (${activeMutesSql('$1')}) m`,
     [at.toISOString()],
   );
-  const mutes: ActiveMutes = { silences: [], maintenance: [] };
-  for (const r of row.rows) {
-    if (r.kind === 'silence') mutes.silences.push({ id: Number(r.id), matchers: r.matchers ?? [], comment: r.comment, createdBy: r.created_by });
-    else mutes.maintenance.push({ id: Number(r.id), service: r.service ?? '', comment: r.comment, createdBy: r.created_by });
-  }
-  return { mutes, digest: row.digest };
+  const muters = row.rows.map((r) => ({ kind: r.kind, id: Number(r.id), matchers: r.matchers, service: r.service, comment: r.comment, createdBy: r.created_by }));
+  return { mutes: { muters }, digest: row.digest };
 }
