@@ -126,7 +126,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     ({ service: rollbackOther, worker: workerOther } = build(second));
     experiments = new ExperimentsService(db.dataSource, new AuditService(db.dataSource), clock, silentLogger);
     const evaluator = new GuardrailEvaluator(db.dataSource, experiments, rules, pipeline, new LeaseService(db.dataSource), new SchedulerRegistry(), clock, config, silentLogger);
-    observations = new ExperimentObservationsService(db.dataSource, experiments, evaluator, silentLogger);
+    observations = new ExperimentObservationsService(experiments, evaluator, silentLogger);
     await experiments.syncDeclared(rules.experiments().map((d) => ({ spec: d.spec, file: d.file ?? '' })));
     // Slack's side: Bolt's receiver verifying signed clicks, as mounted by the app.
     // Who may click is SlackIdentityService's call: UALICE is in HEADROOM_SLACK_RESPONDERS, UBOB is nobody.
