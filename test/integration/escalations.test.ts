@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { AuditService } from '../../server/src/audit/audit.service';
 import { SlackIdentityService } from '../../server/src/auth/slack-identity';
+import { UserStore } from '../../server/src/auth/user-store';
 import { AppMetrics } from '../../server/src/common/metrics';
 import { ManualClock } from '../../server/src/common/clock';
 import type { Signal } from '../../server/src/common/signals';
@@ -10,6 +11,7 @@ import { IncidentNotifier } from '../../server/src/notify/incident-notifier';
 import { WebClientSlackApi } from '../../server/src/notify/slack/slack-api';
 import { EscalationAuditor } from '../../server/src/oncall/escalation-auditor';
 import { EscalationEngine } from '../../server/src/oncall/escalation-engine';
+import { EscalationViews } from '../../server/src/oncall/escalation-views';
 import { escalationPolicySchema, toPolicySnapshot } from '../../server/src/oncall/escalation-policy';
 import { loadOncall } from '../../server/src/oncall/oncall-loader';
 import { OncallService } from '../../server/src/oncall/oncall.service';
@@ -56,7 +58,7 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
     db = await openTestDatabase(kind);
     outbox = new OutboxService(db.dataSource);
     metrics = new AppMetrics();
-    oncall = new OncallService(db.dataSource, config, clock, silentLogger);
+    oncall = new OncallService(db.dataSource, new UserStore(db.dataSource), config, clock, silentLogger);
     engine = new EscalationEngine(db.dataSource, outbox, oncall, routes, new IncidentStore(db.dataSource), clock, config, silentLogger, undefined, metrics);
     // Paging starts the escalation and a status change wakes it, in the same transaction, as server/src/pipeline.ts wires it.
     const paged = { incidentPaged: (m: EntityManager, id: number) => engine.start(m, id), incidentStatusChanged: (m: EntityManager, id: number) => engine.wake(m, id) };
@@ -275,7 +277,7 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
       }, root);
       // These incidents have no SLO, so the page asks SlosService for nothing.
       const noSlos = {} as SlosService;
-      const notifier = new IncidentNotifier(db.dataSource, incidents, new IncidentStore(db.dataSource), slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slack.url), noIncidentActions, routes, noSlos, new RulesService(slackConfig));
+      const notifier = new IncidentNotifier(db.dataSource, incidents, new IncidentStore(db.dataSource), slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slack.url), noIncidentActions, routes, noSlos, new RulesService(slackConfig), new EscalationViews(db.dataSource, new UserStore(db.dataSource)));
       await fn(slack, async () => {
         for (let batch = await outbox.claim(20); batch.length > 0; batch = await outbox.claim(20)) {
           for (const message of batch) await outbox.markSent(message, await notifier.deliver(message));

@@ -61,7 +61,7 @@ describe.each(databaseKinds())('experiment observations and guardrail evaluation
     const incidents = new IncidentsService(db.dataSource, new OutboxService(db.dataSource), new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), noEscalation, clock, silentLogger);
     experiments = new ExperimentsService(db.dataSource, new AuditService(), clock, silentLogger);
     evaluator = new GuardrailEvaluator(db.dataSource, experiments, rules, incidents, new LeaseService(db.dataSource), new SchedulerRegistry(), clock, config, silentLogger);
-    observations = new ExperimentObservationsService(db.dataSource, experiments, evaluator, silentLogger);
+    observations = new ExperimentObservationsService(experiments, evaluator, silentLogger);
     await sync();
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { UserStore } from '../../server/src/auth/user-store';
 import { ManualClock } from '../../server/src/common/clock';
 import { loadConfig } from '../../server/src/config/config';
 import { OncallService } from '../../server/src/oncall/oncall.service';
@@ -20,7 +21,7 @@ describe.each(databaseKinds())('on-call schedules on %s', (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     const config = loadConfig({ HEADROOM_ALERTS_DIR: 'test/fixtures/oncall', HEADROOM_PUBLIC_URL: 'https://headroom.example.com' }, root);
-    oncall = new OncallService(db.dataSource, config, clock, silentLogger);
+    oncall = new OncallService(db.dataSource, new UserStore(db.dataSource), config, clock, silentLogger);
   });
   afterAll(() => db.close());
   beforeEach(() => db.dataSource.query(`TRUNCATE users, schedule_overrides, audit_log RESTART IDENTITY CASCADE`));

@@ -14,6 +14,7 @@ import { RulesService } from '../../server/src/rules/rules.service';
 import { exponentialQuantile, relativeBucketWidth, STORAGE_MAX_SCALE, type ExponentialHistogram } from '../../server/src/slo/exponential-histogram';
 import { histogramQuantile } from '../../server/src/slo/histogram-quantile';
 import { OtlpSeriesResolver } from '../../server/src/slo/otlp-series-resolver';
+import { OtlpSeriesStore } from '../../server/src/slo/otlp-series-store';
 import { PostgresSliStore } from '../../server/src/slo/postgres-sli-store';
 import { RollupSliReader } from '../../server/src/slo/rollup-sli-reader';
 import { SloEvaluator } from '../../server/src/slo/slo-evaluator.service';
@@ -90,7 +91,7 @@ describe.each(databaseKinds())('OTLP metrics ingest on %s', (kind) => {
     for (const id of ids) for (const b of sums.get(id)?.get(3600) ?? []) merged.set(b.le, (merged.get(b.le) ?? 0) + b.count);
     return [...merged.entries()].sort((a, b) => a[0] - b[0]).map(([le, count]) => ({ le, count }));
   };
-  const service = (ds: DataSource) => new OtlpIngestService(ds, evaluator, new AppMetrics(), new PostgresSliStore(ds), clock, silentLogger);
+  const service = (ds: DataSource) => new OtlpIngestService(ds, evaluator, new AppMetrics(), new PostgresSliStore(ds), new OtlpSeriesStore(), clock, silentLogger);
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
@@ -102,7 +103,7 @@ describe.each(databaseKinds())('OTLP metrics ingest on %s', (kind) => {
       db.dataSource, new RulesService(config), recorder, new LeaseService(db.dataSource), new SchedulerRegistry(),
       new AppMetrics(), [new RollupSliReader(store, [new OtlpSeriesResolver(db.dataSource)])], clock, config, silentLogger,
     );
-    otlp = new OtlpIngestService(db.dataSource, evaluator, new AppMetrics(), store, clock, silentLogger);
+    otlp = new OtlpIngestService(db.dataSource, evaluator, new AppMetrics(), store, new OtlpSeriesStore(), clock, silentLogger);
   });
   afterAll(async () => {
     await otlp.idle();

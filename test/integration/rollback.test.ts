@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../server/src/audit/audit.service';
 import { SlackIdentityService } from '../../server/src/auth/slack-identity';
+import { UserStore } from '../../server/src/auth/user-store';
 import { ManualClock } from '../../server/src/common/clock';
 import { AppMetrics } from '../../server/src/common/metrics';
 import type { Signal, SignalHandler } from '../../server/src/common/signals';
@@ -126,13 +127,13 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     ({ service: rollbackOther, worker: workerOther } = build(second));
     experiments = new ExperimentsService(db.dataSource, new AuditService(db.dataSource), clock, silentLogger);
     const evaluator = new GuardrailEvaluator(db.dataSource, experiments, rules, pipeline, new LeaseService(db.dataSource), new SchedulerRegistry(), clock, config, silentLogger);
-    observations = new ExperimentObservationsService(db.dataSource, experiments, evaluator, silentLogger);
+    observations = new ExperimentObservationsService(experiments, evaluator, silentLogger);
     await experiments.syncDeclared(rules.experiments().map((d) => ({ spec: d.spec, file: d.file ?? '' })));
     // Slack's side: Bolt's receiver verifying signed clicks, as mounted by the app.
     // Who may click is SlackIdentityService's call: UALICE is in HEADROOM_SLACK_RESPONDERS, UBOB is nobody.
     const identity = new SlackIdentityService(db.dataSource, new AuditService(db.dataSource), config, clock, silentLogger, null);
     const outbox = new OutboxService(db.dataSource);
-    const commands = new SlackCommands(incidents, new OncallService(db.dataSource, config, clock, silentLogger), identity, outbox, config, clock, silentLogger);
+    const commands = new SlackCommands(incidents, new OncallService(db.dataSource, new UserStore(db.dataSource), config, clock, silentLogger), identity, outbox, config, clock, silentLogger);
     const slack = new SlackInteractions(config, commands, identity, silentLogger, new SlackReplayGuard(db.dataSource, silentLogger), rollback);
     const app = express();
     app.use(slack.guard!, slack.router!);

@@ -10,6 +10,7 @@ import { ApiTokensController } from './api-tokens.controller';
 import { ApiTokensService } from './api-tokens.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
+import { UserStore } from './user-store';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { SLACK_DIRECTORY, WebClientSlackDirectory } from './slack-directory';
 import { SignInLimiter } from './sign-in-limiter';
@@ -19,7 +20,7 @@ import { SlackIdentityService } from './slack-identity';
 @Module({
   controllers: [AuthController, IntegrationsController, UsersController, ApiTokensController],
   providers: [
-    AuthService, UsersService, ApiTokensService, IntegrationKeysService, IntegrationKeyGuard, SlackIdentityService, SignInLimiter,
+    AuthService, UsersService, UserStore, ApiTokensService, IntegrationKeysService, IntegrationKeyGuard, SlackIdentityService, SignInLimiter,
     { provide: APP_GUARD, useClass: AuthGuard },
     {
       provide: SLACK_DIRECTORY,
@@ -27,6 +28,6 @@ import { SlackIdentityService } from './slack-identity';
       useFactory: (config: AppConfig) => (config.slack ? new WebClientSlackDirectory(config.slack.botToken, config.slack.apiUrl) : null),
     },
   ],
-  exports: [AuthService, UsersService, IntegrationKeysService, IntegrationKeyGuard, SlackIdentityService],
+  exports: [AuthService, UsersService, UserStore, IntegrationKeysService, IntegrationKeyGuard, SlackIdentityService],
 })
 export class AuthModule {}

@@ -157,6 +157,35 @@ export class ExperimentsService {
     return new Map(rows.map((r) => [r.experiment_id, { at: new Date(r.at), variants: r.variants }]));
   }
 
+  /**
+   * Stores a snapshot, idempotent by (experiment, snapshot time) and never older than the
+   * latest stored one, in one transaction. Returns false when the same snapshot was already
+   * stored; a different one at that time, or an older time, is a ConflictError.
+   */
+  async storeSnapshot(id: string, snapshot: ExperimentSnapshot): Promise<boolean> {
+    const at = snapshot.at.toISOString();
+    const variants = JSON.stringify(snapshot.variants);
+    return this.dataSource.transaction(async (m) => {
+      // One snapshot at a time per experiment, so "not older than the latest" holds under races.
+      await m.query(`SELECT id FROM experiments WHERE id = $1 FOR UPDATE`, [id]);
+      const [same] = await m.query(`SELECT variants = $3::jsonb AS equal FROM experiment_observations WHERE experiment_id = $1 AND at = $2`, [id, at, variants]);
+      if (same) {
+        if (same.equal) return false;
+        throw new ConflictError(`at: a different snapshot is already stored for ${at}; snapshots are immutable, send a new time`);
+      }
+      const [{ latest }] = await m.query(`SELECT max(at) AS latest FROM experiment_observations WHERE experiment_id = $1`, [id]);
+      if (latest && new Date(latest).getTime() > snapshot.at.getTime()) {
+        throw new ConflictError(`at: ${at} is older than the latest stored snapshot (${new Date(latest).toISOString()}); send snapshots in time order`);
+      }
+      const inserted = await m.query(
+        `INSERT INTO experiment_observations (experiment_id, at, variants) VALUES ($1, $2, $3::jsonb)
+         ON CONFLICT (experiment_id, at) DO NOTHING RETURNING id`,
+        [id, at, variants],
+      );
+      return inserted.length > 0;
+    });
+  }
+
   async observations(id: string, q: ListQuery): Promise<{ items: ExperimentObservation[]; total: number }> {
     await this.row(id);
     const [items, total] = await this.dataSource.getRepository(ExperimentObservation).findAndCount({

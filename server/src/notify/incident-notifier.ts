@@ -12,6 +12,7 @@ import { SYSTEM_ACTOR } from '../incidents/actor';
 import type { OutboxMessage } from '../outbox/outbox-message.entity';
 import type { KnownBlock } from '@slack/types';
 import { ESCALATION_CHANNEL_TOPIC, ESCALATION_DM_TOPIC } from '../oncall/escalation-topics';
+import { EscalationViews } from '../oncall/escalation-views';
 import { DeliveryError } from './delivery-error';
 import { renderIncidentMessage, type LatencyNow, type MessageLinks } from './slack/incident-message';
 import { SLACK_API, PAGE_EVENT_TYPE, REPLY_EVENT_TYPE } from './slack/slack.constants';
@@ -59,6 +60,7 @@ export class IncidentNotifier {
     private readonly routes: RoutesService,
     private readonly slos: SlosService,
     private readonly rules: RulesService,
+    private readonly escalations: EscalationViews,
   ) {}
 
   /**
@@ -114,7 +116,7 @@ export class IncidentNotifier {
       }
       return { channel: 'console' };
     }
-    const escalation = await this.escalationView(incident.id);
+    const escalation = await this.escalations.ofIncident(incident.id);
     const rendered = renderIncidentMessage(incident, links, {
       escalating: escalation.running,
       paged: escalation.paged,
@@ -174,22 +176,6 @@ export class IncidentNotifier {
       });
     }
     return { channel: thread.channel, ts: thread.ts, updated: true, ...(earlier ? { recovered: true } : {}) };
-  }
-
-  /**
-   * The incident's escalation as the page shows it: whether a step is still to come (the
-   * Escalate button) and who its last step paged.
-   */
-  private async escalationView(incidentId: number): Promise<{ running: boolean; paged: string[] }> {
-    const [row] = await this.dataSource.query(
-      `SELECT e.next_at IS NOT NULL AND e.last_status = 'triggered' AS running,
-              coalesce((SELECT array_agg(coalesce(u.name, n.email) ORDER BY n.i)
-                        FROM jsonb_array_elements_text(e.notified_users) WITH ORDINALITY AS n(email, i)
-                        LEFT JOIN users u ON lower(u.email) = lower(n.email)), '{}') AS paged
-       FROM escalations e WHERE e.incident_id = $1`,
-      [incidentId],
-    );
-    return { running: Boolean(row?.running), paged: (row?.paged as string[] | undefined) ?? [] };
   }
 
   /** p50/p90/p99 over the last 5 minutes for a latency SLO whose buckets Headroom stores; null otherwise. */

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/auth.decorators';
+import { UserStore } from '../auth/user-store';
 import { generateToken, hashToken } from '../auth/token-hash';
 import { CLOCK, type Clock } from '../common/clock';
 import { NotFoundError } from '../common/errors';
@@ -41,6 +42,7 @@ export class CalendarLinksService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly oncall: OncallService,
+    private readonly users: UserStore,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -91,8 +93,8 @@ export class CalendarLinksService {
     if (!link) throw new NotFoundError('calendar', 'link');
     // A disabled person's feed stops with them (the same 404: nothing tells the cases apart).
     if (link.kind === 'user') {
-      const [enabled] = await this.dataSource.query(`SELECT 1 FROM users WHERE id = $1 AND disabled_at IS NULL`, [link.target]);
-      if (!enabled) throw new NotFoundError('calendar', 'link');
+      const user = await this.users.byId(link.target);
+      if (!user?.active) throw new NotFoundError('calendar', 'link');
     }
     return link.kind === 'schedule' ? this.oncall.scheduleCalendar(link.target) : this.oncall.userCalendar(link.target);
   }
@@ -102,7 +104,6 @@ export class CalendarLinksService {
       if (!this.oncall.scheduleIds().includes(target)) throw new NotFoundError('schedule', target);
       return;
     }
-    const [user] = await this.dataSource.query(`SELECT 1 FROM users WHERE id = $1`, [target]);
-    if (!user) throw new NotFoundError('user', target);
+    if (!(await this.users.byId(target))) throw new NotFoundError('user', target);
   }
 }

@@ -4,6 +4,7 @@ import { OncallService } from './oncall.service';
 import { EscalationPoliciesController, RoutesController } from './policies.controller';
 import { EscalationAuditor } from './escalation-auditor';
 import { EscalationEngine } from './escalation-engine';
+import { EscalationViews } from './escalation-views';
 import { CalendarLinksService } from './calendar-links.service';
 import { CalendarFeedController, EscalationController, OncallController, SchedulesController, UserCalendarController } from './schedules.controller';
 
@@ -11,7 +12,7 @@ import { CalendarFeedController, EscalationController, OncallController, Schedul
 @Module({
   imports: [IncidentsModule],
   controllers: [SchedulesController, OncallController, UserCalendarController, CalendarFeedController, EscalationController, EscalationPoliciesController, RoutesController],
-  providers: [OncallService, EscalationEngine, EscalationAuditor, CalendarLinksService],
-  exports: [OncallService, EscalationEngine, EscalationAuditor],
+  providers: [OncallService, EscalationEngine, EscalationAuditor, EscalationViews, CalendarLinksService],
+  exports: [OncallService, EscalationEngine, EscalationAuditor, EscalationViews],
 })
 export class OncallModule {}

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { UserStore } from '../auth/user-store';
 import { CLOCK, type Clock } from '../common/clock';
 import { NotFoundError, ValidationError } from '../common/errors';
 import { LOGGER, type Logger } from '../common/logger';
@@ -54,6 +55,7 @@ export class OncallService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly userStore: UserStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -97,10 +99,8 @@ export class OncallService {
   }
 
   async users(m: EntityManager = this.dataSource.manager): Promise<Map<string, OncallUser>> {
-    const rows: Array<{ id: string; email: string; name: string; slack_user_id: string | null }> = await m.query(
-      `SELECT id, email, name, slack_user_id FROM users WHERE disabled_at IS NULL`,
-    );
-    return new Map(rows.map((r) => [r.email.toLowerCase(), { id: r.id, email: r.email.toLowerCase(), name: r.name, slackUserId: r.slack_user_id }]));
+    const active = await this.userStore.active(m);
+    return new Map(active.map((u) => [u.email.toLowerCase(), { ...u, email: u.email.toLowerCase() }]));
   }
 
   /** Every schedule with API overrides merged in and unknown participants left out. */
@@ -236,11 +236,11 @@ export class OncallService {
   }
 
   async userCalendar(userId: string): Promise<string> {
-    const [user] = await this.dataSource.query(`SELECT email, name FROM users WHERE id = $1`, [userId]);
+    const user = await this.userStore.byId(userId);
     if (!user) throw new NotFoundError('user', userId);
     const { from, to } = this.calendarRange();
     const schedules = (await this.effectiveSchedules()).map((e) => e.schedule);
-    return userToICal(String(user.email).toLowerCase(), schedules, from, to, {
+    return userToICal(user.email.toLowerCase(), schedules, from, to, {
       calendarName: `On call: ${user.name}`, url: `${this.config.publicUrl}/api/users/${userId}/calendar.ics`, stamp: this.clock.now(),
     });
   }

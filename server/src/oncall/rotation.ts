@@ -1,4 +1,4 @@
-import type { ScheduleLayer } from './schedule-definition';
+import type { ScheduleLayer } from './layer-definition';
 import {
   addCalendarDays,
   atTimeOfDay,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { layerSchema, localDateTime, userId } from './layer-definition';
 import { layerShiftAt } from './rotation';
-import { formatWallTime, instantToWallTime, isValidTimeZone, parseLocalDateTime, parseTimeOfDay, wallTimeToInstant } from './wall-time';
+import { formatWallTime, instantToWallTime, isValidTimeZone, parseLocalDateTime, wallTimeToInstant } from './wall-time';
 
 /**
  * The on-call schedule schema, as written under `schedules:` in alerts/*.yaml and sent through
@@ -12,47 +13,12 @@ import { formatWallTime, instantToWallTime, isValidTimeZone, parseLocalDateTime,
  * stretch, over every layer. A *swap* hands one rotation shift to someone else.
  */
 
-const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 const scheduleId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes');
-const userId = z.string().trim().min(1, 'must be a user id (a Headroom user name or email)');
-const localDateTime = z
-  .string()
-  .refine((v) => parseLocalDateTime(v) !== null, 'must be a local date and time without offset, e.g. 2026-01-05T09:00');
-const timeOfDay = z.string().refine((v) => parseTimeOfDay(v) !== null, 'must be a time of day such as "09:00"');
 const timeZone = z
   .string()
   .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London or America/New_York');
 
-const rotationSchema = z.strictObject({
-  every: z.number().int().positive().default(1),
-  unit: z.enum(['hours', 'days', 'weeks'], { error: 'must be hours, days or weeks' }),
-});
-
-/** Limits a layer to some days and/or a daily window; outside it the layers below apply. */
-const restrictionSchema = z
-  .strictObject({
-    // The day a window *starts* on: `days: [fri]` with 18:00–09:00 covers Friday night.
-    days: z.array(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` })).min(1).optional(),
-    from: timeOfDay.optional(),
-    // Equal to `from` (the default for both is 00:00) means the whole day; earlier than
-    // `from` means the window runs past midnight.
-    to: timeOfDay.optional(),
-  })
-  .refine((r) => r.days !== undefined || r.from !== undefined || r.to !== undefined, 'must set days, from/to, or both');
-
-const layerSchema = z.strictObject({
-  name: z.string().trim().min(1, 'must name the layer'),
-  /** Wall time the first shift starts; the rotation counts from here. */
-  start: localDateTime,
-  /** Optional wall time the layer stops (exclusive), to retire a rotation. */
-  end: localDateTime.optional(),
-  rotation: rotationSchema,
-  /** Time of day shifts change hands (days/weeks rotations); default: the time of `start`. */
-  handoff: timeOfDay.optional(),
-  participants: z.array(userId).min(1, 'must list at least one participant'),
-  restrict: restrictionSchema.optional(),
-});
 
 const overrideSchema = z.strictObject({
   user: userId,
@@ -157,14 +123,9 @@ export const schedulesFileSchema = z
     });
   }, onceFieldsAreValid);
 
-export type Weekday = (typeof WEEKDAYS)[number];
 export type Schedule = z.output<typeof scheduleSchema>;
 /** What a YAML file or API request may contain (defaults not yet filled in). */
 export type ScheduleInput = z.input<typeof scheduleSchema>;
-export type ScheduleLayer = z.output<typeof layerSchema>;
-export type Rotation = z.output<typeof rotationSchema>;
-export type LayerRestriction = z.output<typeof restrictionSchema>;
 export type ScheduleOverride = z.output<typeof overrideSchema>;
 export type ShiftSwap = z.output<typeof swapSchema>;
 export type SchedulesFile = z.output<typeof schedulesFileSchema>;
-export { WEEKDAYS };

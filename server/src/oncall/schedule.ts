@@ -1,5 +1,6 @@
 import { rotationShifts } from './rotation';
-import { WEEKDAYS, type LayerRestriction, type Schedule, type ScheduleLayer } from './schedule-definition';
+import { WEEKDAYS, type LayerRestriction, type ScheduleLayer } from './layer-definition';
+import type { Schedule } from './schedule-definition';
 import {
   addCalendarDays,
   atTimeOfDay,

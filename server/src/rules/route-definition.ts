@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Severity } from '../common/signals';
-import type { IncomingAlert } from '../incidents/intake/incoming-alert';
 import { isLabelName, matchesAll, parseMatcher, type LabelMatcher } from './label-matcher';
 
 /**
@@ -89,14 +88,22 @@ export function toRoute(spec: RouteSpec, file: string): Route {
 }
 
 /** The labels routes and silences match on: the alert's own, plus `service` and `severity` when it has none. */
-export function matchLabels(alert: Pick<IncomingAlert, 'labels' | 'service' | 'severity'>): Record<string, string> {
+/** What a route looks at: an outside alert's, or an incident's, labels, service, severity and source. */
+export interface RoutedAlert {
+  labels: Record<string, string>;
+  service: string | null;
+  severity: string | null;
+  source: string;
+}
+
+export function matchLabels(alert: Omit<RoutedAlert, 'source'>): Record<string, string> {
   const labels = { ...alert.labels };
   if (alert.service && labels.service === undefined) labels.service = alert.service;
   if (alert.severity && labels.severity === undefined) labels.severity = alert.severity;
   return labels;
 }
 
-export function selectRoute(routes: readonly Route[], alert: Pick<IncomingAlert, 'labels' | 'service' | 'severity' | 'source'>): Route {
+export function selectRoute(routes: readonly Route[], alert: RoutedAlert): Route {
   const labels = matchLabels(alert);
   return routes.find((r) => (!r.sources || r.sources.includes(alert.source)) && matchesAll(r.matchers, labels)) ?? DEFAULT_ROUTE;
 }

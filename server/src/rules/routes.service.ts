@@ -1,5 +1,4 @@
-import type { IncomingAlert } from '../incidents/intake/incoming-alert';
-import { selectRoute, type Route } from './route-definition';
+import { selectRoute, type Route, type RoutedAlert } from './route-definition';
 
 /** The loaded routes (see route-definition.ts); the first that matches an alert applies. */
 export class RoutesService {
@@ -14,7 +13,7 @@ export class RoutesService {
     return this.loaded;
   }
 
-  select(alert: Pick<IncomingAlert, 'labels' | 'service' | 'severity' | 'source'>): Route {
+  select(alert: RoutedAlert): Route {
     return selectRoute(this.loaded, alert);
   }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RulesService } from '../rules/rules.service';
+import { OtlpSeriesStore } from './otlp-series-store';
 import { PostgresSliStore } from './postgres-sli-store';
 import { DeclaredPrometheusClients } from './prometheus/prometheus-client';
 import { PromqlSliReader } from './prometheus/promql-sli-reader';
@@ -39,10 +40,11 @@ import { SlosService } from './slos.service';
         new PromqlSliReader(new DeclaredPrometheusClients(() => rules.prometheusServers()), config.prometheus),
       ],
     },
+    OtlpSeriesStore,
     SloEvaluator,
     SlosService,
     SliRetentionService,
   ],
-  exports: [SLI_STORE, SLI_READERS, SERIES_RESOLVERS, RollupSliReader, SloEvaluator, SlosService],
+  exports: [SLI_STORE, OtlpSeriesStore, SLI_READERS, SERIES_RESOLVERS, RollupSliReader, SloEvaluator, SlosService],
 })
 export class SloModule {}

@@ -4,6 +4,7 @@ import { CLOCK, type Clock } from '../../common/clock';
 import { LOGGER, type Logger } from '../../common/logger';
 import { AppMetrics } from '../../common/metrics';
 import { withSpan } from '../../common/telemetry';
+import { OtlpSeriesStore } from '../../slo/otlp-series-store';
 import { SLI_STORE, type SliStore } from '../../slo/sli-store';
 import { SloEvaluator } from '../../slo/slo-evaluator.service';
 import type { Outcome } from './cumulative';
@@ -52,10 +53,11 @@ export class OtlpIngestService implements OnApplicationShutdown {
     private readonly evaluator: SloEvaluator,
     private readonly metrics: AppMetrics,
     @Inject(SLI_STORE) store: SliStore,
+    catalog: OtlpSeriesStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.writer = new OtlpStreamWriter(dataSource, store, logger);
+    this.writer = new OtlpStreamWriter(dataSource, store, catalog, logger);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../../common/logger';
 import { returnedRows } from '../../common/returned-rows';
+import type { OtlpSeriesStore } from '../../slo/otlp-series-store';
 import type { SliStore } from '../../slo/sli-store';
 import { advance, type Increase, type Outcome, type StreamState } from './cumulative';
 import { MinuteIncreases } from './minute-increases';
@@ -122,6 +123,7 @@ export class OtlpStreamWriter {
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: SliStore,
+    private readonly catalog: OtlpSeriesStore,
     private readonly logger: Logger,
     private readonly maxBatchPoints = 20_000,
     /** Batches committed at once: while one waits for the database the next one is converted. */
@@ -214,22 +216,13 @@ export class OtlpStreamWriter {
     // Everything goes in key order, so concurrent writers lock rows in the same order. (The
     // default sort compares UTF-16 code units, like `<`, natively.)
     const newSeries = [...firstOfSeries.keys()].filter((id) => !this.knownSeries.has(id)).sort();
-    if (newSeries.length > 0) {
-      await m.query(
-        `INSERT INTO otlp_series (series_id, service_name, metric_name, kind, unit, attributes)
-         SELECT t.id, t.service, t.metric, t.kind, t.unit, t.attributes
-         FROM jsonb_to_recordset($1::jsonb) AS t(id text, service text, metric text, kind text, unit text, attributes jsonb)
-         ON CONFLICT ON CONSTRAINT pk_otlp_series DO NOTHING`,
-        [
-          JSON.stringify(
-            newSeries.map((id) => {
-              const p = firstOfSeries.get(id)!;
-              return { id, service: p.service, metric: p.metric, kind: p.data.kind, unit: p.unit, attributes: p.attributes };
-            }),
-          ),
-        ],
-      );
-    }
+    await this.catalog.add(
+      m,
+      newSeries.map((id) => {
+        const p = firstOfSeries.get(id)!;
+        return { id, service: p.service, metric: p.metric, kind: p.data.kind, unit: p.unit, attributes: p.attributes };
+      }),
+    );
     const streamIds = [...streams.keys()].sort();
     for (const list of streams.values()) if (list.length > 1) list.sort((a, b) => points[a].timeNs - points[b].timeNs);
 

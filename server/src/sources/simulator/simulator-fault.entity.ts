@@ -1,5 +1,9 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { SimulatorFaultKind } from './simulator.service';
+import { FAULT_KINDS, type FaultKind } from './traffic-model';
+
+/** The traffic model's faults, and harm done by the treatments of a service's experiments. */
+export type SimulatorFaultKind = FaultKind | 'experiment-harm';
+export const SIMULATOR_FAULT_KINDS: readonly SimulatorFaultKind[] = [...FAULT_KINDS, 'experiment-harm'];
 
 /** A fault injected into the simulator; kept in the database so it survives a restart. */
 @Entity({ name: 'simulator_faults' })

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { CurrentPrincipal, RequireRole, userActor, type Principal } from '../../auth/auth.decorators';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
 import { DEFAULT_SERVICE_PROFILES } from './traffic-model';
-import { SIMULATOR_FAULT_KINDS, SimulatorService, type FaultRequest, type SimulatorFaultKind } from './simulator.service';
+import { SIMULATOR_FAULT_KINDS, type SimulatorFaultKind } from './simulator-fault.entity';
+import { SimulatorService, type FaultRequest } from './simulator.service';
 
 const services = DEFAULT_SERVICE_PROFILES.map((p) => p.name) as [string, ...string[]];
 

@@ -12,7 +12,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { simulatorSeries } from '../../slo/series';
 import { SLI_STORE, type SampleBatch, type SliStore } from '../../slo/sli-store';
 import { SloEvaluator } from '../../slo/slo-evaluator.service';
-import { SimulatorFault } from './simulator-fault.entity';
+import { SimulatorFault, type SimulatorFaultKind } from './simulator-fault.entity';
 import { SimulatorState } from './simulator-state.entity';
 import {
   DEFAULT_SERVICE_PROFILES,
@@ -20,7 +20,6 @@ import {
   simulateInterval,
   FAULT_KINDS,
   type Fault,
-  type FaultKind,
   type ServiceProfile,
 } from './traffic-model';
 
@@ -29,9 +28,6 @@ const MINUTE_MS = 60_000;
 const MAX_CHUNK_MINUTES = 360;
 const STATE_ID = 'default';
 
-/** The traffic model's faults, and harm done by the treatments of a service's experiments. */
-export type SimulatorFaultKind = FaultKind | 'experiment-harm';
-export const SIMULATOR_FAULT_KINDS: readonly SimulatorFaultKind[] = [...FAULT_KINDS, 'experiment-harm'];
 
 export interface FaultRequest {
   service: string;
