@@ -42,8 +42,8 @@ const MAX_KNOWN_REPEATS = 100_000;
 /**
  * Bound on the repeats batches committed at once, each on its own connection. Two overlap one
  * commit's WAL flush with the next one's work; more split the same alerts into smaller commits,
- * and each commit costs the database a fixed ~0.5 ms of CPU (measured: 12 alerts a commit cost
- * it 55 µs an alert, 100 cost 20 µs), which on a busy database is the larger cost.
+ * and each commit has a fixed cost to the database that, on a busy database, outweighs the
+ * alerts in it (figures in docs/operations.md, alert ingest).
  */
 const MAX_REPEATS_IN_FLIGHT = 2;
 

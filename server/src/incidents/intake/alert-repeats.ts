@@ -134,8 +134,8 @@ SELECT (SELECT ok FROM ok) AS applied,
        ) END AS stale`;
 
 /**
- * Planning this statement costs more than running it (about 9 of 12 ms on the embedded
- * database, where the planner runs in WebAssembly), so it runs as a named prepared statement:
+ * Planning this statement costs more than running it (most of all on the embedded database,
+ * where the planner runs in WebAssembly), so it runs as a named prepared statement:
  * parsed and planned once per connection. The name carries a hash of the text, so a changed
  * statement never meets an old plan.
  */
