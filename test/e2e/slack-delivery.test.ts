@@ -105,8 +105,9 @@ describe('Slack delivery on the embedded database (real process)', () => {
     expect(inRanker[4].at - inRanker[0].at).toBeGreaterThanOrEqual(1400);
     const other = posts.find((c) => c.body.channel === 'C0RETRIEVAL')!;
     expect(Number((other.body.metadata as { event_payload: { incident_id: number } }).event_payload.incident_id)).toBe(retrieval);
-    // The other channel's page did not wait behind the ranker burst (which takes at least 1.6 s).
-    expect(other.at - inRanker[0].at).toBeLessThan(1200);
+    // The other channel's page did not wait behind the ranker burst: it arrived before the
+    // burst's last post (a relation, not a time, so a loaded machine cannot make it flake).
+    expect(other.at).toBeLessThan(inRanker[4].at);
   });
 
   it('with 429 and 500 on 30% of calls, every page and every update is delivered once, page first, in order', async () => {
