@@ -16,7 +16,8 @@ interface AuditEntry {
   after: Record<string, unknown> | null;
 }
 
-const entityTypes = ['incident', 'silence', 'maintenance_window', 'user', 'experiment', 'integration_key', 'rollback_execution'].map((id) => ({ id, name: id }));
+// The entity types the server writes (grep "entityType: '" server/src).
+const entityTypes = ['incident', 'silence', 'maintenance-window', 'schedule', 'user', 'api_token', 'integration_key', 'experiment', 'rollback_execution', 'rules', 'simulator_fault'].map((id) => ({ id, name: id }));
 const actorTypes = ['user', 'slack', 'system', 'integration'].map((id) => ({ id, name: id }));
 
 const filters = [
