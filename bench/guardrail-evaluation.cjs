@@ -19,9 +19,8 @@ const ROOT = path.join(__dirname, '..');
 const load = (p) => require(path.join(ROOT, 'server/dist/server/src', p));
 const { dataSourceOptions } = load('database/data-source-options.js');
 const { startEmbeddedPostgres } = load('database/embedded-postgres.js');
-const { LeaseService } = load('database/lease.service.js');
+const { LeaseService } = load('common/lease.service.js');
 const { ManualClock } = load('common/clock.js');
-const { SignalBus } = load('common/signals.js');
 const { createLogger } = load('common/logger.js');
 const { AuditService } = load('audit/audit.service.js');
 const { ExperimentsService, definitionOf } = load('guardrails/experiments.service.js');
@@ -113,9 +112,14 @@ async function openDatabase() {
     const clock = new ManualClock(new Date('2026-12-02T12:00:00Z'));
     const logger = createLogger('silent');
     const experiments = new ExperimentsService(ds, new AuditService(ds), clock, logger);
-    const signals = new SignalBus();
+    // The next stage only counts breach signals.
     let breachSignals = 0;
-    signals.subscribe((batch) => void (breachSignals += batch.filter((s) => s.status === 'firing').length));
+    const signals = {
+      handleSignals: async (batch) => {
+        breachSignals += batch.filter((s) => s.status === 'firing').length;
+        return new Map();
+      },
+    };
     const evaluator = new GuardrailEvaluator(ds, experiments, { experiments: () => [], onReload: () => undefined }, signals, new LeaseService(ds), { addInterval() {}, doesExist: () => false }, clock, { evaluationIntervalSeconds: 30 }, logger);
 
     // Seed: the experiments, and a snapshot each of 6 hours of traffic (harm in every tenth).

@@ -25,18 +25,16 @@ const dist = path.join(ROOT, 'server/dist/server/src');
 const load = (p) => require(path.join(dist, p));
 const { dataSourceOptions } = load('database/data-source-options.js');
 const { startEmbeddedPostgres } = load('database/embedded-postgres.js');
-const { LeaseService } = load('database/lease.service.js');
+const { LeaseService } = load('common/lease.service.js');
 const { loadConfig } = load('config/config.js');
 const { ManualClock } = load('common/clock.js');
 const { AppMetrics } = load('common/metrics.js');
-const { SignalBus } = load('common/signals.js');
 const { createLogger } = load('common/logger.js');
 const { RulesService } = load('rules/rules.service.js');
 const { PostgresSliStore } = load('slo/postgres-sli-store.js');
 const { RollupSliReader } = load('slo/rollup-sli-reader.js');
 const { CachedRollupSliReader } = load('slo/cached-rollup-sli-reader.js');
 const { SimulatorSeriesResolver, simulatorSeries } = load('slo/series.js');
-const { IngestEvents } = load('slo/sli-store.js');
 const { SloEvaluator } = load('slo/slo-evaluator.service.js');
 const { alertPairsFor } = load('slo/alert-pairs.js');
 const { requiredWindows } = load('slo/burn-rate.js');
@@ -201,7 +199,9 @@ function minuteBatch(atMs) {
 }
 
 function evaluator(ds, reader, clock, config) {
-  return new SloEvaluator(ds, new RulesService(config), new SignalBus(), new IngestEvents(), new LeaseService(ds), new SchedulerRegistry(),
+  // Signals go nowhere: the pass, not what incidents do with it, is measured.
+  const signals = { handleSignals: async () => new Map() };
+  return new SloEvaluator(ds, new RulesService(config), signals, new LeaseService(ds), new SchedulerRegistry(),
     new AppMetrics(), [reader], clock, config, createLogger('silent'));
 }
 
