@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../../server/src/audit/audit.service';
 import type { SlackDirectory } from '../../server/src/auth/slack-directory';
@@ -60,10 +61,10 @@ export function escalationEngine(ds: DataSource, parts: EscalationParts): Escala
   const { outbox, oncall, config, clock } = parts;
   return new EscalationEngine(
     ds, outbox, oncall, parts.routes ?? new RoutesService(), new IncidentStore(ds), clock, config, silentLogger,
-    new LeaseService(ds), parts.metrics ?? new AppMetrics(), new AuditService(ds), parts.identity ?? slackIdentity(ds, config, clock),
+    new LeaseService(ds), new SchedulerRegistry(), parts.metrics ?? new AppMetrics(), new AuditService(ds), parts.identity ?? slackIdentity(ds, config, clock),
   );
 }
 
 export function escalationAuditor(ds: DataSource, engine: EscalationEngine, parts: Pick<EscalationParts, 'outbox' | 'config' | 'clock' | 'metrics'>): EscalationAuditor {
-  return new EscalationAuditor(ds, engine, new IncidentStore(ds), parts.outbox, parts.clock, parts.config, silentLogger, new LeaseService(ds), parts.metrics ?? new AppMetrics());
+  return new EscalationAuditor(ds, engine, new IncidentStore(ds), parts.outbox, parts.clock, parts.config, silentLogger, new LeaseService(ds), new SchedulerRegistry(), parts.metrics ?? new AppMetrics());
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
@@ -41,13 +42,14 @@ export class EscalationAuditor implements OnApplicationBootstrap, OnApplicationS
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly leases: LeaseService,
+    private readonly scheduler: SchedulerRegistry,
     private readonly metrics: AppMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
     const seconds = this.config.escalationAuditSeconds;
     const lease = { service: this.leases, ttlSeconds: Math.max(30, seconds * 2) };
-    this.job = ScheduledJob.start({ name: LEASE, everyMs: seconds * 1000, lease, run: () => this.audit(), logger: this.logger });
+    this.job = ScheduledJob.start({ name: LEASE, everyMs: seconds * 1000, lease, run: () => this.audit(), logger: this.logger, scheduler: this.scheduler });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { SlackIdentityService } from '../auth/slack-identity';
@@ -54,6 +55,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly leases: LeaseService,
+    private readonly scheduler: SchedulerRegistry,
     private readonly metrics: AppMetrics,
     private readonly audit: AuditService,
     private readonly identity: SlackIdentityService,
@@ -62,7 +64,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
   onApplicationBootstrap(): void {
     const seconds = this.config.escalationIntervalSeconds;
     const lease = { service: this.leases, ttlSeconds: Math.max(10, seconds * 3) };
-    this.job = ScheduledJob.start({ name: LEASE, everyMs: seconds * 1000, lease, run: () => this.runDue(), logger: this.logger });
+    this.job = ScheduledJob.start({ name: LEASE, everyMs: seconds * 1000, lease, run: () => this.runDue(), logger: this.logger, scheduler: this.scheduler });
   }
 
   async onApplicationShutdown(): Promise<void> {
