@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { AuditService } from '../../server/src/audit/audit.service';
-import { SlackIdentityService } from '../../server/src/auth/slack-identity';
 import { UserStore } from '../../server/src/auth/user-store';
 import { AppMetrics } from '../../server/src/common/metrics';
 import { ManualClock } from '../../server/src/common/clock';
@@ -9,7 +8,6 @@ import { loadConfig } from '../../server/src/config/config';
 import { IncidentsService } from '../../server/src/incidents/incidents.service';
 import { IncidentNotifier } from '../../server/src/notify/incident-notifier';
 import { WebClientSlackApi } from '../../server/src/notify/slack/slack-api';
-import { EscalationAuditor } from '../../server/src/oncall/escalation-auditor';
 import { EscalationEngine } from '../../server/src/oncall/escalation-engine';
 import { EscalationViews } from '../../server/src/oncall/escalation-views';
 import { escalationPolicySchema, toPolicySnapshot } from '../../server/src/oncall/escalation-policy';
@@ -27,6 +25,7 @@ import type { EntityManager } from 'typeorm';
 import { RulesService } from '../../server/src/rules/rules.service';
 import type { SlosService } from '../../server/src/slo/slos.service';
 import { addUser } from '../support/users';
+import { escalationAuditor, escalationEngine, oncallService, outboxService, slackIdentity } from '../support/services';
 
 const root = path.resolve(__dirname, '../..');
 const alice = { type: 'user' as const, id: 'u-alice', name: 'Alice' };
@@ -56,10 +55,10 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
-    outbox = new OutboxService(db.dataSource);
+    outbox = outboxService(db.dataSource, config);
     metrics = new AppMetrics();
-    oncall = new OncallService(db.dataSource, new UserStore(db.dataSource), config, clock, silentLogger);
-    engine = new EscalationEngine(db.dataSource, outbox, oncall, routes, new IncidentStore(db.dataSource), clock, config, silentLogger, undefined, metrics);
+    oncall = oncallService(db.dataSource, config, clock);
+    engine = escalationEngine(db.dataSource, { outbox, oncall, routes, config, clock, metrics });
     // Paging starts the escalation and a status change wakes it, in the same transaction, as server/src/pipeline.ts wires it.
     const paged = { incidentPaged: (m: EntityManager, id: number) => engine.start(m, id), incidentStatusChanged: (m: EntityManager, id: number) => engine.wake(m, id) };
     incidents = new IncidentsService(db.dataSource, outbox, new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), paged, clock, silentLogger);
@@ -186,7 +185,7 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
   });
 
   it('the auditor re-queues an escalation whose due step was not taken, notes it, counts it, and leaves healthy ones alone', async () => {
-    const auditor = new EscalationAuditor(db.dataSource, engine, new IncidentStore(db.dataSource), outbox, clock, config, silentLogger, undefined, metrics);
+    const auditor = escalationAuditor(db.dataSource, engine, { outbox, config, clock, metrics });
     const stuck = await open();
     const healthy = await open('candidate-retrieval');
     // A lost wake time: the pass will never look at this row again by itself.
@@ -249,8 +248,8 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
 
   it('a person without a Slack id is found in Slack by email (users.lookupByEmail), stored, and gets the direct message', async () => {
     const directory = { emailOf: async () => null, idForEmail: async (email: string) => (email === 'bob@example.com' ? 'U0BOB' : null) };
-    const identity = new SlackIdentityService(db.dataSource, new AuditService(db.dataSource), config, clock, silentLogger, directory);
-    const withLookup = new EscalationEngine(db.dataSource, outbox, oncall, routes, new IncidentStore(db.dataSource), clock, config, silentLogger, undefined, metrics, undefined, identity);
+    const identity = slackIdentity(db.dataSource, config, clock, directory);
+    const withLookup = escalationEngine(db.dataSource, { outbox, oncall, routes, config, clock, metrics, identity });
     const people = loadOncall(path.join(root, 'test/fixtures/oncall'));
     people.policies.set('ranker', {
       file: 'test', line: 1,

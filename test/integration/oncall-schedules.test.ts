@@ -1,11 +1,10 @@
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { UserStore } from '../../server/src/auth/user-store';
 import { ManualClock } from '../../server/src/common/clock';
 import { loadConfig } from '../../server/src/config/config';
 import { OncallService } from '../../server/src/oncall/oncall.service';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
-import { silentLogger } from '../support/test-logger';
+import { oncallService } from '../support/services';
 import { addUser } from '../support/users';
 
 const root = path.resolve(__dirname, '../..');
@@ -21,7 +20,7 @@ describe.each(databaseKinds())('on-call schedules on %s', (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     const config = loadConfig({ HEADROOM_ALERTS_DIR: 'test/fixtures/oncall', HEADROOM_PUBLIC_URL: 'https://headroom.example.com' }, root);
-    oncall = new OncallService(db.dataSource, new UserStore(db.dataSource), config, clock, silentLogger);
+    oncall = oncallService(db.dataSource, config, clock);
   });
   afterAll(() => db.close());
   beforeEach(() => db.dataSource.query(`TRUNCATE users, schedule_overrides, audit_log RESTART IDENTITY CASCADE`));

@@ -1,5 +1,6 @@
 import { OutboxService } from '../../server/src/outbox/outbox.service';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
+import { outboxService } from '../support/services';
 
 describe.each(databaseKinds())('outbox on %s', (kind) => {
   let db: TestDatabase;
@@ -7,7 +8,7 @@ describe.each(databaseKinds())('outbox on %s', (kind) => {
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
-    outbox = new OutboxService(db.dataSource);
+    outbox = outboxService(db.dataSource);
   });
   afterAll(() => db.close());
   beforeEach(() => db.dataSource.query(`TRUNCATE outbox RESTART IDENTITY`));

@@ -7,8 +7,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../server/src/audit/audit.service';
-import { SlackIdentityService } from '../../server/src/auth/slack-identity';
-import { UserStore } from '../../server/src/auth/user-store';
 import { ManualClock } from '../../server/src/common/clock';
 import { AppMetrics } from '../../server/src/common/metrics';
 import type { Signal, SignalHandler } from '../../server/src/common/signals';
@@ -23,8 +21,6 @@ import type { Actor } from '../../server/src/incidents/actor';
 import { SlackCommands } from '../../server/src/notify/slack/slack-commands';
 import { SlackInteractions } from '../../server/src/notify/slack/slack-interactions';
 import { SlackReplayGuard } from '../../server/src/notify/slack/slack-replay-guard';
-import { OncallService } from '../../server/src/oncall/oncall.service';
-import { OutboxService } from '../../server/src/outbox/outbox.service';
 import { FetchHookHttpClient } from '../../server/src/rollback/hook-http-client';
 import { ACTION_ROLLBACK_APPROVE, RollbackService } from '../../server/src/rollback/rollback.service';
 import { RollbackStore } from '../../server/src/rollback/rollback-store';
@@ -34,6 +30,7 @@ import { ExperimentObservationsService } from '../../server/src/sources/experime
 import { FakeDeploy } from '../fakes/fake-deploy';
 import { FakeSlack } from '../fakes/fake-slack';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
+import { escalationEngine, oncallService, outboxService, slackIdentity } from '../support/services';
 import { waitFor } from '../support/headroom-process';
 import { blockActionsBody, slackSignature } from '../support/slack-signature';
 import { IncidentStore } from '../../server/src/incidents/incident-store';
@@ -100,7 +97,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
   const alice: Actor = { type: 'user', id: 'u-alice', name: 'alice' };
 
   const build = (ds: DataSource) => {
-    const outbox = new OutboxService(ds);
+    const outbox = outboxService(ds, config);
     const audit = new AuditService(ds);
     const store = new RollbackStore(ds);
     const service = new RollbackService(ds, rules, outbox, audit, store, new IncidentStore(ds), clock, config, silentLogger);
@@ -121,7 +118,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
       SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_CHANNEL: 'C0PAGE', SLACK_API_URL: fakeSlack.url,
     }, ROOT);
     rules = new RulesService(config);
-    incidents = new IncidentsService(db.dataSource, new OutboxService(db.dataSource), new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), noEscalation, clock, silentLogger);
+    incidents = new IncidentsService(db.dataSource, outboxService(db.dataSource, config), new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), noEscalation, clock, silentLogger);
     ({ service: rollback, worker } = build(db.dataSource));
     pipeline = signalStages(incidents, rollback);
     ({ service: rollbackOther, worker: workerOther } = build(second));
@@ -131,9 +128,11 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     await experiments.syncDeclared(rules.experiments().map((d) => ({ spec: d.spec, file: d.file ?? '' })));
     // Slack's side: Bolt's receiver verifying signed clicks, as mounted by the app.
     // Who may click is SlackIdentityService's call: UALICE is in HEADROOM_SLACK_RESPONDERS, UBOB is nobody.
-    const identity = new SlackIdentityService(db.dataSource, new AuditService(db.dataSource), config, clock, silentLogger, null);
-    const outbox = new OutboxService(db.dataSource);
-    const commands = new SlackCommands(incidents, new OncallService(db.dataSource, new UserStore(db.dataSource), config, clock, silentLogger), identity, outbox, config, clock, silentLogger);
+    const identity = slackIdentity(db.dataSource, config, clock);
+    const outbox = outboxService(db.dataSource, config);
+    const oncall = oncallService(db.dataSource, config, clock);
+    const escalations = escalationEngine(db.dataSource, { outbox, oncall, config, clock, identity });
+    const commands = new SlackCommands(incidents, oncall, identity, outbox, config, clock, silentLogger, escalations);
     const slack = new SlackInteractions(config, commands, identity, silentLogger, new SlackReplayGuard(db.dataSource, silentLogger), rollback);
     const app = express();
     app.use(slack.guard!, slack.router!);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service';
 import { CLOCK, type Clock } from '../common/clock';
@@ -57,7 +57,8 @@ export class SlackIdentityService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Optional() @Inject(SLACK_DIRECTORY) private readonly directory?: SlackDirectory | null,
+    /** Null when Slack is not configured (AuthModule provides it either way): every look-up is then "unknown". */
+    @Inject(SLACK_DIRECTORY) private readonly directory: SlackDirectory | null,
   ) {}
 
   /** The active Headroom user for a Slack account, or null when there is none (or Slack cannot say). */

@@ -1,3 +1,4 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Logger } from './logger';
 import { ScheduledJob, type ScheduledJobOptions } from './scheduled-job';
 
@@ -18,11 +19,12 @@ describe('ScheduledJob', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  const job = (options: Partial<ScheduledJobOptions> & Pick<ScheduledJobOptions, 'run'>) => new ScheduledJob({ name: 'test job', everyMs: 1000, logger: logger().log, ...options });
+  const job = (options: Partial<ScheduledJobOptions> & Pick<ScheduledJobOptions, 'run'>) =>
+    new ScheduledJob({ name: 'test job', everyMs: 1000, logger: logger().log, scheduler: new SchedulerRegistry(), ...options });
 
   it('runs a pass every interval, and none before the first one', async () => {
     const run = jest.fn(async () => undefined);
-    const j = ScheduledJob.start({ name: 'test job', everyMs: 1000, logger: logger().log, run });
+    const j = ScheduledJob.start({ name: 'test job', everyMs: 1000, logger: logger().log, scheduler: new SchedulerRegistry(), run });
     await jest.advanceTimersByTimeAsync(999);
     expect(run).not.toHaveBeenCalled();
     await jest.advanceTimersByTimeAsync(1);
@@ -90,7 +92,7 @@ describe('ScheduledJob', () => {
       if (leaseFails) throw new Error('lease table gone');
       return true;
     };
-    const j = new ScheduledJob({ name: 'slo-evaluation', everyMs: 1000, run, logger: log, lease: { service: { tryAcquire }, ttlSeconds: 10 } });
+    const j = new ScheduledJob({ name: 'slo-evaluation', everyMs: 1000, run, logger: log, scheduler: new SchedulerRegistry(), lease: { service: { tryAcquire }, ttlSeconds: 10 } });
     j.start();
     await jest.advanceTimersByTimeAsync(1000);
     expect(errors).toEqual([{ msg: 'slo-evaluation failed; will retry on the next tick', err: failure }]);
@@ -125,6 +127,47 @@ describe('ScheduledJob', () => {
     await jest.advanceTimersByTimeAsync(5000);
     await j.tick();
     expect(run).toHaveBeenCalledTimes(1);
+  });
+
+  it('lists its interval in the SchedulerRegistry by name while it ticks, and takes it out on stop', async () => {
+    const scheduler = new SchedulerRegistry();
+    const run = jest.fn(async () => undefined);
+    const j = ScheduledJob.start({ name: 'escalations', everyMs: 1000, logger: logger().log, scheduler, run });
+    expect(scheduler.getIntervals()).toEqual(['escalations']);
+    await j.stop();
+    expect(scheduler.getIntervals()).toEqual([]);
+    // Started again, it is listed again.
+    j.start();
+    expect(scheduler.getIntervals()).toEqual(['escalations']);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(run).toHaveBeenCalledTimes(1);
+    await j.stop();
+    expect(scheduler.getIntervals()).toEqual([]);
+  });
+
+  it('a second job by the same name in one registry does not start, and the first one ticks on', async () => {
+    const scheduler = new SchedulerRegistry();
+    const first = jest.fn(async () => undefined);
+    const second = jest.fn(async () => undefined);
+    const a = ScheduledJob.start({ name: 'escalations', everyMs: 1000, logger: logger().log, scheduler, run: first });
+    expect(() => ScheduledJob.start({ name: 'escalations', everyMs: 1000, logger: logger().log, scheduler, run: second })).toThrow(/escalations/);
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(first).toHaveBeenCalledTimes(3);
+    expect(second).not.toHaveBeenCalled();
+    expect(scheduler.getIntervals()).toEqual(['escalations']);
+    await a.stop();
+  });
+
+  it('stops cleanly after Nest cleared its interval (the scheduler shutting down first)', async () => {
+    const scheduler = new SchedulerRegistry();
+    const run = jest.fn(async () => undefined);
+    const j = ScheduledJob.start({ name: 'escalations', everyMs: 1000, logger: logger().log, scheduler, run });
+    // What @nestjs/schedule does at application shutdown.
+    for (const name of scheduler.getIntervals()) scheduler.deleteInterval(name);
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(run).not.toHaveBeenCalled();
+    await expect(j.stop()).resolves.toBeUndefined();
+    expect(scheduler.getIntervals()).toEqual([]);
   });
 
   it('tick runs a pass at once without the timer', async () => {

@@ -1,8 +1,12 @@
+import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { LeaseService } from './lease.service';
 import type { Logger } from './logger';
 
 export interface ScheduledJobOptions {
-  /** Says what failed in the log ("<name> failed"), and names the lease. */
+  /**
+   * Says what failed in the log ("<name> failed"), names the lease, and names the interval in
+   * the SchedulerRegistry, where it must be unique (a second job by the same name fails to start).
+   */
   name: string;
   everyMs: number;
   /** Runs a pass only in the process that takes (or renews) the lease `name`; without it, every process runs. */
@@ -10,6 +14,8 @@ export interface ScheduledJobOptions {
   /** One pass (what it resolves to is not used). */
   run: () => Promise<unknown>;
   logger: Logger;
+  /** @nestjs/schedule's registry: the interval is listed there while the job ticks, and cleared with Nest's. */
+  scheduler: SchedulerRegistry;
 }
 
 /**
@@ -34,14 +40,28 @@ export class ScheduledJob {
 
   start(): void {
     this.stopped = false;
-    this.interval ??= setInterval(() => void this.tick(), this.options.everyMs);
+    if (this.interval) return;
+    const { name, everyMs, scheduler } = this.options;
+    const interval = setInterval(() => void this.tick(), everyMs);
+    try {
+      scheduler.addInterval(name, interval);
+    } catch (err) {
+      clearInterval(interval);
+      throw err;
+    }
+    this.interval = interval;
   }
 
-  /** Stops ticking, and waits for the pass under way. */
+  /** Stops ticking (and leaves the registry), and waits for the pass under way. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.interval);
-    this.interval = undefined;
+    const { name, scheduler } = this.options;
+    if (this.interval) {
+      clearInterval(this.interval);
+      // Nest's scheduler clears (and forgets) every registered interval at shutdown, perhaps before this.
+      if (scheduler.doesExist('interval', name) && scheduler.getInterval(name) === this.interval) scheduler.deleteInterval(name);
+      this.interval = undefined;
+    }
     await this.pending;
   }
 

@@ -65,6 +65,7 @@ export class GuardrailEvaluator implements OnApplicationBootstrap, OnApplication
       lease: { service: this.leases, ttlSeconds: Math.max(10, this.config.evaluationIntervalSeconds * 2) },
       run: async () => this.evaluate(await this.experiments.runningIds()),
       logger: this.logger,
+      scheduler: this.scheduler,
     }));
   }
 

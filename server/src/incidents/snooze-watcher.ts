@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { LOGGER, type Logger } from '../common/logger';
 import { ScheduledJob } from '../common/scheduled-job';
 import { IncidentsService } from './incidents.service';
@@ -13,11 +14,12 @@ export class SnoozeWatcher implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     private readonly incidents: IncidentsService,
+    private readonly scheduler: SchedulerRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.job = ScheduledJob.start({ name: 'ending due snoozes', everyMs: CHECK_EVERY_MS, run: () => this.incidents.endDueSnoozes(), logger: this.logger });
+    this.job = ScheduledJob.start({ name: 'ending due snoozes', everyMs: CHECK_EVERY_MS, run: () => this.incidents.endDueSnoozes(), logger: this.logger, scheduler: this.scheduler });
   }
 
   async onApplicationShutdown(): Promise<void> {

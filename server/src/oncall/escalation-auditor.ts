@@ -1,4 +1,5 @@
-import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
@@ -40,14 +41,15 @@ export class EscalationAuditor implements OnApplicationBootstrap, OnApplicationS
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Optional() private readonly leases?: LeaseService,
-    @Optional() private readonly metrics?: AppMetrics,
+    private readonly leases: LeaseService,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly metrics: AppMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
     const seconds = this.config.escalationAuditSeconds;
-    const lease = this.leases && { service: this.leases, ttlSeconds: Math.max(30, seconds * 2) };
-    this.job = ScheduledJob.start({ name: LEASE, everyMs: seconds * 1000, lease, run: () => this.audit(), logger: this.logger });
+    const lease = { service: this.leases, ttlSeconds: Math.max(30, seconds * 2) };
+    this.job = ScheduledJob.start({ name: LEASE, everyMs: seconds * 1000, lease, run: () => this.audit(), logger: this.logger, scheduler: this.scheduler });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -76,7 +78,7 @@ export class EscalationAuditor implements OnApplicationBootstrap, OnApplicationS
   /** Re-queues every stalled escalation and runs the pass; returns the ones it found. */
   async audit(): Promise<OverdueEscalation[]> {
     const stalled = await this.overdue();
-    this.metrics?.escalationsOverdue.set(stalled.length);
+    this.metrics.escalationsOverdue.set(stalled.length);
     if (stalled.length === 0) return stalled;
     const now = this.clock.now();
     await this.dataSource.transaction(async (m) => {
@@ -91,7 +93,7 @@ export class EscalationAuditor implements OnApplicationBootstrap, OnApplicationS
         },
       })));
     });
-    this.metrics?.escalationsStalled.inc(stalled.length);
+    this.metrics.escalationsStalled.inc(stalled.length);
     this.logger.warn({ incidents: stalled.map((s) => s.incidentId), oldestDueAt: stalled[0].dueAt }, `escalation auditor re-queued ${stalled.length} stalled escalation(s)`);
     await this.engine.runDue();
     return stalled;

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { SlackIdentityService } from '../auth/slack-identity';
@@ -43,7 +44,6 @@ interface DueRow {
 @Injectable()
 export class EscalationEngine implements OnApplicationBootstrap, OnApplicationShutdown {
   private job?: ScheduledJob;
-  private readonly audit: AuditService;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -54,18 +54,17 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Optional() private readonly leases?: LeaseService,
-    @Optional() private readonly metrics?: AppMetrics,
-    @Optional() audit?: AuditService,
-    @Optional() private readonly identity?: SlackIdentityService,
-  ) {
-    this.audit = audit ?? new AuditService();
-  }
+    private readonly leases: LeaseService,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly metrics: AppMetrics,
+    private readonly audit: AuditService,
+    private readonly identity: SlackIdentityService,
+  ) {}
 
   onApplicationBootstrap(): void {
     const seconds = this.config.escalationIntervalSeconds;
-    const lease = this.leases && { service: this.leases, ttlSeconds: Math.max(10, seconds * 3) };
-    this.job = ScheduledJob.start({ name: LEASE, everyMs: seconds * 1000, lease, run: () => this.runDue(), logger: this.logger });
+    const lease = { service: this.leases, ttlSeconds: Math.max(10, seconds * 3) };
+    this.job = ScheduledJob.start({ name: LEASE, everyMs: seconds * 1000, lease, run: () => this.runDue(), logger: this.logger, scheduler: this.scheduler });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -185,7 +184,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
     let users: Map<string, OncallUser> | undefined;
     const loadUsers = async () => (users ??= await this.oncall.users(m));
     for (const action of decision.actions) {
-      this.metrics?.escalationActions.inc({ policy: row.policyName, action: action.kind });
+      this.metrics.escalationActions.inc({ policy: row.policyName, action: action.kind });
       switch (action.kind) {
         case 'step': {
           const label = `step ${action.step + 1}${action.round > 0 ? ` (repeat ${action.round})` : ''}`;
@@ -261,7 +260,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
    * a Slack id is looked up by email in Slack first (users.lookupByEmail, stored on the user).
    */
   private async directMessage(m: EntityManager, incidentId: number, key: string, user: OncallUser, payload: Record<string, unknown>, drafts: TimelineDraft[], now: Date): Promise<boolean> {
-    if (!user.slackUserId && this.identity) {
+    if (!user.slackUserId) {
       const found = await this.identity.slackIdFor(user, m);
       if (found) user = { ...user, slackUserId: found };
     }

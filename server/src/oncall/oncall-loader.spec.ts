@@ -96,7 +96,7 @@ describe('reloading on-call rules', () => {
   it('keeps the previous schedules and policies when a change is bad, and reports it', () => {
     const dir = folder({ 'oncall.yaml': SCHEDULE + POLICY });
     const logger = { info: jest.fn(), error: jest.fn() } as never;
-    const service = new OncallService({} as never, {} as never, { alertsDir: dir } as never, { now: () => new Date() }, logger);
+    const service = new OncallService({} as never, {} as never, { alertsDir: dir } as never, { now: () => new Date() }, logger, { onReload: () => undefined } as never, {} as never);
     expect(service.policy('ranker')).toBeDefined();
     fs.writeFileSync(path.join(dir, 'oncall.yaml'), SCHEDULE + POLICY.replace('wait: 5m', 'wait: soon'));
     expect(service.reload()).toEqual([expect.objectContaining({ field: 'escalationPolicies.0.steps.1.wait' })]);

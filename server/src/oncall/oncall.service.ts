@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { UserStore } from '../auth/user-store';
@@ -51,7 +51,6 @@ const MAX_RANGE_MS = 366 * DAY_MS;
 export class OncallService {
   private rules: OncallRules;
   private loadProblems: RuleProblem[] = [];
-  private readonly audit: AuditService;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -59,12 +58,11 @@ export class OncallService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Optional() rules?: RulesService,
-    @Optional() audit?: AuditService,
+    rules: RulesService,
+    private readonly audit: AuditService,
   ) {
-    this.audit = audit ?? new AuditService();
     this.rules = loadOncall(config.alertsDir);
-    rules?.onReload(() => this.reload());
+    rules.onReload(() => this.reload());
   }
 
   /** Re-reads the YAML; a bad change is reported and the previous schedules stay in force. */

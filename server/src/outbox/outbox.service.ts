@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { returnedRows } from '../common/returned-rows';
@@ -12,9 +12,6 @@ export interface OutboxDraft {
   payload?: Record<string, unknown>;
 }
 
-/** How long a worker owns a claimed row before another worker may take it over (HEADROOM_OUTBOX_CLAIM_SECONDS). */
-const DEFAULT_CLAIM_SECONDS = 30;
-
 /**
  * The transactional outbox. Producers `enqueue` inside their own transaction; workers `claim`
  * due rows with FOR UPDATE SKIP LOCKED so several processes never take the same row. A row is
@@ -25,13 +22,14 @@ const DEFAULT_CLAIM_SECONDS = 30;
 export class OutboxService {
   private readonly wakers = new Set<() => void>();
 
+  /** How long a worker owns a claimed row before another worker may take it over (HEADROOM_OUTBOX_CLAIM_SECONDS). */
   private readonly claimSeconds: number;
 
   constructor(
     private readonly dataSource: DataSource,
-    @Optional() @Inject(APP_CONFIG) config?: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.claimSeconds = config?.outboxClaimSeconds ?? DEFAULT_CLAIM_SECONDS;
+    this.claimSeconds = config.outboxClaimSeconds;
   }
 
   async enqueue(manager: EntityManager, draft: OutboxDraft): Promise<void> {

@@ -50,7 +50,7 @@ export class SliRetentionService implements OnApplicationBootstrap, OnApplicatio
 
   /** The lease is taken by run() itself (renewed between batches, released at the end), not by the job. */
   onApplicationBootstrap(): void {
-    this.job = ScheduledJob.start({ name: 'SLI retention', everyMs: INTERVAL_MS, run: () => this.run(), logger: this.logger });
+    this.job = ScheduledJob.start({ name: 'SLI retention', everyMs: INTERVAL_MS, run: () => this.run(), logger: this.logger, scheduler: this.scheduler });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -283,7 +283,7 @@ export class SloEvaluator implements OnApplicationBootstrap, OnApplicationShutdo
   onApplicationBootstrap(): void {
     const seconds = this.config.evaluationIntervalSeconds;
     const lease = { service: this.leases, ttlSeconds: Math.max(10, seconds * 2) };
-    this.job = ScheduledJob.start({ name: LEASE, everyMs: seconds * 1000, lease, run: () => this.evaluate('schedule', this.rules.slos()), logger: this.logger });
+    this.job = ScheduledJob.start({ name: LEASE, everyMs: seconds * 1000, lease, run: () => this.evaluate('schedule', this.rules.slos()), logger: this.logger, scheduler: this.scheduler });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,5 +1,5 @@
 import { escapeMrkdwn } from './mrkdwn';
-import { HttpException, HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { SlackIdentityService } from '../../auth/slack-identity';
 import { CLOCK, type Clock } from '../../common/clock';
 import { LOGGER, type Logger } from '../../common/logger';
@@ -47,7 +47,7 @@ export class SlackCommands {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Optional() private readonly escalations?: EscalationEngine,
+    private readonly escalations: EscalationEngine,
   ) {}
 
   /** A button or menu choice on an incident; returns what to tell the person, or null when it was done. */
@@ -61,8 +61,7 @@ export class SlackCommands {
       if (what === 'acknowledge') await this.incidents.acknowledge(incidentId, auth.actor);
       else if (what === 'resolve') await this.incidents.resolve(incidentId, auth.actor);
       else if (what === 'snooze') await this.incidents.snooze(incidentId, auth.actor, snoozeSeconds);
-      else if (this.escalations) await this.escalations.escalate(incidentId, auth.actor);
-      else return `Incident #${incidentId} cannot be escalated: escalation is not running in this process.`;
+      else await this.escalations.escalate(incidentId, auth.actor);
       return null;
     } catch (err) {
       // A second click on a stale message (already acknowledged…) is expected and harmless.

@@ -56,6 +56,7 @@ export class ExperimentPlatformPoller implements OnApplicationBootstrap, OnAppli
         if (report.problems.length > 0) this.logger.warn({ ...report }, 'experiment platform poll had problems');
       },
       logger: this.logger,
+      scheduler: this.scheduler,
     });
   }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { CLOCK, type Clock } from '../../common/clock';
 import { parseDuration } from '../../common/duration';
 import { LOGGER, type Logger } from '../../common/logger';
@@ -29,6 +30,7 @@ export class ExperimentSimulator implements OnApplicationBootstrap, OnApplicatio
     private readonly simulator: SimulatorService,
     private readonly experiments: ExperimentsService,
     private readonly observations: ExperimentObservationsService,
+    private readonly scheduler: SchedulerRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -36,7 +38,7 @@ export class ExperimentSimulator implements OnApplicationBootstrap, OnApplicatio
 
   onApplicationBootstrap(): void {
     if (!this.config.simulator.enabled) return;
-    this.job = ScheduledJob.start({ name: 'experiment simulator tick', everyMs: 1000, run: () => this.generate(), logger: this.logger });
+    this.job = ScheduledJob.start({ name: 'experiment simulator tick', everyMs: 1000, run: () => this.generate(), logger: this.logger, scheduler: this.scheduler });
   }
 
   async onApplicationShutdown(): Promise<void> {

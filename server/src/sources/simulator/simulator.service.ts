@@ -1,5 +1,6 @@
 import { AuditService, type AuditActor } from '../../audit/audit.service';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource, IsNull, MoreThan } from 'typeorm';
 import { CLOCK, type Clock } from '../../common/clock';
 import { parseDuration } from '../../common/duration';
@@ -50,6 +51,7 @@ export class SimulatorService implements OnApplicationBootstrap, OnApplicationSh
     private readonly dataSource: DataSource,
     private readonly evaluator: SloEvaluator,
     private readonly metrics: AppMetrics,
+    private readonly scheduler: SchedulerRegistry,
     @Inject(SLI_STORE) private readonly store: SliStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -60,7 +62,7 @@ export class SimulatorService implements OnApplicationBootstrap, OnApplicationSh
   onApplicationBootstrap(): void {
     if (!this.config.simulator.enabled) return;
     this.logger.info({ seed: this.config.simulator.seed, timeScale: this.config.timeScale }, 'simulator on');
-    this.job = ScheduledJob.start({ name: 'simulator tick', everyMs: 1000, run: () => this.generate(), logger: this.logger });
+    this.job = ScheduledJob.start({ name: 'simulator tick', everyMs: 1000, run: () => this.generate(), logger: this.logger, scheduler: this.scheduler });
     void this.job.tick();
   }
 
