@@ -25,7 +25,7 @@ import type { EntityManager } from 'typeorm';
 import { RulesService } from '../../server/src/rules/rules.service';
 import type { SlosService } from '../../server/src/slo/slos.service';
 import { addUser } from '../support/users';
-import { escalationAuditor, escalationEngine, oncallService, outboxService, slackIdentity } from '../support/services';
+import { escalationAuditor, escalationEngine, incidentWriter, oncallService, outboxService, slackIdentity } from '../support/services';
 
 const root = path.resolve(__dirname, '../..');
 const alice = { type: 'user' as const, id: 'u-alice', name: 'Alice' };
@@ -61,7 +61,7 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
     engine = escalationEngine(db.dataSource, { outbox, oncall, routes, config, clock, metrics });
     // Paging starts the escalation and a status change wakes it, in the same transaction, as server/src/pipeline.ts wires it.
     const paged = { incidentPaged: (m: EntityManager, id: number) => engine.start(m, id), incidentStatusChanged: (m: EntityManager, id: number) => engine.wake(m, id) };
-    incidents = new IncidentsService(db.dataSource, outbox, new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), paged, clock, silentLogger);
+    incidents = new IncidentsService(db.dataSource, outbox, new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), incidentWriter(outbox, paged), paged, clock, silentLogger);
   });
   afterAll(() => db.close());
   beforeEach(async () => {

@@ -13,7 +13,7 @@ import { IncidentsService } from '../../server/src/incidents/incidents.service';
 import { RulesService } from '../../server/src/rules/rules.service';
 import { ExperimentObservationsService } from '../../server/src/sources/experiments/experiment-observations.service';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
-import { outboxService } from '../support/services';
+import { incidentWriter, outboxService } from '../support/services';
 import { IncidentStore } from '../../server/src/incidents/incident-store';
 import { silentLogger } from '../support/test-logger';
 import { noEscalation } from '../support/pipeline-stages';
@@ -58,7 +58,7 @@ describe.each(databaseKinds())('experiment observations and guardrail evaluation
     write(yaml('running', OTHER));
     const config = loadConfig({ HEADROOM_ALERTS_DIR: alertsDir }, ROOT);
     rules = new RulesService(config);
-    const incidents = new IncidentsService(db.dataSource, outboxService(db.dataSource, config), new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), noEscalation, clock, silentLogger);
+    const incidents = new IncidentsService(db.dataSource, outboxService(db.dataSource, config), new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), incidentWriter(outboxService(db.dataSource, config), noEscalation), noEscalation, clock, silentLogger);
     experiments = new ExperimentsService(db.dataSource, new AuditService(), clock, silentLogger);
     evaluator = new GuardrailEvaluator(db.dataSource, experiments, rules, incidents, new LeaseService(db.dataSource), new SchedulerRegistry(), clock, config, silentLogger);
     observations = new ExperimentObservationsService(experiments, evaluator, silentLogger);

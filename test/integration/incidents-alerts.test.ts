@@ -16,7 +16,7 @@ import { RoutesService } from '../../server/src/rules/routes.service';
 import { toIncomingAlert as fromAlertmanager, webhookSchema } from '../../server/src/incidents/intake/alertmanager-payload';
 import { eventSchema, toIncomingAlert as fromPagerDuty } from '../../server/src/incidents/intake/pagerduty-event';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
-import { outboxService } from '../support/services';
+import { incidentWriter, outboxService } from '../support/services';
 import { IncidentStore } from '../../server/src/incidents/incident-store';
 import { silentLogger } from '../support/test-logger';
 import { noEscalation } from '../support/pipeline-stages';
@@ -55,8 +55,8 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
     db = await openTestDatabase(kind);
     const outbox = outboxService(db.dataSource);
     const audit = new AuditService(db.dataSource);
-    incidents = new IncidentsService(db.dataSource, outbox, new AppMetrics(), audit, new IncidentStore(db.dataSource), noEscalation, clock, silentLogger);
-    ingest = new AlertIngestService(db.dataSource, outbox, routes, new AppMetrics(), audit, noEscalation, clock, silentLogger);
+    incidents = new IncidentsService(db.dataSource, outbox, new AppMetrics(), audit, new IncidentStore(db.dataSource), incidentWriter(outbox, noEscalation), noEscalation, clock, silentLogger);
+    ingest = new AlertIngestService(db.dataSource, outbox, routes, incidentWriter(outbox, noEscalation), new AppMetrics(), audit, noEscalation, clock, silentLogger);
     silences = new SilencesService(db.dataSource, audit, clock);
   });
   afterAll(() => db.close());
@@ -203,7 +203,7 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
   });
 
   describe('repeats of stored alerts (one statement, no transaction)', () => {
-    const newIngest = () => new AlertIngestService(db.dataSource, outboxService(db.dataSource), routes, new AppMetrics(), new AuditService(db.dataSource), noEscalation, clock, silentLogger);
+    const newIngest = () => new AlertIngestService(db.dataSource, outboxService(db.dataSource), routes, incidentWriter(outboxService(db.dataSource), noEscalation), new AppMetrics(), new AuditService(db.dataSource), noEscalation, clock, silentLogger);
     /** Runs `fn` and says how many transactions the ingest opened meanwhile (the general path opens one per batch). */
     const transactionsDuring = async (fn: () => Promise<unknown>) => {
       const spy = jest.spyOn(db.dataSource, 'transaction');
@@ -297,7 +297,7 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
       await other.initialize();
       try {
         const a = newIngest();
-        const b = new AlertIngestService(other, outboxService(other), routes, new AppMetrics(), new AuditService(other), noEscalation, clock, silentLogger);
+        const b = new AlertIngestService(other, outboxService(other), routes, incidentWriter(outboxService(other), noEscalation), new AppMetrics(), new AuditService(other), noEscalation, clock, silentLogger);
         const [alert] = amAlerts('firing.json');
         for (const service of [a, a, b, b, a, b]) expect((await service.ingest([alert]))[0]).toMatchObject({ incidentId: 1 });
         expect(await q(`SELECT alert_count FROM incidents`)).toEqual([{ alert_count: 6 }]);

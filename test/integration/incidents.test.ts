@@ -9,7 +9,7 @@ import { IncidentsService } from '../../server/src/incidents/incidents.service';
 import { OutboxService } from '../../server/src/outbox/outbox.service';
 import { RulesService } from '../../server/src/rules/rules.service';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
-import { outboxService } from '../support/services';
+import { incidentWriter, outboxService } from '../support/services';
 import { IncidentStore } from '../../server/src/incidents/incident-store';
 import { silentLogger } from '../support/test-logger';
 import { noEscalation } from '../support/pipeline-stages';
@@ -32,7 +32,7 @@ describe.each(databaseKinds())('incidents on %s', (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     outbox = outboxService(db.dataSource);
-    incidents = new IncidentsService(db.dataSource, outbox, new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), noEscalation, clock, silentLogger);
+    incidents = new IncidentsService(db.dataSource, outbox, new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), incidentWriter(outbox, noEscalation), noEscalation, clock, silentLogger);
   });
   afterAll(() => db.close());
   beforeEach(() => db.dataSource.query(`TRUNCATE incidents, incident_timeline, outbox, audit_log RESTART IDENTITY CASCADE`));
@@ -123,7 +123,7 @@ describe.each(databaseKinds())('people acting on incidents, reviews and the audi
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     const audit = new AuditService(db.dataSource);
-    incidents = new IncidentsService(db.dataSource, outboxService(db.dataSource), new AppMetrics(), audit, new IncidentStore(db.dataSource), noEscalation, clock, silentLogger);
+    incidents = new IncidentsService(db.dataSource, outboxService(db.dataSource), new AppMetrics(), audit, new IncidentStore(db.dataSource), incidentWriter(outboxService(db.dataSource), noEscalation), noEscalation, clock, silentLogger);
     const config = loadConfig({ HEADROOM_PUBLIC_URL: 'https://headroom.example.com' }, path.resolve(__dirname, '../..'));
     reports = new IncidentReportsService(db.dataSource, incidents, new RulesService(config), config, clock);
   });

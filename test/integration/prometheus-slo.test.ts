@@ -14,7 +14,7 @@ import { PromqlSliReader } from '../../server/src/slo/prometheus/promql-sli-read
 import { SloEvaluator, type SloEvaluation } from '../../server/src/slo/slo-evaluator.service';
 import { FakePrometheus, type FakeAnswer } from '../fakes/fake-prometheus';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
-import { outboxService } from '../support/services';
+import { incidentWriter, outboxService } from '../support/services';
 import { IncidentStore } from '../../server/src/incidents/incident-store';
 import { silentLogger } from '../support/test-logger';
 import { inOrder, noEscalation } from '../support/pipeline-stages';
@@ -119,7 +119,7 @@ slos:
     const config = loadConfig({ HEADROOM_ALERTS_DIR: alertsDir, HEADROOM_RUNBOOKS_DIR: path.join(ROOT, 'runbooks'), HEADROOM_SIMULATOR: 'false' }, ROOT);
     const rules = new RulesService(config, silentLogger);
     const recorder = { handleSignals: async (batch: Signal[]) => { signals.push(...batch); return new Map<string, number>(); } };
-    const incidentsService = new IncidentsService(db.dataSource, outboxService(db.dataSource, config), new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), noEscalation, clock, silentLogger);
+    const incidentsService = new IncidentsService(db.dataSource, outboxService(db.dataSource, config), new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), incidentWriter(outboxService(db.dataSource, config), noEscalation), noEscalation, clock, silentLogger);
     const reader = new PromqlSliReader(new DeclaredPrometheusClients(() => rules.prometheusServers()));
     evaluator = new SloEvaluator(
       db.dataSource, rules, inOrder(recorder, incidentsService), new LeaseService(db.dataSource), new SchedulerRegistry(),

@@ -30,7 +30,7 @@ import { ExperimentObservationsService } from '../../server/src/sources/experime
 import { FakeDeploy } from '../fakes/fake-deploy';
 import { FakeSlack } from '../fakes/fake-slack';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
-import { escalationEngine, oncallService, outboxService, slackIdentity } from '../support/services';
+import { escalationEngine, incidentWriter, oncallService, outboxService, slackIdentity } from '../support/services';
 import { waitFor } from '../support/headroom-process';
 import { blockActionsBody, slackSignature } from '../support/slack-signature';
 import { IncidentStore } from '../../server/src/incidents/incident-store';
@@ -118,7 +118,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
       SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_CHANNEL: 'C0PAGE', SLACK_API_URL: fakeSlack.url,
     }, ROOT);
     rules = new RulesService(config);
-    incidents = new IncidentsService(db.dataSource, outboxService(db.dataSource, config), new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), noEscalation, clock, silentLogger);
+    incidents = new IncidentsService(db.dataSource, outboxService(db.dataSource, config), new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), incidentWriter(outboxService(db.dataSource, config), noEscalation), noEscalation, clock, silentLogger);
     ({ service: rollback, worker } = build(db.dataSource));
     pipeline = signalStages(incidents, rollback);
     ({ service: rollbackOther, worker: workerOther } = build(second));

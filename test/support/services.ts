@@ -10,6 +10,8 @@ import { LeaseService } from '../../server/src/common/lease.service';
 import { AppMetrics } from '../../server/src/common/metrics';
 import { loadConfig, type AppConfig } from '../../server/src/config/config';
 import { IncidentStore } from '../../server/src/incidents/incident-store';
+import type { IncidentTransitionHandler } from '../../server/src/incidents/incident-transitions';
+import { IncidentWriter } from '../../server/src/incidents/incident-writer';
 import { EscalationAuditor } from '../../server/src/oncall/escalation-auditor';
 import { EscalationEngine } from '../../server/src/oncall/escalation-engine';
 import { OncallService } from '../../server/src/oncall/oncall.service';
@@ -67,4 +69,9 @@ export function escalationEngine(ds: DataSource, parts: EscalationParts): Escala
 
 export function escalationAuditor(ds: DataSource, engine: EscalationEngine, parts: Pick<EscalationParts, 'outbox' | 'config' | 'clock' | 'metrics'>): EscalationAuditor {
   return new EscalationAuditor(ds, engine, new IncidentStore(ds), parts.outbox, parts.clock, parts.config, silentLogger, new LeaseService(ds), new SchedulerRegistry(), parts.metrics ?? new AppMetrics());
+}
+
+/** The writer that opens incidents, paging through `transitions` (noEscalation when the test has no engine). */
+export function incidentWriter(outbox: OutboxService, transitions: IncidentTransitionHandler): IncidentWriter {
+  return new IncidentWriter(outbox, transitions, new AppMetrics(), silentLogger);
 }

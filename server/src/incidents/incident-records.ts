@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
 import type { OutboxService } from '../outbox/outbox.service';
-import type { IncidentTransitionHandler } from './incident-transitions';
 import type { LifecycleEvent } from './incident-lifecycle';
 import type { Actor } from './actor';
 
@@ -52,16 +51,6 @@ export async function writeTimeline(m: EntityManager, outbox: OutboxService, dra
     });
   }
   return ids;
-}
-
-/**
- * The one page per incident; the key makes a second one impossible even if asked twice. The
- * escalation engine starts in the same transaction, so the escalation policy is snapshotted
- * exactly when the incident is paged.
- */
-export async function queuePage(m: EntityManager, outbox: OutboxService, incidentId: number, transitions: IncidentTransitionHandler): Promise<void> {
-  await outbox.enqueue(m, { key: `incident:${incidentId}:page`, topic: 'incident.triggered', incidentId });
-  await transitions.incidentPaged(m, incidentId);
 }
 
 /** PostgreSQL error codes worth a retry (deadlock, serialization failure) or a 409 (unique violation). */

@@ -6,6 +6,7 @@ import { PagerDutyController } from './intake/pagerduty.controller';
 import { PagerDutyEventsService } from './intake/pagerduty-events.service';
 import { IncidentReportsService } from './incident-reports.service';
 import { IncidentStore } from './incident-store';
+import { IncidentWriter } from './incident-writer';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsService } from './incidents.service';
 import { SilencesController } from './silences.controller';
@@ -14,7 +15,7 @@ import { SnoozeWatcher } from './snooze-watcher';
 
 @Module({
   controllers: [AlertmanagerController, PagerDutyController, IncidentsController, SilencesController],
-  providers: [IncidentStore, IncidentsService, AlertIngestService, AlertmanagerReceiver, PagerDutyEventsService, IncidentReportsService, SilencesService, SnoozeWatcher],
+  providers: [IncidentStore, IncidentWriter, IncidentsService, AlertIngestService, AlertmanagerReceiver, PagerDutyEventsService, IncidentReportsService, SilencesService, SnoozeWatcher],
   exports: [IncidentsService, IncidentStore],
 })
 export class IncidentsModule {}

@@ -12,10 +12,11 @@ import { withSpan } from '../common/telemetry';
 import { OutboxService } from '../outbox/outbox.service';
 import { IncidentAlert } from './incident-alert.entity';
 import { IncidentStore } from './incident-store';
+import { IncidentWriter, type IncidentDraft } from './incident-writer';
 import { INCIDENT_TRANSITIONS, type IncidentTransitionHandler } from './incident-transitions';
 import { Incident, type IncidentSource, type IncidentStatus } from './incident.entity';
 import * as lifecycle from './incident-lifecycle';
-import { pgCode, queuePage, writeTimeline } from './incident-records';
+import { pgCode, writeTimeline } from './incident-records';
 import { loadActiveMutes, muteReason } from './mute';
 import { TimelineEntry } from './timeline-entry.entity';
 import { SYSTEM_ACTOR, type Actor } from './actor';
@@ -59,6 +60,7 @@ export class IncidentsService implements SignalHandler {
     private readonly metrics: AppMetrics,
     private readonly audit: AuditService,
     private readonly store: IncidentStore,
+    private readonly writer: IncidentWriter,
     @Inject(INCIDENT_TRANSITIONS) private readonly transitions: IncidentTransitionHandler,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -83,33 +85,28 @@ export class IncidentsService implements SignalHandler {
     return this.dataSource.transaction(async (m) => {
       const labels = signalLabels(signal);
       const muted = muteReason(labels, signal.service, await loadActiveMutes(m, signal.at));
-      const inserted: Array<{ id: number }> = await m.query(
-        `INSERT INTO incidents (title, service, source, severity, status, fingerprint, slo_id, runbook_id, evidence, triggered_at, version,
-                                labels, last_alert_at, muted, muted_reason)
-         VALUES ($1, $2, $3, $4, 'triggered', $5, $6, $7, $8, $9, 1, $10, $9, $11, $12)
-         ON CONFLICT (fingerprint) WHERE status <> 'resolved' DO NOTHING
-         RETURNING id`,
-        [signal.title, signal.service, signal.source, signal.severity, signal.fingerprint, signal.sloId ?? null,
-          signal.runbookId ?? null, JSON.stringify(signal.evidence), signal.at.toISOString(), JSON.stringify(labels),
-          Boolean(muted), muted?.text ?? null],
-      );
-      if (inserted.length > 0) {
-        const id = Number(inserted[0].id);
-        await writeTimeline(m, this.outbox, [{
-          incidentId: id,
-          at: signal.at,
-          actor: SYSTEM_ACTOR,
-          event: {
-            kind: 'incident.triggered',
-            message: muted ? `Triggered: ${signal.title} (muted by ${muted.text}; nobody paged)` : `Triggered: ${signal.title}`,
-            data: { evidence: signal.evidence, ...(muted ? { mutedBy: muted } : {}) },
-            notify: false,
-          },
-        }]);
-        if (!muted) await queuePage(m, this.outbox, id, this.transitions);
-        this.metrics.incidentsOpened.inc({ source: signal.source, severity: signal.severity });
-        this.logger.warn({ incidentId: id, fingerprint: signal.fingerprint, service: signal.service, muted: muted?.text }, `incident ${id} opened: ${signal.title}`);
-        return !muted;
+      const draft: IncidentDraft = {
+        fingerprint: signal.fingerprint,
+        title: signal.title,
+        service: signal.service,
+        source: signal.source,
+        severity: signal.severity,
+        sloId: signal.sloId ?? null,
+        runbookId: signal.runbookId ?? null,
+        runbookUrl: null,
+        description: null,
+        evidence: signal.evidence,
+        labels,
+        alertCount: 0,
+        route: null,
+        autoResolve: false,
+        mutedBy: muted,
+      };
+      const [written] = await this.writer.upsert(m, [draft], signal.at);
+      if (written.inserted) {
+        const { line, paged } = await this.writer.opened(m, written, draft, SYSTEM_ACTOR, signal.at, { evidence: signal.evidence });
+        await writeTimeline(m, this.outbox, [line]);
+        return paged;
       }
       const open = await this.findOpenForUpdate(m, signal.fingerprint);
       if (!open) return false;
@@ -124,7 +121,7 @@ export class IncidentsService implements SignalHandler {
       open.lastAlertAt = signal.at;
       await m.save(open);
       await writeTimeline(m, this.outbox, events.map((event) => ({ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event })));
-      if (unmuted && open.status === 'triggered') await queuePage(m, this.outbox, open.id, this.transitions);
+      if (unmuted && open.status === 'triggered') await this.writer.page(m, open.id);
       return events.length > 0;
     });
   }
@@ -232,7 +229,7 @@ export class IncidentsService implements SignalHandler {
         incidentId: saved.id, at, actor,
         event: { kind: 'incident.triggered', message: `Opened by ${actor.name}: ${input.title}`, notify: false },
       }]);
-      await queuePage(m, this.outbox, saved.id, this.transitions);
+      await this.writer.page(m, saved.id);
       await alsoInTransaction?.(m, saved);
       await this.audit.record(m, { at, actor, action: 'incident.created', entityType: 'incident', entityId: saved.id, before: null, after: { ...lifecycle.auditView(saved), source: 'manual' } });
       return saved;

@@ -13,19 +13,11 @@ import { alertKeyOf, applyMutes, collapseDeliveries, groupByIncident, planAlert,
 import { Incident } from '../incident.entity';
 import * as lifecycle from '../incident-lifecycle';
 import { INCIDENT_TRANSITIONS, type IncidentTransitionHandler } from '../incident-transitions';
-import { pgCode, queuePage, writeTimeline, type TimelineDraft } from '../incident-records';
+import { pgCode, writeTimeline, type TimelineDraft } from '../incident-records';
 import { applyRepeats } from './alert-repeats';
+import { IncidentWriter, type IncidentDraft } from '../incident-writer';
 import { loadMuteSnapshot, type MuteSnapshot } from '../mute';
 import type { Actor } from '../actor';
-
-interface UpsertedIncident {
-  id: number;
-  fingerprint: string;
-  inserted: boolean;
-  status: string;
-  muted: boolean;
-  signal_resolved_at: string | null;
-}
 
 /** What one transaction decided; outcomes are in the order the alerts came in. */
 interface Applied {
@@ -102,6 +94,7 @@ export class AlertIngestService {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
     private readonly routes: RoutesService,
+    private readonly writer: IncidentWriter,
     private readonly metrics: AppMetrics,
     private readonly audit: AuditService,
     @Inject(INCIDENT_TRANSITIONS) private readonly transitions: IncidentTransitionHandler,
@@ -294,56 +287,8 @@ export class AlertIngestService {
   /** Opens or adds to one incident per group, and records every delivery on its alert row. */
   private async applyTriggers(m: EntityManager, groups: AlertGroup[], at: Date, outcomes: AlertOutcome[], timeline: TimelineDraft[], audit: AuditDraft[]): Promise<boolean> {
     let paged = false;
-    const rows = groups.map((g, ord) => {
-      const a = g.first.alert;
-      return {
-        ord,
-        title: a.title,
-        service: g.first.service,
-        source: a.source,
-        severity: g.first.severity,
-        fingerprint: g.fingerprint,
-        runbook_id: g.first.route.runbookId,
-        runbook_url: a.runbookUrl,
-        description: a.description,
-        evidence: evidenceOf(g.first),
-        labels: g.first.groupLabels,
-        alert_count: g.alerts.length,
-        route: g.first.route.name,
-        auto_resolve: g.first.route.autoResolve,
-        muted: !g.anyUnmuted,
-        muted_reason: g.anyUnmuted ? null : g.first.muted?.text ?? null,
-      };
-    });
-    // Groups with an open incident: lock those rows in fingerprint order (a stable order keeps
-    // concurrent batches from deadlocking) and count the deliveries. No sequence value is spent.
-    const updated = returnedRows<UpsertedIncident>(await m.query(
-      `UPDATE incidents i SET alert_count = i.alert_count + x.alert_count, last_alert_at = $2, version = i.version + 1
-       FROM (SELECT id FROM incidents WHERE fingerprint = ANY($3) AND status <> 'resolved' ORDER BY fingerprint FOR UPDATE) l,
-            jsonb_to_recordset($1::jsonb) AS x(fingerprint text, alert_count int)
-       WHERE i.id = l.id AND i.fingerprint = x.fingerprint
-       RETURNING i.id, i.fingerprint, false AS inserted, i.status, i.muted, i.signal_resolved_at`,
-      [JSON.stringify(rows.map((r) => ({ fingerprint: r.fingerprint, alert_count: r.alert_count }))), at.toISOString(), rows.map((r) => r.fingerprint)],
-    ));
-    const open = new Set(updated.map((r) => r.fingerprint));
-    const fresh = rows.filter((r) => !open.has(r.fingerprint));
-    // The rest open here. Two batches opening the same group at the same instant meet at the
-    // partial unique index: one inserts, the other waits for it and adds to it instead.
-    const inserted: UpsertedIncident[] = fresh.length === 0 ? [] : await m.query(
-      `INSERT INTO incidents (title, service, source, severity, status, fingerprint, runbook_id, runbook_url, description, evidence, labels,
-                              triggered_at, alert_count, last_alert_at, route, auto_resolve, muted, muted_reason, version)
-       SELECT title, service, source, severity, 'triggered', fingerprint, runbook_id, runbook_url, description, evidence, labels,
-              $2, alert_count, $2, route, auto_resolve, muted, muted_reason, 1
-       FROM jsonb_to_recordset($1::jsonb) AS x(ord int, title text, service text, source text, severity text, fingerprint text, runbook_id text,
-            runbook_url text, description text, evidence jsonb, labels jsonb, alert_count int, route text, auto_resolve boolean, muted boolean, muted_reason text)
-       ORDER BY ord
-       ON CONFLICT (fingerprint) WHERE status <> 'resolved'
-       DO UPDATE SET alert_count = incidents.alert_count + EXCLUDED.alert_count, last_alert_at = EXCLUDED.last_alert_at, version = incidents.version + 1
-       RETURNING id, fingerprint, (xmax = 0) AS inserted, status, muted, signal_resolved_at`,
-      [JSON.stringify(fresh), at.toISOString()],
-    );
-    const upserted = [...updated, ...inserted];
-    const byFingerprint = new Map(upserted.map((r) => [r.fingerprint, { ...r, id: Number(r.id) }]));
+    const incidentDrafts = new Map(groups.map((g) => [g.fingerprint, draftOf(g)]));
+    const byFingerprint = new Map((await this.writer.upsert(m, [...incidentDrafts.values()], at)).map((r) => [r.fingerprint, r]));
 
     const deliveries: Array<{ incidentId: number; planned: PlannedAlert }> = [];
     const unmute: number[] = [];
@@ -357,26 +302,13 @@ export class AlertIngestService {
         outcomes[p.index] = { key: p.alert.key, incidentId: inc.id, outcome: inc.inserted && i === 0 ? (inc.muted ? 'opened-muted' : 'opened') : 'grouped' };
       });
       if (inc.inserted) {
-        const muted = g.first.muted;
-        timeline.push({
-          incidentId: inc.id, at, actor,
-          event: {
-            kind: 'incident.triggered',
-            message: inc.muted ? `Triggered by ${actor.name}: ${g.first.alert.title} (muted by ${muted?.text}; nobody paged)` : `Triggered by ${actor.name}: ${g.first.alert.title}`,
-            data: { route: g.first.route.name, alerts: g.alerts.length, ...(inc.muted && muted ? { mutedBy: muted } : {}) },
-            notify: false,
-          },
-        });
+        const { line, paged: pagedNow } = await this.writer.opened(m, inc, incidentDrafts.get(g.fingerprint)!, actor, at, { route: g.first.route.name, alerts: g.alerts.length });
+        timeline.push(line);
         audit.push({
           at, actor, action: 'incident.triggered', entityType: 'incident', entityId: inc.id, before: null,
           after: { status: 'triggered', title: g.first.alert.title, service: g.first.service, severity: g.first.severity, source: g.first.alert.source, route: g.first.route.name, muted: inc.muted },
         });
-        if (!inc.muted) {
-          await queuePage(m, this.outbox, inc.id, this.transitions);
-          paged = true;
-        }
-        this.metrics.incidentsOpened.inc({ source: g.first.alert.source, severity: g.first.severity });
-        this.logger.warn({ incidentId: inc.id, fingerprint: g.fingerprint, service: g.first.service, muted: inc.muted }, `incident ${inc.id} opened: ${g.first.alert.title}`);
+        paged = pagedNow || paged;
         continue;
       }
       if (inc.muted && g.anyUnmuted) {
@@ -384,11 +316,11 @@ export class AlertIngestService {
         const event = lifecycle.unmute(Object.assign(new Incident(), { muted: true, status: inc.status }));
         if (event) timeline.push({ incidentId: inc.id, at, actor, event });
         if (inc.status === 'triggered') {
-          await queuePage(m, this.outbox, inc.id, this.transitions);
+          await this.writer.page(m, inc.id);
           paged = true;
         }
       }
-      if (inc.signal_resolved_at) {
+      if (inc.signalResolvedAt) {
         refired.push(inc.id);
         timeline.push({ incidentId: inc.id, at, actor, event: { kind: 'incident.signal-refired', message: `An alert fired again: ${g.first.alert.title}` } });
       }
@@ -590,5 +522,27 @@ function evidenceOf(p: PlannedAlert): Record<string, unknown> {
     generatorUrl: a.generatorUrl,
     runbookUrl: a.runbookUrl,
     payload: a.payload,
+  };
+}
+
+/** The incident an alert group opens, or adds its alerts to. */
+function draftOf(g: AlertGroup): IncidentDraft {
+  const a = g.first.alert;
+  return {
+    fingerprint: g.fingerprint,
+    title: a.title,
+    service: g.first.service,
+    source: a.source,
+    severity: g.first.severity,
+    sloId: null,
+    runbookId: g.first.route.runbookId,
+    runbookUrl: a.runbookUrl,
+    description: a.description,
+    evidence: evidenceOf(g.first),
+    labels: g.first.groupLabels,
+    alertCount: g.alerts.length,
+    route: g.first.route.name,
+    autoResolve: g.first.route.autoResolve,
+    mutedBy: g.anyUnmuted ? null : (g.first.muted ?? null),
   };
 }

@@ -1,0 +1,171 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { LOGGER, type Logger } from '../common/logger';
+import { AppMetrics } from '../common/metrics';
+import { returnedRows } from '../common/returned-rows';
+import { OutboxService } from '../outbox/outbox.service';
+import type { Actor } from './actor';
+import type { TimelineDraft } from './incident-records';
+import { INCIDENT_TRANSITIONS, type IncidentTransitionHandler } from './incident-transitions';
+import type { IncidentSource } from './incident.entity';
+import type { MuteReason } from './mute';
+
+/** An incident to open, or to add to when one is open for its fingerprint. */
+export interface IncidentDraft {
+  fingerprint: string;
+  title: string;
+  service: string;
+  source: IncidentSource;
+  severity: string;
+  sloId: string | null;
+  runbookId: string | null;
+  runbookUrl: string | null;
+  description: string | null;
+  evidence: Record<string, unknown>;
+  labels: Record<string, string>;
+  /** Alerts this delivery adds (0 for an SLO or guardrail signal). */
+  alertCount: number;
+  route: string | null;
+  autoResolve: boolean;
+  /** What mutes it, when something does: opened muted, nobody paged. */
+  mutedBy: MuteReason | null;
+}
+
+/** The incident a draft landed in. */
+export interface WrittenIncident {
+  id: number;
+  fingerprint: string;
+  /** Opened by this statement (not an open incident added to). */
+  inserted: boolean;
+  status: string;
+  muted: boolean;
+  signalResolvedAt: Date | null;
+}
+
+/**
+ * The one writer that opens incidents, for every source: SLO and guardrail signals, platform
+ * breaches, Alertmanager and PagerDuty alerts, people. `upsert` is the one statement that opens
+ * an incident unless one is open for the fingerprint (the partial unique index settles races
+ * between processes); `opened` is the one place that words the triggered line, queues the page
+ * and starts the escalation, counts and logs it. Mutes are decided by the caller with mute.ts
+ * (one matcher for silences and maintenance windows) and arrive as `mutedBy`.
+ *
+ * Repeats of alerts already stored do not come here: `intake/alert-repeats.ts` adds them in one
+ * prepared statement that sends only a content hash. It stays because it halves what PostgreSQL
+ * does per repeated alert at the ingest rates in docs/operations.md (§Alert ingest); the general
+ * path below is what it falls back to.
+ */
+@Injectable()
+export class IncidentWriter {
+  constructor(
+    private readonly outbox: OutboxService,
+    @Inject(INCIDENT_TRANSITIONS) private readonly transitions: IncidentTransitionHandler,
+    private readonly metrics: AppMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Adds each draft to the open incident of its fingerprint, or opens one, in the caller's
+   * transaction. Open incidents are locked in fingerprint order first (a stable order keeps
+   * concurrent batches from deadlocking) and counted without spending a sequence value; the rest
+   * are inserted, and two processes inserting the same fingerprint meet at the unique index: one
+   * inserts, the other adds to it. Answers in no particular order.
+   */
+  async upsert(m: EntityManager, drafts: IncidentDraft[], at: Date): Promise<WrittenIncident[]> {
+    if (drafts.length === 0) return [];
+    const updated = returnedRows<WrittenRow>(await m.query(
+      `UPDATE incidents i SET alert_count = i.alert_count + x.alert_count, last_alert_at = $2, version = i.version + 1
+       FROM (SELECT id FROM incidents WHERE fingerprint = ANY($3) AND status <> 'resolved' ORDER BY fingerprint FOR UPDATE) l,
+            jsonb_to_recordset($1::jsonb) AS x(fingerprint text, alert_count int)
+       WHERE i.id = l.id AND i.fingerprint = x.fingerprint
+       RETURNING i.id, i.fingerprint, false AS inserted, i.status, i.muted, i.signal_resolved_at`,
+      [JSON.stringify(drafts.map((d) => ({ fingerprint: d.fingerprint, alert_count: d.alertCount }))), at.toISOString(), drafts.map((d) => d.fingerprint)],
+    ));
+    const open = new Set(updated.map((r) => r.fingerprint));
+    const fresh = drafts.filter((d) => !open.has(d.fingerprint)).map((d, ord) => ({
+      ord,
+      title: d.title,
+      service: d.service,
+      source: d.source,
+      severity: d.severity,
+      fingerprint: d.fingerprint,
+      slo_id: d.sloId,
+      runbook_id: d.runbookId,
+      runbook_url: d.runbookUrl,
+      description: d.description,
+      evidence: d.evidence,
+      labels: d.labels,
+      alert_count: d.alertCount,
+      route: d.route,
+      auto_resolve: d.autoResolve,
+      muted: d.mutedBy !== null,
+      muted_reason: d.mutedBy?.text ?? null,
+    }));
+    const inserted: WrittenRow[] = fresh.length === 0 ? [] : await m.query(
+      `INSERT INTO incidents (title, service, source, severity, status, fingerprint, slo_id, runbook_id, runbook_url, description, evidence, labels,
+                              triggered_at, alert_count, last_alert_at, route, auto_resolve, muted, muted_reason, version)
+       SELECT title, service, source, severity, 'triggered', fingerprint, slo_id, runbook_id, runbook_url, description, evidence, labels,
+              $2, alert_count, $2, route, auto_resolve, muted, muted_reason, 1
+       FROM jsonb_to_recordset($1::jsonb) AS x(ord int, title text, service text, source text, severity text, fingerprint text, slo_id text, runbook_id text,
+            runbook_url text, description text, evidence jsonb, labels jsonb, alert_count int, route text, auto_resolve boolean, muted boolean, muted_reason text)
+       ORDER BY ord
+       ON CONFLICT (fingerprint) WHERE status <> 'resolved'
+       DO UPDATE SET alert_count = incidents.alert_count + EXCLUDED.alert_count, last_alert_at = EXCLUDED.last_alert_at, version = incidents.version + 1
+       RETURNING id, fingerprint, (xmax = 0) AS inserted, status, muted, signal_resolved_at`,
+      [JSON.stringify(fresh), at.toISOString()],
+    );
+    return [...updated, ...inserted].map((r) => ({
+      id: Number(r.id),
+      fingerprint: r.fingerprint,
+      inserted: Boolean(r.inserted),
+      status: r.status,
+      muted: Boolean(r.muted),
+      signalResolvedAt: r.signal_resolved_at ? new Date(r.signal_resolved_at) : null,
+    }));
+  }
+
+  /**
+   * Pages an incident (opened, opened by a person, or unmuted while triggered): the one page per
+   * incident (its outbox key makes a second impossible) and, in the same transaction, the
+   * escalation's start, so the policy is snapshotted exactly when the incident is paged.
+   */
+  async page(m: EntityManager, incidentId: number): Promise<void> {
+    await this.outbox.enqueue(m, { key: `incident:${incidentId}:page`, topic: 'incident.triggered', incidentId });
+    await this.transitions.incidentPaged(m, incidentId);
+  }
+
+  /**
+   * An incident `upsert` has just opened: its triggered line (returned, for the caller to write
+   * with the rest of its timeline), the page and the escalation's start unless it opened muted,
+   * the count and the log line. Returns whether it paged.
+   */
+  async opened(m: EntityManager, incident: WrittenIncident, draft: IncidentDraft, actor: Actor, at: Date, data: Record<string, unknown>): Promise<{ line: TimelineDraft; paged: boolean }> {
+    const by = actor.type === 'system' ? '' : ` by ${actor.name}`;
+    const muted = incident.muted ? draft.mutedBy : null;
+    const line: TimelineDraft = {
+      incidentId: incident.id,
+      at,
+      actor,
+      event: {
+        kind: 'incident.triggered',
+        message: `Triggered${by}: ${draft.title}${incident.muted ? ` (muted by ${muted?.text}; nobody paged)` : ''}`,
+        data: { ...data, ...(muted ? { mutedBy: muted } : {}) },
+        notify: false,
+      },
+    };
+    if (!incident.muted) await this.page(m, incident.id);
+    this.metrics.incidentsOpened.inc({ source: draft.source, severity: draft.severity });
+    this.logger.warn({ incidentId: incident.id, fingerprint: draft.fingerprint, service: draft.service, muted: incident.muted ? muted?.text : undefined }, `incident ${incident.id} opened: ${draft.title}`);
+    return { line, paged: !incident.muted };
+  }
+}
+
+/** The row type `upsert`'s statements return. */
+interface WrittenRow {
+  id: number;
+  fingerprint: string;
+  inserted: boolean;
+  status: string;
+  muted: boolean;
+  signal_resolved_at: string | null;
+}
