@@ -7,7 +7,8 @@ import { OutboxService } from '../outbox/outbox.service';
 import type { Actor } from './actor';
 import type { TimelineDraft } from './incident-records';
 import { INCIDENT_TRANSITIONS, type IncidentTransitionHandler } from './incident-transitions';
-import type { IncidentSource } from './incident.entity';
+import { Incident, type IncidentSource } from './incident.entity';
+import * as lifecycle from './incident-lifecycle';
 import type { MuteReason } from './mute';
 
 /** An incident to open, or to add to when one is open for its fingerprint. */
@@ -29,6 +30,15 @@ export interface IncidentDraft {
   autoResolve: boolean;
   /** What mutes it, when something does: opened muted, nobody paged. */
   mutedBy: MuteReason | null;
+  /** An SLO or guardrail signal's evidence replaces the incident's on every pass; an alert's does not. */
+  keepsLatestEvidence: boolean;
+}
+
+/** A delivery `upsert` added to an incident that was already open. */
+export interface AddedDelivery {
+  incident: WrittenIncident;
+  draft: IncidentDraft;
+  actor: Actor;
 }
 
 /** The incident a draft landed in. */
@@ -43,11 +53,12 @@ export interface WrittenIncident {
 }
 
 /**
- * The one writer that opens incidents, for every source: SLO and guardrail signals, platform
- * breaches, Alertmanager and PagerDuty alerts, people. `upsert` is the one statement that opens
- * an incident unless one is open for the fingerprint (the partial unique index settles races
- * between processes); `opened` is the one place that words the triggered line, queues the page
- * and starts the escalation, counts and logs it. Mutes are decided by the caller with mute.ts
+ * The one writer that opens, refires and clears incidents, for every source: SLO and guardrail
+ * signals, platform breaches, Alertmanager and PagerDuty alerts, people. `upsert` is the one
+ * statement that opens an incident unless one is open for the fingerprint (the partial unique
+ * index settles races between processes); `opened` words the triggered line, counts and logs it;
+ * `added` unmutes and refires incidents a delivery was added to; `cleared` words what a source's
+ * all-clear does; `page` is the one place that queues a page and starts the escalation. Mutes are decided by the caller with mute.ts
  * (one matcher for silences and maintenance windows) and arrive as `mutedBy`.
  *
  * Repeats of alerts already stored do not come here: `intake/alert-repeats.ts` adds them in one
@@ -157,6 +168,56 @@ export class IncidentWriter {
     this.metrics.incidentsOpened.inc({ source: draft.source, severity: draft.severity });
     this.logger.warn({ incidentId: incident.id, fingerprint: draft.fingerprint, service: draft.service, muted: incident.muted ? muted?.text : undefined }, `incident ${incident.id} opened: ${draft.title}`);
     return { line, paged: !incident.muted };
+  }
+
+  /**
+   * Deliveries `upsert` added to open incidents: an incident opened muted is unmuted (and paged,
+   * if still triggered) once a delivery arrives that nothing mutes; one whose condition had
+   * cleared fires again; a signal's evidence replaces the incident's. A few statements for the
+   * whole batch; returns the timeline lines for the caller to write, and whether it paged.
+   */
+  async added(m: EntityManager, deliveries: AddedDelivery[], at: Date): Promise<{ lines: TimelineDraft[]; paged: boolean }> {
+    const lines: TimelineDraft[] = [];
+    const unmuted: number[] = [];
+    const refired: number[] = [];
+    let paged = false;
+    for (const { incident, draft, actor } of deliveries) {
+      if (incident.muted && draft.mutedBy === null) {
+        unmuted.push(incident.id);
+        const event = lifecycle.unmute(Object.assign(new Incident(), { muted: true, status: incident.status }));
+        if (event) lines.push({ incidentId: incident.id, at, actor, event });
+        if (incident.status === 'triggered') {
+          await this.page(m, incident.id);
+          paged = true;
+        }
+      }
+      const message = draft.keepsLatestEvidence ? undefined : `An alert fired again: ${draft.title}`;
+      const event = lifecycle.recordSignalRefired(Object.assign(new Incident(), { signalResolvedAt: incident.signalResolvedAt }), draft.evidence, message);
+      if (event) {
+        refired.push(incident.id);
+        lines.push({ incidentId: incident.id, at, actor, event: draft.keepsLatestEvidence ? event : { kind: event.kind, message: event.message } });
+      }
+    }
+    if (unmuted.length) await m.query(`UPDATE incidents SET muted = false, muted_reason = NULL WHERE id = ANY($1)`, [unmuted]);
+    if (refired.length) await m.query(`UPDATE incidents SET signal_resolved_at = NULL WHERE id = ANY($1)`, [refired]);
+    const evidence = deliveries.filter((d) => d.draft.keepsLatestEvidence).map((d) => ({ id: d.incident.id, evidence: d.draft.evidence }));
+    if (evidence.length) {
+      await m.query(`UPDATE incidents i SET evidence = x.evidence FROM jsonb_to_recordset($1::jsonb) AS x(id int, evidence jsonb) WHERE i.id = x.id`, [JSON.stringify(evidence)]);
+    }
+    return { lines, paged };
+  }
+
+  /**
+   * The source says the condition cleared (a signal resolved; every alert of the incident
+   * resolved at the source): resolved when the route auto-resolves, otherwise recorded while the
+   * incident stays open for a person. Changes the locked entity; the caller saves it, writes the
+   * returned line and, when its status changed, tells INCIDENT_TRANSITIONS.
+   */
+  cleared(incident: Incident, source: IncidentSource, actor: Actor, at: Date, evidence: Record<string, unknown>): lifecycle.LifecycleEvent | null {
+    if (incident.autoResolve) return lifecycle.resolveBySource(incident, actor, at);
+    if (source === 'guardrail') return lifecycle.recordSignalResolved(incident, at, evidence, 'The guardrail breach cleared: the harm test no longer shows harm beyond the margin');
+    if (source === 'slo') return lifecycle.recordSignalResolved(incident, at, evidence);
+    return lifecycle.recordSignalResolved(incident, at, evidence, `Every alert resolved at the source (${actor.name}); the incident stays open until a person resolves it (route ${incident.route ?? 'default'} does not auto-resolve)`);
   }
 }
 

@@ -101,6 +101,7 @@ export class IncidentsService implements SignalHandler {
         route: null,
         autoResolve: false,
         mutedBy: muted,
+        keepsLatestEvidence: true,
       };
       const [written] = await this.writer.upsert(m, [draft], signal.at);
       if (written.inserted) {
@@ -108,21 +109,9 @@ export class IncidentsService implements SignalHandler {
         await writeTimeline(m, this.outbox, [line]);
         return paged;
       }
-      const open = await this.findOpenForUpdate(m, signal.fingerprint);
-      if (!open) return false;
-      const events: lifecycle.LifecycleEvent[] = [];
-      const refired = lifecycle.recordSignalRefired(open, signal.evidence);
-      if (refired) events.push(refired);
-      const unmuted = muted ? null : lifecycle.unmute(open);
-      if (unmuted) {
-        open.mutedReason = null;
-        events.push(unmuted);
-      }
-      open.lastAlertAt = signal.at;
-      await m.save(open);
-      await writeTimeline(m, this.outbox, events.map((event) => ({ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event })));
-      if (unmuted && open.status === 'triggered') await this.writer.page(m, open.id);
-      return events.length > 0;
+      const { lines, paged } = await this.writer.added(m, [{ incident: written, draft, actor: SYSTEM_ACTOR }], signal.at);
+      await writeTimeline(m, this.outbox, lines);
+      return lines.length > 0 || paged;
     });
   }
 
@@ -130,9 +119,7 @@ export class IncidentsService implements SignalHandler {
     return this.dataSource.transaction(async (m) => {
       const open = await this.findOpenForUpdate(m, signal.fingerprint);
       if (!open) return false;
-      const event = signal.source === 'guardrail'
-        ? lifecycle.recordSignalResolved(open, signal.at, signal.evidence, 'The guardrail breach cleared: the harm test no longer shows harm beyond the margin')
-        : lifecycle.recordSignalResolved(open, signal.at, signal.evidence);
+      const event = this.writer.cleared(open, signal.source, SYSTEM_ACTOR, signal.at, signal.evidence);
       if (!event) return false;
       await m.save(open);
       await writeTimeline(m, this.outbox, [{ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event }]);

@@ -15,7 +15,7 @@ import * as lifecycle from '../incident-lifecycle';
 import { INCIDENT_TRANSITIONS, type IncidentTransitionHandler } from '../incident-transitions';
 import { pgCode, writeTimeline, type TimelineDraft } from '../incident-records';
 import { applyRepeats } from './alert-repeats';
-import { IncidentWriter, type IncidentDraft } from '../incident-writer';
+import { IncidentWriter, type AddedDelivery, type IncidentDraft } from '../incident-writer';
 import { loadMuteSnapshot, type MuteSnapshot } from '../mute';
 import type { Actor } from '../actor';
 
@@ -291,8 +291,7 @@ export class AlertIngestService {
     const byFingerprint = new Map((await this.writer.upsert(m, [...incidentDrafts.values()], at)).map((r) => [r.fingerprint, r]));
 
     const deliveries: Array<{ incidentId: number; planned: PlannedAlert }> = [];
-    const unmute: number[] = [];
-    const refired: number[] = [];
+    const added: AddedDelivery[] = [];
     for (const g of groups) {
       const inc = byFingerprint.get(g.fingerprint);
       if (!inc) throw new Error(`incident upsert returned no row for ${g.fingerprint}`);
@@ -311,22 +310,11 @@ export class AlertIngestService {
         paged = pagedNow || paged;
         continue;
       }
-      if (inc.muted && g.anyUnmuted) {
-        unmute.push(inc.id);
-        const event = lifecycle.unmute(Object.assign(new Incident(), { muted: true, status: inc.status }));
-        if (event) timeline.push({ incidentId: inc.id, at, actor, event });
-        if (inc.status === 'triggered') {
-          await this.writer.page(m, inc.id);
-          paged = true;
-        }
-      }
-      if (inc.signalResolvedAt) {
-        refired.push(inc.id);
-        timeline.push({ incidentId: inc.id, at, actor, event: { kind: 'incident.signal-refired', message: `An alert fired again: ${g.first.alert.title}` } });
-      }
+      added.push({ incident: inc, draft: incidentDrafts.get(g.fingerprint)!, actor });
     }
-    if (unmute.length) await m.query(`UPDATE incidents SET muted = false, muted_reason = NULL WHERE id = ANY($1)`, [unmute]);
-    if (refired.length) await m.query(`UPDATE incidents SET signal_resolved_at = NULL WHERE id = ANY($1)`, [refired]);
+    const again = await this.writer.added(m, added, at);
+    timeline.push(...again.lines);
+    paged = again.paged || paged;
 
     // One row per (incident, alert) with the number of deliveries. The incident locks held above
     // serialize writers of these rows, so update-then-insert is safe; the insert's ON CONFLICT
@@ -472,9 +460,7 @@ export class AlertIngestService {
             });
             continue;
           }
-          const event = incident.autoResolve
-            ? lifecycle.resolveBySource(incident, actor, at)
-            : lifecycle.recordSignalResolved(incident, at, {}, `Every alert resolved at the source (${actor.name}); the incident stays open until a person resolves it (route ${incident.route ?? 'default'} does not auto-resolve)`);
+          const event = this.writer.cleared(incident, incident.source, actor, at, {});
           if (!event) continue;
           changed.add(id);
           timeline.push({ incidentId: id, at, actor, event });
@@ -544,5 +530,6 @@ function draftOf(g: AlertGroup): IncidentDraft {
     route: g.first.route.name,
     autoResolve: g.first.route.autoResolve,
     mutedBy: g.anyUnmuted ? null : (g.first.muted ?? null),
+    keepsLatestEvidence: false,
   };
 }
