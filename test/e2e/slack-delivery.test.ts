@@ -79,10 +79,7 @@ describe('Slack delivery on the embedded database (real process)', () => {
 
   beforeAll(async () => {
     await slack.start();
-    // Claims of 10 s: a message waiting in a paced lane keeps its claim renewed, but on a loaded
-    // machine a 3 s claim could lapse between renewals, be taken up again and go out after a later
-    // page (exactly once still, out of order). The restart below takes over after 10 s.
-    s = session(await startHeadroomProcess(baseEnv(slack, alertsDir, { HEADROOM_DATA_DIR: dataDir, HEADROOM_SLACK_CHANNEL_INTERVAL_MS: '400', HEADROOM_OUTBOX_CLAIM_SECONDS: '10' })));
+    s = session(await startHeadroomProcess(baseEnv(slack, alertsDir, { HEADROOM_DATA_DIR: dataDir, HEADROOM_SLACK_CHANNEL_INTERVAL_MS: '400', HEADROOM_OUTBOX_CLAIM_SECONDS: '3' })));
   });
 
   afterAll(async () => {

@@ -122,11 +122,15 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
    */
   private async keepQueued(queue: OutboxMessage[], conversation: string): Promise<void> {
     try {
-      const ours = await this.outbox.renewClaims(queue);
-      for (let i = queue.length - 1; i >= 0; i--) {
-        if (ours.has(queue[i].id)) continue;
-        this.logger.info({ key: queue[i].key, conversation }, 'claim taken over by another worker; not sending');
-        queue.splice(i, 1);
+      // Only the messages renewed here are judged: one the claim loop adds to the lane while the
+      // statement runs was not in it, and dropping it would send it a claim period late, out of order.
+      const held = [...queue];
+      const ours = await this.outbox.renewClaims(held);
+      for (const message of held) {
+        if (ours.has(message.id)) continue;
+        this.logger.info({ key: message.key, conversation }, 'claim taken over by another worker; not sending');
+        const i = queue.indexOf(message);
+        if (i >= 0) queue.splice(i, 1);
         this.inFlight -= 1;
       }
     } catch (err) {
