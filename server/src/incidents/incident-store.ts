@@ -53,6 +53,7 @@ export class IncidentStore {
 
   /** The newest incident (open or not) of each alert rule that has one. */
   async latestIds(fingerprints: string[]): Promise<Map<string, number>> {
+    if (fingerprints.length === 0) return new Map();
     const rows: Array<{ fingerprint: string; id: number }> = await this.dataSource.query(
       `SELECT DISTINCT ON (fingerprint) fingerprint, id FROM incidents WHERE fingerprint = ANY($1::text[]) ORDER BY fingerprint, id DESC`,
       [[...new Set(fingerprints)]],

@@ -52,6 +52,12 @@ const STATUSES: readonly IncidentStatus[] = ['triggered', 'acknowledged', 'snooz
  * with its timeline row, its outbox message and (for changes made by people or integrations)
  * its audit entry, in one transaction. Outside alerts come in through AlertIngestService.
  */
+/** What handling one signal did: whether anything changed, and the incident it landed in. */
+interface SignalHandled {
+  changed: boolean;
+  incidentId: number | null;
+}
+
 @Injectable()
 export class IncidentsService implements SignalHandler {
   constructor(
@@ -69,11 +75,18 @@ export class IncidentsService implements SignalHandler {
   async handleSignals(signals: Signal[]): Promise<IncidentsByFingerprint> {
     return withSpan('incidents.handle-signals', { count: signals.length }, async () => {
       let changed = false;
+      // The incident each signal landed in: the open one of its fingerprint, which is also its newest.
+      const receipt: IncidentsByFingerprint = new Map();
       for (const signal of signals) {
-        changed = (signal.status === 'firing' ? await this.signalFiring(signal) : await this.signalResolved(signal)) || changed;
+        const handled = signal.status === 'firing' ? await this.signalFiring(signal) : await this.signalResolved(signal);
+        changed = handled.changed || changed;
+        if (handled.incidentId !== null) receipt.set(signal.fingerprint, handled.incidentId);
       }
       if (changed) this.outbox.wake();
-      return this.store.latestIds(signals.map((s) => s.fingerprint));
+      // A resolved signal without an open incident: its newest (resolved) incident, if any.
+      const missing = signals.filter((s) => !receipt.has(s.fingerprint)).map((s) => s.fingerprint);
+      for (const [fingerprint, id] of await this.store.latestIds(missing)) receipt.set(fingerprint, id);
+      return receipt;
     });
   }
 
@@ -81,7 +94,7 @@ export class IncidentsService implements SignalHandler {
    * Opens an incident unless one is open for this fingerprint; the unique index decides races.
    * A silence or maintenance window in force opens it muted: recorded, but nobody is paged.
    */
-  private async signalFiring(signal: Signal): Promise<boolean> {
+  private async signalFiring(signal: Signal): Promise<SignalHandled> {
     return this.dataSource.transaction(async (m) => {
       const labels = signalLabels(signal);
       const muted = muteReason(labels, signal.service, await loadActiveMutes(m, signal.at));
@@ -107,23 +120,23 @@ export class IncidentsService implements SignalHandler {
       if (written.inserted) {
         const { line, paged } = await this.writer.opened(m, written, draft, SYSTEM_ACTOR, signal.at, { evidence: signal.evidence });
         await writeTimeline(m, this.outbox, [line]);
-        return paged;
+        return { changed: paged, incidentId: written.id };
       }
       const { lines, paged } = await this.writer.added(m, [{ incident: written, draft, actor: SYSTEM_ACTOR }], signal.at);
       await writeTimeline(m, this.outbox, lines);
-      return lines.length > 0 || paged;
+      return { changed: lines.length > 0 || paged, incidentId: written.id };
     });
   }
 
-  private async signalResolved(signal: Signal): Promise<boolean> {
+  private async signalResolved(signal: Signal): Promise<SignalHandled> {
     return this.dataSource.transaction(async (m) => {
       const open = await this.findOpenForUpdate(m, signal.fingerprint);
-      if (!open) return false;
+      if (!open) return { changed: false, incidentId: null };
       const event = this.writer.cleared(open, signal.source, SYSTEM_ACTOR, signal.at, signal.evidence);
-      if (!event) return false;
+      if (!event) return { changed: false, incidentId: open.id };
       await m.save(open);
       await writeTimeline(m, this.outbox, [{ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event }]);
-      return true;
+      return { changed: true, incidentId: open.id };
     });
   }
 
