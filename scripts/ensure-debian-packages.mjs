@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Test tools that come from Debian rather than npm: Chromium for the console's browser tests
-// (no browser download exists on this network), a real Alertmanager for the webhook test, and
+// (no browser download exists on this network), a real Alertmanager for the webhook test, a real
+// Prometheus (with promtool) for the pull tests, and
 // PostgreSQL's server binaries (initdb, pg_ctl) for the chaos tests that stop and start a
 // PostgreSQL of their own.
 // Installs what is missing with apt-get; needs root, as on CI and the dev machines.
@@ -16,6 +17,8 @@ const TOOLS = [
   { binary: '/usr/lib/postgresql/<version>/bin/pg_ctl', installed: postgresInstalled, pkg: 'postgresql', flags: '--no-install-recommends' },
   // Without recommends: Alertmanager would otherwise pull in more of the Prometheus stack.
   { binary: '/usr/bin/prometheus-alertmanager', pkg: 'prometheus-alertmanager', flags: '--no-install-recommends' },
+  // A real Prometheus (and promtool) for the pull tests and for checking the compose demo's config.
+  { binary: '/usr/bin/prometheus', pkg: 'prometheus', flags: '--no-install-recommends' },
 ];
 
 const present = (t) => (t.installed ? t.installed() : fs.existsSync(t.binary));

@@ -16,7 +16,7 @@ function run(title, cmd, args, env = {}) {
   }
 }
 
-run('install the test tools from Debian (Chromium, Alertmanager)', process.execPath, ['scripts/ensure-debian-packages.mjs']);
+run('install the test tools from Debian (Chromium, Alertmanager, Prometheus)', process.execPath, ['scripts/ensure-debian-packages.mjs']);
 run('build', 'npm', ['run', 'build', '--silent']);
 run('lint and dependency rules', 'npm', ['run', 'lint', '--silent']);
 run('type check', 'npm', ['run', 'typecheck', '--silent']);
