@@ -88,6 +88,8 @@ const envSchema = z.object({
   // How often the escalation auditor looks for escalations that missed a step.
   HEADROOM_ESCALATION_AUDIT_SECONDS: z.coerce.number().positive().default(60),
   HEADROOM_PROMETHEUS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** How often the Prometheus puller looks for completed minutes (it queries only when one completed). */
+  HEADROOM_PROMETHEUS_PULL_INTERVAL_SECONDS: z.coerce.number().min(1).max(60).default(15),
   HEADROOM_EXPERIMENT_PLATFORM_BREACHES_URL: z.url().optional(),
   HEADROOM_EXPERIMENT_PLATFORM_OBSERVATIONS_URL: z.url().optional(),
   HEADROOM_EXPERIMENT_PLATFORM_TOKEN: z.string().min(1).optional(),
@@ -160,7 +162,7 @@ export interface AppConfig {
   slackChannelIntervalMs: number;
   escalationAuditSeconds: number;
   /** Prometheus-backed SLOs: queries in flight at once per Prometheus server during a pass. */
-  prometheus: { concurrencyPerServer: number };
+  prometheus: { concurrencyPerServer: number; pullIntervalSeconds: number };
   /**
    * An experiment platform polled on a schedule: guardrail breaches it decided, and cumulative
    * observations in the shape of POST /api/experiments/:id/observations. Off when no URL is set.
@@ -237,7 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
     clientIpHeader: e.HEADROOM_CLIENT_IP_HEADER,
     slackChannelIntervalMs: e.HEADROOM_SLACK_CHANNEL_INTERVAL_MS,
     escalationAuditSeconds: e.HEADROOM_ESCALATION_AUDIT_SECONDS,
-    prometheus: { concurrencyPerServer: e.HEADROOM_PROMETHEUS_CONCURRENCY },
+    prometheus: { concurrencyPerServer: e.HEADROOM_PROMETHEUS_CONCURRENCY, pullIntervalSeconds: e.HEADROOM_PROMETHEUS_PULL_INTERVAL_SECONDS },
     experimentPlatform: {
       name: e.HEADROOM_EXPERIMENT_PLATFORM_NAME,
       breachesUrl: e.HEADROOM_EXPERIMENT_PLATFORM_BREACHES_URL,
