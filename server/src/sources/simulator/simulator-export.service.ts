@@ -86,6 +86,11 @@ export class SimulatorExportService implements OnApplicationBootstrap, OnApplica
     }
   }
 
+  /** The port /metrics listens on (the one bound when HEADROOM_SIMULATOR_METRICS_PORT is 0), if it does. */
+  metricsPort(): number | undefined {
+    return (this.server?.address() as AddressInfo | null)?.port;
+  }
+
   /** Counts pieces the simulator has committed to the SLI store (no-op when nothing is exported). */
   record(pieces: readonly SimulatedPiece[]): void {
     this.totals?.add(pieces);
