@@ -3,20 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../server/src/config/config';
+import { composeEnv, readCompose } from '../support/compose';
 import { REPO_ROOT, runHeadroomCli } from '../support/headroom-process';
-
-/** Headroom's environment in docker-compose.yml, with ${VAR:-default} and ${VAR:?msg} resolved the way compose does with an empty .env. */
-function composeEnv(compose: { services: { headroom: { environment: Record<string, string> } } }): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(compose.services.headroom.environment)) {
-    env[k] = String(v).replace(/\$\{(\w+):([-?])([^}]*)\}/g, (_m, _name, op, rest) => (op === '-' ? rest : 'a-token-of-sixteen-chars'));
-  }
-  return env;
-}
 
 /** docker compose cannot run here (no Docker daemon); these checks keep the files true to the code. */
 describe('docker-compose.yml and Dockerfile', () => {
-  const compose = parse(fs.readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'));
+  const compose = readCompose();
   const dockerfile = fs.readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
 
   it('runs PostgreSQL and Headroom built from the repository, wired by DATABASE_URL', () => {
@@ -65,7 +57,7 @@ describe('docker-compose.yml and Dockerfile', () => {
  * receiver with a key Headroom registers. Each wire is checked end to end in the files.
  */
 describe('the compose demo: Prometheus and OTLP wiring', () => {
-  const compose = parse(fs.readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'));
+  const compose = readCompose();
   const env = composeEnv(compose);
   const config = loadConfig(env, REPO_ROOT);
   const { headroom, prometheus } = compose.services;
