@@ -64,7 +64,8 @@ export class SimulatorExportService implements OnApplicationBootstrap, OnApplica
         }
       });
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
+        // A port in use stops the start, naming the setting to change.
+        server.once('error', (err) => reject(new Error(`HEADROOM_SIMULATOR_METRICS_PORT: cannot listen on ${this.config.host}:${metricsPort}: ${err.message}`)));
         server.listen(metricsPort, this.config.host, () => resolve());
       });
       this.server = server;
