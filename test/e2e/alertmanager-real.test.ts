@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
+import { freePort } from '../support/ports';
 
 /**
  * A real Alertmanager (Debian's prometheus-alertmanager, or ALERTMANAGER_BIN) sending to
@@ -23,17 +23,6 @@ function findAlertmanager(): string {
     // not on the PATH either
   }
   throw new Error('No Alertmanager binary: run scripts/ensure-debian-packages.mjs (apt-get install prometheus-alertmanager), or set ALERTMANAGER_BIN');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe('a real Alertmanager sending to Headroom', () => {
