@@ -104,6 +104,7 @@ export class IncidentsService implements SignalHandler {
         service: signal.service,
         source: signal.source,
         severity: signal.severity,
+        urgency: signal.urgency ?? 'page',
         sloId: signal.sloId ?? null,
         runbookId: signal.runbookId ?? null,
         runbookUrl: null,
@@ -132,7 +133,7 @@ export class IncidentsService implements SignalHandler {
     return this.dataSource.transaction(async (m) => {
       const open = await this.findOpenForUpdate(m, signal.fingerprint);
       if (!open) return { changed: false, incidentId: null };
-      const event = this.writer.cleared(open, signal.source, SYSTEM_ACTOR, signal.at, signal.evidence);
+      const event = this.writer.cleared(open, signal.source, SYSTEM_ACTOR, signal.at, signal.evidence, signal.resolvedMessage);
       if (!event) return { changed: false, incidentId: open.id };
       await m.save(open);
       await writeTimeline(m, this.outbox, [{ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event }]);
@@ -329,7 +330,7 @@ export class IncidentsService implements SignalHandler {
       if (bad.length) throw new ValidationError([{ field: 'filter.status', message: `must be one of ${STATUSES.join(', ')} (got ${bad.join(', ')})` }]);
       qb.andWhere('i.status IN (:...status)', { status });
     }
-    for (const [key, column] of [['service', 'i.service'], ['severity', 'i.severity'], ['source', 'i.source'], ['assignee', 'i.assignee']] as const) {
+    for (const [key, column] of [['service', 'i.service'], ['severity', 'i.severity'], ['urgency', 'i.urgency'], ['source', 'i.source'], ['assignee', 'i.assignee']] as const) {
       const v = values(key);
       if (v) qb.andWhere(`${column} IN (:...${key})`, { [key]: v });
     }
