@@ -202,7 +202,27 @@ describe.each(databaseKinds())('ticket-level burns and the ticket channel on %s'
     // The ticket: still one post, edited to say the page took over.
     expect(posts('#ranker-tickets')).toHaveLength(1);
     const edit = slack.callsTo('chat.update').find((c) => String(c.body.text).includes('TICKET'))!;
+    expect(edit.body.text).toMatch(/^\[Ended\] TICKET: /);
     expect(JSON.stringify(edit.body.blocks)).toContain('The burn rose to the page thresholds: the SLO pages as its own incident now');
+
+    // The outage is over: the page pairs reset, the slow-burn windows still hold it (state
+    // ticket). The open page holds the ticket back: no refire, no edit, no new incident.
+    await traffic('now-playing-ranker', 40, 0);
+    expect(await stateOf('now-playing-ranker.availability')).toBe('ticket');
+    await deliverAll();
+    const ticketEdits = () => slack.callsTo('chat.update').filter((c) => String(c.body.text).includes('TICKET'));
+    expect(ticketEdits()).toHaveLength(1);
+    expect((await incidentRows()).map((r) => r.id)).toEqual([ticket.id, page.id]);
+    // Once a person resolved the page, the slow burn still going on is the ticket's again.
+    await incidents.resolve(page.id, alice);
+    await traffic('now-playing-ranker', 1, 0);
+    expect(await stateOf('now-playing-ranker.availability')).toBe('ticket');
+    await deliverAll();
+    expect((await incidentRows()).map((r) => r.id)).toEqual([ticket.id, page.id]);
+    expect(ticketEdits().at(-1)!.body.text).toMatch(/^TICKET: /);
+    expect((await incidents.timeline(ticket.id)).at(-1)!.message).toBe('The alert condition is true again');
+    expect(posts('#ranker-tickets')).toHaveLength(1);
+    expect(slack.directMessagesTo('U0ALICE')).toHaveLength(1);
   });
 
   it('on a route without a ticket channel a slow burn notifies nobody (it shows in the console), and a page still pages', async () => {

@@ -28,6 +28,12 @@ export interface Signal {
   urgency?: Urgency;
   /** What the incident's timeline says when this signal resolves; default the source's wording. */
   resolvedMessage?: string;
+  /**
+   * While an incident of this fingerprint is open, this signal opens (or refires) nothing:
+   * Alertmanager's inhibition, so an SLO's open page holds back its ticket (the slow-burn
+   * windows still hold the outage the page is about).
+   */
+  inhibitedBy?: string;
   sloId?: string;
   runbookId?: string | null;
   /** Extra labels silences and routes can match (e.g. experiment, variant, metric). */

@@ -92,10 +92,12 @@ export class IncidentsService implements SignalHandler {
 
   /**
    * Opens an incident unless one is open for this fingerprint; the unique index decides races.
-   * A silence or maintenance window in force opens it muted: recorded, but nobody is paged.
+   * A silence or maintenance window in force opens it muted: recorded, but nobody is paged. An
+   * open incident of the fingerprint the signal is inhibited by holds it back entirely.
    */
   private async signalFiring(signal: Signal): Promise<SignalHandled> {
     return this.dataSource.transaction(async (m) => {
+      if (signal.inhibitedBy && (await this.hasOpen(m, signal.inhibitedBy))) return { changed: false, incidentId: null };
       const labels = signalLabels(signal);
       const muted = muteReason(labels, signal.service, await loadActiveMutes(m, signal.at));
       const draft: IncidentDraft = {
@@ -275,6 +277,11 @@ export class IncidentsService implements SignalHandler {
     await this.dataSource.transaction((m) =>
       writeTimeline(m, this.outbox, [{ incidentId, at: this.clock.now(), actor, event: { kind, message, data, notify: false } }]),
     );
+  }
+
+  private async hasOpen(m: EntityManager, fingerprint: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(`SELECT 1 FROM incidents WHERE fingerprint = $1 AND status <> 'resolved' LIMIT 1`, [fingerprint]);
+    return rows.length > 0;
   }
 
   private findOpenForUpdate(m: EntityManager, fingerprint: string): Promise<Incident | null> {

@@ -395,7 +395,7 @@ export class SloEvaluator implements OnApplicationBootstrap, OnApplicationShutdo
         service: r.slo.service,
         title: urgency === 'page' ? `${r.slo.service} ${r.slo.name} SLO is burning its error budget` : `${r.slo.service} ${r.slo.name} SLO is slowly burning its error budget`,
         severity: r.slo.severity,
-        ...(urgency === 'ticket' ? { urgency, ...(status === 'resolved' ? { resolvedMessage: ticketEnded(r.state) } : {}) } : {}),
+        ...(urgency === 'ticket' ? { urgency, inhibitedBy: `slo:${r.slo.id}:page`, ...(status === 'resolved' ? { resolvedMessage: ticketEnded(r.state) } : {}) } : {}),
         sloId: r.slo.id,
         runbookId: r.slo.runbookId,
         evidence: r.evidence,
@@ -405,7 +405,8 @@ export class SloEvaluator implements OnApplicationBootstrap, OnApplicationShutdo
       // Page and ticket are two alert rules of the SLO, each with its own incident. Leaving a state
       // resolves its signal; so does leaving no-data, since a page may have gone page → no-data →
       // ok (incidents ignore a resolve for which nothing is open). A ticket that turns into a page
-      // resolves (its incident says the page took over) and the page opens as any page does.
+      // resolves (its incident says the page took over) and the page opens as any page does; while
+      // the page is open, the ticket it leaves behind as it ends is held back (inhibitedBy).
       for (const urgency of ['page', 'ticket'] as const) {
         if (r.state === urgency) signals.push(signal(urgency, 'firing'));
         else if ((prev?.state === urgency || prev?.state === 'no-data') && r.state !== 'no-data') signals.push(signal(urgency, 'resolved'));
