@@ -82,7 +82,7 @@ describe.each(databaseKinds())('ticket-level burns and the ticket channel on %s'
     await db.close();
   });
   beforeEach(async () => {
-    await db.dataSource.query(`TRUNCATE incidents, incident_timeline, outbox, audit_log, users, escalations, slack_threads, slo_status,
+    await db.dataSource.query(`TRUNCATE incidents, incident_timeline, outbox, audit_log, users, escalations, slack_threads, slo_status, silences,
       sli_counter_minute, sli_histogram_minute, sli_counter_hour, sli_histogram_hour, sli_changes RESTART IDENTITY CASCADE`);
     oncall.replaceRules(loadOncall(path.join(ROOT, 'test/fixtures/oncall')));
     await addUser(db, 'alice@example.com', 'Alice', 'U0ALICE');
@@ -245,5 +245,25 @@ describe.each(databaseKinds())('ticket-level burns and the ticket channel on %s'
     expect(slack.directMessagesTo('U0ALICE')).toHaveLength(1);
     // The ticket's end is on its timeline only: it has no post to edit.
     expect(slack.callsTo('chat.update').filter((c) => String(c.body.text).includes('TICKET'))).toEqual([]);
+  });
+
+  it('a ticket opened muted by a maintenance window is posted as a ticket (never paged) once the window is over', async () => {
+    const ends = new Date(T0.getTime() + (25 * 60 + 30) * 60_000);
+    await db.dataSource.query(`INSERT INTO silences (kind, service, matchers, starts_at, ends_at, comment, created_by) VALUES ('maintenance', 'now-playing-ranker', '[]', $1, $2, 'upgrade', 'bob')`, [T0.toISOString(), ends.toISOString()]);
+    await traffic('now-playing-ranker', 25 * 60, SLOW_BURN);
+    expect(await stateOf('now-playing-ranker.availability')).toBe('ticket');
+    await deliverAll();
+    const [ticket] = await incidentRows();
+    expect(ticket.urgency).toBe('ticket');
+    expect(await topics()).toEqual([]);
+    expect(slack.calls).toEqual([]);
+
+    await traffic('now-playing-ranker', 60, SLOW_BURN);
+    expect(await stateOf('now-playing-ranker.availability')).toBe('ticket');
+    await deliverAll();
+    expect(await topics()).toEqual(['incident.ticketed']);
+    expect(posts('#ranker-tickets')).toHaveLength(1);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(await db.dataSource.query(`SELECT * FROM escalations`)).toEqual([]);
   });
 });

@@ -166,6 +166,7 @@ export class IncidentWriter {
    * route without a ticket channel, nothing (it shows in the console).
    */
   async notifyOpened(m: EntityManager, incidentId: number, draft: Pick<IncidentDraft, 'urgency' | 'route' | 'labels' | 'service' | 'severity' | 'source'>): Promise<OpeningNotice> {
+    // A page needs no route here (the escalation engine and the notifier find it): alert ingest opens many.
     const notice = draft.urgency === 'page' ? ({ kind: 'page' } as const) : openingNotice(draft.urgency, this.routes.forIncident(draft));
     if (notice.kind === 'page') await this.page(m, incidentId);
     else if (notice.kind === 'ticket') await this.outbox.enqueue(m, { key: `incident:${incidentId}:ticket`, topic: TICKET_TOPIC, incidentId, payload: { channel: notice.channel } });

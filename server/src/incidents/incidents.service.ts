@@ -22,7 +22,7 @@ import { TimelineEntry } from './timeline-entry.entity';
 import { SYSTEM_ACTOR, type Actor } from './actor';
 
 export const INCIDENT_SORTABLE = [
-  'id', 'title', 'service', 'severity', 'status', 'source', 'triggeredAt', 'acknowledgedAt', 'resolvedAt', 'alertCount', 'lastAlertAt', 'assignee',
+  'id', 'title', 'service', 'severity', 'urgency', 'status', 'source', 'triggeredAt', 'acknowledgedAt', 'resolvedAt', 'alertCount', 'lastAlertAt', 'assignee',
 ] as const;
 export const INCIDENT_ALERT_SORTABLE = ['id', 'lastReceivedAt', 'firstReceivedAt', 'status', 'count'] as const;
 
