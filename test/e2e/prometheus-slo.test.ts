@@ -140,7 +140,8 @@ prometheus:
 
     const panel = await get<{ quantiles: Array<{ q: number; value: number | null }>; buckets: Array<{ le: number | string; count: number }> }>(`/api/slos/${LATENCY}/latency?window=5m&q=0.5,0.99`);
     expect(panel.buckets.map((b) => b.le)).toEqual([0.1, 0.25, 1, '+Inf']);
-    expect(panel.buckets.at(-1)!.count).toBeGreaterThan(20_000);
+    // 6,000 requests a minute; the window holds the whole minutes pulled so far (at least two).
+    expect(panel.buckets.at(-1)!.count).toBeGreaterThanOrEqual(12_000);
   }, 90_000);
 
   it('shows no-data with the reason while Prometheus is down, opening nothing, and recovers when it is back', async () => {
