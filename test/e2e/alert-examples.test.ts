@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { loadRules } from '../../server/src/rules/rules-loader';
 import { REPO_ROOT, runHeadroomCli, startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
-import { findAlertmanager, freePort } from '../support/debian-tools';
+import { findAlertmanager, startPrometheusServer, type ServerProcess } from '../support/debian-tools';
 
 /**
  * alerts/examples/: the files a team copies. Every Headroom file there must pass `validate`, each
@@ -71,9 +70,8 @@ describe('alerts/examples', () => {
     const KEY = 'hk_alertmanager_example-0123456789abcdef';
     const ADMIN = 'e2e-admin-token-0123456789abcdef';
     let app: HeadroomProcess;
-    let am: ChildProcess;
+    let am: ServerProcess;
     let amUrl: string;
-    let amLog = '';
 
     beforeAll(async () => {
       // Headroom with the example routes as its only alerts file.
@@ -98,20 +96,13 @@ describe('alerts/examples', () => {
         .replace(/group_interval: \S+/, 'group_interval: 2s');
       expect(config).not.toBe(example);
       fs.writeFileSync(path.join(dir, 'alertmanager.yml'), config);
-      const port = await freePort();
-      amUrl = `http://127.0.0.1:${port}`;
-      am = spawn(findAlertmanager(), [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], { stdio: ['ignore', 'pipe', 'pipe'] });
-      am.stdout!.on('data', (d) => (amLog += d));
-      am.stderr!.on('data', (d) => (amLog += d));
-      // An invalid config makes Alertmanager exit at once ("Loading configuration file failed").
-      await waitFor('Alertmanager to load the example config and listen', async () => {
-        if (am.exitCode !== null) throw new Error(`Alertmanager exited with ${am.exitCode}:\n${amLog}`);
-        return (await fetch(`${amUrl}/-/ready`).catch(() => null))?.ok;
-      }, 30_000, 200);
+      // An invalid config makes Alertmanager exit at once ("Loading configuration file failed"): the start fails with its output.
+      am = await startPrometheusServer(findAlertmanager(), [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'am')}`, '--cluster.listen-address='], 'Alertmanager');
+      amUrl = am.url;
     });
 
     afterAll(async () => {
-      am?.kill('SIGTERM');
+      am?.stop();
       await app?.stop();
     });
 
@@ -147,7 +138,7 @@ describe('alerts/examples', () => {
       expect((await push([alert('a', now), alert('b', now)])).status).toBe(200);
       // autoResolve: the route closes the incident when Alertmanager reports both resolved.
       await waitFor('the incident resolved by its source', async () => (await incidents())[0].status === 'resolved', 30_000, 200);
-      expect(amLog).not.toMatch(/level=error/);
+      expect(am.log()).not.toMatch(/level=error/);
     });
   });
 });

@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import { waitFor } from './headroom-process';
 
 /**
  * The real binaries tests run (Debian's packages, installed by scripts/ensure-debian-packages.mjs),
@@ -32,4 +33,30 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  /** Everything it printed so far. */
+  log(): string;
+  stop(): void;
+}
+
+/**
+ * Starts Prometheus or Alertmanager on a free local port and waits for `/-/ready`; a process
+ * that exits first (a config it refuses) fails with its output.
+ */
+export async function startPrometheusServer(binary: string, args: string[], what: string): Promise<ServerProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(binary, [...args, `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  await waitFor(`${what} to be ready`, async () => {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}:\n${log}`);
+    return (await fetch(`${url}/-/ready`).catch(() => null))?.ok;
+  }, 30_000, 200);
+  return { child, url, log: () => log, stop: () => child.kill('SIGTERM') };
 }
