@@ -272,7 +272,8 @@ async function backtestCommand(args: string[], env: NodeJS.ProcessEnv, root: str
     const ds = new DataSource(dataSourceOptions(db.url, db.embedded));
     await ds.initialize();
     try {
-      const reader = new RollupSliReader(new PostgresSliStore(ds), createSeriesResolvers(ds));
+      const { SystemClock } = await import('./common/clock');
+      const reader = new RollupSliReader(new PostgresSliStore(ds), createSeriesResolvers(ds, new SystemClock()));
       const pairs = alertPairsFor(slo);
       const longest = Math.max(...pairs.map((p) => p.long)) * 1000;
       const minutes = await loadMinuteCounts(ds, reader, slo, new Date(from.getTime() - longest), to);

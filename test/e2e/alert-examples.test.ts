@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { loadRules } from '../../server/src/rules/rules-loader';
 import { REPO_ROOT, runHeadroomCli, startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
-import { findAlertmanager, startPrometheusServer, type ServerProcess } from '../support/debian-tools';
+import { startAlertmanager, type AlertmanagerProcess } from '../support/debian-tools';
 
 /**
  * alerts/examples/: the files a team copies. Every Headroom file there must pass `validate`, each
@@ -70,7 +70,7 @@ describe('alerts/examples', () => {
     const KEY = 'hk_alertmanager_example-0123456789abcdef';
     const ADMIN = 'e2e-admin-token-0123456789abcdef';
     let app: HeadroomProcess;
-    let am: ServerProcess;
+    let am: AlertmanagerProcess;
     let amUrl: string;
 
     beforeAll(async () => {
@@ -96,8 +96,8 @@ describe('alerts/examples', () => {
         .replace(/group_interval: \S+/, 'group_interval: 2s');
       expect(config).not.toBe(example);
       fs.writeFileSync(path.join(dir, 'alertmanager.yml'), config);
-      // An invalid config makes Alertmanager exit at once ("Loading configuration file failed"): the start fails with its output.
-      am = await startPrometheusServer(findAlertmanager(), [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'am')}`, '--cluster.listen-address='], 'Alertmanager');
+      // An invalid config makes Alertmanager exit at once: the start fails with its output.
+      am = await startAlertmanager(path.join(dir, 'alertmanager.yml'), path.join(dir, 'am'));
       amUrl = am.url;
     });
 

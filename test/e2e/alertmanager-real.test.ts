@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
-import { findAlertmanager, freePort } from '../support/debian-tools';
+import { findAlertmanager } from '../support/debian-tools';
+import { freePort } from '../support/ports';
 
 /**
  * A real Alertmanager (Debian's prometheus-alertmanager, or ALERTMANAGER_BIN) sending to

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { findPrometheus, startPrometheusServer, type ServerProcess } from '../support/debian-tools';
+import { PrometheusServer } from '../support/prometheus-server';
 import { runHeadroomCli, waitFor } from '../support/headroom-process';
 
 /**
@@ -43,7 +43,7 @@ describe('slo init against a real Prometheus', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-slo-init-'));
   const runbooks = path.join(dir, 'runbooks');
   let exporter: http.Server;
-  let prometheus: ServerProcess;
+  let prometheus: PrometheusServer;
   let promUrl: string;
 
   const query = async (promql: string) => {
@@ -62,17 +62,8 @@ describe('slo init against a real Prometheus', () => {
     });
     await new Promise<void>((r) => exporter.listen(0, '127.0.0.1', r));
     const target = `127.0.0.1:${(exporter.address() as AddressInfo).port}`;
-    fs.writeFileSync(path.join(dir, 'prometheus.yml'), `global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: playlist-api
-    static_configs: [{ targets: ['${target}'] }]
-  - job_name: batch-worker
-    metrics_path: /batch-metrics
-    static_configs: [{ targets: ['${target}'] }]
-`);
-    prometheus = await startPrometheusServer(findPrometheus(), [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`], 'Prometheus');
+    prometheus = new PrometheusServer({ targets: [], jobs: [{ name: 'playlist-api', targets: [target] }, { name: 'batch-worker', targets: [target], metricsPath: '/batch-metrics' }] });
+    await prometheus.start();
     promUrl = prometheus.url;
     await waitFor('both jobs scraped', async () => {
       const names = (await query('count by (job, __name__) ({job=~"playlist-api|batch-worker"})')).data.result.map((r) => `${r.metric.job}/${r.metric.__name__}`);
@@ -81,7 +72,7 @@ scrape_configs:
   });
 
   afterAll(async () => {
-    prometheus?.stop();
+    await prometheus?.remove();
     await new Promise((r) => exporter.close(r));
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -16,7 +16,7 @@ describe('FetchPrometheusClient against a fake Prometheus', () => {
   const prom = new FakePrometheus();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-prom-secrets-'));
   const at = new Date('2026-11-25T03:00:00.250Z');
-  const server = (extra: Partial<PrometheusServer> = {}): PrometheusServer => ({ name: 'main', url: prom.url, timeout: '2s', timeoutSeconds: 2, ...extra });
+  const server = (extra: Partial<PrometheusServer> = {}): PrometheusServer => ({ name: 'main', url: prom.url, timeout: '2s', timeoutSeconds: 2, rateWindow: '2m', rateWindowSeconds: 120, ...extra });
   const failure = async (p: Promise<unknown>): Promise<PrometheusQueryError> => {
     try {
       await p;

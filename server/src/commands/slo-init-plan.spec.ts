@@ -1,7 +1,7 @@
 import { parseYamlStrict } from '../rules/yaml-source';
 import { alertFileSchema } from '../rules/slo-definition';
 import { stringify } from 'yaml';
-import { chooseThreshold, counterCandidates, formatThreshold, histogramCandidates, planSloFile, serviceNameFor, statusMatch } from './slo-init-plan';
+import { chooseThreshold, counterCandidates, formatThreshold, histogramCandidates, planSloFile, rateWindowFor, serviceNameFor, statusMatch } from './slo-init-plan';
 
 describe('slo init: choosing metrics', () => {
   const names = [
@@ -43,6 +43,14 @@ describe('slo init: choosing metrics', () => {
     expect(formatThreshold(0.0005)).toBe(0.0005);
   });
 
+  it('widens the rate window for jobs scraped less often than every minute', () => {
+    expect(rateWindowFor(undefined)).toBeUndefined();
+    expect(rateWindowFor(15)).toBeUndefined();
+    expect(rateWindowFor(60)).toBeUndefined();
+    expect(rateWindowFor(90)).toBe('3m');
+    expect(rateWindowFor(300)).toBe('10m');
+  });
+
   it('turns a job into a service name', () => {
     expect(serviceNameFor('Playlist_API')).toBe('playlist-api');
     expect(serviceNameFor('kubernetes-pods/api')).toBe('kubernetes-pods-api');
@@ -75,6 +83,8 @@ describe('slo init: the starter file', () => {
     const file = planSloFile({ job: 'a"b', histogram: found.histogram }, { service: 'ab', runbook: 'ab.md', server: { ...server, declare: false } });
     expect(file.slos!.map((s) => s.name)).toEqual(['latency']);
     expect(file.prometheus).toBeUndefined();
+    const slow = planSloFile(found, { service: 'ab', runbook: 'ab.md', server: { ...server, rateWindow: '4m' } });
+    expect(slow.prometheus).toEqual([{ name: 'default', url: 'http://prometheus:9090', rateWindow: '4m' }]);
     expect(file.slos![0].sli.prometheus?.selector).toBe('{job="a\\"b"}');
     expect(() => parseYamlStrict('x.yaml', stringify(file), alertFileSchema)).not.toThrow();
   });

@@ -82,6 +82,8 @@ export const promString = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"
 
 export interface Discovery {
   job: string;
+  /** About how often Prometheus scrapes the job (from the samples of `up`), if it could tell. */
+  scrapeIntervalSeconds?: number;
   /** The request counter and how its errors are told apart, if one was found. */
   counter?: { name: string; status: StatusMatch };
   /** The latency histogram (base name, without `_bucket`) and its finite bucket bounds, if found. */
@@ -91,8 +93,24 @@ export interface Discovery {
 export interface PlanOptions {
   service: string;
   runbook: string;
-  /** The Prometheus server SLOs name, and whether the file declares it (it may exist already). */
-  server: { name: string; url: string; declare: boolean };
+  /**
+   * The Prometheus server SLOs name, and whether the file declares it (it may exist already);
+   * `rateWindow` when the job is scraped too seldom for the default (2m).
+   */
+  server: { name: string; url: string; declare: boolean; rateWindow?: string };
+}
+
+/** The server's default rateWindow, in seconds (rules/slo-definition.ts). */
+const DEFAULT_RATE_WINDOW_SECONDS = 120;
+
+/**
+ * The rateWindow the pull needs for a job scraped every `scrapeIntervalSeconds`: rate() needs
+ * two samples in its window, so at least twice the interval, in whole minutes; undefined when
+ * the default (2m) is enough.
+ */
+export function rateWindowFor(scrapeIntervalSeconds: number | undefined): string | undefined {
+  if (scrapeIntervalSeconds === undefined || 2 * scrapeIntervalSeconds <= DEFAULT_RATE_WINDOW_SECONDS) return undefined;
+  return `${Math.ceil((2 * scrapeIntervalSeconds) / 60)}m`;
 }
 
 /** The starter SLO file: availability from the counter, latency from the histogram (whichever were found). */
@@ -138,6 +156,8 @@ export function planSloFile(found: Discovery, options: PlanOptions): AlertFileIn
   return {
     service: options.service,
     slos,
-    ...(options.server.declare ? { prometheus: [{ name: options.server.name, url: options.server.url }] } : {}),
+    ...(options.server.declare
+      ? { prometheus: [{ name: options.server.name, url: options.server.url, ...(options.server.rateWindow ? { rateWindow: options.server.rateWindow } : {}) }] }
+      : {}),
   };
 }

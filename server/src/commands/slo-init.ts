@@ -14,6 +14,7 @@ import {
   histogramCandidates,
   planSloFile,
   promString,
+  rateWindowFor,
   serviceNameFor,
   statusMatch,
   type Discovery,
@@ -80,7 +81,7 @@ export async function runSloCommand(argv: string[], out: CommandOutput, ctx: Slo
   const server = serverFor(args, outDir, target);
   if (typeof server === 'string') return fail(server);
 
-  const declared: PrometheusServer = { name: server.name, url: args.prometheus, timeout: '10s', timeoutSeconds: 10 };
+  const declared: PrometheusServer = { name: server.name, url: args.prometheus, timeout: '10s', timeoutSeconds: 10, rateWindow: '2m', rateWindowSeconds: 120 };
   const client = (ctx.client ?? ((s) => new FetchPrometheusClient(s)))(declared);
   const now = ctx.now?.() ?? new Date();
   let found: Discovery;
@@ -94,8 +95,10 @@ export async function runSloCommand(argv: string[], out: CommandOutput, ctx: Slo
   }
   if (!found.counter && !found.histogram) return fail(`found neither a request counter nor a latency histogram for job=${promString(args.job)}: nothing written`);
 
+  const rateWindow = server.declare ? rateWindowFor(found.scrapeIntervalSeconds) : undefined;
+  if (rateWindow) out.stderr(`note: job=${promString(args.job)} is scraped about every ${Math.round(found.scrapeIntervalSeconds!)} s: the server gets rateWindow: ${rateWindow} (rate() needs two samples)\n`);
   const runbook = `${service}.md`;
-  const file = planSloFile(found, { service, runbook, server });
+  const file = planSloFile(found, { service, runbook, server: { ...server, rateWindow } });
   const threshold = found.histogram && formatThreshold(chooseThreshold(found.histogram.bounds)!);
   const header = [
     SLO_INIT_MARKER,
@@ -140,7 +143,9 @@ async function discover(client: PrometheusClient, job: string, at: Date, note: (
     const jobs = (await vector('count by (job) (up)')).map((s) => s.metric.job).filter(Boolean).sort();
     return `no series with ${selector} (looked for any metric of the job at the time of the query)${jobs.length ? `; the jobs Prometheus scrapes: ${jobs.join(', ')}` : ''}`;
   }
-  const found: Discovery = { job };
+  // Samples of `up` in the last 10 minutes, on the most often scraped target: the scrape interval.
+  const scrapes = Math.max(0, ...(await vector(`count_over_time(up{${selector}}[10m])`)).map((s) => s.value));
+  const found: Discovery = { job, scrapeIntervalSeconds: scrapes >= 2 ? 600 / scrapes : undefined };
 
   const counters = counterCandidates(names).slice(0, MAX_CANDIDATES);
   const withoutStatus: string[] = [];

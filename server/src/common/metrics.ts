@@ -55,6 +55,12 @@ export class AppMetrics {
     help: 'Outbox messages waiting to be sent',
     registers: [this.registry],
   });
+  readonly prometheusPullQueries = new Counter({
+    name: 'headroom_prometheus_pull_queries_total',
+    help: 'Range queries sent to Prometheus by the SLI puller, by server and outcome (ok, error)',
+    labelNames: ['server', 'outcome'],
+    registers: [this.registry],
+  });
   readonly ingestedSamples = new Counter({
     name: 'headroom_ingested_samples_total',
     help: 'Samples written to the SLI store, by source',

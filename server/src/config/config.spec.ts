@@ -15,6 +15,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgresql://u@db/h', HEADROOM_SIMULATOR: 'true' }, root).simulator.enabled).toBe(true);
   });
 
+  it('exports the simulator\'s metrics only when asked, and only with the simulator on', () => {
+    expect(loadConfig({}, root).simulator.export).toEqual({ metricsPort: undefined, otlp: undefined });
+    const on = loadConfig({ HEADROOM_SIMULATOR_METRICS_PORT: '9464', HEADROOM_SIMULATOR_EXPORT_OTLP_URL: 'http://127.0.0.1:8080/v1/metrics', HEADROOM_SIMULATOR_EXPORT_OTLP_KEY: 'k' }, root);
+    expect(on.simulator.export).toEqual({ metricsPort: 9464, otlp: { url: 'http://127.0.0.1:8080/v1/metrics', key: 'k', intervalSeconds: 15 } });
+    const off = { DATABASE_URL: 'postgresql://u@db/h', HEADROOM_SIMULATOR_METRICS_PORT: '9464', HEADROOM_SIMULATOR_EXPORT_OTLP_URL: 'http://h/v1/metrics' };
+    expect(() => loadConfig(off, root)).toThrow(/HEADROOM_SIMULATOR_METRICS_PORT: .*turn the simulator on[\s\S]*HEADROOM_SIMULATOR_EXPORT_OTLP_URL: .*turn the simulator on/);
+    expect(() => loadConfig({ HEADROOM_SIMULATOR_EXPORT_OTLP_KEY: 'k' }, root)).toThrow(/HEADROOM_SIMULATOR_EXPORT_OTLP_KEY: set HEADROOM_SIMULATOR_EXPORT_OTLP_URL too/);
+    expect(() => loadConfig({ HEADROOM_SIMULATOR_EXPORT_OTLP_URL: 'ftp://h/v1/metrics' }, root)).toThrow(/HEADROOM_SIMULATOR_EXPORT_OTLP_URL: must be an http/);
+  });
+
   it('names every invalid variable with the reason', () => {
     try {
       loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', HEADROOM_ADMIN_TOKEN: 'short', HEADROOM_SIMULATOR: 'maybe' }, root);

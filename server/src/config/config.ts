@@ -75,6 +75,12 @@ const envSchema = z.object({
   HEADROOM_SIMULATOR_SEED: z.coerce.number().int().default(42),
   HEADROOM_SIMULATOR_BACKFILL: z.string().regex(/^\d+[smhdw]$/, 'must be a duration such as 1h').default('1h'),
   HEADROOM_TIME_SCALE: z.coerce.number().positive().max(3600).default(1),
+  // The simulated services' metrics for a Prometheus to scrape, on a listener of their own (0: any free port, logged).
+  HEADROOM_SIMULATOR_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  // The simulated services' metrics pushed over OTLP/HTTP (JSON, cumulative) to this URL, e.g. Headroom's own /v1/metrics.
+  HEADROOM_SIMULATOR_EXPORT_OTLP_URL: z.url().refine((v) => /^https?:/.test(v), 'must be an http:// or https:// URL').optional(),
+  HEADROOM_SIMULATOR_EXPORT_OTLP_KEY: z.string().min(1).optional(),
+  HEADROOM_SIMULATOR_EXPORT_INTERVAL_SECONDS: z.coerce.number().positive().max(3600).default(15),
   HEADROOM_EVALUATION_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   /** How often the escalation engine looks for due steps (a step due between passes waits at most this long). */
   HEADROOM_ESCALATION_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
@@ -88,6 +94,8 @@ const envSchema = z.object({
   // How often the escalation auditor looks for escalations that missed a step.
   HEADROOM_ESCALATION_AUDIT_SECONDS: z.coerce.number().positive().default(60),
   HEADROOM_PROMETHEUS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** How often the Prometheus puller looks for completed minutes (it queries only when one completed). */
+  HEADROOM_PROMETHEUS_PULL_INTERVAL_SECONDS: z.coerce.number().min(1).max(60).default(15),
   HEADROOM_EXPERIMENT_PLATFORM_BREACHES_URL: z.url().optional(),
   HEADROOM_EXPERIMENT_PLATFORM_OBSERVATIONS_URL: z.url().optional(),
   HEADROOM_EXPERIMENT_PLATFORM_TOKEN: z.string().min(1).optional(),
@@ -147,7 +155,16 @@ export interface AppConfig {
   alertsDir: string;
   runbooksDir: string;
   webDir: string;
-  simulator: { enabled: boolean; seed: number; backfill: string };
+  simulator: {
+    enabled: boolean;
+    seed: number;
+    backfill: string;
+    /**
+     * The simulated services' metrics made available the way real services' are: a /metrics
+     * listener for Prometheus (on `metricsPort`, HOST's interface) and/or an OTLP/HTTP push.
+     */
+    export: { metricsPort?: number; otlp?: { url: string; key?: string; intervalSeconds: number } };
+  };
   /** Simulated seconds per real second; 1 in production, larger for demos and tests. */
   timeScale: number;
   evaluationIntervalSeconds: number;
@@ -160,7 +177,7 @@ export interface AppConfig {
   slackChannelIntervalMs: number;
   escalationAuditSeconds: number;
   /** Prometheus-backed SLOs: queries in flight at once per Prometheus server during a pass. */
-  prometheus: { concurrencyPerServer: number };
+  prometheus: { concurrencyPerServer: number; pullIntervalSeconds: number };
   /**
    * An experiment platform polled on a schedule: guardrail breaches it decided, and cumulative
    * observations in the shape of POST /api/experiments/:id/observations. Off when no URL is set.
@@ -203,6 +220,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
       'SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_CHANNEL: set all three to page through Slack, or none',
     ]);
   }
+  const simulatorEnabled = e.HEADROOM_SIMULATOR ?? !e.DATABASE_URL;
+  const exportProblems = [
+    ...(!simulatorEnabled && e.HEADROOM_SIMULATOR_METRICS_PORT !== undefined ? ['HEADROOM_SIMULATOR_METRICS_PORT: exports the simulator\'s metrics; turn the simulator on (HEADROOM_SIMULATOR=true) or unset it'] : []),
+    ...(!simulatorEnabled && e.HEADROOM_SIMULATOR_EXPORT_OTLP_URL ? ['HEADROOM_SIMULATOR_EXPORT_OTLP_URL: pushes the simulator\'s metrics; turn the simulator on (HEADROOM_SIMULATOR=true) or unset it'] : []),
+    ...(e.HEADROOM_SIMULATOR_EXPORT_OTLP_KEY && !e.HEADROOM_SIMULATOR_EXPORT_OTLP_URL ? ['HEADROOM_SIMULATOR_EXPORT_OTLP_KEY: set HEADROOM_SIMULATOR_EXPORT_OTLP_URL too (where to push), or unset it'] : []),
+  ];
+  if (exportProblems.length > 0) throw new ConfigError(exportProblems);
   if (Boolean(e.HEADROOM_ADMIN_EMAIL) !== Boolean(e.HEADROOM_ADMIN_PASSWORD)) {
     throw new ConfigError(['HEADROOM_ADMIN_EMAIL and HEADROOM_ADMIN_PASSWORD: set both to create the first admin user, or neither']);
   }
@@ -224,9 +248,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
     // The simulator is on by default only in the embedded run: a real database usually means
     // real metrics.
     simulator: {
-      enabled: e.HEADROOM_SIMULATOR ?? !e.DATABASE_URL,
+      enabled: simulatorEnabled,
       seed: e.HEADROOM_SIMULATOR_SEED,
       backfill: e.HEADROOM_SIMULATOR_BACKFILL,
+      export: {
+        metricsPort: e.HEADROOM_SIMULATOR_METRICS_PORT,
+        otlp: e.HEADROOM_SIMULATOR_EXPORT_OTLP_URL
+          ? { url: e.HEADROOM_SIMULATOR_EXPORT_OTLP_URL, key: e.HEADROOM_SIMULATOR_EXPORT_OTLP_KEY, intervalSeconds: e.HEADROOM_SIMULATOR_EXPORT_INTERVAL_SECONDS }
+          : undefined,
+      },
     },
     timeScale: e.HEADROOM_TIME_SCALE,
     evaluationIntervalSeconds: e.HEADROOM_EVALUATION_INTERVAL_SECONDS,
@@ -237,7 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
     clientIpHeader: e.HEADROOM_CLIENT_IP_HEADER,
     slackChannelIntervalMs: e.HEADROOM_SLACK_CHANNEL_INTERVAL_MS,
     escalationAuditSeconds: e.HEADROOM_ESCALATION_AUDIT_SECONDS,
-    prometheus: { concurrencyPerServer: e.HEADROOM_PROMETHEUS_CONCURRENCY },
+    prometheus: { concurrencyPerServer: e.HEADROOM_PROMETHEUS_CONCURRENCY, pullIntervalSeconds: e.HEADROOM_PROMETHEUS_PULL_INTERVAL_SECONDS },
     experimentPlatform: {
       name: e.HEADROOM_EXPERIMENT_PLATFORM_NAME,
       breachesUrl: e.HEADROOM_EXPERIMENT_PLATFORM_BREACHES_URL,

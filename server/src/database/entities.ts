@@ -21,6 +21,7 @@ import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { CounterHour, CounterMinute, HistogramHour, HistogramMinute, SliChange } from '../slo/sli-rollup.entity';
 import { OtlpSeries } from '../slo/otlp-series.entity';
 import { SloStatus } from '../slo/slo-status.entity';
+import { PrometheusPull } from '../slo/prometheus/prometheus-pull.entity';
 import { SimulatorFault } from '../sources/simulator/simulator-fault.entity';
 import { SimulatorState } from '../sources/simulator/simulator-state.entity';
 import { OtlpStreamState } from '../sources/otlp/otlp-stream-state.entity';
@@ -48,6 +49,7 @@ export const ENTITIES = [
   HistogramHour,
   SliChange,
   SloStatus,
+  PrometheusPull,
   Lease,
   SimulatorState,
   SimulatorFault,

@@ -178,10 +178,10 @@ export class IncidentNotifier {
     return { channel: thread.channel, ts: thread.ts, updated: true, ...(earlier ? { recovered: true } : {}) };
   }
 
-  /** p50/p90/p99 over the last 5 minutes for a latency SLO whose buckets Headroom stores; null otherwise. */
+  /** p50/p90/p99 over the last 5 minutes for a latency SLO (from the stored buckets, whatever the source); null otherwise. */
   private async latencyNow(sloId: string): Promise<LatencyNow | null> {
     const slo = this.rules.slo(sloId);
-    if (!slo || slo.sli.kind !== 'latency' || slo.sli.source === 'prometheus') return null;
+    if (!slo || slo.sli.kind !== 'latency') return null;
     try {
       const { window, quantiles } = await this.slos.latency(sloId, '5m', [0.5, 0.9, 0.99]);
       return { window, quantiles, thresholdSeconds: slo.sli.thresholdSeconds };

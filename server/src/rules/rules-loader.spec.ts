@@ -39,6 +39,19 @@ describe('loadRules', () => {
     ]);
   });
 
+  it('refuses alerting that leaves no window pair (it could never fire, and would stop every evaluation)', () => {
+    write(
+      'a.yaml',
+      'service: a\nslos:\n  - name: availability\n    objective: 0.999\n    sli: { kind: events, source: simulator }\n    alerting:\n      page: false\n      windows: [{ severity: page, long: 1h, short: 5m, budgetShare: 0.02 }]\n    runbook: a.md\n',
+    );
+    write('b.yaml', 'service: b\nslos:\n  - name: availability\n    objective: 0.999\n    sli: { kind: events, source: simulator }\n    alerting: { page: false, ticket: false }\n    runbook: b.md\n');
+    write('c.yaml', 'service: c\nslos:\n  - name: availability\n    objective: 0.999\n    sli: { kind: events, source: simulator }\n    alerting: { page: false }\n    runbook: c.md\n');
+    expect(problems().sort()).toEqual([
+      'a.yaml:7: slos.0.alerting: page and ticket leave no window pair to alert on: keep at least one severity of the windows on',
+      'b.yaml:6: slos.0.alerting: page and ticket leave no window pair to alert on: keep at least one severity of the windows on',
+    ]);
+  });
+
   it('reports a missing runbook and a duplicate SLO', () => {
     write('a.yaml', 'service: a\nslos:\n  - name: availability\n    objective: 0.999\n    sli: { kind: events, source: simulator }\n    runbook: gone.md\n');
     write('b.yaml', 'service: a\nslos:\n  - name: availability\n    objective: 0.999\n    sli: { kind: events, source: simulator }\n    runbook: here.md\n');

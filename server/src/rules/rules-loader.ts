@@ -50,7 +50,7 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
       for (const server of parsed.prometheus ?? []) {
         if (prometheusServers.some((p) => p.name === server.name)) {
           problems.push({ file: rel, line: lineOf(text, `name: ${server.name}`), field: 'prometheus', message: `duplicate Prometheus server ${server.name}` });
-        } else prometheusServers.push({ ...server, timeoutSeconds: parseDuration(server.timeout) });
+        } else prometheusServers.push({ ...server, timeoutSeconds: parseDuration(server.timeout), rateWindowSeconds: parseDuration(server.rateWindow) });
       }
       (parsed.slos ?? []).forEach((slo, index) => {
         const id = `${parsed.service}.${slo.name}`;

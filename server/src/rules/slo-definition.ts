@@ -127,6 +127,12 @@ const sloSchema = z.strictObject({
   runbook: z.string().regex(/^[\w./-]+\.md$/, 'must name a markdown file in runbooks/, e.g. ranker.md'),
   labels: z.record(z.string(), z.string()).default({}),
 }).superRefine((slo, ctx) => {
+  // Every severity turned off, or off for every pair listed: the SLO could never fire (and a
+  // burn rule needs a pair to evaluate).
+  const severities = slo.alerting.windows ? new Set(slo.alerting.windows.map((w) => w.severity)) : new Set(['page', 'ticket']);
+  if (![...severities].some((s) => (s === 'page' ? slo.alerting.page : slo.alerting.ticket))) {
+    ctx.addIssue({ code: 'custom', path: ['alerting'], message: 'page and ticket leave no window pair to alert on: keep at least one severity of the windows on' });
+  }
   if (!isDuration(slo.period)) return;
   const period = parseDuration(slo.period);
   const windows = slo.alerting.windows;
@@ -151,6 +157,11 @@ const prometheusServerSchema = z.strictObject({
   bearerTokenFile: z.string().min(1).optional(),
   basicAuth: z.strictObject({ username: z.string(), password: z.string().optional(), passwordFile: z.string().optional() }).optional(),
   timeout: duration.default('10s'),
+  /**
+   * How far back the per-minute rates Headroom pulls look: at least twice the scrape interval
+   * of the series its SLOs read (rate() needs two samples in the window), 1m at the least.
+   */
+  rateWindow: duration.refine((v) => !isDuration(v) || parseDuration(v) >= 60, 'must be at least 1m').default('2m'),
 });
 
 /** A file holds the SLOs of one service, and/or the Prometheus servers SLOs can query. */
@@ -179,7 +190,7 @@ export const alertFileSchema = z
 
 export type AlertFile = z.infer<typeof alertFileSchema>;
 export type OtlpMetricRef = { metric: string; serviceName: string; attributes: Record<string, string | number | boolean> };
-export type PrometheusServer = z.infer<typeof prometheusServerSchema> & { timeoutSeconds: number };
+export type PrometheusServer = z.infer<typeof prometheusServerSchema> & { timeoutSeconds: number; rateWindowSeconds: number };
 
 export type SliSpec =
   | { kind: 'events'; source: 'simulator' }

@@ -90,10 +90,12 @@ function combine(view: CacheView, slos: SloDefinition[], seriesBySlo: Map<string
   const good = new Float64Array(slos.length * n);
   const total = new Float64Array(slos.length * n);
   const present = new Uint8Array(slos.length * n);
+  const errors = new Map<string, string>();
   for (let r = 0; r < slos.length; r++) {
     const slo = slos[r];
     rows.set(slo.id, r);
     const series = seriesBySlo.get(slo.id);
+    if (series?.noData !== undefined) errors.set(slo.id, series.noData);
     const at = r * n;
     if (series?.kind === 'events') {
       const t = added(series.total, view.counter);
@@ -117,5 +119,5 @@ function combine(view: CacheView, slos: SloDefinition[], seriesBySlo: Map<string
       }
     }
   }
-  return { windowsSeconds, rows, good, total, present, errors: new Map() };
+  return { windowsSeconds, rows, good, total, present, errors };
 }

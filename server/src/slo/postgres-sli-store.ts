@@ -90,10 +90,11 @@ export class PostgresSliStore implements SliStore {
       row.value += value;
       counters[res].set(key, row);
     };
+    const minutes = !batch.hoursOnly;
     for (const s of batch.counters) {
       if (!Number.isFinite(s.value)) continue;
       const minute = minuteOf(s.at);
-      add('minute', s.series, minute, s.value);
+      if (minutes) add('minute', s.series, minute, s.value);
       add('hour', s.series, hourOf(minute), s.value);
     }
     // Per series and bucket start, the counts by bound: one key per sample, not one per bound.
@@ -107,10 +108,10 @@ export class PostgresSliStore implements SliStore {
     for (const h of batch.histograms) {
       if (h.buckets.length === 0) continue;
       const minute = minuteOf(h.at);
-      const inMinute = countsOf('minute', h.series, minute.getTime());
+      const inMinute = minutes ? countsOf('minute', h.series, minute.getTime()) : null;
       const inHour = countsOf('hour', h.series, hourOf(minute).getTime());
       for (const b of h.buckets) {
-        inMinute.set(b.le, (inMinute.get(b.le) ?? 0) + b.count);
+        if (inMinute) inMinute.set(b.le, (inMinute.get(b.le) ?? 0) + b.count);
         inHour.set(b.le, (inHour.get(b.le) ?? 0) + b.count);
       }
     }
@@ -153,8 +154,9 @@ export class PostgresSliStore implements SliStore {
       }
     }
     // Last, in the same transaction: the feed stamp is no earlier than the rows it announces.
-    // The buckets written are the minute rows' keys (their hours follow from the minutes).
-    const written = [...counters.minute.values(), ...buckets.minute.values()];
+    // The buckets written are the minute rows' keys (their hours follow from the minutes), or
+    // for hours-only writes the hours' first minutes.
+    const written = minutes ? [...counters.minute.values(), ...buckets.minute.values()] : [...counters.hour.values(), ...buckets.hour.values()];
     if (written.length > 0) {
       await manager.query(`INSERT INTO sli_changes (series, minutes) VALUES ($1::text[], $2::int[])`, [
         written.map((r) => r.series),

@@ -6,8 +6,8 @@ import { allSeries } from './series';
 import type { SliStore } from './sli-store';
 
 /**
- * Answers window counts from Headroom's own rollups (simulator and OTLP push): resolves each
- * SLO to its series, then reads every window of every series in two queries.
+ * Answers window counts from Headroom's own rollups (simulator, OTLP push, Prometheus pull):
+ * resolves each SLO to its series, then reads every window of every series in two queries.
  */
 export class RollupSliReader implements SliReader {
   readonly sources;
@@ -67,7 +67,7 @@ export class RollupSliReader implements SliReader {
           }
         }
       }
-      out.set(slo.id, { windows });
+      out.set(slo.id, series?.noData === undefined ? { windows } : { windows, error: series.noData });
     }
     return out;
   }

@@ -47,10 +47,17 @@ export const SERIES_RESOLVERS = Symbol('SERIES_RESOLVERS');
  * Which stored series an SLO reads. Several series are summed (e.g. one OTLP series per
  * attribute combination).
  */
-export type SloSeries =
+export type SloSeries = (
   | { kind: 'events'; total: string[]; bad: string[]; good?: undefined }
   | { kind: 'events'; total: string[]; good: string[]; bad?: undefined }
-  | { kind: 'latency'; histogram: string[]; thresholdSeconds: number };
+  | { kind: 'latency'; histogram: string[]; thresholdSeconds: number }
+) & {
+  /**
+   * Why the stored series cannot be trusted yet (a pulled series still backfilling, or its last
+   * pull failed): the SLO is in no-data with this reason, never ok.
+   */
+  noData?: string;
+};
 
 /** Resolves SLOs of one source to the series stored for them. */
 export interface SeriesResolver {

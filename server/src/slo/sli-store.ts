@@ -23,6 +23,11 @@ export interface SampleBatch {
   source: string;
   counters: CounterSample[];
   histograms: HistogramSample[];
+  /**
+   * The samples are whole hours' increases, for hours older than the minute rollups are kept
+   * (a Prometheus backfill): only hour rows are written.
+   */
+  hoursOnly?: boolean;
 }
 
 export interface WindowQuery {

@@ -13,6 +13,9 @@ import { mergeCumulative, RollupSliReader } from './rollup-sli-reader';
 import { loadMinuteCounts } from './sli-history';
 import { SLI_STORE, type SliStore } from './sli-store';
 import { SloEvaluator } from './slo-evaluator.service';
+import { allSeries } from './series';
+import { backfillPercent, prometheusSeriesForSlo } from './prometheus/pull-plan';
+import { readPullStates } from './prometheus/prometheus-series-resolver';
 import type { SloStatus } from './slo-status.entity';
 
 export interface SloView {
@@ -100,11 +103,30 @@ export class SlosService {
   async get(id: string) {
     const slo = this.find(id);
     const status = (await this.evaluator.statuses()).find((s) => s.sloId === id);
-    return { ...view(slo, status), evidence: status?.evidence ?? {}, history: await this.history(slo) };
+    return { ...view(slo, status), evidence: status?.evidence ?? {}, history: await this.history(slo), pull: await this.pullProgress(slo) };
+  }
+
+  /** For a Prometheus-backed SLO, how far each of its queries is pulled (backfill progress, last error); null otherwise. */
+  private async pullProgress(slo: SloDefinition) {
+    const series = prometheusSeriesForSlo(slo);
+    if (!series) return null;
+    const names = allSeries(series);
+    const states = await readPullStates(this.dataSource, names);
+    const now = this.clock.now().getTime();
+    return names.map((name) => {
+      const s = states.get(name);
+      return {
+        series: name,
+        query: s?.query ?? null,
+        pulledUntil: s ? new Date(s.pulledUntil).toISOString() : null,
+        backfillPercent: s ? (s.caughtUpAt === null ? backfillPercent(s, now) : 100) : 0,
+        caughtUpAt: s?.caughtUpAt ? new Date(s.caughtUpAt).toISOString() : null,
+        lastError: s?.lastError ?? null,
+      };
+    });
   }
 
   private async history(slo: SloDefinition) {
-    if (slo.sli.source === 'prometheus') return { burnRates: [], budget: [] };
     const now = this.clock.now().getTime();
     const pairs = alertPairsFor(slo);
     const windows = [...new Set(pairs.flatMap((p) => [p.short, p.long]))].filter((w) => w <= 6 * 3600).sort((a, b) => a - b);
@@ -145,7 +167,6 @@ export class SlosService {
   async latency(id: string, window: string, qs: number[]) {
     const slo = this.find(id);
     if (slo.sli.kind !== 'latency') throw new ValidationError([{ field: 'id', message: `${id} is an events SLO; latency needs a latency SLO` }]);
-    if (slo.sli.source === 'prometheus') throw new ValidationError([{ field: 'id', message: `${id} reads Prometheus; its buckets are not stored in Headroom` }]);
     const seconds = parseDurationField('window', window);
     const series = (await this.rollups.resolveSeries([slo])).get(id);
     const names = series?.kind === 'latency' ? series.histogram : [];
@@ -168,7 +189,6 @@ export class SlosService {
   async latencyHistory(id: string, spanText: string, stepText: string, qs: number[]) {
     const slo = this.find(id);
     if (slo.sli.kind !== 'latency') throw new ValidationError([{ field: 'id', message: `${id} is an events SLO; latency needs a latency SLO` }]);
-    if (slo.sli.source === 'prometheus') throw new ValidationError([{ field: 'id', message: `${id} reads Prometheus; its buckets are not stored in Headroom` }]);
     const span = parseDurationField('span', spanText);
     const step = parseDurationField('step', stepText);
     if (step < 60 || span / step > 200) throw new ValidationError([{ field: 'step', message: 'must be at least 1m and give at most 200 points over the span' }]);
@@ -215,7 +235,6 @@ export class SlosService {
       objective: req.objective ?? base.objective,
       alerting: { ...base.alerting, ...(req.alerting ?? {}) },
     };
-    if (slo.sli.source === 'prometheus') throw new ValidationError([{ field: 'id', message: `${id} reads Prometheus; back-testing needs stored history` }]);
     // The rules alerts/ YAML holds windows to: a window longer than the period would load (and scan) years of minutes.
     const problems = (req.alerting?.windows ?? []).flatMap((w, i) => [
       ...(w.short >= w.long ? [{ field: `alerting.windows.${i}.short`, message: 'must be shorter than long' }] : []),
@@ -223,6 +242,7 @@ export class SlosService {
     ]);
     if (problems.length > 0) throw new ValidationError(problems);
     const pairs = alertPairsFor(slo);
+    if (pairs.length === 0) throw new ValidationError([{ field: 'alerting', message: 'page and ticket leave no window pair to replay' }]);
     const longest = Math.max(...pairs.map((p) => p.long)) * 1000;
     const minutes = await loadMinuteCounts(this.dataSource, this.rollups, slo, new Date(req.from.getTime() - longest), req.to);
     const result = await backtestYielding({

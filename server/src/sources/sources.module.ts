@@ -5,12 +5,13 @@ import { SimulatorController } from './simulator/simulator.controller';
 import { ExperimentsSourceModule } from './experiments/experiments-source.module';
 import { GuardrailsModule } from '../guardrails/guardrails.module';
 import { ExperimentSimulator } from './simulator/experiment-simulator.service';
+import { SimulatorExportService } from './simulator/simulator-export.service';
 import { SimulatorService } from './simulator/simulator.service';
 
 @Module({
   imports: [SloModule, OtlpModule, GuardrailsModule, ExperimentsSourceModule],
   controllers: [SimulatorController],
-  providers: [SimulatorService, ExperimentSimulator],
+  providers: [SimulatorService, SimulatorExportService, ExperimentSimulator],
   exports: [SimulatorService],
 })
 export class SourcesModule {}

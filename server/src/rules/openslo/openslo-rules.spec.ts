@@ -39,7 +39,7 @@ describe('loadRules with OpenSLO files', () => {
       'now-playing-ranker.latency-fast',
       'now-playing-ranker.latency-not-slow',
     ]);
-    expect(rules.prometheusServers).toEqual([{ name: 'prometheus-main', url: 'http://prometheus.monitoring:9090', timeout: '10s', timeoutSeconds: 10 }]);
+    expect(rules.prometheusServers).toEqual([{ name: 'prometheus-main', url: 'http://prometheus.monitoring:9090', timeout: '10s', timeoutSeconds: 10, rateWindow: '2m', rateWindowSeconds: 120 }]);
 
     const availability = rules.slos.find((s) => s.id === 'now-playing-ranker.availability')!;
     expect(availability).toMatchObject({

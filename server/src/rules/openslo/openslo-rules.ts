@@ -28,7 +28,7 @@ export function mergeOpenSloRules(sources: OpenSloSource[], rules: NativeRules):
     const parsed = alertFileSchema.parse({ prometheus: [server] }).prometheus![0];
     if (rules.prometheusServers.some((p) => p.name === parsed.name)) {
       rules.problems.push({ file, line, field: label, message: `duplicate Prometheus server ${parsed.name}: another alerts file defines a server with this name` });
-    } else rules.prometheusServers.push({ ...parsed, timeoutSeconds: parseDuration(parsed.timeout) });
+    } else rules.prometheusServers.push({ ...parsed, timeoutSeconds: parseDuration(parsed.timeout), rateWindowSeconds: parseDuration(parsed.rateWindow) });
   }
   const missingRunbooks = new Set<string>();
   for (const c of conversion.slos) {

@@ -1,4 +1,4 @@
-import { latencyBucketsQuery, parseLe, promDuration, renderWindowQuery } from './promql';
+import { latencyBucketsRateQuery, parseLe, promDuration, renderWindowQuery } from './promql';
 
 describe('promDuration', () => {
   it.each([
@@ -36,15 +36,15 @@ describe('renderWindowQuery', () => {
   });
 });
 
-describe('latencyBucketsQuery', () => {
-  it('sums increase() of the _bucket series by le over the window', () => {
-    expect(latencyBucketsQuery('http_request_duration_seconds', '{job="ranker",route="/rank"}', 300)).toBe(
-      'sum by (le) (increase(http_request_duration_seconds_bucket{job="ranker",route="/rank"}[5m]))',
-    );
+describe('latencyBucketsRateQuery', () => {
+  it('sums rate() of the _bucket series by le, the window left for each step', () => {
+    const template = latencyBucketsRateQuery('http_request_duration_seconds', '{job="ranker",route="/rank"}');
+    expect(template).toBe('sum by (le) (rate(http_request_duration_seconds_bucket{job="ranker",route="/rank"}[{{window}}]))');
+    expect(renderWindowQuery(template, 120)).toBe('sum by (le) (rate(http_request_duration_seconds_bucket{job="ranker",route="/rank"}[2m]))');
   });
 
   it('drops an empty selector', () => {
-    expect(latencyBucketsQuery('rpc_seconds', '{}', 259200)).toBe('sum by (le) (increase(rpc_seconds_bucket[3d]))');
+    expect(latencyBucketsRateQuery('rpc_seconds', '{}')).toBe('sum by (le) (rate(rpc_seconds_bucket[{{window}}]))');
   });
 });
 

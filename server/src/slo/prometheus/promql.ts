@@ -21,20 +21,21 @@ export function renderWindowQuery(template: string, windowSeconds: number): stri
   return template.replace(/\{\{\s*window\s*\}\}/g, promDuration(windowSeconds));
 }
 
-/**
- * Pyrra-style latency SLI: per-bucket request counts over the window, summed across every
- * series the selector matches but kept apart by `le`, so the buckets form one histogram.
- */
-export function latencyBucketsQuery(histogramMetric: string, selector: string, windowSeconds: number): string {
-  // `metric{}` is valid PromQL, but the empty braces only add noise to logs and evidence.
-  const matchers = selector.trim() === '{}' ? '' : selector.trim();
-  return `sum by (le) (increase(${histogramMetric}_bucket${matchers}[${promDuration(windowSeconds)}]))`;
-}
-
 /** Parses a bucket's `le` label ("0.25", "+Inf", "1e+00"); null when it is not a bound. */
 export function parseLe(le: string | undefined): number | null {
   if (le === undefined) return null;
   if (le === '+Inf' || le === 'Inf' || le === 'inf' || le === '+inf') return Number.POSITIVE_INFINITY;
   const n = le.trim() === '' ? Number.NaN : Number(le);
   return Number.isNaN(n) ? null : n;
+}
+
+/**
+ * Pyrra-style latency SLI as the puller reads it: the per-second rate of requests per bucket,
+ * summed across every series the selector matches but kept apart by `le`. `{{window}}` is
+ * rendered per step (see pull-plan.ts).
+ */
+export function latencyBucketsRateQuery(histogramMetric: string, selector: string): string {
+  // `metric{}` is valid PromQL, but the empty braces only add noise to logs and evidence.
+  const matchers = selector.trim() === '{}' ? '' : selector.trim();
+  return `sum by (le) (rate(${histogramMetric}_bucket${matchers}[{{window}}]))`;
 }

@@ -13,7 +13,9 @@ import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { simulatorSeries } from '../../slo/series';
 import { SLI_STORE, type SampleBatch, type SliStore } from '../../slo/sli-store';
 import { SloEvaluator } from '../../slo/slo-evaluator.service';
+import { SimulatorExportService } from './simulator-export.service';
 import { SimulatorFault, type SimulatorFaultKind } from './simulator-fault.entity';
+import type { SimulatedPiece } from './simulator-totals';
 import { SimulatorState } from './simulator-state.entity';
 import {
   DEFAULT_SERVICE_PROFILES,
@@ -57,6 +59,7 @@ export class SimulatorService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly audit: AuditService,
+    private readonly exports: SimulatorExportService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -70,7 +73,8 @@ export class SimulatorService implements OnApplicationBootstrap, OnApplicationSh
     await this.job?.stop();
   }
 
-  private async generate(): Promise<void> {
+  /** One pass: generates the traffic from the cursor up to now (the job runs it every second). */
+  async generate(): Promise<void> {
     const now = this.clock.now();
     const state = await this.dataSource.getRepository(SimulatorState).findOneBy({ id: STATE_ID });
     const from = state?.simulatedUntil ?? new Date(now.getTime() - parseDuration(this.config.simulator.backfill) * 1000);
@@ -78,38 +82,50 @@ export class SimulatorService implements OnApplicationBootstrap, OnApplicationSh
     const to = new Date(Math.min(now.getTime(), from.getTime() + MAX_CHUNK_MINUTES * MINUTE_MS));
     await withSpan('sources.simulator.generate', { from: from.toISOString(), to: to.toISOString() }, async () => {
       const faults = await this.activeFaults(from);
-      const batch = this.batchFor(from, to, faults);
-      await this.dataSource.transaction(async (m) => {
+      const pieces = this.piecesFor(from, to, faults);
+      const batch = this.batchOf(pieces);
+      const written = await this.dataSource.transaction(async (m) => {
         // Re-read the cursor under a row lock: another process may have written this range.
         const locked = await m.findOne(SimulatorState, { where: { id: STATE_ID }, lock: { mode: 'pessimistic_write' } });
-        if (locked && locked.simulatedUntil.getTime() !== from.getTime()) return;
+        if (locked && locked.simulatedUntil.getTime() !== from.getTime()) return false;
         await this.store.write(m, batch);
         await m.save(SimulatorState, { id: STATE_ID, simulatedUntil: to });
+        return true;
       });
+      if (!written) return;
+      // Only what committed: the exported counters count exactly what the store holds.
+      this.exports.record(pieces);
       this.metrics.ingestedSamples.inc({ source: 'simulator' }, batch.counters.length + batch.histograms.length);
       const series = new Set([...batch.counters.map((c) => c.series), ...batch.histograms.map((h) => h.series)]);
       await this.evaluator.evaluateAfterIngest(series);
     });
   }
 
-  /** One sample per service per minute slice, minute-aligned so each lands in one rollup row. */
-  batchFor(from: Date, to: Date, faults: Fault[]): SampleBatch {
-    const batch: SampleBatch = { source: 'simulator', counters: [], histograms: [] };
+  /** One piece per service per minute slice, minute-aligned so each lands in one rollup row. */
+  piecesFor(from: Date, to: Date, faults: Fault[]): SimulatedPiece[] {
+    const pieces: SimulatedPiece[] = [];
     let start = from.getTime();
     while (start < to.getTime()) {
       const end = Math.min(to.getTime(), (Math.floor(start / MINUTE_MS) + 1) * MINUTE_MS);
-      const at = new Date(start);
       for (const profile of this.profiles) {
-        const out = simulateInterval({ profile, from: at, to: new Date(end), faults, seed: this.config.simulator.seed });
-        batch.counters.push({ series: simulatorSeries.requests(profile.name), at, value: out.requests });
-        batch.counters.push({ series: simulatorSeries.errors(profile.name), at, value: out.errors });
-        batch.histograms.push({
-          series: simulatorSeries.latency(profile.name),
-          at,
-          buckets: out.latencyBucketCounts.map((count, i) => ({ le: LATENCY_BUCKET_BOUNDS_SECONDS[i] ?? Infinity, count })),
-        });
+        const piece = { service: profile.name, from: new Date(start), to: new Date(end) };
+        pieces.push({ ...piece, sample: simulateInterval({ profile, ...piece, faults, seed: this.config.simulator.seed }) });
       }
       start = end;
+    }
+    return pieces;
+  }
+
+  private batchOf(pieces: readonly SimulatedPiece[]): SampleBatch {
+    const batch: SampleBatch = { source: 'simulator', counters: [], histograms: [] };
+    for (const { service, from: at, sample } of pieces) {
+      batch.counters.push({ series: simulatorSeries.requests(service), at, value: sample.requests });
+      batch.counters.push({ series: simulatorSeries.errors(service), at, value: sample.errors });
+      batch.histograms.push({
+        series: simulatorSeries.latency(service),
+        at,
+        buckets: sample.latencyBucketCounts.map((count, i) => ({ le: LATENCY_BUCKET_BOUNDS_SECONDS[i] ?? Infinity, count })),
+      });
     }
     return batch;
   }

@@ -9,6 +9,7 @@ import {
   SIMULATION_SLOT_SECONDS,
   dailyTrafficFactor,
   expectedRequests,
+  latencyBucketMeans,
   latencyBucketProbabilities,
   simulateInterval,
 } from './traffic-model';
@@ -40,6 +41,7 @@ function add(a: IntervalSample, b: IntervalSample): IntervalSample {
     requests: a.requests + b.requests,
     errors: a.errors + b.errors,
     latencyBucketCounts: a.latencyBucketCounts.map((c, i) => c + b.latencyBucketCounts[i]),
+    latencySumMicroseconds: a.latencySumMicroseconds + b.latencySumMicroseconds,
   };
 }
 
@@ -62,6 +64,7 @@ function simulateSplit(
     requests: 0,
     errors: 0,
     latencyBucketCounts: new Array<number>(LATENCY_BUCKET_BOUNDS_SECONDS.length + 1).fill(0),
+    latencySumMicroseconds: 0,
   };
   for (let t = from.getTime(); t < to.getTime(); t += stepMs) {
     const end = new Date(Math.min(t + stepMs, to.getTime()));
@@ -151,6 +154,7 @@ describe('simulateInterval', () => {
       requests: 0,
       errors: 0,
       latencyBucketCounts: new Array<number>(LATENCY_BUCKET_BOUNDS_SECONDS.length + 1).fill(0),
+      latencySumMicroseconds: 0,
     });
   });
 
@@ -248,6 +252,42 @@ describe('simulateInterval', () => {
     ).toThrow(/valid dates/);
     const flat = { ...ranker, latencySigma: 0 };
     expect(() => simulateInterval({ ...hour, profile: flat })).toThrow(/latencySigma/);
+  });
+});
+
+describe('latency sum', () => {
+  const hour = { profile: ranker, from: at('20:00:00'), to: at('21:00:00'), faults: [], seed: SEED };
+  const bounds = [0, ...LATENCY_BUCKET_BOUNDS_SECONDS, Number.POSITIVE_INFINITY];
+
+  it.each([1, 5, 100])('puts each bucket mean inside its bucket (latency x%s)', (multiplier) => {
+    for (const p of DEFAULT_SERVICE_PROFILES) {
+      latencyBucketMeans(p, multiplier).forEach((mean, i) => {
+        expect(mean).toBeGreaterThanOrEqual(bounds[i]);
+        expect(mean).toBeLessThanOrEqual(bounds[i + 1]);
+      });
+    }
+  });
+
+  it('weighs the bucket means into the log-normal mean, median * exp(sigma^2 / 2)', () => {
+    for (const p of DEFAULT_SERVICE_PROFILES) {
+      const probabilities = latencyBucketProbabilities(p);
+      const mean = latencyBucketMeans(p).reduce((sum, m, i) => sum + m * probabilities[i], 0);
+      expect(mean / (p.latencyMedianSeconds * Math.exp((p.latencySigma * p.latencySigma) / 2))).toBeCloseTo(1, 4);
+    }
+  });
+
+  it('averages to the model mean over an hour, and grows with a latency fault', () => {
+    const sample = simulateInterval(hour);
+    const expectedMean = ranker.latencyMedianSeconds * Math.exp((ranker.latencySigma * ranker.latencySigma) / 2);
+    expect(sample.latencySumMicroseconds / 1e6 / sample.requests / expectedMean).toBeCloseTo(1, 2);
+    const slow = simulateInterval({ ...hour, faults: [fault('latency', 5, '20:00:00', '21:00:00')] });
+    expect(slow.latencySumMicroseconds / 1e6 / slow.requests / expectedMean).toBeCloseTo(5, 1);
+  });
+
+  it('is whole microseconds and adds up exactly across calls split on slot boundaries', () => {
+    const whole = simulateInterval(hour);
+    expect(Number.isInteger(whole.latencySumMicroseconds)).toBe(true);
+    expect(simulateSplit(ranker, hour.from, hour.to, MINUTE).latencySumMicroseconds).toBe(whole.latencySumMicroseconds);
   });
 });
 

@@ -114,6 +114,12 @@ export interface IntervalSample {
   errors: number;
   /** Requests per latency bucket, NOT cumulative; one more entry than the bounds (+Inf). */
   latencyBucketCounts: number[];
+  /**
+   * Sum of the requests' latencies (a histogram's `_sum`), in whole microseconds: each piece
+   * of a slot adds count × the bucket's mean latency, rounded, so sums of calls split on slot
+   * boundaries add up exactly, like the counts.
+   */
+  latencySumMicroseconds: number;
 }
 
 // Daily traffic shape: lowest at 04:00 UTC, highest at 20:00 UTC (evening listening), rising
@@ -342,6 +348,13 @@ function standardNormalCdf(x: number): number {
   return 0.5 * erfc(-x / Math.SQRT2);
 }
 
+// P(z1 < Z <= z2) for a standard normal Z, read from the upper tail when the interval lies
+// there: 1 - cdf would cancel away the small tail masses the bucket means are made of.
+function standardNormalMass(z1: number, z2: number): number {
+  if (z1 > 0) return 0.5 * erfc(z1 / Math.SQRT2) - 0.5 * erfc(z2 / Math.SQRT2);
+  return standardNormalCdf(z2) - standardNormalCdf(z1);
+}
+
 /**
  * Probability of a request landing in each latency bucket (not cumulative; the last entry is
  * the +Inf bucket) for a log-normal latency with the profile's median times `multiplier`.
@@ -357,6 +370,30 @@ export function latencyBucketProbabilities(profile: ServiceProfile, multiplier =
   }
   probabilities.push(Math.max(0, 1 - previous));
   return probabilities;
+}
+
+/**
+ * Mean latency of the requests that land in each latency bucket (same layout as
+ * latencyBucketProbabilities), for the histogram's sum. For a log-normal with parameters mu and
+ * sigma, E[X; a < X <= b] = exp(mu + sigma^2 / 2) * P(a' < Z <= b') with the bounds' z-scores
+ * shifted by sigma; divided by the bucket's probability, and kept inside the bucket (where a
+ * bucket is too improbable for the ratio to be accurate, it is at least a bound of the bucket).
+ */
+export function latencyBucketMeans(profile: ServiceProfile, multiplier = 1): number[] {
+  const mu = Math.log(profile.latencyMedianSeconds * multiplier);
+  const sigma = profile.latencySigma;
+  const lower = [0, ...LATENCY_BUCKET_BOUNDS_SECONDS];
+  const upper = [...LATENCY_BUCKET_BOUNDS_SECONDS, Number.POSITIVE_INFINITY];
+  return lower.map((a, i) => {
+    const b = upper[i];
+    const za = (Math.log(a) - mu) / sigma;
+    const zb = (Math.log(b) - mu) / sigma;
+    const mass = standardNormalMass(za, zb);
+    const partial = Math.exp(mu + (sigma * sigma) / 2) * standardNormalMass(za - sigma, zb - sigma);
+    const mean = mass > 0 ? partial / mass : Number.NaN;
+    if (!Number.isFinite(mean)) return Number.isFinite(b) ? b : a;
+    return Math.min(Math.max(mean, a), b);
+  });
 }
 
 // Splits n requests over the buckets: a multinomial draw done as a chain of binomials, each
@@ -460,8 +497,9 @@ interface PieceContext {
   profile: ServiceProfile;
   faults: readonly Fault[];
   lanes: Lanes;
-  /** Bucket probabilities per latency multiplier, computed once per call. */
+  /** Bucket probabilities and mean latencies per latency multiplier, computed once per call. */
   probabilities: Map<number, number[]>;
+  means: Map<number, number[]>;
 }
 
 // Draws one slot (or piece of a slot), split further wherever a fault starts or ends so each
@@ -492,6 +530,11 @@ function simulatePiece(
       probabilities = latencyBucketProbabilities(profile, latencyMultiplier);
       ctx.probabilities.set(latencyMultiplier, probabilities);
     }
+    let means = ctx.means.get(latencyMultiplier);
+    if (means === undefined) {
+      means = latencyBucketMeans(profile, latencyMultiplier);
+      ctx.means.set(latencyMultiplier, means);
+    }
     const requests = poisson(rng, profile.baseRps * trafficMultiplier * factorIntegral(edges[i], edges[i + 1]));
     const errors = binomial(rng, requests, errorRate);
     const buckets = multinomial(rng, requests, probabilities);
@@ -499,6 +542,7 @@ function simulatePiece(
     into.errors += errors;
     for (let b = 0; b < buckets.length; b++) {
       into.latencyBucketCounts[b] += buckets[b];
+      into.latencySumMicroseconds += Math.round(buckets[b] * means[b] * 1e6);
     }
   }
 }
@@ -535,12 +579,14 @@ export function simulateInterval(input: SimulateIntervalInput): IntervalSample {
     requests: 0,
     errors: 0,
     latencyBucketCounts: new Array<number>(LATENCY_BUCKET_BOUNDS_SECONDS.length + 1).fill(0),
+    latencySumMicroseconds: 0,
   };
   const ctx: PieceContext = {
     profile,
     faults,
     lanes: hashString(`${seed}\u0000${profile.name}`),
     probabilities: new Map(),
+    means: new Map(),
   };
   let start = fromMs;
   while (start < toMs) {
