@@ -1,7 +1,7 @@
 import { parseYamlStrict } from '../rules/yaml-source';
 import { alertFileSchema } from '../rules/slo-definition';
 import { stringify } from 'yaml';
-import { chooseThreshold, counterCandidates, formatThreshold, histogramCandidates, planSloFile, rateWindowFor, serviceNameFor, statusMatch } from './slo-init-plan';
+import { chooseThreshold, counterCandidates, formatThreshold, histogramCandidates, planSloFile, rateWindowFor, scrapeInterval, serviceNameFor, statusMatch } from './slo-init-plan';
 
 describe('slo init: choosing metrics', () => {
   const names = [
@@ -41,6 +41,13 @@ describe('slo init: choosing metrics', () => {
     expect(formatThreshold(1)).toBe('1s');
     expect(formatThreshold(2.5)).toBe('2500ms');
     expect(formatThreshold(0.0005)).toBe(0.0005);
+  });
+
+  it('reads the scrape interval from the gaps between samples of up', () => {
+    expect(scrapeInterval([[0, 15, 30, 45, 90, 105]])).toBe(15);
+    expect(scrapeInterval([[0, 120, 240], [0, 60, 120, 180]])).toBe(60);
+    expect(scrapeInterval([[5]])).toBeUndefined();
+    expect(scrapeInterval([])).toBeUndefined();
   });
 
   it('widens the rate window for jobs scraped less often than every minute', () => {

@@ -100,6 +100,21 @@ export interface PlanOptions {
   server: { name: string; url: string; declare: boolean; rateWindow?: string };
 }
 
+/**
+ * The scrape interval, from the sample timestamps (seconds) of each target's `up` series: the
+ * median gap of the target scraped most often (a missed scrape makes one gap longer, not the
+ * median). Undefined without two samples of one target.
+ */
+export function scrapeInterval(targets: ReadonlyArray<readonly number[]>): number | undefined {
+  const medians = targets
+    .filter((t) => t.length >= 2)
+    .map((t) => {
+      const gaps = t.slice(1).map((x, i) => x - t[i]).sort((a, b) => a - b);
+      return gaps[Math.floor(gaps.length / 2)];
+    });
+  return medians.length ? Math.min(...medians) : undefined;
+}
+
 /** The server's default rateWindow, in seconds (rules/slo-definition.ts). */
 const DEFAULT_RATE_WINDOW_SECONDS = 120;
 

@@ -15,6 +15,7 @@ import {
   planSloFile,
   promString,
   rateWindowFor,
+  scrapeInterval,
   serviceNameFor,
   statusMatch,
   type Discovery,
@@ -143,9 +144,10 @@ async function discover(client: PrometheusClient, job: string, at: Date, note: (
     const jobs = (await vector('count by (job) (up)')).map((s) => s.metric.job).filter(Boolean).sort();
     return `no series with ${selector} (looked for any metric of the job at the time of the query)${jobs.length ? `; the jobs Prometheus scrapes: ${jobs.join(', ')}` : ''}`;
   }
-  // Samples of `up` in the last 10 minutes, on the most often scraped target: the scrape interval.
-  const scrapes = Math.max(0, ...(await vector(`count_over_time(up{${selector}}[10m])`)).map((s) => s.value));
-  const found: Discovery = { job, scrapeIntervalSeconds: scrapes >= 2 ? 600 / scrapes : undefined };
+  // The raw samples of `up` in the last 10 minutes (a range selector queried at an instant
+  // answers them with their own timestamps): the gaps between them are the scrape interval.
+  const up = await client.query(`up{${selector}}[10m]`, at);
+  const found: Discovery = { job, scrapeIntervalSeconds: up.resultType === 'matrix' ? scrapeInterval(up.series.map((s) => s.points.map((p) => p.timestamp))) : undefined };
 
   const counters = counterCandidates(names).slice(0, MAX_CANDIDATES);
   const withoutStatus: string[] = [];
