@@ -19,7 +19,7 @@ export class PrometheusPulls1766150000000 implements MigrationInterface {
       "last_attempt_at" timestamptz,
       "last_success_at" timestamptz,
       CONSTRAINT "pk_prometheus_pulls" PRIMARY KEY ("series"),
-      CONSTRAINT "ck_prometheus_pulls_kind" CHECK ("kind" IN ('counter', 'histogram'))
+      CONSTRAINT "ck_prometheus_pulls_kind" CHECK (kind IN ('counter', 'histogram'))
     )`);
   }
 

@@ -19,6 +19,7 @@ import { RollbackService } from './rollback/rollback.service';
  *        └─ SIGNAL_HANDLER ─▶ IncidentsService.handleSignals ─▶ RollbackService.handleSignals
  *   Alertmanager, PagerDuty receivers ─▶ AlertIngestService                         (plain calls)
  *   incidents, in the transaction that pages ─ INCIDENT_TRANSITIONS ─▶ EscalationEngine.start
+ *     (a page only: a ticket is an outbox row to its route's ticket channel and never comes here)
  *     ... or that changes an incident's status ─ INCIDENT_TRANSITIONS ─▶ EscalationEngine.wake
  *   incidents, escalation, rollback ─ outbox rows ─▶ OutboxWorker ─▶ IncidentNotifier ─▶ Slack
  *   the page's extra buttons and their clicks ─ INCIDENT_ACTIONS ─▶ RollbackService

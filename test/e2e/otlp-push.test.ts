@@ -208,7 +208,9 @@ describe('OTLP/HTTP metrics push (embedded database, real process)', () => {
     const availability = await slo(`${SERVICE}.availability`);
     expect(availability.state).toBe('page');
     expect(availability.evidence.events?.['5m']).toEqual({ good: 8400, total: 9002 });
-    const incidents = (await (await api('/api/incidents?filter={"status":"triggered"}')).json()) as Array<{ sloId: string; service: string }>;
+    // Pages only: the latency SLO burns at about 1× (10 slow of 1000), which may hold its 3d/6h
+    // ticket pair and open a ticket, an incident nobody is paged for (docs/incidents.md, Tickets).
+    const incidents = (await (await api('/api/incidents?filter={"status":"triggered","urgency":"page"}')).json()) as Array<{ sloId: string; service: string }>;
     expect(incidents.map((i) => i.sloId)).toEqual([`${SERVICE}.availability`]);
   });
 });

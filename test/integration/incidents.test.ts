@@ -244,6 +244,10 @@ describe.each(databaseKinds())('people acting on incidents, reviews and the audi
     await incidents.acknowledge(3, alice);
     clock.advance(3_360_000);
     await incidents.resolve(2, alice);
+    // A ticket paged nobody: how fast someone acknowledged it says nothing of the on-call's response.
+    await incidents.handleSignals([{ ...signal('firing', clock.now(), 'slow'), urgency: 'ticket' }]);
+    clock.advance(7_200_000);
+    await incidents.acknowledge(4, alice);
     clock.set(new Date('2026-11-25T03:00:00Z'));
     const rows = await reports.responseTimes({ weeks: 2 });
     expect(rows).toEqual([

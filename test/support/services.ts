@@ -71,7 +71,7 @@ export function escalationAuditor(ds: DataSource, engine: EscalationEngine, part
   return new EscalationAuditor(ds, engine, new IncidentStore(ds), parts.outbox, parts.clock, parts.config, silentLogger, new LeaseService(ds), new SchedulerRegistry(), parts.metrics ?? new AppMetrics());
 }
 
-/** The writer that opens incidents, paging through `transitions` (noEscalation when the test has no engine). */
-export function incidentWriter(outbox: OutboxService, transitions: IncidentTransitionHandler): IncidentWriter {
-  return new IncidentWriter(outbox, transitions, new AppMetrics(), silentLogger);
+/** The writer that opens incidents, paging through `transitions` (noEscalation when the test has no engine); no routes unless given. */
+export function incidentWriter(outbox: OutboxService, transitions: IncidentTransitionHandler, routes: RoutesService = new RoutesService()): IncidentWriter {
+  return new IncidentWriter(outbox, transitions, new AppMetrics(), silentLogger, routes);
 }

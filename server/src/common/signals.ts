@@ -5,6 +5,13 @@
  */
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
 
+/**
+ * How urgently a signal wants people: a *page* notifies the on-call now and runs the route's
+ * escalation policy; a *ticket* (a slow burn, blind monitoring) opens an incident nobody is paged
+ * for, posted once to the route's ticket channel when it names one (docs/incidents.md, Tickets).
+ */
+export type Urgency = 'page' | 'ticket';
+
 export interface Signal {
   /** Stable identity of the alert rule instance, e.g. `slo:now-playing-ranker/availability:page`. */
   fingerprint: string;
@@ -13,6 +20,20 @@ export interface Signal {
   service: string;
   title: string;
   severity: Severity;
+  /**
+   * Default page. Part of the alert rule, like the fingerprint: a rule that can ticket and page
+   * uses one fingerprint per urgency (`slo:<id>:ticket`, `slo:<id>:page`), since an open
+   * incident keeps the urgency it opened with.
+   */
+  urgency?: Urgency;
+  /** What the incident's timeline says when this signal resolves; default the source's wording. */
+  resolvedMessage?: string;
+  /**
+   * While an incident of this fingerprint is open, this signal opens (or refires) nothing:
+   * Alertmanager's inhibition, so an SLO's open page holds back its ticket (the slow-burn
+   * windows still hold the outage the page is about).
+   */
+  inhibitedBy?: string;
   sloId?: string;
   runbookId?: string | null;
   /** Extra labels silences and routes can match (e.g. experiment, variant, metric). */

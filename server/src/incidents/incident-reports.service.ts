@@ -43,12 +43,12 @@ export class IncidentReportsService {
 
   /**
    * Time to acknowledge and to resolve, mean and median, per service and ISO week (UTC) of the
-   * trigger, for the last `weeks` weeks. Muted incidents paged nobody and are left out.
+   * trigger, for the last `weeks` weeks. Muted incidents and tickets paged nobody and are left out.
    */
   async responseTimes(q: ResponseTimeQuery): Promise<ResponseTimeRow[]> {
     const from = reportStart(this.clock.now(), q.weeks);
     const params: unknown[] = [from.toISOString()];
-    let where = 'triggered_at >= $1 AND NOT muted';
+    let where = "triggered_at >= $1 AND NOT muted AND urgency = 'page'";
     if (q.services?.length) {
       params.push(q.services);
       where += ` AND service = ANY($${params.length})`;

@@ -8,6 +8,7 @@ export interface IncidentFacts {
   title: string;
   service: string;
   severity: string;
+  urgency: 'page' | 'ticket';
   source: string;
   route: string | null;
   labels: Record<string, string>;
@@ -22,7 +23,7 @@ export interface IncidentStatusRow {
   acknowledged_at: string | Date | null;
 }
 
-const FACTS = `id, title, service, severity, source, route, labels, status, acknowledged_at`;
+const FACTS = `id, title, service, severity, urgency, source, route, labels, status, acknowledged_at`;
 
 /**
  * The incidents module's tables (`incidents`, `incident_alerts`, `incident_timeline`) as other

@@ -3,7 +3,10 @@ import type { EntityManager } from 'typeorm';
 import { LOGGER, type Logger } from '../common/logger';
 import { AppMetrics } from '../common/metrics';
 import { returnedRows } from '../common/returned-rows';
+import type { Urgency } from '../common/signals';
 import { OutboxService } from '../outbox/outbox.service';
+import { openingNotice, type OpeningNotice } from '../rules/route-definition';
+import { RoutesService } from '../rules/routes.service';
 import type { Actor } from './actor';
 import type { TimelineDraft } from './incident-records';
 import { INCIDENT_TRANSITIONS, type IncidentTransitionHandler } from './incident-transitions';
@@ -18,6 +21,8 @@ export interface IncidentDraft {
   service: string;
   source: IncidentSource;
   severity: string;
+  /** Page or ticket (see Urgency); an open incident keeps the urgency it opened with. */
+  urgency: Urgency;
   sloId: string | null;
   runbookId: string | null;
   runbookUrl: string | null;
@@ -49,8 +54,12 @@ export interface WrittenIncident {
   inserted: boolean;
   status: string;
   muted: boolean;
+  urgency: Urgency;
   signalResolvedAt: Date | null;
 }
+
+/** Topic of the outbox message that posts a ticket to its route's ticket channel (the ticket's "page"). */
+export const TICKET_TOPIC = 'incident.ticketed';
 
 /**
  * The one writer that opens, refires and clears incidents, for every source: SLO and guardrail
@@ -58,7 +67,8 @@ export interface WrittenIncident {
  * statement that opens an incident unless one is open for the fingerprint (the partial unique
  * index settles races between processes); `opened` words the triggered line, counts and logs it;
  * `added` unmutes and refires incidents a delivery was added to; `cleared` words what a source's
- * all-clear does; `page` is the one place that queues a page and starts the escalation. Mutes are decided by the caller with mute.ts
+ * all-clear does; `page` is the one place that queues a page and starts the escalation, and
+ * `notifyOpened` the one place that decides between it and a ticket's post. Mutes are decided by the caller with mute.ts
  * (one matcher for silences and maintenance windows) and arrive as `mutedBy`.
  *
  * Repeats of alerts already stored do not come here: `intake/alert-repeats.ts` adds them in one
@@ -73,6 +83,7 @@ export class IncidentWriter {
     @Inject(INCIDENT_TRANSITIONS) private readonly transitions: IncidentTransitionHandler,
     private readonly metrics: AppMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly routes: RoutesService,
   ) {}
 
   /**
@@ -89,7 +100,7 @@ export class IncidentWriter {
        FROM (SELECT id FROM incidents WHERE fingerprint = ANY($3) AND status <> 'resolved' ORDER BY fingerprint FOR UPDATE) l,
             jsonb_to_recordset($1::jsonb) AS x(fingerprint text, alert_count int)
        WHERE i.id = l.id AND i.fingerprint = x.fingerprint
-       RETURNING i.id, i.fingerprint, false AS inserted, i.status, i.muted, i.signal_resolved_at`,
+       RETURNING i.id, i.fingerprint, false AS inserted, i.status, i.muted, i.urgency, i.signal_resolved_at`,
       [JSON.stringify(drafts.map((d) => ({ fingerprint: d.fingerprint, alert_count: d.alertCount }))), at.toISOString(), drafts.map((d) => d.fingerprint)],
     ));
     const open = new Set(updated.map((r) => r.fingerprint));
@@ -99,6 +110,7 @@ export class IncidentWriter {
       service: d.service,
       source: d.source,
       severity: d.severity,
+      urgency: d.urgency,
       fingerprint: d.fingerprint,
       slo_id: d.sloId,
       runbook_id: d.runbookId,
@@ -113,16 +125,16 @@ export class IncidentWriter {
       muted_reason: d.mutedBy?.text ?? null,
     }));
     const inserted: WrittenRow[] = fresh.length === 0 ? [] : await m.query(
-      `INSERT INTO incidents (title, service, source, severity, status, fingerprint, slo_id, runbook_id, runbook_url, description, evidence, labels,
+      `INSERT INTO incidents (title, service, source, severity, urgency, status, fingerprint, slo_id, runbook_id, runbook_url, description, evidence, labels,
                               triggered_at, alert_count, last_alert_at, route, auto_resolve, muted, muted_reason, version)
-       SELECT title, service, source, severity, 'triggered', fingerprint, slo_id, runbook_id, runbook_url, description, evidence, labels,
+       SELECT title, service, source, severity, urgency, 'triggered', fingerprint, slo_id, runbook_id, runbook_url, description, evidence, labels,
               $2, alert_count, $2, route, auto_resolve, muted, muted_reason, 1
-       FROM jsonb_to_recordset($1::jsonb) AS x(ord int, title text, service text, source text, severity text, fingerprint text, slo_id text, runbook_id text,
+       FROM jsonb_to_recordset($1::jsonb) AS x(ord int, title text, service text, source text, severity text, urgency text, fingerprint text, slo_id text, runbook_id text,
             runbook_url text, description text, evidence jsonb, labels jsonb, alert_count int, route text, auto_resolve boolean, muted boolean, muted_reason text)
        ORDER BY ord
        ON CONFLICT (fingerprint) WHERE status <> 'resolved'
        DO UPDATE SET alert_count = incidents.alert_count + EXCLUDED.alert_count, last_alert_at = EXCLUDED.last_alert_at, version = incidents.version + 1
-       RETURNING id, fingerprint, (xmax = 0) AS inserted, status, muted, signal_resolved_at`,
+       RETURNING id, fingerprint, (xmax = 0) AS inserted, status, muted, urgency, signal_resolved_at`,
       [JSON.stringify(fresh), at.toISOString()],
     );
     return [...updated, ...inserted].map((r) => ({
@@ -131,6 +143,7 @@ export class IncidentWriter {
       inserted: Boolean(r.inserted),
       status: r.status,
       muted: Boolean(r.muted),
+      urgency: r.urgency,
       signalResolvedAt: r.signal_resolved_at ? new Date(r.signal_resolved_at) : null,
     }));
   }
@@ -146,6 +159,21 @@ export class IncidentWriter {
   }
 
   /**
+   * Notifies for an incident that opened, or was unmuted while triggered, as its urgency and
+   * route say (openingNotice): a page through `page` (and so the escalation); a ticket posted once
+   * to the route's ticket channel, keyed by the incident so a repeat never posts twice, and never
+   * through INCIDENT_TRANSITIONS.incidentPaged, so a ticket starts no escalation; a ticket on a
+   * route without a ticket channel, nothing (it shows in the console).
+   */
+  async notifyOpened(m: EntityManager, incidentId: number, draft: Pick<IncidentDraft, 'urgency' | 'route' | 'labels' | 'service' | 'severity' | 'source'>): Promise<OpeningNotice> {
+    // A page needs no route here (the escalation engine and the notifier find it): alert ingest opens many.
+    const notice = draft.urgency === 'page' ? ({ kind: 'page' } as const) : openingNotice(draft.urgency, this.routes.forIncident(draft));
+    if (notice.kind === 'page') await this.page(m, incidentId);
+    else if (notice.kind === 'ticket') await this.outbox.enqueue(m, { key: `incident:${incidentId}:ticket`, topic: TICKET_TOPIC, incidentId, payload: { channel: notice.channel } });
+    return notice;
+  }
+
+  /**
    * An incident `upsert` has just opened: its triggered line (returned, for the caller to write
    * with the rest of its timeline), the page and the escalation's start unless it opened muted,
    * the count and the log line. Returns whether it paged.
@@ -153,21 +181,24 @@ export class IncidentWriter {
   async opened(m: EntityManager, incident: WrittenIncident, draft: IncidentDraft, actor: Actor, at: Date, data: Record<string, unknown>): Promise<{ line: TimelineDraft; paged: boolean }> {
     const by = actor.type === 'system' ? '' : ` by ${actor.name}`;
     const muted = incident.muted ? draft.mutedBy : null;
+    const notice = incident.muted ? null : await this.notifyOpened(m, incident.id, draft);
     const line: TimelineDraft = {
       incidentId: incident.id,
       at,
       actor,
       event: {
         kind: 'incident.triggered',
-        message: `Triggered${by}: ${draft.title}${incident.muted ? ` (muted by ${muted?.text}; nobody paged)` : ''}`,
-        data: { ...data, ...(muted ? { mutedBy: muted } : {}) },
+        message: `Triggered${by}: ${draft.title}${incident.muted ? ` (muted by ${muted?.text}; nobody paged)` : ticketNote(notice)}`,
+        data: { ...data, ...(muted ? { mutedBy: muted } : {}), ...(draft.urgency === 'ticket' ? { urgency: 'ticket' } : {}) },
         notify: false,
       },
     };
-    if (!incident.muted) await this.page(m, incident.id);
     this.metrics.incidentsOpened.inc({ source: draft.source, severity: draft.severity });
-    this.logger.warn({ incidentId: incident.id, fingerprint: draft.fingerprint, service: draft.service, muted: incident.muted ? muted?.text : undefined }, `incident ${incident.id} opened: ${draft.title}`);
-    return { line, paged: !incident.muted };
+    const log = { incidentId: incident.id, fingerprint: draft.fingerprint, service: draft.service, urgency: draft.urgency, muted: incident.muted ? muted?.text : undefined };
+    if (draft.urgency === 'ticket') this.logger.info(log, `ticket ${incident.id} opened: ${draft.title}`);
+    else this.logger.warn(log, `incident ${incident.id} opened: ${draft.title}`);
+    // "paged" tells the caller something was queued for the outbox worker (a page or a ticket's post).
+    return { line, paged: notice !== null && notice.kind !== 'console-ticket' };
   }
 
   /**
@@ -187,8 +218,9 @@ export class IncidentWriter {
         const event = lifecycle.unmute(Object.assign(new Incident(), { muted: true, status: incident.status }));
         if (event) lines.push({ incidentId: incident.id, at, actor, event });
         if (incident.status === 'triggered') {
-          await this.page(m, incident.id);
-          paged = true;
+          // The incident's own urgency, not the delivery's: a ticket stays a ticket.
+          const notice = await this.notifyOpened(m, incident.id, { ...draft, urgency: incident.urgency });
+          paged = paged || notice.kind !== 'console-ticket';
         }
       }
       const message = draft.keepsLatestEvidence ? undefined : `An alert fired again: ${draft.title}`;
@@ -210,11 +242,13 @@ export class IncidentWriter {
   /**
    * The source says the condition cleared (a signal resolved; every alert of the incident
    * resolved at the source): resolved when the route auto-resolves, otherwise recorded while the
-   * incident stays open for a person. Changes the locked entity; the caller saves it, writes the
+   * incident stays open for a person. `message` is the signal's resolvedMessage. Changes the locked entity; the caller saves it, writes the
    * returned line and, when its status changed, tells INCIDENT_TRANSITIONS.
    */
-  cleared(incident: Incident, source: IncidentSource, actor: Actor, at: Date, evidence: Record<string, unknown>): lifecycle.LifecycleEvent | null {
+  cleared(incident: Incident, source: IncidentSource, actor: Actor, at: Date, evidence: Record<string, unknown>, message?: string): lifecycle.LifecycleEvent | null {
     if (incident.autoResolve) return lifecycle.resolveBySource(incident, actor, at);
+    // The signal's own wording (a slow burn that ended, data that came back) when it has one.
+    if (message) return lifecycle.recordSignalResolved(incident, at, evidence, message);
     if (source === 'guardrail') return lifecycle.recordSignalResolved(incident, at, evidence, 'The guardrail breach cleared: the harm test no longer shows harm beyond the margin');
     if (source === 'slo') return lifecycle.recordSignalResolved(incident, at, evidence);
     return lifecycle.recordSignalResolved(incident, at, evidence, `Every alert resolved at the source (${actor.name}); the incident stays open until a person resolves it (route ${incident.route ?? 'default'} does not auto-resolve)`);
@@ -228,5 +262,13 @@ interface WrittenRow {
   inserted: boolean;
   status: string;
   muted: boolean;
+  urgency: Urgency;
   signal_resolved_at: string | null;
+}
+
+/** What the triggered line adds for a ticket: where it is posted, or that it shows in the console only. */
+function ticketNote(notice: OpeningNotice | null): string {
+  if (notice?.kind === 'ticket') return ` (a ticket: posting to ${notice.channel}; nobody paged)`;
+  if (notice?.kind === 'console-ticket') return ' (a ticket: its route names no ticketChannel, so it shows in the console only; nobody paged)';
+  return '';
 }

@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
-import type { Severity } from '../common/signals';
+import type { Severity, Urgency } from '../common/signals';
 
 /** `snoozed` returns to `triggered` when `snoozedUntil` passes. */
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'snoozed' | 'resolved';
@@ -14,6 +14,7 @@ export type IncidentSource = 'slo' | 'guardrail' | 'alertmanager' | 'pagerduty' 
 @Check('ck_incidents_status', `status IN ('triggered', 'acknowledged', 'snoozed', 'resolved')`)
 @Check('ck_incidents_snoozed_until', `(status = 'snoozed') = (snoozed_until IS NOT NULL)`)
 @Check('ck_incidents_severity', `severity IN ('critical', 'error', 'warning', 'info')`)
+@Check('ck_incidents_urgency', `urgency IN ('page', 'ticket')`)
 @Index('ix_incidents_status_id', ['status', 'id'])
 // The console's first page is the open incidents, newest first (status IN (…), ORDER BY id DESC):
 // no (status, id) order serves several statuses, and walking the newest ids past every resolved
@@ -39,6 +40,10 @@ export class Incident {
 
   @Column('text')
   status!: IncidentStatus;
+
+  /** Page (the on-call is notified, the escalation runs) or ticket (posted once to the route's ticket channel, never escalated); fixed when it opens. */
+  @Column('text', { default: 'page' })
+  urgency!: Urgency;
 
   @Column('text')
   fingerprint!: string;

@@ -22,7 +22,7 @@ import { TimelineEntry } from './timeline-entry.entity';
 import { SYSTEM_ACTOR, type Actor } from './actor';
 
 export const INCIDENT_SORTABLE = [
-  'id', 'title', 'service', 'severity', 'status', 'source', 'triggeredAt', 'acknowledgedAt', 'resolvedAt', 'alertCount', 'lastAlertAt', 'assignee',
+  'id', 'title', 'service', 'severity', 'urgency', 'status', 'source', 'triggeredAt', 'acknowledgedAt', 'resolvedAt', 'alertCount', 'lastAlertAt', 'assignee',
 ] as const;
 export const INCIDENT_ALERT_SORTABLE = ['id', 'lastReceivedAt', 'firstReceivedAt', 'status', 'count'] as const;
 
@@ -92,10 +92,12 @@ export class IncidentsService implements SignalHandler {
 
   /**
    * Opens an incident unless one is open for this fingerprint; the unique index decides races.
-   * A silence or maintenance window in force opens it muted: recorded, but nobody is paged.
+   * A silence or maintenance window in force opens it muted: recorded, but nobody is paged. An
+   * open incident of the fingerprint the signal is inhibited by holds it back entirely.
    */
   private async signalFiring(signal: Signal): Promise<SignalHandled> {
     return this.dataSource.transaction(async (m) => {
+      if (signal.inhibitedBy && (await this.hasOpen(m, signal.inhibitedBy))) return { changed: false, incidentId: null };
       const labels = signalLabels(signal);
       const muted = muteReason(labels, signal.service, await loadActiveMutes(m, signal.at));
       const draft: IncidentDraft = {
@@ -104,6 +106,7 @@ export class IncidentsService implements SignalHandler {
         service: signal.service,
         source: signal.source,
         severity: signal.severity,
+        urgency: signal.urgency ?? 'page',
         sloId: signal.sloId ?? null,
         runbookId: signal.runbookId ?? null,
         runbookUrl: null,
@@ -132,7 +135,7 @@ export class IncidentsService implements SignalHandler {
     return this.dataSource.transaction(async (m) => {
       const open = await this.findOpenForUpdate(m, signal.fingerprint);
       if (!open) return { changed: false, incidentId: null };
-      const event = this.writer.cleared(open, signal.source, SYSTEM_ACTOR, signal.at, signal.evidence);
+      const event = this.writer.cleared(open, signal.source, SYSTEM_ACTOR, signal.at, signal.evidence, signal.resolvedMessage);
       if (!event) return { changed: false, incidentId: open.id };
       await m.save(open);
       await writeTimeline(m, this.outbox, [{ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event }]);
@@ -276,6 +279,11 @@ export class IncidentsService implements SignalHandler {
     );
   }
 
+  private async hasOpen(m: EntityManager, fingerprint: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(`SELECT 1 FROM incidents WHERE fingerprint = $1 AND status <> 'resolved' LIMIT 1`, [fingerprint]);
+    return rows.length > 0;
+  }
+
   private findOpenForUpdate(m: EntityManager, fingerprint: string): Promise<Incident | null> {
     return m
       .createQueryBuilder(Incident, 'i')
@@ -329,7 +337,7 @@ export class IncidentsService implements SignalHandler {
       if (bad.length) throw new ValidationError([{ field: 'filter.status', message: `must be one of ${STATUSES.join(', ')} (got ${bad.join(', ')})` }]);
       qb.andWhere('i.status IN (:...status)', { status });
     }
-    for (const [key, column] of [['service', 'i.service'], ['severity', 'i.severity'], ['source', 'i.source'], ['assignee', 'i.assignee']] as const) {
+    for (const [key, column] of [['service', 'i.service'], ['severity', 'i.severity'], ['urgency', 'i.urgency'], ['source', 'i.source'], ['assignee', 'i.assignee']] as const) {
       const v = values(key);
       if (v) qb.andWhere(`${column} IN (:...${key})`, { [key]: v });
     }

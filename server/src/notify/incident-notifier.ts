@@ -9,13 +9,14 @@ import { SlosService } from '../slo/slos.service';
 import { IncidentStore } from '../incidents/incident-store';
 import { IncidentsService } from '../incidents/incidents.service';
 import { SYSTEM_ACTOR } from '../incidents/actor';
+import { TICKET_TOPIC } from '../incidents/incident-writer';
 import type { OutboxMessage } from '../outbox/outbox-message.entity';
 import type { KnownBlock } from '@slack/types';
 import { ESCALATION_CHANNEL_TOPIC, ESCALATION_DM_TOPIC } from '../oncall/escalation-topics';
 import { EscalationViews } from '../oncall/escalation-views';
 import { DeliveryError } from './delivery-error';
 import { renderIncidentMessage, type LatencyNow, type MessageLinks } from './slack/incident-message';
-import { SLACK_API, PAGE_EVENT_TYPE, REPLY_EVENT_TYPE } from './slack/slack.constants';
+import { SLACK_API, PAGE_EVENT_TYPE, REPLY_EVENT_TYPE, TICKET_EVENT_TYPE } from './slack/slack.constants';
 import { escapeMrkdwn } from './slack/mrkdwn';
 import type { SlackApi } from './slack/slack-api';
 import { SlackThread } from './slack/slack-thread.entity';
@@ -44,7 +45,9 @@ export async function lookUp<T>(look: () => Promise<T>, wait: (ms: number) => Pr
 /**
  * Delivers one outbox message about an incident: the page (first Slack post, with metadata
  * that makes a repeated send detectable), or an update (edit the page in place and reply in
- * its thread). Without Slack configured the console inbox and the log are the channel.
+ * its thread). A ticket is posted the same way, once, to the channel its route names for
+ * tickets, and its updates only edit it (no thread replies: nobody is being paged). Without
+ * Slack configured the console inbox and the log are the channel.
  */
 @Injectable()
 export class IncidentNotifier {
@@ -72,6 +75,8 @@ export class IncidentNotifier {
     const p = message.payload as { slackUserId?: string; channel?: string };
     if (message.topic === ESCALATION_DM_TOPIC) return String(p.slackUserId);
     if (message.topic === ESCALATION_CHANNEL_TOPIC && p.channel) return String(p.channel);
+    // The ticket channel was chosen (from the route) when the ticket opened.
+    if (message.topic === TICKET_TOPIC && p.channel) return String(p.channel);
     const thread = await this.dataSource.getRepository(SlackThread).findOneBy({ incidentId: message.incidentId });
     if (thread) return thread.channel;
     const incident = await this.store.facts(message.incidentId);
@@ -110,12 +115,22 @@ export class IncidentNotifier {
     if (message.topic === 'incident.triggered') {
       this.logger.warn({ incidentId: incident.id, service: incident.service, url: links.incidentUrl }, `PAGE: ${incident.title}`);
     }
+    if (message.topic === TICKET_TOPIC) {
+      this.logger.info({ incidentId: incident.id, service: incident.service, url: links.incidentUrl }, `TICKET: ${incident.title}`);
+    }
     if (!this.slack || !this.config.slack) {
       if (message.topic === 'incident.triggered') {
         await this.incidents.addNote(incident.id, SYSTEM_ACTOR, 'notification.sent', 'Page shown in the console inbox (Slack is not configured)', { channel: 'console' });
       }
+      if (message.topic === TICKET_TOPIC) {
+        await this.incidents.addNote(incident.id, SYSTEM_ACTOR, 'notification.sent', 'Ticket shown in the console (Slack is not configured)', { channel: 'console', ticket: true });
+      }
       return { channel: 'console' };
     }
+    const ticket = incident.urgency === 'ticket';
+    // A ticket's post says when (and how) its condition ended: the last such line of its timeline.
+    const timeline = ticket || message.payload.timelineId !== undefined ? await this.incidents.timeline(incident.id) : [];
+    const ended = ticket && incident.signalResolvedAt ? timeline.filter((t) => t.kind === 'incident.signal-resolved').at(-1) : undefined;
     const escalation = await this.escalations.ofIncident(incident.id);
     const rendered = renderIncidentMessage(incident, links, {
       escalating: escalation.running,
@@ -123,6 +138,7 @@ export class IncidentNotifier {
       latency: incident.sloId ? await this.latencyNow(incident.sloId) : null,
       // Buttons of later stages (Roll back while an approval is pending), while it is open.
       extra: incident.status === 'resolved' ? [] : await this.actions.buttons(incident.id),
+      ended: ended ? { at: ended.at, message: ended.message } : null,
     });
     const conversation = opts.conversation ?? (await this.conversationOf(message));
     if (message.topic === ESCALATION_DM_TOPIC || message.topic === ESCALATION_CHANNEL_TOPIC) {
@@ -131,27 +147,31 @@ export class IncidentNotifier {
     // Later changes go to the thread of the page, wherever it was posted.
     const thread = await this.dataSource.getRepository(SlackThread).findOneBy({ incidentId: incident.id });
 
-    if (message.topic === 'incident.triggered') {
+    if (message.topic === 'incident.triggered' || message.topic === TICKET_TOPIC) {
+      const asTicket = message.topic === TICKET_TOPIC;
       if (thread) return { channel: thread.channel, ts: thread.ts, alreadyPosted: true };
       const channel = conversation;
+      const eventType = asTicket ? TICKET_EVENT_TYPE : PAGE_EVENT_TYPE;
       // A previous attempt may have reached Slack before the process died: look before posting.
       const earlier =
         message.attempts > 1
-          ? await lookUp(() => this.slack!.findByMetadataKey(channel, PAGE_EVENT_TYPE, message.key, new Date(message.createdAt.getTime() - 60_000)))
+          ? await lookUp(() => this.slack!.findByMetadataKey(channel, eventType, message.key, new Date(message.createdAt.getTime() - 60_000)))
           : null;
       const posted = earlier
         ? { channel, ts: earlier }
         : await beforePost().then(() => this.slack!.postMessage({
             channel,
             ...rendered,
-            metadata: { eventType: PAGE_EVENT_TYPE, payload: { key: message.key, incident_id: incident.id } },
+            metadata: { eventType, payload: { key: message.key, incident_id: incident.id } },
           }));
       // Kept under the channel name the page was posted to, so its updates share its send queue.
       await this.dataSource.query(
         `INSERT INTO slack_threads (incident_id, channel, ts, channel_id) VALUES ($1, $2, $3, $4) ON CONFLICT ON CONSTRAINT pk_slack_threads DO NOTHING`,
         [incident.id, channel, posted.ts, posted.channel],
       );
-      await this.incidents.addNote(incident.id, SYSTEM_ACTOR, 'notification.sent', `Paged ${channel} in Slack`, { channel, ts: posted.ts, recovered: Boolean(earlier) });
+      await this.incidents.addNote(incident.id, SYSTEM_ACTOR, 'notification.sent', asTicket ? `Posted to ${channel} as a ticket` : `Paged ${channel} in Slack`, {
+        channel, ts: posted.ts, recovered: Boolean(earlier), ...(asTicket ? { ticket: true } : {}),
+      });
       return { channel, ts: posted.ts, recovered: Boolean(earlier) };
     }
 
@@ -161,8 +181,10 @@ export class IncidentNotifier {
     // Editing the page again is harmless: it shows the incident as it is now.
     await beforeSend('update');
     await this.slack.update(channelId, thread.ts, rendered.text, rendered.blocks);
+    // A ticket is one message kept current; its changes are not worth a notification each.
+    if (ticket) return { channel: thread.channel, ts: thread.ts, updated: true };
     const timelineId = Number(message.payload.timelineId);
-    const entry = (await this.incidents.timeline(incident.id)).find((t) => t.id === timelineId);
+    const entry = timeline.find((t) => t.id === timelineId);
     if (!entry) return { channel: thread.channel, ts: thread.ts, updated: true };
     // The thread reply carries the outbox key too, so a retry after a lost answer finds it instead of replying twice.
     const earlier = message.attempts > 1 ? await lookUp(() => this.slack!.findReplyByMetadataKey(channelId, thread.ts, REPLY_EVENT_TYPE, message.key)) : null;

@@ -80,7 +80,8 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
   /** In the transaction that pages the incident: snapshot the policy and take the first step. */
   async start(m: EntityManager, incidentId: number): Promise<void> {
     const incident = await this.incidents.facts(incidentId, m);
-    if (!incident) return;
+    // Pages go through escalation; tickets never do (the writer does not page them; this holds if one ever did).
+    if (!incident || incident.urgency === 'ticket') return;
     const name = this.policyFor(incident);
     if (!name) return;
     const now = this.clock.now();

@@ -43,6 +43,8 @@ describe('matchesTrigger', () => {
     // Only a ticket pair firing (or nothing firing, as with no data) is not a page.
     expect(matchesTrigger(p, slo([{ severity: 'page', firing: false }, { severity: 'ticket', firing: true }]))).toBe(false);
     expect(matchesTrigger(p, guardrail('breach'))).toBe(false);
+    // A ticket signal never rolls back, whatever its evidence shows.
+    expect(matchesTrigger(p, { ...slo([{ severity: 'page', firing: true }]), fingerprint: 'slo:ranker.availability:ticket', urgency: 'ticket' })).toBe(false);
   });
 });
 

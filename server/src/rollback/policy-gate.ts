@@ -13,6 +13,8 @@ import type { RollbackPolicy } from '../rules/rollback-definition';
  */
 export function matchesTrigger(policy: RollbackPolicy, signal: Signal): boolean {
   if (signal.status !== 'firing') return false;
+  // A ticket (a slow burn) never rolls anything back: rollback follows pages.
+  if (signal.urgency === 'ticket') return false;
   const t = policy.trigger;
   if (t.kind === 'slo') {
     if (signal.source !== 'slo' || signal.service !== t.service) return false;

@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RulesError, formatProblem } from './yaml-source';
 import type { IncomingAlert } from '../incidents/intake/incoming-alert';
-import { DEFAULT_ROUTE, groupFingerprint, groupLabels, selectRoute, toRoute, routeSchema } from './route-definition';
+import { DEFAULT_ROUTE, groupFingerprint, groupLabels, openingNotice, selectRoute, toRoute, routeSchema } from './route-definition';
+import { RoutesService } from './routes.service';
 import { loadRoutes } from './routes-loader';
 
 const alert = (labels: Record<string, string>, source: IncomingAlert['source'] = 'alertmanager') => ({ labels, source, service: labels.service ?? null, severity: null });
@@ -34,6 +35,38 @@ describe('routes', () => {
     expect(groupLabels(DEFAULT_ROUTE, { alertname: 'A' })).toEqual({ alertname: 'A', service: '' });
     const everyLabel = toRoute(routeSchema.parse({ name: 'each', groupBy: ['...'] }), 'a.yaml');
     expect(groupFingerprint(everyLabel, { a: '1', b: '2' })).not.toBe(groupFingerprint(everyLabel, { a: '1', b: '3' }));
+  });
+});
+
+describe('ticket channel', () => {
+  const tickets = toRoute(routeSchema.parse({ name: 'ranker', match: ['service="now-playing-ranker"'], slackChannel: '#ranker-oncall', ticketChannel: '#ranker-tickets' }), 'a.yaml');
+  const pagesOnly = toRoute(routeSchema.parse({ name: 'feature-store', match: ['service="feature-store"'], slackChannel: '#fs-oncall' }), 'a.yaml');
+  const routes = new RoutesService([tickets, pagesOnly]);
+  // An SLO incident has no route of its own: it is routed by its labels, service and severity.
+  const sloIncident = (service: string) => ({ route: null, labels: { slo: `${service}.availability` }, service, severity: 'critical', source: 'slo' });
+
+  it('reads a channel name or id, and names the field and an example when it is neither', () => {
+    expect(tickets.ticketChannel).toBe('#ranker-tickets');
+    expect(toRoute(routeSchema.parse({ name: 'x', ticketChannel: 'C012AB3CD' }), 'a.yaml').ticketChannel).toBe('C012AB3CD');
+    expect(pagesOnly.ticketChannel).toBeNull();
+    expect(DEFAULT_ROUTE.ticketChannel).toBeNull();
+    const bad = routeSchema.safeParse({ name: 'x', ticketChannel: 'Ranker Tickets!' });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]).toMatchObject({ path: ['ticketChannel'], message: expect.stringContaining('#ranker-tickets') });
+  });
+
+  it('posts a ticket to the ticket channel of the route its labels select', () => {
+    expect(openingNotice('ticket', routes.forIncident(sloIncident('now-playing-ranker')))).toEqual({ kind: 'ticket', channel: '#ranker-tickets' });
+  });
+
+  it('shows a ticket in the console only on a route without a ticket channel, or on no route', () => {
+    expect(openingNotice('ticket', routes.forIncident(sloIncident('feature-store')))).toEqual({ kind: 'console-ticket' });
+    expect(openingNotice('ticket', routes.forIncident(sloIncident('model-serving')))).toEqual({ kind: 'console-ticket' });
+  });
+
+  it('pages a page whatever the route names for tickets', () => {
+    expect(openingNotice('page', routes.forIncident(sloIncident('now-playing-ranker')))).toEqual({ kind: 'page' });
+    expect(openingNotice('page', routes.forIncident(sloIncident('feature-store')))).toEqual({ kind: 'page' });
   });
 });
 

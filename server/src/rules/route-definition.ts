@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Severity } from '../common/signals';
+import type { Severity, Urgency } from '../common/signals';
 import { isLabelName, matchesAll, parseMatcher, type LabelMatcher } from './label-matcher';
 
 /**
@@ -38,8 +38,18 @@ export const routeSchema = z.strictObject({
   /** The escalation policy (escalationPolicies:) its incidents follow; copied into each incident when it opens. */
   escalationPolicy: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must name an escalation policy').optional(),
   /** The Slack channel its pages go to (an id such as C012AB3CD is best); default SLACK_CHANNEL. */
-  slackChannel: z.string().regex(/^(#?[a-z0-9][a-z0-9._-]*|[CG][A-Z0-9]{2,})$/, 'must be a Slack channel name such as #ranker-oncall or an id such as C012AB3CD').optional(),
+  slackChannel: slackChannelText('#ranker-oncall').optional(),
+  /**
+   * Where its tickets (incidents of urgency ticket: slow burns, blind monitoring) are posted,
+   * once, and edited as they end; without it a ticket shows in the console only. Tickets never
+   * escalate and never page.
+   */
+  ticketChannel: slackChannelText('#ranker-tickets').optional(),
 });
+
+function slackChannelText(example: string) {
+  return z.string().regex(/^(#?[a-z0-9][a-z0-9._-]*|[CG][A-Z0-9]{2,})$/, `must be a Slack channel name such as ${example} or an id such as C012AB3CD`);
+}
 
 export const routesFieldSchema = z.array(routeSchema).min(1);
 
@@ -55,6 +65,7 @@ export interface Route {
   runbookId: string | null;
   escalationPolicy: string | null;
   slackChannel: string | null;
+  ticketChannel: string | null;
   /** Where it was defined ('' for the built-in default). */
   file: string;
 }
@@ -69,6 +80,7 @@ export const DEFAULT_ROUTE: Route = {
   runbookId: null,
   escalationPolicy: null,
   slackChannel: null,
+  ticketChannel: null,
   file: '',
 };
 
@@ -83,11 +95,24 @@ export function toRoute(spec: RouteSpec, file: string): Route {
     runbookId: spec.runbook ? spec.runbook.replace(/\.md$/, '') : null,
     escalationPolicy: spec.escalationPolicy ?? null,
     slackChannel: spec.slackChannel ?? null,
+    ticketChannel: spec.ticketChannel ?? null,
     file,
   };
 }
 
-/** The labels routes and silences match on: the alert's own, plus `service` and `severity` when it has none. */
+/**
+ * How an incident that opens (or is unmuted while triggered) notifies, by its urgency and route:
+ * a page goes to the page channel and starts the escalation; a ticket is posted once to the
+ * route's ticket channel, or, on a route without one, shown in the console only. A ticket never
+ * takes the page path, whatever the route says.
+ */
+export type OpeningNotice = { kind: 'page' } | { kind: 'ticket'; channel: string } | { kind: 'console-ticket' };
+
+export function openingNotice(urgency: Urgency, route: Pick<Route, 'ticketChannel'>): OpeningNotice {
+  if (urgency === 'page') return { kind: 'page' };
+  return route.ticketChannel ? { kind: 'ticket', channel: route.ticketChannel } : { kind: 'console-ticket' };
+}
+
 /** What a route looks at: an outside alert's, or an incident's, labels, service, severity and source. */
 export interface RoutedAlert {
   labels: Record<string, string>;

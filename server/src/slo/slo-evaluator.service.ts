@@ -244,10 +244,18 @@ function changedEnough(r: SloResult, prev: PreviousStatus, now: Date): boolean {
   return false;
 }
 
+/** What a ticket's timeline (and its Slack post) says when its slow burn stops, by the state the SLO went to. */
+function ticketEnded(state: SloState): string {
+  return state === 'page'
+    ? 'The burn rose to the page thresholds: the SLO pages as its own incident now'
+    : 'The slow burn ended: burn rates are back under the ticket thresholds';
+}
+
 /**
  * Runs the burn-rate rules over the SLI store: on a schedule (one process at a time, by lease)
  * and right after an ingest batch for the SLOs it touched, so a page never waits for a tick.
- * Publishes page-level signals; stores each SLO's latest state for the API.
+ * Publishes page signals and ticket signals (urgency ticket: slow burns, which never page);
+ * stores each SLO's latest state for the API.
  */
 @Injectable()
 export class SloEvaluator implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -381,22 +389,28 @@ export class SloEvaluator implements OnApplicationBootstrap, OnApplicationShutdo
     const rows: Array<Record<string, unknown>> = [];
     for (const r of results as SloResult[]) {
       const prev = previous.get(r.slo.id);
-      const signal = (status: Signal['status']): Signal => ({
-        fingerprint: `slo:${r.slo.id}:page`,
+      const signal = (urgency: 'page' | 'ticket', status: Signal['status']): Signal => ({
+        fingerprint: `slo:${r.slo.id}:${urgency}`,
         source: 'slo' as const,
         service: r.slo.service,
-        title: `${r.slo.service} ${r.slo.name} SLO is burning its error budget`,
+        title: urgency === 'page' ? `${r.slo.service} ${r.slo.name} SLO is burning its error budget` : `${r.slo.service} ${r.slo.name} SLO is slowly burning its error budget`,
         severity: r.slo.severity,
+        ...(urgency === 'ticket' ? { urgency, inhibitedBy: `slo:${r.slo.id}:page`, ...(status === 'resolved' ? { resolvedMessage: ticketEnded(r.state) } : {}) } : {}),
         sloId: r.slo.id,
         runbookId: r.slo.runbookId,
         evidence: r.evidence,
         at: now,
         status,
       });
-      if (r.state === 'page') signals.push(signal('firing'));
-      // Leaving page resolves the signal; so does leaving no-data, since a page may have gone
-      // page → no-data → ok (incidents ignore a resolve for which nothing is open).
-      else if ((prev?.state === 'page' || prev?.state === 'no-data') && r.state !== 'no-data') signals.push(signal('resolved'));
+      // Page and ticket are two alert rules of the SLO, each with its own incident. Leaving a state
+      // resolves its signal; so does leaving no-data, since a page may have gone page → no-data →
+      // ok (incidents ignore a resolve for which nothing is open). A ticket that turns into a page
+      // resolves (its incident says the page took over) and the page opens as any page does; while
+      // the page is open, the ticket it leaves behind as it ends is held back (inhibitedBy).
+      for (const urgency of ['page', 'ticket'] as const) {
+        if (r.state === urgency) signals.push(signal(urgency, 'firing'));
+        else if ((prev?.state === urgency || prev?.state === 'no-data') && r.state !== 'no-data') signals.push(signal(urgency, 'resolved'));
+      }
       if (prev && !changedEnough(r, prev, now)) continue;
       rows.push({
         slo_id: r.slo.id,

@@ -12,6 +12,12 @@ export const IncidentStatusChip = ({ value }: { value: string | null | undefined
   <StatusChip value={value} colors={{ triggered: 'error', acknowledged: 'warning', snoozed: 'info', resolved: 'success' }} />
 );
 
+/** Page or ticket: a ticket was never paged (posted to its route's ticket channel at most). */
+export const UrgencyChip = ({ value }: { value: string | null | undefined }) => (
+  <StatusChip value={value} colors={{ page: 'error', ticket: 'info' }} variant={value === 'ticket' ? 'outlined' : 'filled'} />
+);
+
+export const urgencyChoices = ['page', 'ticket'].map((id) => ({ id, name: id }));
 export const severityChoices = ['critical', 'error', 'warning', 'info'].map((id) => ({ id, name: id }));
 export const statusChoices = ['triggered', 'acknowledged', 'snoozed', 'resolved'].map((id) => ({ id, name: id }));
 export const sourceChoices = ['slo', 'guardrail', 'alertmanager', 'pagerduty', 'manual'].map((id) => ({ id, name: id }));

@@ -1,12 +1,13 @@
 import { DataTable, List, SearchInput, SelectArrayInput, SelectInput, TextInput } from 'react-admin';
 import { DateTime } from '../fields';
-import { IncidentStatusChip, OPEN_STATUSES, SeverityChip, severityChoices, sourceChoices, statusChoices } from './chips';
+import { IncidentStatusChip, OPEN_STATUSES, SeverityChip, UrgencyChip, severityChoices, sourceChoices, statusChoices, urgencyChoices } from './chips';
 import type { Incident } from './types';
 
 const filters = [
   <SearchInput key="q" source="q" alwaysOn />,
   <SelectArrayInput key="status" source="status" choices={statusChoices} alwaysOn sx={{ minWidth: 220 }} />,
   <SelectInput key="severity" source="severity" choices={severityChoices} />,
+  <SelectInput key="urgency" source="urgency" choices={urgencyChoices} />,
   <SelectInput key="source" source="source" choices={sourceChoices} />,
   <TextInput key="service" source="service" />,
 ];
@@ -19,6 +20,7 @@ export const IncidentList = () => (
       <DataTable.Col source="title" />
       <DataTable.Col source="service" />
       <DataTable.Col source="severity" render={(r) => <SeverityChip value={r.severity} />} />
+      <DataTable.Col source="urgency" render={(r) => <UrgencyChip value={r.urgency} />} />
       <DataTable.Col source="status" render={(r) => <IncidentStatusChip value={r.status} />} />
       <DataTable.Col source="source" />
       <DataTable.Col source="assignee" render={(r) => r.assignee ?? ''} />

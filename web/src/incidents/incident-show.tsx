@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { Box, Card, CardContent, Typography } from '@mui/material';
 import { ListButton, Show, TopToolbar, useRecordContext } from 'react-admin';
 import { DateTime } from '../fields';
-import { IncidentStatusChip, SeverityChip } from './chips';
+import { IncidentStatusChip, SeverityChip, UrgencyChip } from './chips';
 import { Evidence } from './evidence';
 import { IncidentActionButton, NoteButton, PostmortemButton, ReassignButton, RunbookButton, SnoozeButton } from './incident-actions';
 import { InlineRunbook } from './inline-runbook';
@@ -83,6 +83,7 @@ const IncidentDetails = () => {
       <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fill, minmax(200px, 1fr))' }}>
         <Item label="Status"><IncidentStatusChip value={record.status} /></Item>
         <Item label="Severity"><SeverityChip value={record.severity} /></Item>
+        <Item label="Urgency"><UrgencyChip value={record.urgency} /></Item>
         <Item label="Service">{record.service}</Item>
         <Item label="Source">{record.source}</Item>
         <Item label="SLO">{record.sloId ?? '—'}</Item>

@@ -17,6 +17,8 @@ export interface Incident {
   service: string;
   source: string;
   severity: Severity;
+  /** Page, or ticket (never paged; posted to its route's ticket channel at most). */
+  urgency: 'page' | 'ticket';
   status: IncidentStatus;
   sloId?: string | null;
   runbookId?: string | null;

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Alert, Box, Card, CardContent, Typography } from '@mui/material';
+import { Alert, Box, Card, CardContent, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import MenuBookIcon from '@mui/icons-material/MenuBook';
 import { Link, ListButton, RefreshButton, Show, TopToolbar, useRecordContext } from 'react-admin';
 import { DateTime, percent } from '../fields';
@@ -10,7 +10,7 @@ import { LatencyPanel } from './latency-panel';
 import { BudgetChart, BurnRateChart } from './slo-charts';
 import { formatLatency, quantilesFor } from './slo-math';
 import { SloStateChip } from './state-chip';
-import type { SloDetail } from './types';
+import type { PullProgress, SloDetail } from './types';
 import { WindowPairsTable } from './window-pairs-table';
 
 const SloTitle = () => {
@@ -52,6 +52,31 @@ const Section = ({ title, subtitle, children }: { title: string; subtitle?: Reac
   </Card>
 );
 
+const PullTable = ({ pull }: { pull: PullProgress[] }) => (
+  <Box sx={{ overflowX: 'auto' }}>
+    <Table size="small" aria-label="Prometheus queries pulled">
+      <TableHead>
+        <TableRow>
+          <TableCell>Query</TableCell>
+          <TableCell>Pulled until</TableCell>
+          <TableCell>Backfill</TableCell>
+          <TableCell>Last error</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {pull.map((p) => (
+          <TableRow key={p.series}>
+            <TableCell sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>{p.query ?? 'not pulled yet'}</TableCell>
+            <TableCell>{p.pulledUntil ? <DateTime value={p.pulledUntil} /> : '—'}</TableCell>
+            <TableCell>{p.caughtUpAt ? 'done' : `${p.backfillPercent}%`}</TableCell>
+            <TableCell>{p.lastError ?? '—'}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  </Box>
+);
+
 const kind = (slo: SloDetail): string =>
   slo.kind === 'latency' ? `latency: requests within ${formatLatency(slo.thresholdSeconds)}` : 'events: requests without a server error';
 
@@ -60,7 +85,6 @@ const SloDetails = () => {
   if (!slo) return null;
   const history = slo.history ?? { burnRates: [], budget: [] };
   const pairs = slo.evidence?.windowPairs ?? [];
-  const storesHistory = slo.source !== 'prometheus';
   return (
     <Box sx={{ display: 'grid', gap: 2, p: 2 }}>
       <Typography variant="h5" component="h1">
@@ -101,18 +125,18 @@ const SloDetails = () => {
       {slo.state === 'no-data' && slo.noDataReason && <Alert severity="info">No data: {slo.noDataReason}</Alert>}
       <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: '1fr', lg: '3fr 2fr' } }}>
         <Section title="Burn rate, last 24 h" subtitle="Times faster than on budget, per window; a page fires when both windows of a pair cross its line.">
-          {storesHistory ? <BurnRateChart key={slo.id} history={history} pairs={pairs} /> : <Typography variant="body2">This SLO reads Prometheus; Headroom keeps no history for it.</Typography>}
+          <BurnRateChart key={slo.id} history={history} pairs={pairs} />
         </Section>
         <Section title={`Error budget, ${slo.period} period`} subtitle="Share of the budget left, counted from the start of the period to each point.">
-          {storesHistory ? <BudgetChart history={history} period={slo.period} /> : <Typography variant="body2">This SLO reads Prometheus; Headroom keeps no history for it.</Typography>}
+          <BudgetChart history={history} period={slo.period} />
         </Section>
       </Box>
-      {slo.kind === 'latency' && storesHistory && (
+      {slo.kind === 'latency' && (
         <Section title="Latency" subtitle="Quantiles and requests per bucket over the chosen window.">
           <LatencyPanel key={slo.id} slo={slo} />
         </Section>
       )}
-      {slo.kind === 'latency' && storesHistory && (
+      {slo.kind === 'latency' && (
         <Section title="Latency, last 6 h" subtitle="Quantiles per 5-minute step, and where the requests fell among the buckets.">
           <LatencyHistory key={slo.id} sloId={slo.id} quantiles={quantilesFor(slo.objective)} thresholdSeconds={slo.thresholdSeconds ?? null} />
         </Section>
@@ -120,9 +144,12 @@ const SloDetails = () => {
       <Section title="Alert conditions" subtitle="Each window pair at the last evaluation.">
         <WindowPairsTable evidence={slo.evidence ?? {}} />
       </Section>
-      {storesHistory && (
-        <Section title="Back-test" subtitle="Replay the stored minutes through these rules, or through changed ones, and see what would have fired.">
-          <BacktestForm key={slo.id} slo={slo} />
+      <Section title="Back-test" subtitle="Replay the stored minutes through these rules, or through changed ones, and see what would have fired.">
+        <BacktestForm key={slo.id} slo={slo} />
+      </Section>
+      {slo.pull && (
+        <Section title="Pulled from Prometheus" subtitle="Each query is read once a minute into Headroom's rollups; a new one is first backfilled over the period.">
+          <PullTable pull={slo.pull} />
         </Section>
       )}
     </Box>

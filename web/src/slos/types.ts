@@ -51,9 +51,21 @@ export interface SloHistory {
   budget: Array<{ at: string; remaining: number | null }>;
 }
 
+/** How far one query of a Prometheus-backed SLO is pulled into Headroom's rollups. */
+export interface PullProgress {
+  series: string;
+  query: string | null;
+  pulledUntil: string | null;
+  backfillPercent: number;
+  caughtUpAt: string | null;
+  lastError: string | null;
+}
+
 export interface SloDetail extends Slo {
   evidence: SloEvidence;
   history: SloHistory;
+  /** Prometheus-backed SLOs only. */
+  pull: PullProgress[] | null;
 }
 
 export interface LatencyAnswer {

@@ -520,6 +520,8 @@ function draftOf(g: AlertGroup): IncidentDraft {
     service: g.first.service,
     source: a.source,
     severity: g.first.severity,
+    // Outside alerts page; their own severity words (ticket, warning…) map to a severity, not an urgency.
+    urgency: 'page',
     sloId: null,
     runbookId: g.first.route.runbookId,
     runbookUrl: a.runbookUrl,

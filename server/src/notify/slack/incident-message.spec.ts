@@ -96,4 +96,29 @@ describe('renderIncidentMessage', () => {
     // Headroom's own links stay links.
     expect(all).toContain('<http://h/#/incidents/12/show|Incident #12>');
   });
+
+  it('marks a ticket as one, and once it ended or was resolved says so and when', () => {
+    const ticket = Object.assign(incident('triggered'), { urgency: 'ticket', title: 'ranker availability SLO is slowly burning its error budget' });
+    const open = renderIncidentMessage(ticket, links);
+    expect(open.text).toBe('TICKET: ranker availability SLO is slowly burning its error budget (now-playing-ranker)');
+    expect(JSON.stringify(open.blocks)).toContain(':ticket: *Ticket: ranker availability SLO is slowly burning its error budget*');
+    expect(JSON.stringify(open.blocks)).not.toContain('Ended');
+
+    const endedAt = new Date('2026-12-02T10:00:00Z');
+    const ended = renderIncidentMessage(Object.assign(ticket, { signalResolvedAt: endedAt }), links, { ended: { at: endedAt, message: 'The slow burn ended: burn rates are back under the ticket thresholds' } });
+    expect(ended.text).toMatch(/^\[Ended\] TICKET: /);
+    expect(JSON.stringify(ended.blocks)).toContain(':white_check_mark: *Ended* <!date^1796205600^{date_short_pretty} {time}|2026-12-02T10:00:00.000Z>: The slow burn ended: burn rates are back under the ticket thresholds');
+
+    const resolvedAt = new Date('2026-12-02T11:00:00Z');
+    const resolved = renderIncidentMessage(Object.assign(incident('resolved'), { urgency: 'ticket', resolvedAt }), links);
+    expect(resolved.text).toMatch(/^\[Resolved\] TICKET: /);
+    expect(JSON.stringify(resolved.blocks)).toContain('*Resolved by*\\nbob <!date^1796209200^');
+  });
+
+  it('leaves a page as it was: no ended line, even when passed one', () => {
+    const at = new Date('2026-12-02T10:00:00Z');
+    const page = renderIncidentMessage(Object.assign(incident('triggered'), { urgency: 'page', signalResolvedAt: at }), links, { ended: { at, message: 'cleared' } });
+    expect(page.text).toMatch(/^CRITICAL: /);
+    expect(JSON.stringify(page.blocks)).not.toContain('Ended');
+  });
 });

@@ -66,20 +66,30 @@ function formatGuardrail(e: Record<string, unknown>): string | null {
   return `${e.metric}: ${e.variant ?? 'treatment'} ${fmt(e.treatmentMean)} vs ${e.control ?? 'control'} ${fmt(e.controlMean)}${rel}, margin ${e.margin}${p}${srm}`;
 }
 
+/** A ticket's condition ended: when, and the timeline's words for it. */
+export interface EndedNote {
+  at: Date;
+  message: string;
+}
+
 /**
  * The page as Slack Block Kit. The same function renders the first post and every later
  * `chat.update`, so the message always shows the incident's current state; buttons disappear
- * once they no longer apply.
+ * once they no longer apply. A ticket (urgency ticket) is marked as one and, once its condition
+ * ended (`ended`) or it was resolved, says so and when.
  */
 export function renderIncidentMessage(
   incident: Incident,
   links: MessageLinks,
-  opts: { escalating?: boolean; extra?: IncidentButton[]; latency?: LatencyNow | null; paged?: string[] } = {},
+  opts: { escalating?: boolean; extra?: IncidentButton[]; latency?: LatencyNow | null; paged?: string[]; ended?: EndedNote | null } = {},
 ): { text: string; blocks: KnownBlock[] } {
   const extra = opts.extra ?? [];
-  const icon = SEVERITY_ICON[incident.severity] ?? ':red_circle:';
+  const ticket = incident.urgency === 'ticket';
+  const icon = ticket ? ':ticket:' : (SEVERITY_ICON[incident.severity] ?? ':red_circle:');
+  const ended = ticket ? (opts.ended ?? null) : null;
+  const state = incident.status === 'resolved' ? '[Resolved] ' : ended ? '[Ended] ' : '';
   // The fallback text is mrkdwn too (notifications, screen readers): escaped like the blocks.
-  const text = `${incident.status === 'resolved' ? '[Resolved] ' : ''}${incident.severity.toUpperCase()}: ${escapeMrkdwn(incident.title)} (${escapeMrkdwn(incident.service)})`;
+  const text = `${state}${ticket ? 'TICKET' : incident.severity.toUpperCase()}: ${escapeMrkdwn(incident.title)} (${escapeMrkdwn(incident.service)})`;
   const evidence = incident.evidence ?? {};
   const fields: string[] = [`*Service*\n${escapeMrkdwn(incident.service)}`, `*Status*\n${STATUS_TEXT[incident.status] ?? incident.status}`];
   if (incident.sloId) fields.push(`*SLO*\n${escapeMrkdwn(incident.sloId)}${evidence.objective ? ` (${(Number(evidence.objective) * 100).toFixed(2)}%)` : ''}`);
@@ -97,17 +107,18 @@ export function renderIncidentMessage(
     fields.push(`*Snoozed until*\n${slackDate(until)}`);
   }
   if (incident.acknowledgedBy) fields.push(`*Acknowledged by*\n${escapeMrkdwn(incident.acknowledgedBy)}`);
-  if (incident.resolvedBy) fields.push(`*Resolved by*\n${escapeMrkdwn(incident.resolvedBy)}`);
+  if (incident.resolvedBy) fields.push(`*Resolved by*\n${escapeMrkdwn(incident.resolvedBy)}${ticket && incident.resolvedAt ? ` ${slackDate(new Date(incident.resolvedAt))}` : ''}`);
 
   const linkLine = [`<${links.incidentUrl}|Incident #${incident.id}>`, links.runbookUrl ? `<${links.runbookUrl}|Runbook>` : null]
     .filter(Boolean)
     .join('  ·  ');
 
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `${icon} *${escapeMrkdwn(incident.title)}*` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `${icon} *${ticket ? 'Ticket: ' : ''}${escapeMrkdwn(incident.title)}*${ticket ? '\nA ticket: nobody is paged; look at it in working hours.' : ''}` } },
     { type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn' as const, text: f })) },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: linkLine }] },
   ];
+  if (ended) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: *Ended* ${slackDate(new Date(ended.at))}: ${escapeMrkdwn(ended.message)}` } });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: linkLine }] });
   const buttons: Button[] = [];
   if (incident.status === 'triggered') {
     buttons.push({ type: 'button' as const, action_id: ACTION_ACKNOWLEDGE, text: { type: 'plain_text' as const, text: 'Acknowledge' }, style: 'primary' as const, value: String(incident.id) });

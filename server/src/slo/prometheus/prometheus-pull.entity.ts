@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * How far each pulled Prometheus query is stored in the SLI rollups (see prometheus-puller.ts).
@@ -6,6 +6,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * a minute twice and never skips one.
  */
 @Entity({ name: 'prometheus_pulls' })
+@Check('ck_prometheus_pulls_kind', `kind IN ('counter', 'histogram')`)
 export class PrometheusPull {
   /** The stored series name (pulledSeriesName). */
   @PrimaryColumn('text', { primaryKeyConstraintName: 'pk_prometheus_pulls' })
