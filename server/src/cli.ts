@@ -18,6 +18,9 @@ const USAGE = `Usage: headroom <command>
                      create a console user (a generated password is printed once)
   openslo import <files or folders…> [--out FILE.yaml|FOLDER] [--runbook FILE.md] [--server NAME]
                      convert OpenSLO v1 documents into Headroom SLO files (docs/alerts.md)
+  slo init --prometheus URL --job JOB [--out DIR] [--service NAME] [--server NAME]
+                     write a starter SLO file from the request counter and latency
+                     histogram Prometheus has for JOB (docs/alerts.md)
   backtest --slo ID --from TIME --to TIME [--step 1m] [--json]
                      replay stored history through the SLO's alert rules
                      (embedded database: stop the server first; it holds the data folder)
@@ -78,6 +81,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
       case 'openslo': {
         const { runOpenSloCommand } = await import('./rules/openslo/openslo-command');
         return runOpenSloCommand(rest, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }, EXIT.rules);
+      }
+      case 'slo': {
+        const config = loadConfig(env, root);
+        const { runSloCommand } = await import('./commands/slo-init');
+        return await runSloCommand(rest, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }, { alertsDir: config.alertsDir, runbooksDir: config.runbooksDir, exitFailed: 1 });
       }
       case 'backtest':
         return await backtestCommand(rest, env, root);

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshotOnFailure } from '../support/browser';
 import { REPO_ROOT, runHeadroomCli, startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
 
 /**
@@ -53,18 +54,12 @@ describe('web console in Chromium', () => {
       return list.length > 0 ? list : null;
     });
     incidentId = incidents[0].id;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   });
 
-  afterEach(async () => {
-    // Keep what the browser showed when a test fails.
-    const state = expect.getState();
-    if (page && state.currentTestName) await page.screenshot({ path: path.join(SHOTS, `last-${state.currentTestName.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
-  });
+  // Keep what the browser showed when a test fails.
+  afterEach(() => screenshotOnFailure(page, SHOTS, 'last-'));
 
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshotOnFailure } from '../support/browser';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
 import { REPO_ROOT, startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
 
@@ -65,18 +66,12 @@ describe.each(databaseKinds())('SLO pages in Chromium (%s)', (kind) => {
     });
     expect(fault.status).toBe(201);
     await waitFor('the latency SLO to page', async () => (await getJson<SloJson>(`/api/slos/${SLO}`)).state === 'page', 90_000, 500);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   });
 
-  afterEach(async () => {
-    // Keep what the browser showed when a test fails.
-    const state = expect.getState();
-    if (page && state.currentTestName) await page.screenshot({ path: path.join(SHOTS, `${prefix}-last-${state.currentTestName.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
-  });
+  // Keep what the browser showed when a test fails.
+  afterEach(() => screenshotOnFailure(page, SHOTS, `${prefix}-last-`));
 
   afterAll(async () => {
     await browser?.close();

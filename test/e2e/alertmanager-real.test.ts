@@ -1,8 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
+import { findAlertmanager } from '../support/debian-tools';
 import { freePort } from '../support/ports';
 
 /**
@@ -12,18 +13,6 @@ import { freePort } from '../support/ports';
  */
 const ADMIN = 'e2e-admin-token-0123456789abcdef';
 const AM_KEY = 'hk_alertmanager_real-0123456789abcdef';
-
-function findAlertmanager(): string {
-  const candidates = [process.env.ALERTMANAGER_BIN, '/usr/bin/prometheus-alertmanager', '/usr/local/bin/alertmanager'].filter(Boolean) as string[];
-  for (const c of candidates) if (fs.existsSync(c)) return c;
-  try {
-    const found = execFileSync('which', ['alertmanager'], { encoding: 'utf8' }).trim();
-    if (found) return found;
-  } catch {
-    // not on the PATH either
-  }
-  throw new Error('No Alertmanager binary: run scripts/ensure-debian-packages.mjs (apt-get install prometheus-alertmanager), or set ALERTMANAGER_BIN');
-}
 
 describe('a real Alertmanager sending to Headroom', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-e2e-real-am-'));

@@ -40,7 +40,7 @@ describe('observability', () => {
 
   it('answers liveness and readiness without a token', async () => {
     expect(await (await fetch(`${app.url}/healthz`)).json()).toEqual({ status: 'ok' });
-    expect(await (await fetch(`${app.url}/readyz`)).json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', notifications: 'ok', escalations: 'ok' } });
+    expect(await (await fetch(`${app.url}/readyz`)).json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', notifications: 'ok', escalations: 'ok', sources: 'ok' } });
   });
 
   it('refuses API routes without a valid token, with a JSON 401, and unknown API routes with a JSON 404', async () => {

@@ -20,7 +20,8 @@ export class PrometheusServer {
   private child?: ChildProcess;
   private log = '';
 
-  constructor(private readonly options: { targets: string[]; scrapeInterval?: string; ruleFiles?: string[] }) {}
+  /** `targets` are scraped as job `ranker`; `jobs` adds others (a metrics path of their own, say). */
+  constructor(private readonly options: { targets: string[]; jobs?: Array<{ name: string; targets: string[]; metricsPath?: string }>; scrapeInterval?: string; ruleFiles?: string[] }) {}
 
   /** Writes history into the TSDB; call before start(). */
   async backfill(openMetrics: string): Promise<void> {
@@ -42,9 +43,14 @@ export class PrometheusServer {
         `  evaluation_interval: ${interval}`,
         ...(this.options.ruleFiles?.length ? ['rule_files:', ...this.options.ruleFiles.map((f) => `  - ${f}`)] : []),
         'scrape_configs:',
-        '  - job_name: ranker',
-        '    static_configs:',
-        `      - targets: [${this.options.targets.map((t) => `"${t}"`).join(', ')}]`,
+        ...[{ name: 'ranker', targets: this.options.targets, metricsPath: undefined as string | undefined }, ...(this.options.jobs ?? [])]
+          .filter((job) => job.targets.length > 0)
+          .flatMap((job) => [
+            `  - job_name: ${job.name}`,
+            ...(job.metricsPath ? [`    metrics_path: ${job.metricsPath}`] : []),
+            '    static_configs:',
+            `      - targets: [${job.targets.map((t) => `"${t}"`).join(', ')}]`,
+          ]),
         '',
       ].join('\n'),
     );

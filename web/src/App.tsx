@@ -4,6 +4,7 @@ import { authProvider, type Role } from './auth-provider';
 import { Dashboard } from './dashboard';
 import { dataProvider } from './data-provider';
 import { incidents } from './incidents';
+import { HeadroomLayout } from './layout';
 import { LoginPage } from './login-page';
 import { queryClient } from './query-client';
 import { runbooks } from './runbooks';
@@ -32,6 +33,7 @@ const Console = () => (
     queryClient={queryClient}
     loginPage={LoginPage}
     dashboard={Dashboard}
+    layout={HeadroomLayout}
   >
     {(permissions: Role | null) => (
       <>

@@ -3,6 +3,7 @@ import simpleRestProvider from 'ra-data-simple-rest';
 import { getToken } from './auth-provider';
 import type { CalendarLink, OnCallNow } from './schedules/types';
 import type { BacktestRequest, BacktestResult, LatencyAnswer, LatencyHistory } from './slos/types';
+import type { RulesStatus } from './layout/types';
 
 export const API_URL = '/api';
 
@@ -37,6 +38,8 @@ export interface HeadroomDataProvider extends DataProvider {
   sloLatency(id: Identifier, window: string, quantiles: number[]): Promise<{ data: LatencyAnswer }>;
   sloLatencyHistory(id: Identifier, params: { span: string; step: string; quantiles: number[] }): Promise<{ data: LatencyHistory }>;
   sloBacktest(id: Identifier, request: BacktestRequest): Promise<{ data: BacktestResult }>;
+  /** When the alert rules were loaded, their problems, and the SLOs no source can feed. */
+  rulesStatus(): Promise<{ data: RulesStatus }>;
 }
 
 const base = simpleRestProvider(API_URL, httpClient);
@@ -97,6 +100,9 @@ export const dataProvider: HeadroomDataProvider = {
   },
   async sloBacktest(id, request) {
     return { data: (await postJson(recordUrl('slos', id, 'backtest'), request)).json };
+  },
+  async rulesStatus() {
+    return { data: (await httpClient(`${API_URL}/rules/status`)).json };
   },
 };
 

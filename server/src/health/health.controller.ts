@@ -8,6 +8,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DeliveryChannels } from '../notify/delivery-channels';
 import { EscalationAuditor } from '../oncall/escalation-auditor';
 import { OutboxService } from '../outbox/outbox.service';
+import { describeIdleSlos } from '../rules/idle-sources';
+import { RulesService } from '../rules/rules.service';
 
 @Controller()
 @Public()
@@ -19,6 +21,7 @@ export class HealthController {
     private readonly auth: AuthService,
     private readonly channels: DeliveryChannels,
     private readonly auditor: EscalationAuditor,
+    private readonly rules: RulesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -31,7 +34,9 @@ export class HealthController {
   /**
    * Readiness: the database answers and every migration is applied (503 otherwise). Slack
    * conversations that keep failing and escalations past a due step are reported too, as
-   * `degraded` with 200: another process would not do better, and people must see it.
+   * `degraded` with 200: another process would not do better, and people must see it. So are
+   * SLOs whose source cannot produce data in this configuration (`checks.sources`): a restart
+   * would not feed them either; a person must change the configuration.
    */
   @Get('readyz')
   async readyz() {
@@ -55,6 +60,9 @@ export class HealthController {
       checks.database = `unreachable: ${(err as Error).message}`;
       ready = false;
     }
+    const idle = this.rules.idleSlos();
+    checks.sources = describeIdleSlos(idle);
+    degraded ||= idle.length > 0;
     if (!ready) throw new HttpException({ status: 'not ready', checks }, HttpStatus.SERVICE_UNAVAILABLE);
     return { status: degraded ? 'degraded' : 'ready', checks };
   }

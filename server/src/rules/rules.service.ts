@@ -8,6 +8,7 @@ import type { ExperimentDefinition } from './experiment-definition';
 import type { RollbackHook, RollbackPolicy } from './rollback-definition';
 import type { PrometheusServer, SloDefinition } from './slo-definition';
 import { formatProblem, RulesError, type RuleProblem } from './yaml-source';
+import { describeIdleSlos, idleSlos, type IdleSlo } from './idle-sources';
 
 export interface RulesStatus {
   loadedAt: Date;
@@ -16,6 +17,8 @@ export interface RulesStatus {
   /** The last reload's problems; the previous good set stays in force meanwhile. */
   problems: RuleProblem[];
   lastAttemptAt: Date;
+  /** SLOs whose source cannot produce data in this configuration (they stay no-data). */
+  idleSlos: IdleSlo[];
 }
 
 const RELOAD_DEBOUNCE_MS = 250;
@@ -40,7 +43,8 @@ const FILE_CHANGE: ReloadAttempt['by'] = { type: 'system', id: null, name: 'file
 export class RulesService implements OnApplicationBootstrap, OnApplicationShutdown {
   private rules: RuleSet;
   private runbooks: Map<string, Runbook>;
-  private status: RulesStatus;
+  private status: Omit<RulesStatus, 'idleSlos'>;
+  private idle: IdleSlo[];
   private watchers: fs.FSWatcher[] = [];
   private timer?: NodeJS.Timeout;
   private readonly listeners: Array<(rules: RuleSet) => void> = [];
@@ -55,6 +59,16 @@ export class RulesService implements OnApplicationBootstrap, OnApplicationShutdo
     this.runbooks = runbooks;
     const now = new Date();
     this.status = { loadedAt: now, lastAttemptAt: now, slos: rules.slos.length, runbooks: runbooks.size, problems: [] };
+    this.idle = this.findIdle(rules);
+  }
+
+  private findIdle(rules: RuleSet): IdleSlo[] {
+    return idleSlos(rules.slos, { simulator: this.config.simulator.enabled, databaseUrlSet: Boolean(this.config.databaseUrl) });
+  }
+
+  /** Said once at start, and again when a reload changes which SLOs are idle. */
+  private warnIdle(): void {
+    if (this.idle.length > 0) this.logger?.warn({ slos: this.idle.map((i) => i.slo) }, describeIdleSlos(this.idle));
   }
 
   private load(): { rules: RuleSet; runbooks: Map<string, Runbook> } {
@@ -64,6 +78,7 @@ export class RulesService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   onApplicationBootstrap(): void {
+    this.warnIdle();
     for (const dir of [this.config.alertsDir, this.config.runbooksDir]) {
       if (!fs.existsSync(dir)) continue;
       try {
@@ -97,6 +112,10 @@ export class RulesService implements OnApplicationBootstrap, OnApplicationShutdo
       this.runbooks = runbooks;
       this.status = { loadedAt: attemptAt, lastAttemptAt: attemptAt, slos: rules.slos.length, runbooks: runbooks.size, problems: [] };
       this.logger?.info({ slos: rules.slos.length, runbooks: runbooks.size }, 'alert rules reloaded');
+      const idle = this.findIdle(rules);
+      const changed = idle.map((i) => i.slo).join() !== this.idle.map((i) => i.slo).join();
+      this.idle = idle;
+      if (changed) this.warnIdle();
       for (const l of this.listeners) l(rules);
     } catch (err) {
       problems = err instanceof RulesError ? err.problems : [{ file: this.config.alertsDir, line: 1, field: '', message: (err as Error).message }];
@@ -117,7 +136,12 @@ export class RulesService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   rulesStatus(): RulesStatus {
-    return this.status;
+    return { ...this.status, idleSlos: this.idle };
+  }
+
+  /** SLOs whose source cannot produce data in this configuration (GET /api/rules/status, /readyz). */
+  idleSlos(): IdleSlo[] {
+    return this.idle;
   }
 
   slos(): SloDefinition[] {

@@ -1,0 +1,10 @@
+import { Layout, type LayoutProps } from 'react-admin';
+import { IdleSourcesBanner } from './idle-sources-banner';
+
+/** react-admin's layout with the configuration banners above every page. */
+export const HeadroomLayout = ({ children, ...props }: LayoutProps) => (
+  <Layout {...props}>
+    <IdleSourcesBanner />
+    {children}
+  </Layout>
+);
