@@ -34,7 +34,7 @@ describe.each(databaseKinds())('on-call API (real process, %s)', (kind) => {
   beforeAll(async () => {
     await slack.start();
     if (kind === 'postgres') db = await openTestDatabase('postgres', { migrate: false });
-    for (const f of fs.readdirSync(path.join(REPO_ROOT, 'alerts'))) fs.copyFileSync(path.join(REPO_ROOT, 'alerts', f), path.join(alertsDir, f));
+    for (const f of fs.readdirSync(path.join(REPO_ROOT, 'alerts'), { withFileTypes: true })) if (f.isFile()) fs.copyFileSync(path.join(REPO_ROOT, 'alerts', f.name), path.join(alertsDir, f.name));
     fs.writeFileSync(path.join(alertsDir, 'routes.yaml'), ROUTES);
     const env = {
       HEADROOM_DATA_DIR: dataDir,

@@ -146,16 +146,17 @@ prometheus:
 
   it('shows no-data with the reason while Prometheus is down, opening nothing, and recovers when it is back', async () => {
     await prometheus.stop();
+    // The puller asks Prometheus once a minute has completed: the outage shows within a minute.
     const down = await waitFor('the latency SLO in no-data', async () => {
       const s = await slo(LATENCY);
       return s.state === 'no-data' ? s : null;
-    }, 30_000);
+    }, 90_000, 500);
     expect(down.noDataReason).toMatch(/^default: .*(ECONNREFUSED|connect)/);
     expect(down.pull![0].lastError).toMatch(/ECONNREFUSED|connect/);
     expect((await get<unknown[]>('/api/incidents')).length).toBe(1);
 
     await prometheus.start();
-    await waitFor('the latency SLO read again', async () => (await slo(LATENCY)).state === 'page', 30_000);
+    await waitFor('the latency SLO read again', async () => (await slo(LATENCY)).state === 'page', 90_000, 500);
     expect(pages()).toHaveLength(1);
-  }, 90_000);
+  }, 240_000);
 });
