@@ -107,6 +107,19 @@ const windowPairSchema = z.strictObject({
 /** Window pairs one SLO may alert on (the SRE workbook's set is four); also the back-test's limit. */
 export const MAX_WINDOW_PAIRS = 8;
 
+/**
+ * Alerting on silence: an SLO that stays `no-data` for `after` opens a "monitoring is blind"
+ * incident (a ticket unless `severity: page`). `noData: false` turns it off; `noData: true` or
+ * `{}` is the default.
+ */
+const noDataObject = z.strictObject({
+  enabled: z.boolean().default(true),
+  after: duration.default('10m'),
+  severity: z.enum(['ticket', 'page']).default('ticket'),
+});
+const noDataSchema = z.preprocess((v) => (v === false ? { enabled: false } : v === true ? {} : v), noDataObject);
+const NO_DATA_DEFAULT = { enabled: true, after: '10m', severity: 'ticket' } as const;
+
 const alertingSchema = z.strictObject({
   page: z.boolean().default(true),
   ticket: z.boolean().default(true),
@@ -114,6 +127,7 @@ const alertingSchema = z.strictObject({
   windows: z.array(windowPairSchema).min(1).max(MAX_WINDOW_PAIRS, `must hold at most ${MAX_WINDOW_PAIRS} window pairs`).optional(),
   /** Low-traffic guard: a window with fewer events cannot fire. */
   minEvents: z.number().int().min(0).default(0),
+  noData: noDataSchema.default(NO_DATA_DEFAULT),
 });
 
 const sloSchema = z.strictObject({
@@ -122,7 +136,7 @@ const sloSchema = z.strictObject({
   objective: z.number().gt(0).lt(1, 'must be below 1 (e.g. 0.999)'),
   period: duration.default('30d'),
   sli: sliSchema,
-  alerting: alertingSchema.default({ page: true, ticket: true, minEvents: 0 }),
+  alerting: alertingSchema.default({ page: true, ticket: true, minEvents: 0, noData: NO_DATA_DEFAULT }),
   severity: z.enum(['critical', 'error', 'warning', 'info']).default('critical'),
   runbook: z.string().regex(/^[\w./-]+\.md$/, 'must name a markdown file in runbooks/, e.g. ranker.md'),
   labels: z.record(z.string(), z.string()).default({}),
@@ -206,6 +220,13 @@ export interface AlertingSpec {
   /** Seconds; null = the SRE-workbook pairs scaled to the period. */
   windows: Array<{ severity: 'page' | 'ticket'; long: number; short: number; budgetShare: number }> | null;
   minEvents: number;
+  /** The blind-monitoring alert: after how many seconds of `no-data`, and its urgency; null when off. */
+  noData: NoDataAlerting | null;
+}
+
+export interface NoDataAlerting {
+  afterSeconds: number;
+  severity: 'ticket' | 'page';
 }
 
 export interface SloDefinition {
@@ -263,6 +284,7 @@ export function toSloDefinition(service: string, slo: ParsedSlo, file: string): 
       ticket: slo.alerting.ticket,
       windows: slo.alerting.windows?.map((w) => ({ severity: w.severity, long: parseDuration(w.long), short: parseDuration(w.short), budgetShare: w.budgetShare })) ?? null,
       minEvents: slo.alerting.minEvents,
+      noData: slo.alerting.noData.enabled ? { afterSeconds: parseDuration(slo.alerting.noData.after), severity: slo.alerting.noData.severity } : null,
     },
     severity: slo.severity,
     runbookId: slo.runbook.replace(/\.md$/, ''),
