@@ -15,6 +15,8 @@ import { SimulatorSeriesResolver, simulatorSeries } from '../../server/src/slo/s
 import type { CounterSample } from '../../server/src/slo/sli-store';
 import type { SliReader } from '../../server/src/slo/sli-reader';
 import { SloEvaluator } from '../../server/src/slo/slo-evaluator.service';
+import * as fs from 'node:fs';
+import { alertsWithDefaultPolicy } from '../support/alerts-with-default-policy';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
 import { escalationEngine, incidentWriter, oncallService, outboxService } from '../support/services';
 import { silentLogger } from '../support/test-logger';
@@ -32,8 +34,10 @@ const MIN = 60_000;
  */
 describe.each(databaseKinds())('blind monitoring (alerting.noData) on %s', (kind) => {
   let db: TestDatabase;
+  const alertsDir = alertsWithDefaultPolicy();
   let store: PostgresSliStore;
   let evaluator: SloEvaluator;
+  let rules: RulesService;
   const start = new Date('2026-12-01T00:00:00Z');
   const clock = new ManualClock(start);
   /** The source's failure while it is down (what a Prometheus outage looks like to the evaluator). */
@@ -51,8 +55,8 @@ describe.each(databaseKinds())('blind monitoring (alerting.noData) on %s', (kind
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     store = new PostgresSliStore(db.dataSource);
-    const config = loadConfig({}, ROOT);
-    const rules = new RulesService(config);
+    const config = loadConfig({ HEADROOM_ALERTS_DIR: alertsDir }, ROOT);
+    rules = new RulesService(config);
     const outbox = outboxService(db.dataSource, config);
     const engine = escalationEngine(db.dataSource, { outbox, oncall: oncallService(db.dataSource, config, clock), config, clock });
     const transitions: IncidentTransitionHandler = { incidentPaged: (m, id) => engine.start(m, id), incidentStatusChanged: (m, id) => engine.wake(m, id) };
@@ -69,13 +73,16 @@ describe.each(databaseKinds())('blind monitoring (alerting.noData) on %s', (kind
     };
     evaluator = new SloEvaluator(db.dataSource, rules, incidents, new LeaseService(db.dataSource), new SchedulerRegistry(), new AppMetrics(), [flaky], clock, config, silentLogger);
   });
-  afterAll(() => db.close());
+  afterAll(async () => {
+    await db.close();
+    fs.rmSync(alertsDir, { recursive: true, force: true });
+  });
 
   const incidentRows = () =>
     db.dataSource.query(`SELECT id, title, severity, status, evidence, runbook_id, resolved_by FROM incidents WHERE fingerprint = $1 ORDER BY id`, [BLIND]);
 
   it('opens a ticket naming the reason after 10 minutes of no-data, pages nobody, and resolves when data returns', async () => {
-    const slo = [new RulesService(loadConfig({}, ROOT)).slo(SLO)!];
+    const slo = [rules.slo(SLO)!];
     await traffic(new Date(start.getTime() - 180 * MIN), 180);
     expect((await evaluator.evaluate('manual', slo))[0].state).toBe('ok');
 
@@ -101,7 +108,7 @@ describe.each(databaseKinds())('blind monitoring (alerting.noData) on %s', (kind
       runbook_id: 'now-playing-ranker-availability',
     });
     expect(opened.evidence).toMatchObject({ reason: down, noDataSince: downAt.toISOString(), noDataFor: '10m', after: '10m' });
-    // A ticket: no page in the outbox, no escalation started (the default policy would page).
+    // A ticket: no page in the outbox, no escalation started (the default policy starts one for a page).
     expect(await db.dataSource.query(`SELECT key FROM outbox WHERE incident_id = $1`, [opened.id])).toEqual([]);
     expect(await db.dataSource.query(`SELECT incident_id FROM escalations WHERE incident_id = $1`, [opened.id])).toEqual([]);
     const [triggered] = await db.dataSource.query(`SELECT message FROM incident_timeline WHERE incident_id = $1 AND kind = 'incident.triggered'`, [opened.id]);
@@ -128,7 +135,7 @@ describe.each(databaseKinds())('blind monitoring (alerting.noData) on %s', (kind
   });
 
   it('counts a never-evaluated SLO from its first no-data pass, and names the missing data', async () => {
-    const [feature] = [new RulesService(loadConfig({}, ROOT)).slo('feature-store.availability')!];
+    const [feature] = [rules.slo('feature-store.availability')!];
     clock.advance(60 * MIN);
     await evaluator.evaluate('manual', [feature]);
     clock.advance(9 * MIN);
@@ -140,8 +147,21 @@ describe.each(databaseKinds())('blind monitoring (alerting.noData) on %s', (kind
     expect(row).toEqual({ title: 'monitoring of feature-store.availability is blind: no events in any window (is the source sending data?)', status: 'triggered' });
   });
 
+  it('pages, with the SLO severity and an escalation, when alerting.noData says severity: page', async () => {
+    const slo = rules.slo('candidate-retrieval.availability')!;
+    const paging = { ...slo, alerting: { ...slo.alerting, noData: { afterSeconds: 300, severity: 'page' as const } } };
+    clock.advance(60 * MIN);
+    await evaluator.evaluate('manual', [paging]);
+    clock.advance(5 * MIN);
+    await evaluator.evaluate('manual', [paging]);
+    const [row] = await db.dataSource.query(`SELECT id, severity FROM incidents WHERE fingerprint = 'slo:candidate-retrieval.availability:no-data'`);
+    expect(row.severity).toBe(slo.severity);
+    expect(await db.dataSource.query(`SELECT topic FROM outbox WHERE incident_id = $1`, [row.id])).toContainEqual({ topic: 'incident.triggered' });
+    expect(await db.dataSource.query(`SELECT incident_id FROM escalations WHERE incident_id = $1`, [row.id])).toHaveLength(1);
+  });
+
   it('does nothing for an SLO whose alerting.noData is false', async () => {
-    const slo = new RulesService(loadConfig({}, ROOT)).slo('model-serving.availability')!;
+    const slo = rules.slo('model-serving.availability')!;
     const off = { ...slo, alerting: { ...slo.alerting, noData: null } };
     clock.advance(60 * MIN);
     await evaluator.evaluate('manual', [off]);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { parseDuration } from '../common/duration';
+import { isDuration, parseDuration } from '../common/duration';
 import { routesFieldSchema } from './route-definition';
 import { experimentsFieldSchema } from './experiment-definition';
+import { heartbeatsFieldSchema } from './heartbeat-definition';
 import { rollbackHooksFieldSchema, rollbackPoliciesFieldSchema } from './rollback-definition';
 
 /**
@@ -9,14 +10,6 @@ import { rollbackHooksFieldSchema, rollbackPoliciesFieldSchema } from './rollbac
  * silently turns an alert off. Documented in docs/alerts.md, with an example per feature.
  */
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes');
-const isDuration = (v: string) => {
-  try {
-    parseDuration(v);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const duration = z.string().refine(isDuration, 'must be a duration such as 5m, 1h, 7d, 30d or 4w');
 
 const latencyThreshold = z.union([
@@ -191,14 +184,16 @@ export const alertFileSchema = z
     /** Signed HTTP calls to a deploy system, and the policies that fire them (rollback-definition.ts). */
     rollbackHooks: rollbackHooksFieldSchema.optional(),
     rollbackPolicies: rollbackPoliciesFieldSchema.optional(),
+    /** Dead man's switches: beats expected from outside (heartbeat-definition.ts). */
+    heartbeats: heartbeatsFieldSchema.optional(),
     /** On-call schedules and escalation policies: validated by oncall/oncall-loader.ts (a later stage). */
     schedules: z.array(z.unknown()).optional(),
     escalationPolicies: z.array(z.unknown()).optional(),
   })
   .superRefine((f, ctx) => {
     if (f.slos && !f.service) ctx.addIssue({ code: 'custom', path: ['service'], message: 'required when the file has slos' });
-    if (!f.slos && !f.prometheus && !f.routes && !f.experiments && !f.rollbackHooks && !f.rollbackPolicies && !f.schedules && !f.escalationPolicies) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers, routes, experiments, rollbackHooks, rollbackPolicies, schedules or escalationPolicies)' });
+    if (!f.slos && !f.prometheus && !f.routes && !f.experiments && !f.rollbackHooks && !f.rollbackPolicies && !f.heartbeats && !f.schedules && !f.escalationPolicies) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers, routes, experiments, rollbackHooks, rollbackPolicies, heartbeats, schedules or escalationPolicies)' });
     }
   });
 
