@@ -98,6 +98,11 @@ describe('loadRules', () => {
     ]);
   });
 
+  it('loads the heartbeats example as written in docs/alerts.md', () => {
+    fs.copyFileSync(path.resolve(__dirname, '../../../alerts/examples/heartbeats.yaml'), path.join(dir, 'heartbeats.yaml'));
+    expect(loadRules(dir, () => true).heartbeats.map((h) => [h.name, h.intervalSeconds, h.severity])).toEqual([['alertmanager', 300, 'page'], ['nightly-feature-backfill', 86400, 'ticket']]);
+  });
+
   it('reports YAML syntax errors and duplicate keys with their line', () => {
     write('a.yaml', 'service: a\nservice: b\nslos: []\n');
     expect(problems()[0]).toMatch(/^a\.yaml:2: \(document\): YAML syntax: /);

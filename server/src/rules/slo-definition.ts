@@ -107,7 +107,8 @@ export const MAX_WINDOW_PAIRS = 8;
  */
 const noDataObject = z.strictObject({
   enabled: z.boolean().default(true),
-  after: duration.default('10m'),
+  // A pass runs every 30 s by default: less than a minute of silence is a scrape hiccup, not blindness.
+  after: duration.refine((v) => !isDuration(v) || parseDuration(v) >= 60, 'must be at least 1m').default('10m'),
   severity: z.enum(['ticket', 'page']).default('ticket'),
 });
 const noDataSchema = z.preprocess((v) => (v === false ? { enabled: false } : v === true ? {} : v), noDataObject);
