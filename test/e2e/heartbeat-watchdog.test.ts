@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
-import { startAlertmanager, type RealAlertmanager } from '../support/real-alertmanager';
+import { startAlertmanager, type AlertmanagerProcess } from '../support/debian-tools';
 
 /**
  * Alertmanager's always-firing Watchdog alert as the heartbeat of the alert pipeline: a real
@@ -15,7 +15,7 @@ const KEY = 'hk_heartbeat_watchdog-0123456789abcdef';
 describe('the Watchdog alert of a real Alertmanager beats a heartbeat', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-e2e-watchdog-'));
   let app: HeadroomProcess;
-  let am: RealAlertmanager;
+  let am: AlertmanagerProcess;
 
   beforeAll(async () => {
     fs.mkdirSync(path.join(dir, 'alerts'));
@@ -29,7 +29,7 @@ describe('the Watchdog alert of a real Alertmanager beats a heartbeat', () => {
       HEADROOM_INTEGRATION_KEYS: `heartbeat:watchdog:${KEY}`,
     });
     // docs/alerts.md's route and receiver; group_interval and repeat_interval shortened for the test.
-    am = await startAlertmanager(dir, `route:
+    fs.writeFileSync(path.join(dir, 'alertmanager.yml'), `route:
   receiver: headroom
   routes:
     - matchers: [alertname="Watchdog"]
@@ -48,6 +48,7 @@ receivers:
             credentials_file: ${path.join(dir, 'heartbeat-key')}
   - name: headroom
 `);
+    am = await startAlertmanager(path.join(dir, 'alertmanager.yml'), path.join(dir, 'am'));
   });
 
   afterAll(async () => {
