@@ -24,6 +24,7 @@ import { RulesModule } from './rules/rules.module';
 import { RollbackModule } from './rollback/rollback.module';
 import { SloModule } from './slo/slo.module';
 import { ExperimentsSourceModule } from './sources/experiments/experiments-source.module';
+import { HeartbeatsModule } from './sources/heartbeats/heartbeats.module';
 import { SourcesModule } from './sources/sources.module';
 
 export interface AppModuleOptions {
@@ -76,6 +77,7 @@ export class AppModule {
         SourcesModule,
         GuardrailsModule,
         ExperimentsSourceModule,
+        HeartbeatsModule,
         IncidentsModule,
         OncallModule,
         NotifyModule,

@@ -15,7 +15,7 @@ import { RollbackService } from './rollback/rollback.service';
  * imports a downstream one, and nothing depends on the order modules initialise in.
  *
  *   sources ── OTLP push, simulator ──▶ SLI store ──▶ SloEvaluator.evaluateAfterIngest   (plain calls)
- *   SloEvaluator, GuardrailEvaluator, PlatformBreachesService
+ *   SloEvaluator (burns, blind monitoring), GuardrailEvaluator, PlatformBreachesService, HeartbeatsService
  *        └─ SIGNAL_HANDLER ─▶ IncidentsService.handleSignals ─▶ RollbackService.handleSignals
  *   Alertmanager, PagerDuty receivers ─▶ AlertIngestService                         (plain calls)
  *   incidents, in the transaction that pages ─ INCIDENT_TRANSITIONS ─▶ EscalationEngine.start

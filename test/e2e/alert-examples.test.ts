@@ -23,6 +23,7 @@ describe('alerts/examples', () => {
   it('has the files the docs promise', () => {
     expect(yamlFiles).toEqual([
       'alertmanager-routes.yaml',
+      'heartbeats.yaml',
       'playlist-api-availability.yaml',
       'playlist-api-latency.yaml',
       'prometheus-servers.yaml',

@@ -51,7 +51,7 @@ function minuteBatch(fromMinute: number, toMinute: number, part: 'all' | 'a' | '
 function slo(name: string, sli: SloDefinition['sli']): SloDefinition {
   return {
     id: `${SVC}.${name}`, service: SVC, name, objective: 0.99, periodSeconds: 30 * 86_400, sli,
-    alerting: { page: true, ticket: true, windows: null, minEvents: 0 }, severity: 'critical',
+    alerting: { page: true, ticket: true, windows: null, minEvents: 0, noData: null }, severity: 'critical',
     runbookId: 'ranker.md', labels: {}, file: 'test',
   };
 }

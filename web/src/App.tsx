@@ -18,6 +18,7 @@ import { tokens } from './tokens';
 import { integrations } from './integrations';
 import { audit } from './audit';
 import { experiments } from './experiments';
+import { heartbeats } from './heartbeats';
 import { silences } from './silences';
 import { rollbackExecutions } from './rollback-executions';
 import { rollbackHooks } from './rollback-hooks';
@@ -42,6 +43,7 @@ const Console = () => (
         <Resource name="services" {...services} />
         <Resource name="experiments" {...experiments} />
         <Resource name="silences" {...silences} />
+        <Resource name="heartbeats" {...heartbeats} />
         <Resource name="rollback-executions" {...rollbackExecutions} />
         <Resource name="rollback-hooks" {...rollbackHooks} />
         <Resource name="rollback-policies" {...rollbackPolicies} />

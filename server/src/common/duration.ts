@@ -38,6 +38,16 @@ export function parseDuration(value: string): number {
   return seconds;
 }
 
+/** Whether `value` is a duration parseDuration accepts (for schema refinements). */
+export function isDuration(value: string): boolean {
+  try {
+    parseDuration(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Formats whole seconds in the shortest exact form: 3600 -> '1h', 5400 -> '90m',
  * 2592000 -> '30d', 1209600 -> '2w', 0 -> '0s'. Throws on negative or fractional input,

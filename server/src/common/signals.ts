@@ -16,7 +16,7 @@ export interface Signal {
   /** Stable identity of the alert rule instance, e.g. `slo:now-playing-ranker/availability:page`. */
   fingerprint: string;
   status: 'firing' | 'resolved';
-  source: 'slo' | 'guardrail';
+  source: 'slo' | 'guardrail' | 'heartbeat';
   service: string;
   title: string;
   severity: Severity;
@@ -34,6 +34,12 @@ export interface Signal {
    * windows still hold the outage the page is about).
    */
   inhibitedBy?: string;
+  /**
+   * The incident resolves itself when this signal resolves (blind monitoring whose data came
+   * back, a heartbeat that beat again): nothing is left for a person to check. Default false:
+   * a burn's incident stays open for a person after the burn ends.
+   */
+  autoResolve?: boolean;
   sloId?: string;
   runbookId?: string | null;
   /** Extra labels silences and routes can match (e.g. experiment, variant, metric). */

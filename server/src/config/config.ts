@@ -29,11 +29,11 @@ function retention(min: number, minText: string) {
 
 /** Integration keys given in configuration (HEADROOM_INTEGRATION_KEYS), for automated set-ups. */
 export interface ProvisionedIntegrationKey {
-  kind: 'alertmanager' | 'pagerduty' | 'otlp' | 'experiments';
+  kind: 'alertmanager' | 'pagerduty' | 'otlp' | 'experiments' | 'heartbeat';
   name: string;
   key: string;
 }
-const INTEGRATION_KEY_KINDS = ['alertmanager', 'pagerduty', 'otlp', 'experiments'] as const;
+const INTEGRATION_KEY_KINDS = ['alertmanager', 'pagerduty', 'otlp', 'experiments', 'heartbeat'] as const;
 
 /**
  * `kind:name:key` entries separated by commas or whitespace, e.g.

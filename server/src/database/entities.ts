@@ -26,6 +26,7 @@ import { SimulatorFault } from '../sources/simulator/simulator-fault.entity';
 import { SimulatorState } from '../sources/simulator/simulator-state.entity';
 import { OtlpStreamState } from '../sources/otlp/otlp-stream-state.entity';
 import { Lease } from '../common/lease.entity';
+import { Heartbeat } from '../sources/heartbeats/heartbeat.entity';
 
 /** Listed as classes, not globs, so the build, the tests and the CLI share one definition. */
 export const ENTITIES = [
@@ -63,4 +64,5 @@ export const ENTITIES = [
   ScheduleOverride,
   Escalation,
   CalendarLink,
+  Heartbeat,
 ];

@@ -43,8 +43,8 @@ export function resolve(incident: Incident, actor: Actor, at: Date): LifecycleEv
   return { kind: 'incident.resolved', message: `Resolved by ${actor.name}` };
 }
 
-/** The source resolved every alert and the route says that resolves the incident. */
-export function resolveBySource(incident: Incident, actor: Actor, at: Date): LifecycleEvent | null {
+/** The source resolved every alert and the route (or the signal) says that resolves the incident; `reason` is the signal's wording. */
+export function resolveBySource(incident: Incident, actor: Actor, at: Date, reason?: string): LifecycleEvent | null {
   if (incident.status === 'resolved') return null;
   incident.status = 'resolved';
   incident.snoozedUntil = null;
@@ -53,7 +53,9 @@ export function resolveBySource(incident: Incident, actor: Actor, at: Date): Lif
   incident.signalResolvedAt ??= at;
   return {
     kind: 'incident.resolved',
-    message: `Resolved automatically: every alert resolved at the source (${actor.name}; route ${incident.route ?? 'default'} has autoResolve)`,
+    message: reason
+      ? `Resolved automatically: ${reason}`
+      : `Resolved automatically: every alert resolved at the source (${actor.name}; route ${incident.route ?? 'default'} has autoResolve)`,
     data: { bySource: true, route: incident.route },
   };
 }

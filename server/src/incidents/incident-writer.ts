@@ -246,8 +246,8 @@ export class IncidentWriter {
    * returned line and, when its status changed, tells INCIDENT_TRANSITIONS.
    */
   cleared(incident: Incident, source: IncidentSource, actor: Actor, at: Date, evidence: Record<string, unknown>, message?: string): lifecycle.LifecycleEvent | null {
-    if (incident.autoResolve) return lifecycle.resolveBySource(incident, actor, at);
-    // The signal's own wording (a slow burn that ended, data that came back) when it has one.
+    if (incident.autoResolve) return lifecycle.resolveBySource(incident, actor, at, message);
+    // The signal's own wording (a slow burn that ended, data that came back, a beat) when it has one.
     if (message) return lifecycle.recordSignalResolved(incident, at, evidence, message);
     if (source === 'guardrail') return lifecycle.recordSignalResolved(incident, at, evidence, 'The guardrail breach cleared: the harm test no longer shows harm beyond the margin');
     if (source === 'slo') return lifecycle.recordSignalResolved(incident, at, evidence);

@@ -3,7 +3,7 @@ import type { Severity, Urgency } from '../common/signals';
 
 /** `snoozed` returns to `triggered` when `snoozedUntil` passes. */
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'snoozed' | 'resolved';
-export type IncidentSource = 'slo' | 'guardrail' | 'alertmanager' | 'pagerduty' | 'manual';
+export type IncidentSource = 'slo' | 'guardrail' | 'heartbeat' | 'alertmanager' | 'pagerduty' | 'manual';
 
 /**
  * One incident per alert while it is open: the partial unique index on the fingerprint makes

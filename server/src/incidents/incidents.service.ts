@@ -115,7 +115,7 @@ export class IncidentsService implements SignalHandler {
         labels,
         alertCount: 0,
         route: null,
-        autoResolve: false,
+        autoResolve: signal.autoResolve ?? false,
         mutedBy: muted,
         keepsLatestEvidence: true,
       };
@@ -135,10 +135,13 @@ export class IncidentsService implements SignalHandler {
     return this.dataSource.transaction(async (m) => {
       const open = await this.findOpenForUpdate(m, signal.fingerprint);
       if (!open) return { changed: false, incidentId: null };
+      const status = open.status;
       const event = this.writer.cleared(open, signal.source, SYSTEM_ACTOR, signal.at, signal.evidence, signal.resolvedMessage);
       if (!event) return { changed: false, incidentId: open.id };
       await m.save(open);
       await writeTimeline(m, this.outbox, [{ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event }]);
+      // A signal that resolves its incident (autoResolve) stops the incident's escalation too.
+      if (open.status !== status) await this.transitions.incidentStatusChanged(m, open.id);
       return { changed: true, incidentId: open.id };
     });
   }

@@ -46,6 +46,14 @@ describe('matchesTrigger', () => {
     // A ticket signal never rolls back, whatever its evidence shows.
     expect(matchesTrigger(p, { ...slo([{ severity: 'page', firing: true }]), fingerprint: 'slo:ranker.availability:ticket', urgency: 'ticket' })).toBe(false);
   });
+
+  it('never matches the blind-monitoring signal of an SLO, even one that pages (no window pairs: no breach)', () => {
+    const blind: Signal = {
+      fingerprint: 'slo:ranker.availability:no-data', status: 'firing', source: 'slo', service: 'ranker', title: 'monitoring of ranker.availability is blind: down',
+      severity: 'critical', urgency: 'page', sloId: 'ranker.availability', evidence: { reason: 'down', noDataSince: now.toISOString() }, at: now,
+    };
+    expect(matchesTrigger(policy({ trigger: { kind: 'slo', service: 'ranker' } }), blind)).toBe(false);
+  });
 });
 
 describe('decide', () => {

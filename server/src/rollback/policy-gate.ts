@@ -19,9 +19,10 @@ export function matchesTrigger(policy: RollbackPolicy, signal: Signal): boolean 
   if (t.kind === 'slo') {
     if (signal.source !== 'slo' || signal.service !== t.service) return false;
     if (t.slo && signal.sloId !== `${t.service}.${t.slo}`) return false;
-    // An SLO signal fires only in state page; its evidence must show a page window pair firing.
+    // A burn signal's evidence must show a page window pair firing; a signal without window
+    // pairs (blind monitoring: the SLO has no data) is no breach and never rolls anything back.
     const pairs = signal.evidence?.windowPairs;
-    if (!Array.isArray(pairs)) return true;
+    if (!Array.isArray(pairs)) return false;
     return pairs.some((p: { severity?: string; firing?: boolean }) => p.severity === 'page' && p.firing === true);
   }
   if (signal.source !== 'guardrail') return false;

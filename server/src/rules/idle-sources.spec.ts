@@ -3,7 +3,7 @@ import type { SloDefinition } from './slo-definition';
 
 const slo = (id: string, sli: SloDefinition['sli']): SloDefinition => ({
   id, service: id.split('.')[0], name: id.split('.')[1], objective: 0.999, periodSeconds: 30 * 86400, sli,
-  alerting: { page: true, ticket: true, windows: null, minEvents: 0 }, severity: 'critical', runbookId: 'r', labels: {}, file: 'a.yaml',
+  alerting: { page: true, ticket: true, windows: null, minEvents: 0, noData: null }, severity: 'critical', runbookId: 'r', labels: {}, file: 'a.yaml',
 });
 
 const slos = [

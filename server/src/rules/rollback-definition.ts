@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../common/duration';
+import { isDuration, parseDuration } from '../common/duration';
 
 /**
  * Rollback hooks (signed HTTP calls to a deploy system or experiment platform) and the policies
@@ -16,14 +16,6 @@ export const TEMPLATE_VARIABLES = [
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export const PLACEHOLDER = /\{\{\s*([a-zA-Z.]+)\s*\}\}/g;
 
-const isDuration = (v: string) => {
-  try {
-    parseDuration(v);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const duration = (example: string) => z.string().refine(isDuration, `must be a duration such as ${example}`);
 
 /** Seconds from '10s', '1m' or '500ms'. */

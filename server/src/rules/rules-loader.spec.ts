@@ -61,6 +61,48 @@ describe('loadRules', () => {
     ]);
   });
 
+  it('reads alerting.noData: a ticket after 10m by default, page optional, false turns it off', () => {
+    const slo = (name: string, alerting = '') => `  - name: ${name}\n    objective: 0.999\n    sli: { kind: events, source: simulator }\n    runbook: a.md\n${alerting}`;
+    write('a.yaml', `service: a\nslos:\n${slo('plain')}${slo('paging', '    alerting:\n      noData: { after: 30m, severity: page }\n')}${slo('off', '    alerting:\n      noData: false\n')}`);
+    const byName = new Map(loadRules(dir, () => true).slos.map((s) => [s.name, s.alerting.noData]));
+    expect(byName.get('plain')).toEqual({ afterSeconds: 600, severity: 'ticket' });
+    expect(byName.get('paging')).toEqual({ afterSeconds: 1800, severity: 'page' });
+    expect(byName.get('off')).toBeNull();
+  });
+
+  it('reports a bad alerting.noData with file, line and field', () => {
+    write('a.yaml', 'service: a\nslos:\n  - name: availability\n    objective: 0.999\n    sli: { kind: events, source: simulator }\n    runbook: a.md\n    alerting:\n      noData:\n        after: soon\n        severity: critical\n        colour: red\n');
+    expect(problems().sort()).toEqual([
+      'a.yaml:11: slos.0.alerting.noData.colour: unknown field',
+      'a.yaml:9: slos.0.alerting.noData.after: must be a duration such as 5m, 1h, 7d, 30d or 4w',
+      'a.yaml:10: slos.0.alerting.noData.severity: Invalid option: expected one of "ticket"|"page"',
+    ].sort());
+  });
+
+  it('loads heartbeats, and reports their problems with file, line and field', () => {
+    write('a.yaml', 'heartbeats:\n  - name: alertmanager\n    interval: 1m\n    runbook: am.md\n  - { name: backup, interval: 1d, grace: 2h, severity: ticket, service: feature-store }\n');
+    const rules = loadRules(dir, () => true);
+    expect(rules.heartbeats).toEqual([
+      { name: 'alertmanager', description: null, intervalSeconds: 60, graceSeconds: 60, service: 'alertmanager', severity: 'page', runbookId: 'am', file: expect.stringMatching(/a\.yaml$/) },
+      { name: 'backup', description: null, intervalSeconds: 86400, graceSeconds: 7200, service: 'feature-store', severity: 'ticket', runbookId: null, file: expect.stringMatching(/a\.yaml$/) },
+    ]);
+    write('b.yaml', 'heartbeats:\n  - name: alertmanager\n    interval: 1m\n');
+    expect(problems((f) => f !== 'am.md').sort()).toEqual([
+      'a.yaml:4: heartbeats.0.runbook: runbook am.md not found in runbooks/',
+      expect.stringMatching(/^b\.yaml:2: heartbeats\.0\.name: duplicate heartbeat alertmanager \(also in .*a\.yaml\)$/),
+    ]);
+    write('b.yaml', 'heartbeats:\n  - name: cron\n    interval: 5s\n    severity: urgent\n');
+    expect(problems().sort()).toEqual([
+      'b.yaml:3: heartbeats.0.interval: must be at least 10s',
+      'b.yaml:4: heartbeats.0.severity: Invalid option: expected one of "page"|"ticket"',
+    ]);
+  });
+
+  it('loads the heartbeats example as written in docs/alerts.md', () => {
+    fs.copyFileSync(path.resolve(__dirname, '../../../alerts/examples/heartbeats.yaml'), path.join(dir, 'heartbeats.yaml'));
+    expect(loadRules(dir, () => true).heartbeats.map((h) => [h.name, h.intervalSeconds, h.severity])).toEqual([['alertmanager', 300, 'page'], ['nightly-feature-backfill', 86400, 'ticket']]);
+  });
+
   it('reports YAML syntax errors and duplicate keys with their line', () => {
     write('a.yaml', 'service: a\nservice: b\nslos: []\n');
     expect(problems()[0]).toMatch(/^a\.yaml:2: \(document\): YAML syntax: /);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseDuration } from '../common/duration';
 import { RulesError, parseYamlStrict, type RuleProblem } from './yaml-source';
 import { toExperimentDefinition, type ExperimentDefinition } from './experiment-definition';
+import { toHeartbeatDefinition, type HeartbeatDefinition } from './heartbeat-definition';
 import { toRollbackHook, toRollbackPolicy, type RollbackHook, type RollbackPolicy } from './rollback-definition';
 import { alertFileSchema, toSloDefinition, type PrometheusServer, type SloDefinition } from './slo-definition';
 import { isOpenSloText, mergeOpenSloRules, type OpenSloSource } from './openslo/openslo-rules';
@@ -13,6 +14,7 @@ export interface RuleSet {
   experiments: ExperimentDefinition[];
   rollbackHooks: RollbackHook[];
   rollbackPolicies: RollbackPolicy[];
+  heartbeats: HeartbeatDefinition[];
 }
 
 /**
@@ -36,6 +38,7 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
   const openSlo: OpenSloSource[] = [];
   const rollbackHooks: RollbackHook[] = [];
   const rollbackPolicies: RollbackPolicy[] = [];
+  const heartbeats: HeartbeatDefinition[] = [];
   const policyLines = new Map<string, { file: string; line: number; index: number }>();
   for (const name of files) {
     const file = path.join(alertsDir, name);
@@ -94,6 +97,18 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
           policyLines.set(spec.name, { file: rel, line: lineIn(text, 'rollbackPolicies', `hook: ${spec.hook}`, line), index });
         }
       });
+      (parsed.heartbeats ?? []).forEach((spec, index) => {
+        const line = lineIn(text, 'heartbeats', `name: ${spec.name}`);
+        const other = heartbeats.find((h) => h.name === spec.name);
+        if (other) {
+          problems.push({ file: rel, line, field: `heartbeats.${index}.name`, message: `duplicate heartbeat ${spec.name} (also in ${other.file})` });
+          return;
+        }
+        if (spec.runbook && !runbookExists(spec.runbook)) {
+          problems.push({ file: rel, line: lineIn(text, 'heartbeats', `runbook: ${spec.runbook}`, line), field: `heartbeats.${index}.runbook`, message: `runbook ${spec.runbook} not found in runbooks/` });
+        }
+        heartbeats.push(toHeartbeatDefinition(spec, rel));
+      });
     } catch (err) {
       if (err instanceof RulesError) problems.push(...err.problems);
       else throw err;
@@ -114,7 +129,7 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
     problems.push({ file: at.file, line: at.line, field: `rollbackPolicies.${at.index}.hook`, message: `no rollback hook named ${policy.hook} (declare it under rollbackHooks: in an alerts file)` });
   }
   if (problems.length > 0) throw new RulesError(problems);
-  return { slos, prometheusServers, experiments, rollbackHooks, rollbackPolicies };
+  return { slos, prometheusServers, experiments, rollbackHooks, rollbackPolicies, heartbeats };
 }
 
 /** The line of `needle` after the top-level `section:` key (and after `from`, a line number). */

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { loadRunbooks, type Runbook } from './runbook-index';
 import { loadRules, type RuleSet } from './rules-loader';
 import type { ExperimentDefinition } from './experiment-definition';
+import type { HeartbeatDefinition } from './heartbeat-definition';
 import type { RollbackHook, RollbackPolicy } from './rollback-definition';
 import type { PrometheusServer, SloDefinition } from './slo-definition';
 import { formatProblem, RulesError, type RuleProblem } from './yaml-source';
@@ -160,6 +161,11 @@ export class RulesService implements OnApplicationBootstrap, OnApplicationShutdo
 
   rollbackPolicies(): RollbackPolicy[] {
     return this.rules.rollbackPolicies;
+  }
+
+  /** Heartbeats declared in alerts/*.yaml (those declared through the API live in the database). */
+  heartbeats(): HeartbeatDefinition[] {
+    return this.rules.heartbeats;
   }
 
   slo(id: string): SloDefinition | undefined {

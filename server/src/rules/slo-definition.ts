@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { parseDuration } from '../common/duration';
+import { isDuration, parseDuration } from '../common/duration';
 import { routesFieldSchema } from './route-definition';
 import { experimentsFieldSchema } from './experiment-definition';
+import { heartbeatsFieldSchema } from './heartbeat-definition';
 import { rollbackHooksFieldSchema, rollbackPoliciesFieldSchema } from './rollback-definition';
 
 /**
@@ -9,14 +10,6 @@ import { rollbackHooksFieldSchema, rollbackPoliciesFieldSchema } from './rollbac
  * silently turns an alert off. Documented in docs/alerts.md, with an example per feature.
  */
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes');
-const isDuration = (v: string) => {
-  try {
-    parseDuration(v);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const duration = z.string().refine(isDuration, 'must be a duration such as 5m, 1h, 7d, 30d or 4w');
 
 const latencyThreshold = z.union([
@@ -107,6 +100,20 @@ const windowPairSchema = z.strictObject({
 /** Window pairs one SLO may alert on (the SRE workbook's set is four); also the back-test's limit. */
 export const MAX_WINDOW_PAIRS = 8;
 
+/**
+ * Alerting on silence: an SLO that stays `no-data` for `after` opens a "monitoring is blind"
+ * incident (a ticket unless `severity: page`). `noData: false` turns it off; `noData: true` or
+ * `{}` is the default.
+ */
+const noDataObject = z.strictObject({
+  enabled: z.boolean().default(true),
+  // A pass runs every 30 s by default: less than a minute of silence is a scrape hiccup, not blindness.
+  after: duration.refine((v) => !isDuration(v) || parseDuration(v) >= 60, 'must be at least 1m').default('10m'),
+  severity: z.enum(['ticket', 'page']).default('ticket'),
+});
+const noDataSchema = z.preprocess((v) => (v === false ? { enabled: false } : v === true ? {} : v), noDataObject);
+const NO_DATA_DEFAULT = { enabled: true, after: '10m', severity: 'ticket' } as const;
+
 const alertingSchema = z.strictObject({
   page: z.boolean().default(true),
   ticket: z.boolean().default(true),
@@ -114,6 +121,7 @@ const alertingSchema = z.strictObject({
   windows: z.array(windowPairSchema).min(1).max(MAX_WINDOW_PAIRS, `must hold at most ${MAX_WINDOW_PAIRS} window pairs`).optional(),
   /** Low-traffic guard: a window with fewer events cannot fire. */
   minEvents: z.number().int().min(0).default(0),
+  noData: noDataSchema.default(NO_DATA_DEFAULT),
 });
 
 const sloSchema = z.strictObject({
@@ -122,7 +130,7 @@ const sloSchema = z.strictObject({
   objective: z.number().gt(0).lt(1, 'must be below 1 (e.g. 0.999)'),
   period: duration.default('30d'),
   sli: sliSchema,
-  alerting: alertingSchema.default({ page: true, ticket: true, minEvents: 0 }),
+  alerting: alertingSchema.default({ page: true, ticket: true, minEvents: 0, noData: NO_DATA_DEFAULT }),
   severity: z.enum(['critical', 'error', 'warning', 'info']).default('critical'),
   runbook: z.string().regex(/^[\w./-]+\.md$/, 'must name a markdown file in runbooks/, e.g. ranker.md'),
   labels: z.record(z.string(), z.string()).default({}),
@@ -177,14 +185,16 @@ export const alertFileSchema = z
     /** Signed HTTP calls to a deploy system, and the policies that fire them (rollback-definition.ts). */
     rollbackHooks: rollbackHooksFieldSchema.optional(),
     rollbackPolicies: rollbackPoliciesFieldSchema.optional(),
+    /** Dead man's switches: beats expected from outside (heartbeat-definition.ts). */
+    heartbeats: heartbeatsFieldSchema.optional(),
     /** On-call schedules and escalation policies: validated by oncall/oncall-loader.ts (a later stage). */
     schedules: z.array(z.unknown()).optional(),
     escalationPolicies: z.array(z.unknown()).optional(),
   })
   .superRefine((f, ctx) => {
     if (f.slos && !f.service) ctx.addIssue({ code: 'custom', path: ['service'], message: 'required when the file has slos' });
-    if (!f.slos && !f.prometheus && !f.routes && !f.experiments && !f.rollbackHooks && !f.rollbackPolicies && !f.schedules && !f.escalationPolicies) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers, routes, experiments, rollbackHooks, rollbackPolicies, schedules or escalationPolicies)' });
+    if (!f.slos && !f.prometheus && !f.routes && !f.experiments && !f.rollbackHooks && !f.rollbackPolicies && !f.heartbeats && !f.schedules && !f.escalationPolicies) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers, routes, experiments, rollbackHooks, rollbackPolicies, heartbeats, schedules or escalationPolicies)' });
     }
   });
 
@@ -206,6 +216,13 @@ export interface AlertingSpec {
   /** Seconds; null = the SRE-workbook pairs scaled to the period. */
   windows: Array<{ severity: 'page' | 'ticket'; long: number; short: number; budgetShare: number }> | null;
   minEvents: number;
+  /** The blind-monitoring alert: after how many seconds of `no-data`, and its urgency; null when off. */
+  noData: NoDataAlerting | null;
+}
+
+export interface NoDataAlerting {
+  afterSeconds: number;
+  severity: 'ticket' | 'page';
 }
 
 export interface SloDefinition {
@@ -263,6 +280,7 @@ export function toSloDefinition(service: string, slo: ParsedSlo, file: string): 
       ticket: slo.alerting.ticket,
       windows: slo.alerting.windows?.map((w) => ({ severity: w.severity, long: parseDuration(w.long), short: parseDuration(w.short), budgetShare: w.budgetShare })) ?? null,
       minEvents: slo.alerting.minEvents,
+      noData: slo.alerting.noData.enabled ? { afterSeconds: parseDuration(slo.alerting.noData.after), severity: slo.alerting.noData.severity } : null,
     },
     severity: slo.severity,
     runbookId: slo.runbook.replace(/\.md$/, ''),

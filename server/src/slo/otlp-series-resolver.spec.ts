@@ -17,7 +17,7 @@ const catalog = [
   entry('lat-exp', 'duration', 'exponential_histogram', { route: '/a', region: 'eu' }),
   entry('lat-b', 'duration', 'histogram', { route: '/b' }),
 ];
-const base = { service: 'ranker', objective: 0.99, periodSeconds: 2592000, severity: 'critical', runbookId: 'r', labels: {}, file: 'x.yaml', alerting: { page: true, ticket: true, windows: null, minEvents: 0 } } as const;
+const base = { service: 'ranker', objective: 0.99, periodSeconds: 2592000, severity: 'critical', runbookId: 'r', labels: {}, file: 'x.yaml', alerting: { page: true, ticket: true, windows: null, minEvents: 0, noData: null } } as const;
 
 describe('OTLP series resolution', () => {
   it('matches a subset of attributes, comparing values as text', () => {

@@ -13,6 +13,7 @@ import { ScheduledJob } from '../common/scheduled-job';
 import { RulesService } from '../rules/rules.service';
 import type { SloDefinition } from '../rules/slo-definition';
 import { alertPairsFor } from './alert-pairs';
+import { blindEvidence, blindTitle, noDataDecision, noDataReason } from './no-data';
 import { compileBurnRules, errorBudgetRemaining, evaluateCompiled, type BurnOutput, type CompiledBurnRules } from './burn-rate';
 import { SLI_READERS, tableOfCounts, type SliReader, type WindowCountsTable } from './sli-reader';
 import { SloStatus, type SloState } from './slo-status.entity';
@@ -69,6 +70,8 @@ interface SloPlan {
   columns: Int32Array;
   ruleColumns: Int32Array;
   periodColumn: number;
+  /** Whether a pass has judged this definition's blind-monitoring rule yet (see noDataDecision). */
+  noDataJudged: boolean;
 }
 
 /** A reader's window order, shared by the passes that ask for the same windows. */
@@ -117,6 +120,7 @@ function planFor(slo: SloDefinition): SloPlan {
       columns: new Int32Array(windows.length),
       ruleColumns: new Int32Array(rules.windows.length),
       periodColumn: -1,
+      noDataJudged: false,
     };
     plans.set(slo, plan);
   }
@@ -411,6 +415,8 @@ export class SloEvaluator implements OnApplicationBootstrap, OnApplicationShutdo
         if (r.state === urgency) signals.push(signal(urgency, 'firing'));
         else if ((prev?.state === urgency || prev?.state === 'no-data') && r.state !== 'no-data') signals.push(signal(urgency, 'resolved'));
       }
+      const blind = this.blindSignal(r, prev, now);
+      if (blind) signals.push(blind);
       if (prev && !changedEnough(r, prev, now)) continue;
       rows.push({
         slo_id: r.slo.id,
@@ -433,6 +439,39 @@ export class SloEvaluator implements OnApplicationBootstrap, OnApplicationShutdo
       [JSON.stringify(rows), now.toISOString()],
     );
     return signals;
+  }
+
+  /**
+   * Alerting on silence (no-data.ts): an SLO `no-data` for `alerting.noData.after` opens its own
+   * incident (fingerprint `slo:<id>:no-data`, apart from the burn alert's), a ticket unless the
+   * rule says page, resolved by itself on the pass the SLO has data again.
+   */
+  private blindSignal(r: SloResult, prev: PreviousStatus | undefined, now: Date): Signal | null {
+    const plan = planFor(r.slo);
+    const rule = r.slo.alerting.noData;
+    const status = noDataDecision({ state: r.state, previous: prev, now, rule, firstPassOfRule: !plan.noDataJudged });
+    plan.noDataJudged = true;
+    if (status === null) return null;
+    const urgency = rule?.severity ?? 'ticket';
+    const since = prev && prev.state === 'no-data' ? prev.since : now;
+    const reason = status === 'firing' ? noDataReason(r.error) : (prev?.error ?? noDataReason(undefined));
+    return {
+      fingerprint: `slo:${r.slo.id}:no-data`,
+      status,
+      source: 'slo',
+      service: r.slo.service,
+      title: blindTitle(r.slo.id, reason),
+      // A ticket is a warning; a blind SLO that pages is as severe as the SLO's own page.
+      severity: urgency === 'page' ? r.slo.severity : 'warning',
+      urgency,
+      autoResolve: true,
+      resolvedMessage: r.state === 'no-data' ? `the blind-monitoring rule of ${r.slo.id} no longer applies (alerting.noData changed)` : `${r.slo.id} has data again (state ${r.state})`,
+      sloId: r.slo.id,
+      runbookId: r.slo.runbookId,
+      labels: { condition: 'no-data' },
+      evidence: blindEvidence({ reason, since, now, rule, source: r.slo.sli.source }),
+      at: now,
+    };
   }
 
   private async previousStates(ids: string[]): Promise<Map<string, PreviousStatus>> {

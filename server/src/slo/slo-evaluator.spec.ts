@@ -16,7 +16,7 @@ import { SloEvaluator, statusRefreshMs, type SloEvaluation } from './slo-evaluat
 const base = {
   objective: 0.999,
   periodSeconds: 30 * 86_400,
-  alerting: { page: true, ticket: true, windows: null, minEvents: 0 },
+  alerting: { page: true, ticket: true, windows: null, minEvents: 0, noData: null },
   severity: 'critical',
   runbookId: 'r.md',
   labels: {},
@@ -133,7 +133,7 @@ describe('SloEvaluator.compute', () => {
     slo('p99', { objective: 0.99, periodSeconds: 28 * 86_400 }),
     slo('guarded', { alerting: { ...base.alerting, minEvents: 500 } }),
     slo('pages-only', { alerting: { ...base.alerting, ticket: false } }),
-    slo('custom', { alerting: { page: true, ticket: true, minEvents: 0, windows: [{ severity: 'page', long: 1800, short: 120, budgetShare: 0.01 }, { severity: 'ticket', long: 7 * 86_400, short: 43_200, budgetShare: 0.2 }] } }),
+    slo('custom', { alerting: { page: true, ticket: true, minEvents: 0, noData: null, windows: [{ severity: 'page', long: 1800, short: 120, budgetShare: 0.01 }, { severity: 'ticket', long: 7 * 86_400, short: 43_200, budgetShare: 0.2 }] } }),
   ];
 
   it('gives the same states, figures and evidence as one evaluateBurnRate per SLO, from a table or a Map', async () => {

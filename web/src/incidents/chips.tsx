@@ -20,6 +20,6 @@ export const UrgencyChip = ({ value }: { value: string | null | undefined }) => 
 export const urgencyChoices = ['page', 'ticket'].map((id) => ({ id, name: id }));
 export const severityChoices = ['critical', 'error', 'warning', 'info'].map((id) => ({ id, name: id }));
 export const statusChoices = ['triggered', 'acknowledged', 'snoozed', 'resolved'].map((id) => ({ id, name: id }));
-export const sourceChoices = ['slo', 'guardrail', 'alertmanager', 'pagerduty', 'manual'].map((id) => ({ id, name: id }));
+export const sourceChoices = ['slo', 'guardrail', 'heartbeat', 'alertmanager', 'pagerduty', 'manual'].map((id) => ({ id, name: id }));
 /** What the list shows first: everything still open. */
 export const OPEN_STATUSES = ['triggered', 'acknowledged', 'snoozed'];

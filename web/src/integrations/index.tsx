@@ -5,10 +5,10 @@ const kind: KeyKind = {
   resource: 'integrations',
   title: 'Integration keys',
   newLabel: 'New integration key',
-  description: 'Keys that Alertmanager, PagerDuty-format senders, OTLP exporters and experiment platforms push with.',
+  description: 'Keys that Alertmanager, PagerDuty-format senders, OTLP exporters, experiment platforms and heartbeat senders push with.',
   field: 'kind',
   label: 'Kind',
-  values: ['alertmanager', 'pagerduty', 'otlp', 'experiments'],
+  values: ['alertmanager', 'pagerduty', 'otlp', 'experiments', 'heartbeat'],
 };
 
 export const integrations = { list: () => <KeyList kind={kind} />, icon: CableIcon, options: { label: 'Integration keys' } };
