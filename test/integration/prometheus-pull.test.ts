@@ -270,4 +270,23 @@ slos:
     expect(minutes[0].n).toBe(missed);
     expect(byId(await evaluate(), EVENTS).state).toBe('page');
   }, 60_000);
+
+  it('opens a blind-monitoring ticket once Prometheus has been unreachable for 10 minutes', async () => {
+    await prometheus.stop();
+    // A minute later (the puller asks once a minute has completed); the clock may run ahead now.
+    tick();
+    clock.advance(MINUTE);
+    await puller.pull();
+    expect(byId(await evaluator.evaluate('manual'), EVENTS).state).toBe('no-data');
+    clock.advance(9 * MINUTE);
+    await puller.pull();
+    await evaluator.evaluate('manual');
+    expect(signals.filter((s) => s.fingerprint === `slo:${EVENTS}:no-data` && s.status === 'firing')).toEqual([]);
+    clock.advance(MINUTE);
+    await puller.pull();
+    await evaluator.evaluate('manual');
+    const [blind]: Array<{ title: string; status: string; urgency: string }> = await db.dataSource.query(`SELECT title, status, urgency FROM incidents WHERE fingerprint = $1`, [`slo:${EVENTS}:no-data`]);
+    expect(blind).toMatchObject({ status: 'triggered', urgency: 'ticket' });
+    expect(blind.title).toMatch(new RegExp(`^monitoring of ${EVENTS.replace('.', '\\.')} is blind: main: .*(ECONNREFUSED|connect)`));
+  }, 60_000);
 });
