@@ -18,11 +18,10 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { backendPids, cpuSeconds, MAIN, spawnServer } from './support.mjs';
+import { backendPids, cpuSeconds, freePort, MAIN, spawnServer } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -197,17 +196,6 @@ async function runHeadroom(label, env, bodies) {
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(alertsDir, { recursive: true, force: true });
   }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Alertmanager's own API accepting the same alerts (POST /api/v2/alerts takes a list of postable alerts). */
