@@ -48,12 +48,12 @@ describe('web console in Chromium', () => {
     const vic = await api('/api/users', ADMIN, { method: 'POST', body: JSON.stringify({ email: VIC.email, name: 'Vic Viewer', role: 'viewer', password: VIC.password }) });
     expect(vic.status).toBe(201);
     await api('/api/simulator/faults', ADMIN, { method: 'POST', body: JSON.stringify({ service: 'model-serving', kind: 'error-rate', value: 1, durationSeconds: 3600 }) });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const incidents: any[] = await waitFor('an incident', async () => {
-      const list = (await (await api('/api/incidents')).json()) as unknown[];
-      return list.length > 0 ? list : null;
+    // The page of the fault (slow-burn tickets or blind-monitoring tickets of other SLOs may open first).
+    const paged = await waitFor('the model-serving page', async () => {
+      const list = (await (await api('/api/incidents')).json()) as Array<{ id: number; sloId: string | null; urgency: string }>;
+      return list.find((i) => i.sloId === 'model-serving.availability' && i.urgency === 'page');
     });
-    incidentId = incidents[0].id;
+    incidentId = paged.id;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   });
