@@ -49,6 +49,8 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
     // The feature-store route resolves its incidents when the source resolves every alert.
     toRoute(routeSchema.parse({ name: 'feature-store', match: ['service="feature-store"'], autoResolve: true }), 'test'),
     toRoute(routeSchema.parse({ name: 'pagerduty', source: ['pagerduty'], autoResolve: true }), 'test'),
+    // The ranker's incidents are closed by a person.
+    toRoute(routeSchema.parse({ name: 'by-hand', match: ['service="now-playing-ranker"'], autoResolve: false }), 'test'),
   ]);
 
   beforeAll(async () => {
@@ -97,7 +99,7 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
     expect(outcome).toEqual({ key: ranker1.key, outcome: 'grouped', incidentId: 1 });
     const [incident] = await q(`SELECT status, alert_count, labels, route, runbook_url FROM incidents`);
     expect(incident).toEqual({
-      status: 'acknowledged', alert_count: 2, labels: { alertname: 'RankerHighErrorRate', service: 'now-playing-ranker' }, route: 'default',
+      status: 'acknowledged', alert_count: 2, labels: { alertname: 'RankerHighErrorRate', service: 'now-playing-ranker' }, route: 'by-hand',
       runbook_url: 'https://runbooks.example.com/now-playing-ranker/errors',
     });
     expect(await pages()).toEqual([1]);
@@ -123,6 +125,14 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
     const last = (await incidents.timeline(1)).at(-1)!;
     expect(last).toMatchObject({ kind: 'incident.signal-resolved', actorType: 'integration', actorName: 'prod-alertmanager' });
     expect(last.message).toContain('stays open until a person resolves it');
+  });
+
+  it('resolves the incident of an alert no route matches when the source resolves it (the default route auto-resolves)', async () => {
+    const elsewhere = (alerts: IncomingAlert[]) => alerts.map((a) => ({ ...a, labels: { ...a.labels, service: 'checkout' } }));
+    expect((await ingest.ingest(elsewhere(amAlerts('firing.json'))))[0].outcome).toBe('opened');
+    clock.advance(60_000);
+    expect((await ingest.ingest(elsewhere(amAlerts('resolved.json'))))[0].outcome).toBe('resolved');
+    expect(await q(`SELECT status, route, auto_resolve FROM incidents`)).toEqual([{ status: 'resolved', route: 'default', auto_resolve: true }]);
   });
 
   it('auto-resolves when the route says so, recorded as resolved by the source, and a refiring alert opens a new incident', async () => {

@@ -19,9 +19,10 @@ describe('routes', () => {
     expect(selectRoute([ranker, pd], alert({ service: 'feature-store' }))).toBe(DEFAULT_ROUTE);
   });
 
-  it('defaults to grouping by service and alertname, without auto-resolve', () => {
+  it('defaults to grouping by service and alertname, resolved with its alerts, like the built-in default route', () => {
     const r = toRoute(routeSchema.parse({ name: 'x' }), 'a.yaml');
-    expect(r).toMatchObject({ groupBy: ['service', 'alertname'], autoResolve: false, severity: 'error', runbookId: null });
+    expect(r).toMatchObject({ groupBy: ['service', 'alertname'], autoResolve: true, severity: 'error', runbookId: null });
+    expect(DEFAULT_ROUTE).toMatchObject({ groupBy: r.groupBy, autoResolve: true, severity: r.severity });
   });
 
   it('gives alerts with the same grouping labels the same fingerprint, whatever else differs', () => {

@@ -30,8 +30,11 @@ export const routeSchema = z.strictObject({
   /** Only alerts from these sources; default all. */
   source: z.array(z.enum(SOURCES)).min(1).optional(),
   groupBy: z.array(groupLabel).min(1).default(['service', 'alertname']),
-  /** Resolve the incident when every alert in it has resolved at the source. */
-  autoResolve: z.boolean().default(false),
+  /**
+   * Resolve the incident when every alert in it has resolved at the source (the default, as
+   * Grafana OnCall's and PagerDuty's Alertmanager integrations do); false: a person resolves.
+   */
+  autoResolve: z.boolean().default(true),
   /** Severity for alerts that carry none Headroom understands. */
   severity: z.enum(SEVERITIES).default('error'),
   runbook: z.string().regex(/^[\w./-]+\.md$/, 'must name a markdown file in runbooks/, e.g. ranker.md').optional(),
@@ -75,7 +78,7 @@ export const DEFAULT_ROUTE: Route = {
   matchers: [],
   sources: null,
   groupBy: ['service', 'alertname'],
-  autoResolve: false,
+  autoResolve: true,
   severity: 'error',
   runbookId: null,
   escalationPolicy: null,
