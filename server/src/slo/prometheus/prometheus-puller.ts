@@ -145,9 +145,14 @@ export class PrometheusPuller implements OnApplicationBootstrap, OnApplicationSh
     };
   }
 
-  /** Every pulled query's cursor, creating those seen for the first time. */
+  /**
+   * Every pulled query's cursor, creating those seen for the first time. Passes run every few
+   * seconds: the known cursors are read, and only new queries are written.
+   */
   private async cursors(pulled: PulledSeries[], now: number): Promise<Map<string, PullCursor>> {
-    const fresh = pulled.map((p) => ({ p, c: newCursor(now, p.periodSeconds, this.settings(p.server)) }));
+    const cursors = await this.readCursors(pulled.map((p) => p.series));
+    const fresh = pulled.filter((p) => !cursors.has(p.series)).map((p) => ({ p, c: newCursor(now, p.periodSeconds, this.settings(p.server)) }));
+    if (fresh.length === 0) return cursors;
     await this.dataSource.query(
       `INSERT INTO prometheus_pulls (series, server, kind, query, backfill_from, minute_from, pulled_until)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $5::timestamptz[])
@@ -161,9 +166,15 @@ export class PrometheusPuller implements OnApplicationBootstrap, OnApplicationSh
         fresh.map((f) => new Date(f.c.minuteFrom).toISOString()),
       ],
     );
+    // Read back: another process may have created some of them first.
+    for (const [series, cursor] of await this.readCursors(fresh.map((f) => f.p.series))) cursors.set(series, cursor);
+    return cursors;
+  }
+
+  private async readCursors(series: string[]): Promise<Map<string, PullCursor>> {
     const rows: CursorRow[] = await this.dataSource.query(
       `SELECT series, backfill_from, minute_from, pulled_until, tail, caught_up_at FROM prometheus_pulls WHERE series = ANY($1::text[])`,
-      [pulled.map((p) => p.series)],
+      [series],
     );
     return new Map(rows.map((r) => [r.series, cursorOf(r)]));
   }
