@@ -73,3 +73,13 @@ export interface ReplyAcknowledger {
 }
 
 export const REPLY_ACKNOWLEDGER = Symbol('REPLY_ACKNOWLEDGER');
+
+/**
+ * Signs the acknowledge link an e-mail carries: single-use, expiring, for one person and one
+ * incident. Optional where it is injected: without it messages carry no link.
+ */
+export interface AckLinkSigner {
+  linkFor(incidentId: number, user: { email: string }): Promise<string>;
+}
+
+export const ACK_LINK_SIGNER = Symbol('ACK_LINK_SIGNER');
