@@ -46,6 +46,8 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
   let silences: SilencesService;
   const clock = new ManualClock(new Date('2026-11-25T03:00:00Z'));
   const routes = new RoutesService([
+    // One incident per group however close together they open.
+    toRoute(routeSchema.parse({ name: 'no-wait', match: ['team="no-wait"'], groupWait: '0s' }), 'test'),
     // The feature-store route resolves its incidents when the source resolves every alert.
     toRoute(routeSchema.parse({ name: 'feature-store', match: ['service="feature-store"'], autoResolve: true }), 'test'),
     toRoute(routeSchema.parse({ name: 'pagerduty', source: ['pagerduty'], autoResolve: true }), 'test'),
@@ -108,6 +110,31 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
     expect((await q(`SELECT topic FROM outbox ORDER BY id`)).map((r: { topic: string }) => r.topic)).toEqual(['incident.triggered', 'incident.acknowledged']);
     const detail = await incidents.getWithTimeline(1);
     expect(detail.alerts.map((a) => a.labels.instance).sort()).toEqual(['ranker-0:9090', 'ranker-1:9090']);
+  });
+
+  it('groupWait: alerts that would open incidents on one route within 30 s page once, as one incident; later ones open their own', async () => {
+    const [ranker0] = amAlerts('grouped-firing.json');
+    const other = (alertname: string, key: string) => ({ ...ranker0, key, title: alertname, labels: { ...ranker0.labels, alertname } });
+    await ingest.ingest([ranker0]);
+    clock.advance(20_000);
+    // Another alert name (another group) on the same route, in one webhook with a third.
+    const outcomes = await ingest.ingest([other('RankerSlow', 'slow'), other('RankerTimeouts', 'timeouts')]);
+    expect(outcomes.map((o) => [o.outcome, o.incidentId])).toEqual([['grouped', 1], ['grouped', 1]]);
+    expect(await pages()).toEqual([1]);
+    const [line] = (await incidents.timeline(1)).filter((t) => t.kind === 'incident.alert-grouped');
+    expect(line.message).toMatch(/^2 alerts grouped into this incident \(no new page, opened on route by-hand within its groupWait of 30s\): RankerSlow .*; RankerTimeouts /);
+    expect(await q(`SELECT count(*)::int AS n FROM incident_alerts WHERE incident_id = 1`)).toEqual([{ n: 3 }]);
+    // 30 s after the incident opened, a new group opens (and pages) its own incident.
+    clock.advance(10_000);
+    const [late] = await ingest.ingest([other('RankerLate', 'late')]);
+    expect(late).toEqual({ key: 'late', outcome: 'opened', incidentId: 2 });
+    // A route with groupWait 0s opens one incident per group, however close together.
+    const [a, b] = await ingest.ingest([other('A', 'a'), other('B', 'b')].map((x) => ({ ...x, labels: { ...x.labels, team: 'no-wait' } })));
+    expect([a.outcome, b.outcome]).toEqual(['opened', 'opened']);
+    expect(await pages()).toEqual([1, 2, 3, 4]);
+    // A follow-up finds the alert in the incident it joined.
+    await ingest.ingest([{ ...other('RankerSlow', 'slow'), action: 'resolve' }]);
+    expect(await q(`SELECT status FROM incident_alerts WHERE incident_id = 1 AND alert_key = 'alertmanager:slow'`)).toEqual([{ status: 'resolved' }]);
   });
 
   it('handles firing and resolved alerts of one payload; without autoResolve the incident stays open', async () => {
@@ -319,7 +346,7 @@ describe.each(databaseKinds())('alerts into incidents on %s', (kind) => {
     it('repeats of different incidents commit side by side on PostgreSQL (one at a time on the embedded database), each delivery counted once', async () => {
       const service = newIngest();
       const [base] = amAlerts('firing.json');
-      const alerts = Array.from({ length: 6 }, (_, i) => ({ ...base, key: `k${i}`, labels: { ...base.labels, alertname: `Alert${i}` } }));
+      const alerts = Array.from({ length: 6 }, (_, i) => ({ ...base, key: `k${i}`, labels: { ...base.labels, alertname: `Alert${i}`, team: 'no-wait' } }));
       await service.ingest(alerts);
       // Connections held at once by the ingest: one per commit in flight.
       let open = 0;

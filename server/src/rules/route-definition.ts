@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { isDuration, parseDuration } from '../common/duration';
 import type { Severity, Urgency } from '../common/signals';
 import { isLabelName, matchesAll, parseMatcher, type LabelMatcher } from './label-matcher';
 
@@ -35,6 +36,15 @@ export const routeSchema = z.strictObject({
    * Grafana OnCall's and PagerDuty's Alertmanager integrations do); false: a person resolves.
    */
   autoResolve: z.boolean().default(true),
+  /**
+   * Alerts that would open another incident on this route less than this long after one opened
+   * join that incident instead (it pages once, with several alerts); `0s` opens one per group.
+   */
+  groupWait: z
+    .string()
+    .refine(isDuration, 'must be a duration such as 0s, 30s or 2m')
+    .refine((v) => !isDuration(v) || parseDuration(v) <= 3600, 'must be at most 1h (a longer wait joins unrelated alerts)')
+    .default('30s'),
   /** Severity for alerts that carry none Headroom understands. */
   severity: z.enum(SEVERITIES).default('error'),
   runbook: z.string().regex(/^[\w./-]+\.md$/, 'must name a markdown file in runbooks/, e.g. ranker.md').optional(),
@@ -64,6 +74,7 @@ export interface Route {
   sources: readonly string[] | null;
   groupBy: string[];
   autoResolve: boolean;
+  groupWaitSeconds: number;
   severity: Severity;
   runbookId: string | null;
   escalationPolicy: string | null;
@@ -79,6 +90,7 @@ export const DEFAULT_ROUTE: Route = {
   sources: null,
   groupBy: ['service', 'alertname'],
   autoResolve: true,
+  groupWaitSeconds: 30,
   severity: 'error',
   runbookId: null,
   escalationPolicy: null,
@@ -94,6 +106,7 @@ export function toRoute(spec: RouteSpec, file: string): Route {
     sources: spec.source ?? null,
     groupBy: spec.groupBy,
     autoResolve: spec.autoResolve,
+    groupWaitSeconds: parseDuration(spec.groupWait),
     severity: spec.severity,
     runbookId: spec.runbook ? spec.runbook.replace(/\.md$/, '') : null,
     escalationPolicy: spec.escalationPolicy ?? null,

@@ -1,6 +1,6 @@
 import type { IncomingAlert } from './incoming-alert';
 import { DEFAULT_ROUTE, routeSchema, toRoute } from '../../rules/route-definition';
-import { collapseDeliveries, groupByIncident, planAlert, takeBatch, takeRepeats } from './alert-grouping';
+import { collapseDeliveries, groupByIncident, joinWithinGroupWait, planAlert, takeBatch, takeRepeats } from './alert-grouping';
 
 function alert(labels: Record<string, string>, key = labels.instance ?? 'k'): IncomingAlert {
   return {
@@ -30,6 +30,58 @@ describe('alert grouping', () => {
     const b = groups.find((g) => g.first.alert.labels.alertname === 'B')!;
     expect(b.alerts.map((p) => p.index)).toEqual([0, 2]);
     expect(b.anyUnmuted).toBe(true);
+  });
+
+  describe('groupWait', () => {
+    const at = new Date('2026-12-08T03:00:00Z');
+    const ago = (s: number) => new Date(at.getTime() - s * 1000);
+    const route = (groupWait: string, name = 'r') => toRoute(routeSchema.parse({ name, groupWait }), 'a.yaml');
+    const plan = (alertname: string, r = route('30s'), index = 0) => planAlert(alert({ alertname, service: 's', instance: alertname }), index, r);
+
+    it('joins an alert to the incident its route opened less than groupWait ago', () => {
+      const other = plan('Other');
+      const p = plan('New');
+      const moved = joinWithinGroupWait([p], [{ route: 'r', service: 's', fingerprint: other.fingerprint, triggeredAt: ago(29) }], at);
+      expect(moved).toEqual([p]);
+      expect(p.fingerprint).toBe(other.fingerprint);
+      expect(p.joinedWithinGroupWait).toBe(true);
+    });
+
+    it('opens a new incident once groupWait has passed, on another route, for another service, or with groupWait 0s', () => {
+      const other = plan('Other');
+      const late = plan('Late');
+      const elsewhere = plan('Elsewhere', route('30s', 'r2'));
+      const off = plan('Off', route('0s'));
+      const otherService = planAlert(alert({ alertname: 'Dep', service: 'feature-store', instance: 'd' }), 0, route('30s'));
+      const own = [late.fingerprint, elsewhere.fingerprint, off.fingerprint, otherService.fingerprint];
+      expect(joinWithinGroupWait([late, elsewhere, off, otherService], [{ route: 'r', service: 's', fingerprint: other.fingerprint, triggeredAt: ago(30) }], at)).toEqual([]);
+      expect([late.fingerprint, elsewhere.fingerprint, off.fingerprint, otherService.fingerprint]).toEqual(own);
+      expect(joinWithinGroupWait([plan('Recent', route('0s'))], [{ route: 'r', service: 's', fingerprint: other.fingerprint, triggeredAt: ago(1) }], at)).toEqual([]);
+      const dep = planAlert(alert({ alertname: 'Dep', service: 'feature-store', instance: 'd' }), 0, route('30s'));
+      expect(joinWithinGroupWait([dep], [{ route: 'r', service: 's', fingerprint: other.fingerprint, triggeredAt: ago(1) }], at)).toEqual([]);
+    });
+
+    it('keeps an alert whose own group is open in that incident', () => {
+      const mine = plan('Mine');
+      const fingerprint = mine.fingerprint;
+      const recent = plan('Recent');
+      const open = [{ route: 'r', service: 's', fingerprint: recent.fingerprint, triggeredAt: ago(5) }, { route: 'r', service: 's', fingerprint, triggeredAt: ago(600) }];
+      expect(joinWithinGroupWait([mine], open, at)).toEqual([]);
+      expect(mine.fingerprint).toBe(fingerprint);
+    });
+
+    it('joins the earliest recent incident of the route, and new groups of one batch join the first of them', () => {
+      const [a, b, c] = [plan('A'), plan('B'), plan('C')];
+      const first = plan('First');
+      const second = plan('Second');
+      expect(joinWithinGroupWait([a], [{ route: 'r', service: 's', fingerprint: second.fingerprint, triggeredAt: ago(5) }, { route: 'r', service: 's', fingerprint: first.fingerprint, triggeredAt: ago(20) }], at)).toEqual([a]);
+      expect(a.fingerprint).toBe(first.fingerprint);
+      const bFingerprint = b.fingerprint;
+      const againB = plan('B', route('30s'), 2);
+      expect(joinWithinGroupWait([b, c, againB], [], at).map((p) => p.alert.title)).toEqual(['C']);
+      expect(b.joinedWithinGroupWait).toBeUndefined();
+      expect([c.fingerprint, againB.fingerprint]).toEqual([bFingerprint, bFingerprint]);
+    });
   });
 
   it('collapses repeated deliveries of one alert into a count', () => {

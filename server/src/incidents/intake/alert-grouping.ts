@@ -18,6 +18,8 @@ export interface PlannedAlert {
   severity: Severity;
   service: string;
   muted: MuteReason | null;
+  /** Joined an incident another group opened on its route less than groupWait ago (joinWithinGroupWait). */
+  joinedWithinGroupWait?: boolean;
 }
 
 /** An alert's identity across sources (`<source>:<key>`): the key stored on its incident_alerts row. */
@@ -37,6 +39,44 @@ export function planAlert(alert: IncomingAlert, index: number, route: Route): Pl
     service: alert.service ?? 'unknown',
     muted: null,
   };
+}
+
+/** An open incident of a route, as joinWithinGroupWait looks at it. */
+export interface OpenRouteIncident {
+  route: string;
+  service: string;
+  fingerprint: string;
+  triggeredAt: Date;
+}
+
+/**
+ * groupWait: an alert that would open a new incident on its route, less than the route's
+ * groupWait after another incident of the same service opened there, joins that incident (the
+ * earliest such, the one that paged) instead, so a burst pages once as one incident with several
+ * alerts. Other services' alerts are not joined even on a shared route: their owners, runbooks and
+ * titles differ, and a cause in another service is what dependencies (dependsOn) link. Groups new
+ * in the same batch join the first of them in arrival order. An alert whose own group has an
+ * open incident goes there as before. Sets each joining alert's fingerprint; returns those moved.
+ */
+export function joinWithinGroupWait(triggers: PlannedAlert[], openIncidents: readonly OpenRouteIncident[], at: Date): PlannedAlert[] {
+  const open = [...openIncidents];
+  const moved: PlannedAlert[] = [];
+  for (const t of triggers) {
+    const waitMs = t.route.groupWaitSeconds * 1000;
+    if (waitMs <= 0 || open.some((o) => o.fingerprint === t.fingerprint)) continue;
+    const recent = open
+      .filter((o) => o.route === t.route.name && o.service === t.service && at.getTime() - o.triggeredAt.getTime() < waitMs)
+      .sort((a, b) => a.triggeredAt.getTime() - b.triggeredAt.getTime())[0];
+    if (!recent) {
+      // This group opens an incident; later new groups of the route join it.
+      open.push({ route: t.route.name, service: t.service, fingerprint: t.fingerprint, triggeredAt: at });
+      continue;
+    }
+    t.fingerprint = recent.fingerprint;
+    t.joinedWithinGroupWait = true;
+    moved.push(t);
+  }
+  return moved;
 }
 
 export function applyMutes(planned: PlannedAlert[], mutes: ActiveMutes): void {

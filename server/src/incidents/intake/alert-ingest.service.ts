@@ -6,10 +6,11 @@ import { LOGGER, type Logger } from '../../common/logger';
 import { AppMetrics } from '../../common/metrics';
 import { withSpan } from '../../common/telemetry';
 import { returnedRows } from '../../common/returned-rows';
+import { formatDuration } from '../../common/duration';
 import { OutboxService } from '../../outbox/outbox.service';
 import type { AlertOutcome, IncomingAlert } from './incoming-alert';
 import { RoutesService } from '../../rules/routes.service';
-import { alertKeyOf, applyMutes, collapseDeliveries, groupByIncident, planAlert, takeBatch, takeRepeats, type AlertGroup, type PlannedAlert } from './alert-grouping';
+import { alertKeyOf, applyMutes, collapseDeliveries, groupByIncident, joinWithinGroupWait, planAlert, takeBatch, takeRepeats, type AlertGroup, type OpenRouteIncident, type PlannedAlert } from './alert-grouping';
 import { Incident } from '../incident.entity';
 import * as lifecycle from '../incident-lifecycle';
 import { INCIDENT_TRANSITIONS, type IncidentTransitionHandler } from '../incident-transitions';
@@ -268,6 +269,8 @@ export class AlertIngestService {
         const home = homes.get(t.alertKey);
         if (home) t.fingerprint = home.fingerprint;
       }
+      const newcomers = triggers.filter((t) => !homes.has(t.alertKey));
+      joinWithinGroupWait(newcomers, await this.openRouteIncidents(m, newcomers, at), at);
       this.mutes = await loadMuteSnapshot(m, at);
       applyMutes(triggers, this.mutes.mutes);
       notify = (await this.applyTriggers(m, groupByIncident(triggers), at, outcomes, timeline, audit)) || notify;
@@ -282,6 +285,23 @@ export class AlertIngestService {
     await this.audit.record(m, audit);
     notify ||= timeline.some((t) => t.event.notify !== false);
     return { outcomes, notify };
+  }
+
+  /**
+   * For groupWait: the open incidents of the newcomers' own groups, and those their routes
+   * opened within the longest groupWait among them (joinWithinGroupWait picks by service). Nothing to read when every route's is 0s.
+   */
+  private async openRouteIncidents(m: EntityManager, newcomers: PlannedAlert[], at: Date): Promise<OpenRouteIncident[]> {
+    const waiting = newcomers.filter((t) => t.route.groupWaitSeconds > 0);
+    if (waiting.length === 0) return [];
+    const longest = Math.max(...waiting.map((t) => t.route.groupWaitSeconds));
+    const rows: Array<{ route: string; service: string; fingerprint: string; triggered_at: Date | string }> = await m.query(
+      `SELECT route, service, fingerprint, triggered_at FROM incidents
+       WHERE status <> 'resolved' AND route IS NOT NULL
+         AND (fingerprint = ANY($1) OR (route = ANY($2) AND triggered_at > $3))`,
+      [[...new Set(waiting.map((t) => t.fingerprint))], [...new Set(waiting.map((t) => t.route.name))], new Date(at.getTime() - longest * 1000).toISOString()],
+    );
+    return rows.map((r) => ({ route: r.route, service: r.service, fingerprint: r.fingerprint, triggeredAt: new Date(r.triggered_at) }));
   }
 
   /** Opens or adds to one incident per group, and records every delivery on its alert row. */
@@ -368,12 +388,14 @@ export class AlertIngestService {
     }
     for (const [incidentId, list] of newcomers) {
       const names = list.slice(0, 5).map((p) => describeAlert(p)).join('; ');
+      const waited = list.find((p) => p.joinedWithinGroupWait);
+      const why = waited ? `, opened on route ${waited.route.name} within its groupWait of ${formatDuration(waited.route.groupWaitSeconds)}` : '';
       timeline.push({
         incidentId, at, actor: integrationActor(list[0].alert),
         event: {
           kind: 'incident.alert-grouped',
-          message: `${list.length === 1 ? 'Alert' : `${list.length} alerts`} grouped into this incident (no new page): ${names}${list.length > 5 ? ' …' : ''}`,
-          data: { alertKeys: list.map((p) => p.alertKey) },
+          message: `${list.length === 1 ? 'Alert' : `${list.length} alerts`} grouped into this incident (no new page${why}): ${names}${list.length > 5 ? ' …' : ''}`,
+          data: { alertKeys: list.map((p) => p.alertKey), ...(waited ? { groupWaitSeconds: waited.route.groupWaitSeconds } : {}) },
           notify: false,
         },
       });
