@@ -214,7 +214,7 @@ export const chaosTitle = (i: number) => `chaos event ${i}`;
 /** routes.yaml: service svc-NN pages channel C0CHAOSNN; one incident per alert name, resolved by its source. */
 export function writeChannelRoutes(alertsDir: string, channels: number): void {
   const routes = Array.from({ length: channels }, (_, k) =>
-    [`  - name: chaos-${k}`, `    match: ['service="svc-${String(k).padStart(2, '0')}"']`, '    groupBy: [service, alertname]', '    autoResolve: true', `    slackChannel: C0CHAOS${String(k).padStart(2, '0')}`].join('\n'),
+    [`  - name: chaos-${k}`, `    match: ['service="svc-${String(k).padStart(2, '0')}"']`, '    groupBy: [service, alertname]', '    groupWait: 0s', '    autoResolve: true', `    slackChannel: C0CHAOS${String(k).padStart(2, '0')}`].join('\n'),
   );
   fs.writeFileSync(path.join(alertsDir, 'routes.yaml'), ['routes:', ...routes].join('\n') + '\n');
 }
