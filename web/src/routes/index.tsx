@@ -9,6 +9,7 @@ interface Route {
   sources: string[] | null;
   groupBy: string[];
   autoResolve: boolean;
+  groupWaitSeconds: number;
   severity: string;
   escalationPolicy: string | null;
   file: string;
@@ -23,6 +24,7 @@ export const RouteList = () => (
       <DataTable.Col source="name" />
       <DataTable.Col label="Matches" disableSort render={(r) => <code>{[...(r.sources ? [`source in (${r.sources.join(', ')})`] : []), ...r.matchers.map(matcher)].join(', ') || 'everything'}</code>} />
       <DataTable.Col label="Groups by" disableSort render={(r) => r.groupBy.join(', ')} />
+      <DataTable.Col label="Group wait" disableSort render={(r) => (r.groupWaitSeconds > 0 ? `${r.groupWaitSeconds} s` : 'off')} />
       <DataTable.Col label="Auto-resolve" disableSort render={(r) => (r.autoResolve ? 'yes' : 'no')} />
       <DataTable.Col label="Escalation policy" disableSort render={(r) => r.escalationPolicy ?? '—'} />
       <DataTable.Col source="file" disableSort render={(r) => r.file || '(built in)'} />
