@@ -13,9 +13,11 @@ const downstreamOf = {
   guardrails: ['sources', 'incidents', 'notify', 'rollback', 'oncall'],
   incidents: ['sources', 'slo', 'guardrails', 'notify', 'rollback', 'oncall'],
   oncall: ['notify', 'rollback'],
+  // The change log is read by incidents, notify and rollback, and written by sources: it imports none of them.
+  changes: ['sources', 'slo', 'guardrails', 'incidents', 'notify', 'rollback', 'oncall'],
   outbox: ['sources', 'slo', 'incidents', 'notify', 'rollback', 'oncall'],
-  common: ['sources', 'slo', 'guardrails', 'incidents', 'notify', 'rollback', 'oncall', 'outbox', 'rules', 'auth'],
-  config: ['sources', 'slo', 'guardrails', 'incidents', 'notify', 'rollback', 'oncall', 'outbox', 'rules', 'auth', 'common'],
+  common: ['sources', 'slo', 'guardrails', 'incidents', 'notify', 'rollback', 'oncall', 'outbox', 'rules', 'auth', 'changes'],
+  config: ['sources', 'slo', 'guardrails', 'incidents', 'notify', 'rollback', 'oncall', 'outbox', 'rules', 'auth', 'common', 'changes'],
 };
 
 module.exports = {

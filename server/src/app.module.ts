@@ -25,6 +25,7 @@ import { RollbackModule } from './rollback/rollback.module';
 import { SloModule } from './slo/slo.module';
 import { ExperimentsSourceModule } from './sources/experiments/experiments-source.module';
 import { HeartbeatsModule } from './sources/heartbeats/heartbeats.module';
+import { ChangesModule } from './changes/changes.module';
 import { SourcesModule } from './sources/sources.module';
 
 export interface AppModuleOptions {
@@ -78,6 +79,7 @@ export class AppModule {
         GuardrailsModule,
         ExperimentsSourceModule,
         HeartbeatsModule,
+        ChangesModule,
         IncidentsModule,
         OncallModule,
         NotifyModule,

@@ -29,11 +29,11 @@ function retention(min: number, minText: string) {
 
 /** Integration keys given in configuration (HEADROOM_INTEGRATION_KEYS), for automated set-ups. */
 export interface ProvisionedIntegrationKey {
-  kind: 'alertmanager' | 'pagerduty' | 'otlp' | 'experiments' | 'heartbeat';
+  kind: 'alertmanager' | 'pagerduty' | 'otlp' | 'experiments' | 'heartbeat' | 'changes';
   name: string;
   key: string;
 }
-const INTEGRATION_KEY_KINDS = ['alertmanager', 'pagerduty', 'otlp', 'experiments', 'heartbeat'] as const;
+const INTEGRATION_KEY_KINDS = ['alertmanager', 'pagerduty', 'otlp', 'experiments', 'heartbeat', 'changes'] as const;
 
 /**
  * `kind:name:key` entries separated by commas or whitespace, e.g.

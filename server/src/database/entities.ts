@@ -27,6 +27,7 @@ import { SimulatorState } from '../sources/simulator/simulator-state.entity';
 import { OtlpStreamState } from '../sources/otlp/otlp-stream-state.entity';
 import { Lease } from '../common/lease.entity';
 import { Heartbeat } from '../sources/heartbeats/heartbeat.entity';
+import { Change } from '../changes/change.entity';
 
 /** Listed as classes, not globs, so the build, the tests and the CLI share one definition. */
 export const ENTITIES = [
@@ -65,4 +66,5 @@ export const ENTITIES = [
   Escalation,
   CalendarLink,
   Heartbeat,
+  Change,
 ];

@@ -8,7 +8,7 @@ const kind: KeyKind = {
   description: 'Keys that Alertmanager, PagerDuty-format senders, OTLP exporters, experiment platforms and heartbeat senders push with.',
   field: 'kind',
   label: 'Kind',
-  values: ['alertmanager', 'pagerduty', 'otlp', 'experiments', 'heartbeat'],
+  values: ['alertmanager', 'pagerduty', 'otlp', 'experiments', 'heartbeat', 'changes'],
 };
 
 export const integrations = { list: () => <KeyList kind={kind} />, icon: CableIcon, options: { label: 'Integration keys' } };

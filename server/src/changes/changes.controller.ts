@@ -1,0 +1,54 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Public } from '../auth/auth.decorators';
+import { IntegrationEndpoint, IntegrationOrRoleEndpoint } from '../auth/integration-key.guard';
+import { parseListQuery, setContentRange } from '../common/pagination';
+import { SanitizePipe } from '../common/text-sanitizer';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { flaggerEventSchema, genericChangeSchema, type FlaggerEvent, type GenericChange } from './change-input';
+import { requestActor } from './request-actor';
+import { CHANGE_SORTABLE, ChangesService } from './changes.service';
+
+/** Changes in: Headroom's JSON, PagerDuty's Change Events API, Flagger's event webhook. */
+@Controller('api/integrations')
+export class ChangeIntegrationsController {
+  constructor(private readonly changes: ChangesService) {}
+
+  /** A `changes` integration key, or a responder's token (a person recording a change by hand). */
+  @Post('changes')
+  @HttpCode(201)
+  @IntegrationOrRoleEndpoint('changes', 'responder')
+  generic(@Body(new SanitizePipe(), new ZodValidationPipe(genericChangeSchema)) body: GenericChange, @Req() req: Request) {
+    return this.changes.reportGeneric(body, requestActor(req));
+  }
+
+  /** Authenticated by the routing_key in the body, as at PagerDuty. */
+  @Post('pagerduty/v2/change/enqueue')
+  @Public()
+  @HttpCode(202)
+  pagerDuty(@Body(new SanitizePipe()) body: unknown) {
+    return this.changes.reportPagerDuty(body);
+  }
+
+  /** Flagger's eventWebhook; the key as basic-auth password in the URL (Flagger sends no headers). */
+  @Post('flagger/events')
+  @HttpCode(200)
+  @IntegrationEndpoint('changes')
+  flagger(@Body(new SanitizePipe(), new ZodValidationPipe(flaggerEventSchema)) body: FlaggerEvent, @Req() req: Request) {
+    return this.changes.reportFlagger(body, requestActor(req));
+  }
+}
+
+@Controller('api/changes')
+export class ChangesController {
+  constructor(private readonly changes: ChangesService) {}
+
+  /** Filters: service, kind, source (each one value or a list), since, until (ISO times). Newest first. */
+  @Get()
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+    const q = parseListQuery(query, CHANGE_SORTABLE, { field: 'at', order: 'DESC' });
+    const { items, total } = await this.changes.list(q);
+    setContentRange(res, 'changes', q, items.length, total);
+    return items;
+  }
+}
