@@ -13,7 +13,7 @@ import { IncidentsService } from '../../server/src/incidents/incidents.service';
 import { RulesService } from '../../server/src/rules/rules.service';
 import { ExperimentObservationsService } from '../../server/src/sources/experiments/experiment-observations.service';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
-import { incidentWriter, outboxService } from '../support/services';
+import { incidentWriter, outboxService, experimentsService } from '../support/services';
 import { IncidentStore } from '../../server/src/incidents/incident-store';
 import { silentLogger } from '../support/test-logger';
 import { noEscalation } from '../support/pipeline-stages';
@@ -59,7 +59,7 @@ describe.each(databaseKinds())('experiment observations and guardrail evaluation
     const config = loadConfig({ HEADROOM_ALERTS_DIR: alertsDir }, ROOT);
     rules = new RulesService(config);
     const incidents = new IncidentsService(db.dataSource, outboxService(db.dataSource, config), new AppMetrics(), new AuditService(db.dataSource), new IncidentStore(db.dataSource), incidentWriter(outboxService(db.dataSource, config), noEscalation), noEscalation, clock, silentLogger);
-    experiments = new ExperimentsService(db.dataSource, new AuditService(), clock, silentLogger);
+    experiments = experimentsService(db.dataSource, clock);
     evaluator = new GuardrailEvaluator(db.dataSource, experiments, rules, incidents, new LeaseService(db.dataSource), new SchedulerRegistry(), clock, config, silentLogger);
     observations = new ExperimentObservationsService(experiments, evaluator, silentLogger);
     await sync();
@@ -123,5 +123,12 @@ describe.each(databaseKinds())('experiment observations and guardrail evaluation
       { id: 'other', status: 'running' },
       { id: 'ranker-v42', status: 'rolled_back' },
     ]);
+    // Each move is a change of the experiment's service; a rolled-back one staying so is none.
+    const changes: Array<{ service: string; summary: string }> = await db.dataSource.query(`SELECT service, summary FROM changes WHERE source = 'experiments' ORDER BY id`);
+    expect(changes.slice(-2)).toEqual([
+      { service: 'feature-store', summary: 'Experiment other stopped' },
+      { service: 'feature-store', summary: 'Experiment other restarted (b 50%)' },
+    ]);
+    expect(changes[0]).toEqual({ service: 'now-playing-ranker', summary: 'Experiment ranker-v42 started (v42 50%)' });
   });
 });

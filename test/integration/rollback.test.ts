@@ -30,7 +30,7 @@ import { ExperimentObservationsService } from '../../server/src/sources/experime
 import { FakeDeploy } from '../fakes/fake-deploy';
 import { FakeSlack } from '../fakes/fake-slack';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
-import { escalationEngine, incidentWriter, oncallService, outboxService, slackIdentity } from '../support/services';
+import { escalationEngine, incidentWriter, oncallService, outboxService, slackIdentity, experimentsService } from '../support/services';
 import { waitFor } from '../support/headroom-process';
 import { blockActionsBody, slackSignature } from '../support/slack-signature';
 import { IncidentStore } from '../../server/src/incidents/incident-store';
@@ -101,7 +101,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     const audit = new AuditService(ds);
     const store = new RollbackStore(ds);
     const service = new RollbackService(ds, rules, outbox, audit, store, new IncidentStore(ds), clock, config, silentLogger);
-    const w = new RollbackWorker(ds, store, rules, outbox, audit, new ExperimentsService(ds, audit, clock, silentLogger), new IncidentStore(ds), new FetchHookHttpClient(), clock, config, silentLogger);
+    const w = new RollbackWorker(ds, store, rules, outbox, audit, experimentsService(ds, clock), new IncidentStore(ds), new FetchHookHttpClient(), clock, config, silentLogger);
     w.backoff = () => 20;
     return { service, worker: w };
   };
@@ -122,7 +122,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     ({ service: rollback, worker } = build(db.dataSource));
     pipeline = signalStages(incidents, rollback);
     ({ service: rollbackOther, worker: workerOther } = build(second));
-    experiments = new ExperimentsService(db.dataSource, new AuditService(db.dataSource), clock, silentLogger);
+    experiments = experimentsService(db.dataSource, clock);
     const evaluator = new GuardrailEvaluator(db.dataSource, experiments, rules, pipeline, new LeaseService(db.dataSource), new SchedulerRegistry(), clock, config, silentLogger);
     observations = new ExperimentObservationsService(experiments, evaluator, silentLogger);
     await experiments.syncDeclared(rules.experiments().map((d) => ({ spec: d.spec, file: d.file ?? '' })));

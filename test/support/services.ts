@@ -18,6 +18,9 @@ import { OncallService } from '../../server/src/oncall/oncall.service';
 import { OutboxService } from '../../server/src/outbox/outbox.service';
 import { RoutesService } from '../../server/src/rules/routes.service';
 import { RulesService } from '../../server/src/rules/rules.service';
+import { ChangesService } from '../../server/src/changes/changes.service';
+import { IntegrationKeysService } from '../../server/src/auth/integration-keys.service';
+import { ExperimentsService } from '../../server/src/guardrails/experiments.service';
 import { silentLogger } from './test-logger';
 
 /**
@@ -74,4 +77,10 @@ export function escalationAuditor(ds: DataSource, engine: EscalationEngine, part
 /** The writer that opens incidents, paging through `transitions` (noEscalation when the test has no engine); no routes unless given. */
 export function incidentWriter(outbox: OutboxService, transitions: IncidentTransitionHandler, routes: RoutesService = new RoutesService()): IncidentWriter {
   return new IncidentWriter(outbox, transitions, new AppMetrics(), silentLogger, routes);
+}
+
+/** The experiments service as the app builds it, with the change log it records starts, ramps and stops in. */
+export function experimentsService(ds: DataSource, clock: Clock): ExperimentsService {
+  const audit = new AuditService(ds);
+  return new ExperimentsService(ds, audit, clock, silentLogger, new ChangesService(ds, audit, new IntegrationKeysService(ds, audit, silentLogger), clock));
 }

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service';
 import { IntegrationKeysService } from '../auth/integration-keys.service';
 import { CLOCK, type Clock } from '../common/clock';
@@ -73,9 +73,9 @@ export class ChangesService {
     return { recorded: true, change: await this.store(draft, actor) };
   }
 
-  /** Records a change Headroom itself saw (an experiment started, ramped or stopped). */
-  record(draft: ChangeDraft, actor: AuditActor): Promise<ChangeView> {
-    return this.store(draft, actor);
+  /** Records a change Headroom itself saw (an experiment started, ramped or stopped), in the caller's transaction. */
+  recordIn(m: EntityManager, draft: ChangeDraft, actor: AuditActor): Promise<ChangeView> {
+    return this.storeIn(m, draft, actor);
   }
 
   async list(q: ListQuery): Promise<{ items: ChangeView[]; total: number }> {
@@ -100,16 +100,17 @@ export class ChangesService {
     return { items, total };
   }
 
-  private async store(draft: ChangeDraft, actor: AuditActor): Promise<ChangeView> {
-    return this.dataSource.transaction(async (m) => {
-      const row = m.create(Change, { ...draft, reportedBy: actor.name });
-      const saved = await m.save(row);
-      await this.audit.record(m, {
-        at: this.clock.now(), actor, action: 'change.recorded', entityType: 'change', entityId: saved.id, before: null,
-        after: { service: saved.service, kind: saved.kind, summary: saved.summary, version: saved.version, source: saved.source },
-      });
-      return saved;
+  private store(draft: ChangeDraft, actor: AuditActor): Promise<ChangeView> {
+    return this.dataSource.transaction((m) => this.storeIn(m, draft, actor));
+  }
+
+  private async storeIn(m: EntityManager, draft: ChangeDraft, actor: AuditActor): Promise<ChangeView> {
+    const saved = await m.save(m.create(Change, { ...draft, reportedBy: actor.name }));
+    await this.audit.record(m, {
+      at: this.clock.now(), actor, action: 'change.recorded', entityType: 'change', entityId: saved.id, before: null,
+      after: { service: saved.service, kind: saved.kind, summary: saved.summary, version: saved.version, source: saved.source },
     });
+    return saved;
   }
 }
 

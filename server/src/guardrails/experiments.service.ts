@@ -9,6 +9,11 @@ import { EXPERIMENT_STATUSES, toExperimentDefinition, type ExperimentDefinition,
 import { ExperimentObservation } from './experiment-observation.entity';
 import type { ExperimentSnapshot } from './experiment-snapshot';
 import { Experiment } from './experiment.entity';
+import { ChangesService } from '../changes/changes.service';
+import { experimentChange, type ExperimentState } from './experiment-changes';
+
+/** Who changes a YAML-declared experiment: the alerts/ files. */
+const ALERTS_ACTOR: AuditActor = { type: 'system', id: null, name: 'alerts/' };
 
 export const EXPERIMENT_SORTABLE = ['id', 'service', 'status', 'startedAt', 'evaluatedAt', 'createdAt'] as const;
 
@@ -49,6 +54,7 @@ export class ExperimentsService {
     private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly changes: ChangesService,
   ) {}
 
   /**
@@ -66,6 +72,8 @@ export class ExperimentsService {
           this.logger.warn({ experiment: spec.name, file }, `experiment ${spec.name} in ${file} is ignored: an experiment of that name was created through the API`);
           continue;
         }
+        const status = found?.status === 'rolled_back' ? found.status : spec.status;
+        await this.recordChange(m, found ? { status: found.status, spec: found.spec } : null, { status, spec }, ALERTS_ACTOR);
         await m.query(
           `INSERT INTO experiments (id, service, status, origin, spec, file, started_at, created_by)
            VALUES ($1, $2, $3, 'yaml', $4, $5, $6, 'alerts')
@@ -79,6 +87,10 @@ export class ExperimentsService {
       const declared = new Set(defs.map((d) => d.spec.name));
       const gone = [...existing.values()].filter((e) => e.origin === 'yaml' && e.status === 'running' && !declared.has(e.id)).map((e) => e.id);
       if (gone.length > 0) await m.query(`UPDATE experiments SET status = 'stopped', updated_at = now() WHERE id = ANY($1)`, [gone]);
+      for (const id of gone) {
+        const e = existing.get(id)!;
+        await this.recordChange(m, { status: e.status, spec: e.spec }, { status: 'stopped', spec: e.spec }, ALERTS_ACTOR, 'no longer declared in alerts/');
+      }
     });
   }
 
@@ -88,11 +100,18 @@ export class ExperimentsService {
    * Returns false when it already was (or does not exist).
    */
   async markRolledBack(m: EntityManager, id: string, actor: AuditActor, reason: string): Promise<boolean> {
-    const [row]: Array<{ status: string }> = await m.query(`SELECT status FROM experiments WHERE id = $1 FOR UPDATE`, [id]);
+    const [row]: Array<{ status: string; spec: ExperimentSpec }> = await m.query(`SELECT status, spec FROM experiments WHERE id = $1 FOR UPDATE`, [id]);
     if (!row || row.status === 'rolled_back') return false;
     await m.query(`UPDATE experiments SET status = 'rolled_back', updated_at = now() WHERE id = $1`, [id]);
+    await this.recordChange(m, row, { status: 'rolled_back', spec: row.spec }, actor, reason);
     await this.audit.record(m, { at: this.clock.now(), actor, action: 'experiment.rolled-back', entityType: 'experiment', entityId: id, before: { status: row.status }, after: { status: 'rolled_back', reason } });
     return true;
+  }
+
+  /** An experiment that started, ramped, stopped or rolled back is a change of its service (docs/changes.md). */
+  private async recordChange(m: EntityManager, before: ExperimentState | null, after: ExperimentState, actor: AuditActor, reason?: string): Promise<void> {
+    const draft = experimentChange(before, after, this.clock.now(), reason);
+    if (draft) await this.changes.recordIn(m, draft, actor);
   }
 
   async create(spec: ExperimentSpec, actor: AuditActor): Promise<ExperimentView> {
@@ -104,6 +123,7 @@ export class ExperimentsService {
       );
       if (inserted.length === 0) throw new ConflictError(`name: an experiment named ${spec.name} already exists`);
       const row = await m.findOneByOrFail(Experiment, { id: spec.name });
+      await this.recordChange(m, null, { status: spec.status, spec }, actor);
       await this.audit.record(m, { at: this.clock.now(), actor, action: 'experiment.created', entityType: 'experiment', entityId: row.id, before: null, after: { ...spec } });
       return row;
     });

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { ChangesModule } from '../changes/changes.module';
 import { ExperimentsController } from './experiments.controller';
 import { ExperimentsService } from './experiments.service';
 import { GuardrailEvaluator } from './guardrail-evaluator.service';
 
 /** Experiments, their guardrail evaluation and the signals it publishes. */
-@Module({ controllers: [ExperimentsController], providers: [ExperimentsService, GuardrailEvaluator], exports: [ExperimentsService, GuardrailEvaluator] })
+@Module({ imports: [ChangesModule], controllers: [ExperimentsController], providers: [ExperimentsService, GuardrailEvaluator], exports: [ExperimentsService, GuardrailEvaluator] })
 export class GuardrailsModule {}
