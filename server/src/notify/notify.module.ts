@@ -3,7 +3,9 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { OncallModule } from '../oncall/oncall.module';
 import { SloModule } from '../slo/slo.module';
+import { contactSendersProvider } from './contact-senders';
 import { DeliveryChannels } from './delivery-channels';
+import { emailSenderProvider } from './email/email-sender';
 import { IncidentNotifier } from './incident-notifier';
 import { OutboxWorker } from './outbox-worker';
 import { WebClientSlackApi } from './slack/slack-api';
@@ -21,6 +23,8 @@ import { SlackReplayGuard } from './slack/slack-replay-guard';
     SlackCommands,
     SlackInteractions,
     SlackReplayGuard,
+    emailSenderProvider,
+    contactSendersProvider,
     {
       provide: SLACK_API,
       inject: [APP_CONFIG],
