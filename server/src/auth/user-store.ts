@@ -31,6 +31,12 @@ export class UserStore {
     return row ? { id: row.id, email: row.email, name: row.name, active: Boolean(row.active) } : null;
   }
 
+  /** A user by email (any case), disabled or not (`active` tells); null when there is none. */
+  async byEmail(email: string): Promise<{ id: string; email: string; name: string; active: boolean } | null> {
+    const [row] = await this.dataSource.query(`SELECT id, email, name, disabled_at IS NULL AS active FROM users WHERE email = lower($1)`, [email.trim()]);
+    return row ? { id: row.id, email: row.email, name: row.name, active: Boolean(row.active) } : null;
+  }
+
   /** Names of the users with these emails (any case, disabled users too), by lower-cased email. */
   async namesByEmail(emails: readonly string[]): Promise<Map<string, string>> {
     if (emails.length === 0) return new Map();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { escapeHtml } from '../../common/html';
 import type { ContactMessage } from '../contact/contact-sender';
 
 /** What an e-mail page is made of, before SMTP: pure, so its wording and escaping are tested alone. */
@@ -14,10 +15,6 @@ export interface IncidentEmail {
 /** Control characters (CR, LF, …) out of a header value: a title must not end the Subject line. */
 function oneLine(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /** Only http(s) links become links: a runbook URL of `javascript:…` is shown, never made clickable. */
