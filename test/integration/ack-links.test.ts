@@ -115,7 +115,7 @@ describe.each(databaseKinds())('acknowledge links on %s', (kind) => {
     expect(await incident(id)).toEqual({ status: 'triggered', acknowledged_by: null });
   });
 
-  it('refuses a forged or cut link, a disabled person, a POST from another site, and an incident that is gone', async () => {
+  it('refuses a forged or cut link, a disabled person or a viewer, a POST from another site, and an incident that is gone', async () => {
     const id = await open();
     const acks = links();
     const token = tokenOf(await acks.linkFor(id, { email: 'rae@example.com' }));
@@ -127,7 +127,9 @@ describe.each(databaseKinds())('acknowledge links on %s', (kind) => {
 
     await db.dataSource.query(`UPDATE users SET disabled_at = now() WHERE email = 'rae@example.com'`);
     expect(await acks.acknowledge(token, SAME_SITE)).toMatchObject({ status: 403, lines: ['rae@example.com is not an active Headroom user any more, so this link cannot act for them.'] });
-    await db.dataSource.query(`UPDATE users SET disabled_at = NULL`);
+    await db.dataSource.query(`UPDATE users SET disabled_at = NULL, role = 'viewer'`);
+    expect(await acks.view(token)).toMatchObject({ status: 403, lines: ['Your Headroom role is viewer; only responders and admins may acknowledge incidents.'] });
+    await db.dataSource.query(`UPDATE users SET role = 'responder'`);
 
     const missing = tokenOf(await acks.linkFor(999, { email: 'rae@example.com' }));
     expect(await acks.view(missing)).toMatchObject({ status: 404, heading: 'No such incident' });

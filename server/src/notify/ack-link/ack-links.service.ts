@@ -2,6 +2,7 @@ import { HttpException, Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { Role } from '../../auth/api-token.entity';
 import { foreignOrigin } from '../../auth/csrf';
 import { UserStore } from '../../auth/user-store';
 import { CLOCK, type Clock } from '../../common/clock';
@@ -17,6 +18,8 @@ import { newNonce, signAckToken, verifyAckToken, type AckClaims } from './ack-to
 
 /** Used nonces are kept this long past their link's expiry, then deleted (an expired link is refused by its signature alone). */
 const KEEP_USED_MS = 24 * 3600_000;
+
+const ACTING_ROLES: readonly Role[] = ['responder', 'admin'];
 
 /** Thrown inside the acknowledge transaction when the link's nonce was already recorded: undoes the acknowledgement. */
 class LinkAlreadyUsed extends Error {}
@@ -134,6 +137,10 @@ export class AckLinks implements AckLinkSigner {
     const user = await this.users.byEmail(verified.claims.email);
     if (!user || !user.active) {
       return { ok: false, page: { status: 403, heading: 'Not acknowledged', lines: [`${verified.claims.email} is not an active Headroom user any more, so this link cannot act for them.`] } };
+    }
+    // The same rule as the API and Slack: a link acts for its person, never beyond their role.
+    if (!ACTING_ROLES.includes(user.role)) {
+      return { ok: false, page: { status: 403, heading: 'Not acknowledged', lines: [`Your Headroom role is ${user.role}; only responders and admins may acknowledge incidents.`] } };
     }
     return { ok: true, claims: verified.claims, user };
   }
