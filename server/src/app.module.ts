@@ -60,7 +60,7 @@ export class AppModule {
       ? [
           ServeStaticModule.forRoot({
             rootPath: opts.config.webDir,
-            exclude: ['/api/{*path}', '/slack/{*path}', '/v1/{*path}', '/calendar/{*path}', '/healthz', '/readyz', '/metrics'],
+            exclude: ['/api/{*path}', '/slack/{*path}', '/v1/{*path}', '/calendar/{*path}', '/ack/{*path}', '/healthz', '/readyz', '/metrics'],
           }),
         ]
       : [];

@@ -148,8 +148,8 @@ describe.each(databaseKinds())('users, sign-in and route guards (real process, %
       expect(guarded.length).toBeGreaterThan(40);
       const publicRoutes = routes.filter((r) => r.isPublic).map((r) => `${r.method} ${r.path}`).sort();
       // Public routes are few and each has its own authentication or is meant to be open.
-      expect(publicRoutes).toEqual(expect.arrayContaining(['GET /healthz', 'POST /api/auth/login']));
-      for (const r of publicRoutes) expect(r).toMatch(/^(GET \/(healthz|readyz|metrics)|POST \/api\/auth\/(login|logout)|POST \/(v1\/metrics|api\/integrations\/|slack\/)|GET \/api\/schedules\/.*\.ics|GET \/calendar\/:token\.ics$|POST \/api\/experiments\/:id\/observations)/);
+      expect(publicRoutes).toEqual(expect.arrayContaining(['GET /healthz', 'POST /api/auth/login', 'GET /ack/:token', 'POST /ack/:token']));
+      for (const r of publicRoutes) expect(r).toMatch(/^(GET \/(healthz|readyz|metrics)|POST \/api\/auth\/(login|logout)|POST \/(v1\/metrics|api\/integrations\/|slack\/)|GET \/api\/schedules\/.*\.ics|GET \/calendar\/:token\.ics$|(GET|POST) \/ack\/:token$|POST \/api\/experiments\/:id\/observations)/);
     });
 
     it('answers 401 without credentials and with a forged session cookie', async () => {

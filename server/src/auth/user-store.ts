@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { Role } from './api-token.entity';
 
 /** What other modules read of a user: who they are and how Slack reaches them. */
 export interface UserContact {
@@ -29,6 +30,12 @@ export class UserStore {
   async byId(id: string): Promise<{ id: string; email: string; name: string; active: boolean } | null> {
     const [row] = await this.dataSource.query(`SELECT id, email, name, disabled_at IS NULL AS active FROM users WHERE id = $1`, [id]);
     return row ? { id: row.id, email: row.email, name: row.name, active: Boolean(row.active) } : null;
+  }
+
+  /** A user by email (any case) with their role, disabled or not (`active` tells); null when there is none. */
+  async byEmail(email: string): Promise<{ id: string; email: string; name: string; role: Role; active: boolean } | null> {
+    const [row] = await this.dataSource.query(`SELECT id, email, name, role, disabled_at IS NULL AS active FROM users WHERE email = lower($1)`, [email.trim()]);
+    return row ? { id: row.id, email: row.email, name: row.name, role: row.role, active: Boolean(row.active) } : null;
   }
 
   /** Names of the users with these emails (any case, disabled users too), by lower-cased email. */

@@ -45,6 +45,32 @@ describe('loadConfig', () => {
     expect(c.slack).toEqual({ botToken: 'xoxb', signingSecret: 's', channel: 'C1', apiUrl: 'http://127.0.0.1:9/api/' });
   });
 
+  it('sends e-mail only with both SMTP_URL and SMTP_FROM, and keeps the URL\'s password out of its errors', () => {
+    expect(loadConfig({}, root).smtp).toBeUndefined();
+    const c = loadConfig({ SMTP_URL: 'smtps://pager:s3cret@mail.example.com:465', SMTP_FROM: 'Headroom <headroom@example.com>' }, root);
+    expect(c.smtp).toEqual({ url: 'smtps://pager:s3cret@mail.example.com:465', from: 'Headroom <headroom@example.com>' });
+    expect(() => loadConfig({ SMTP_URL: 'smtp://mail.example.com' }, root)).toThrow(/SMTP_FROM: set the address e-mail pages come from/);
+    expect(() => loadConfig({ SMTP_FROM: 'headroom@example.com' }, root)).toThrow(/SMTP_URL: SMTP_FROM is set but no SMTP server is/);
+    expect(() => loadConfig({ SMTP_URL: 'https://pager:s3cret@mail.example.com', SMTP_FROM: 'headroom@example.com' }, root)).toThrow(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+    const thrown = (() => {
+      try {
+        loadConfig({ SMTP_URL: 'http://pager:s3cret@mail.example.com', SMTP_FROM: 'not an address' }, root);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'nothing thrown';
+    })();
+    expect(thrown).toContain('SMTP_FROM: must be an address');
+    expect(thrown).toContain('SMTP_URL: must be an smtp');
+    expect(thrown).not.toContain('s3cret');
+  });
+
+  it('signs acknowledge links with a long enough secret, for 24 hours unless told', () => {
+    expect(loadConfig({}, root).ackLinks).toEqual({ secret: undefined, ttlHours: 24 });
+    expect(loadConfig({ HEADROOM_ACK_LINK_SECRET: 'x'.repeat(32), HEADROOM_ACK_LINK_HOURS: '2' }, root).ackLinks).toEqual({ secret: 'x'.repeat(32), ttlHours: 2 });
+    expect(() => loadConfig({ HEADROOM_ACK_LINK_SECRET: 'short' }, root)).toThrow(/HEADROOM_ACK_LINK_SECRET: must be at least 32 characters/);
+  });
+
   it('reads SLI retention as durations with a floor', () => {
     expect(loadConfig({}, root).retention).toEqual({ minuteSeconds: 8 * 86_400, hourSeconds: 400 * 86_400 });
     expect(loadConfig({ HEADROOM_RETENTION_MINUTES: '10d', HEADROOM_RETENTION_HOURS: '60w' }, root).retention).toEqual({

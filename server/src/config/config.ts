@@ -110,6 +110,12 @@ const envSchema = z.object({
   HEADROOM_CLIENT_IP_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name').optional(),
   HEADROOM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HEADROOM_LOG_PRETTY: bool.default(false),
+  // E-mail pages go out through this SMTP server (smtp://user:pass@host:587 with STARTTLS when offered, smtps://… for TLS from the start); unset: no e-mail.
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^/?#]+/, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587').optional(),
+  SMTP_FROM: z.string().regex(/^([^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an address, e.g. headroom@example.com or "Headroom <headroom@example.com>"').optional(),
+  // Signs the acknowledge links in e-mails; unset: a secret generated once and kept in the database (shared by every process).
+  HEADROOM_ACK_LINK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  HEADROOM_ACK_LINK_HOURS: z.coerce.number().positive().max(24 * 14).default(24),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_CHANNEL: z.string().min(1).optional(),
@@ -189,6 +195,13 @@ export interface AppConfig {
   log: { level: string; pretty: boolean };
   /** Slack paging is on only when token, signing secret and channel are all set. */
   slack?: SlackConfig;
+  /** E-mail pages (SMTP_URL and SMTP_FROM); absent: no e-mail sender. */
+  smtp?: { url: string; from: string };
+  /**
+   * Acknowledge links in e-mails: signed with `secret` (HEADROOM_ACK_LINK_SECRET; when unset, one
+   * generated once and kept in the database), valid for `ttlHours`.
+   */
+  ackLinks: { secret?: string; ttlHours: number };
   /** Slack user IDs who may act from Slack, besides Headroom responders and admins (see SlackIdentityService). */
   slackResponders: string[];
   /**
@@ -227,6 +240,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
     ...(e.HEADROOM_SIMULATOR_EXPORT_OTLP_KEY && !e.HEADROOM_SIMULATOR_EXPORT_OTLP_URL ? ['HEADROOM_SIMULATOR_EXPORT_OTLP_KEY: set HEADROOM_SIMULATOR_EXPORT_OTLP_URL too (where to push), or unset it'] : []),
   ];
   if (exportProblems.length > 0) throw new ConfigError(exportProblems);
+  if (Boolean(e.SMTP_URL) !== Boolean(e.SMTP_FROM)) {
+    throw new ConfigError([e.SMTP_URL
+      ? 'SMTP_FROM: set the address e-mail pages come from (e.g. "Headroom <headroom@example.com>") with SMTP_URL'
+      : 'SMTP_URL: SMTP_FROM is set but no SMTP server is; set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) or unset SMTP_FROM']);
+  }
   if (Boolean(e.HEADROOM_ADMIN_EMAIL) !== Boolean(e.HEADROOM_ADMIN_PASSWORD)) {
     throw new ConfigError(['HEADROOM_ADMIN_EMAIL and HEADROOM_ADMIN_PASSWORD: set both to create the first admin user, or neither']);
   }
@@ -288,6 +306,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
             apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
           }
         : undefined,
+    smtp: e.SMTP_URL && e.SMTP_FROM ? { url: e.SMTP_URL, from: e.SMTP_FROM } : undefined,
+    ackLinks: { secret: e.HEADROOM_ACK_LINK_SECRET, ttlHours: e.HEADROOM_ACK_LINK_HOURS },
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     otlp: { maxBodyBytes: e.HEADROOM_OTLP_MAX_BODY_BYTES, maxBodiesInFlight: e.HEADROOM_OTLP_MAX_BODIES_IN_FLIGHT },
     integrationKeys: e.HEADROOM_INTEGRATION_KEYS ?? [],

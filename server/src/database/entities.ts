@@ -2,6 +2,7 @@ import { ApiToken } from '../auth/api-token.entity';
 import { UserSession } from '../auth/user-session.entity';
 import { SignInFailure } from '../auth/sign-in-failure.entity';
 import { SlackRequestSeen } from '../notify/slack/slack-request-seen.entity';
+import { AckLinkSecret, AckLinkUse } from '../notify/ack-link/ack-link.entity';
 import { User } from '../auth/user.entity';
 import { IntegrationKey } from '../auth/integration-key.entity';
 import { AuditEntry } from '../audit/audit-entry.entity';
@@ -36,6 +37,8 @@ export const ENTITIES = [
   UserSession,
   SignInFailure,
   SlackRequestSeen,
+  AckLinkUse,
+  AckLinkSecret,
   IntegrationKey,
   Incident,
   TimelineEntry,

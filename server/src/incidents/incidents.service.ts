@@ -146,8 +146,13 @@ export class IncidentsService implements SignalHandler {
     });
   }
 
-  acknowledge(id: number, actor: Actor): Promise<Incident> {
-    return this.transition(id, actor, (i, at) => lifecycle.acknowledge(i, actor, at));
+  /**
+   * `alsoInTransaction` runs with the incident locked, before the change, in its transaction:
+   * what it writes commits only with the acknowledgement, and what it throws undoes both (an
+   * acknowledge link is spent this way, exactly when it acknowledges).
+   */
+  acknowledge(id: number, actor: Actor, alsoInTransaction?: (m: EntityManager, incident: Incident) => Promise<void>): Promise<Incident> {
+    return this.transition(id, actor, (i, at) => lifecycle.acknowledge(i, actor, at), alsoInTransaction);
   }
 
   resolve(id: number, actor: Actor): Promise<Incident> {

@@ -3,7 +3,12 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { OncallModule } from '../oncall/oncall.module';
 import { SloModule } from '../slo/slo.module';
+import { AckLinkController } from './ack-link/ack-link.controller';
+import { AckLinks } from './ack-link/ack-links.service';
+import { ACK_LINK_SIGNER } from './contact/contact-sender';
+import { contactSendersProvider } from './contact-senders';
 import { DeliveryChannels } from './delivery-channels';
+import { emailSenderProvider } from './email/email-sender';
 import { IncidentNotifier } from './incident-notifier';
 import { OutboxWorker } from './outbox-worker';
 import { WebClientSlackApi } from './slack/slack-api';
@@ -14,13 +19,18 @@ import { SlackReplayGuard } from './slack/slack-replay-guard';
 
 @Module({
   imports: [IncidentsModule, OncallModule, SloModule],
+  controllers: [AckLinkController],
   providers: [
     IncidentNotifier,
+    AckLinks,
+    { provide: ACK_LINK_SIGNER, useExisting: AckLinks },
     OutboxWorker,
     DeliveryChannels,
     SlackCommands,
     SlackInteractions,
     SlackReplayGuard,
+    emailSenderProvider,
+    contactSendersProvider,
     {
       provide: SLACK_API,
       inject: [APP_CONFIG],
