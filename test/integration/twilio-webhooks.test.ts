@@ -109,10 +109,13 @@ describe('Twilio inbound webhooks (HTTP)', () => {
     expect(acknowledger.replies).toEqual([{ kind: 'voice', from: ALICE, code: '4821' }]);
   });
 
-  it('does nothing for another key, and says so', async () => {
+  it('does nothing for another key or a call without one, and says so', async () => {
     expect((await answer(await post('/api/integrations/twilio/voice?code=4821', gatherCallback(ALICE, HEADROOM, '2', SID)))).body).toBe(
       twiml('<Say>Nothing was done: only 1 acknowledges. The page stays open. Goodbye.</Say>'),
     );
+    // A call to the number (no keypress, no code) is not a page.
+    const { Digits: _none, ...ringing } = gatherCallback('+14155550199', HEADROOM, '', SID);
+    expect((await answer(await post('/api/integrations/twilio/voice', ringing))).body).toBe(twiml('<Say>This number only places Headroom pages. Nothing was done. Goodbye.</Say>'));
     expect(acknowledger.replies).toEqual([]);
   });
 
