@@ -19,6 +19,8 @@ interface StoredMessage {
   body: string;
   status: string;
   created: Date;
+  /** date_sent: null while Twilio still holds it queued. */
+  started: Date | null;
 }
 
 interface StoredCall {
@@ -28,6 +30,8 @@ interface StoredCall {
   twiml: string;
   status: string;
   created: Date;
+  /** start_time: null while the call is queued. */
+  started: Date | null;
 }
 
 /**
@@ -42,8 +46,8 @@ export type TwilioFailure = { status: number; code: number; message: string; ret
  * /2010-04-01/Accounts/{AccountSid}/Messages.json and Calls.json with form-encoded bodies, HTTP
  * basic auth with the account SID and auth token (401 with code 20003 otherwise), 201 with the
  * resource's JSON, a 'To' that is not E.164 refused with 400 and code 21211 as Twilio does, and
- * the list endpoints (GET, filtered by To, From, DateSent> / StartTime>) a sender reads to find an
- * earlier attempt. Failures are queued per resource with failNext.
+ * the list endpoints (GET, filtered by To, From, Status, DateSent> / StartTime>) a sender reads to
+ * find an earlier attempt. Failures are queued per resource with failNext.
  */
 export class FakeTwilio {
   readonly requests: TwilioRequest[] = [];
@@ -51,6 +55,8 @@ export class FakeTwilio {
   readonly calls: StoredCall[] = [];
   private readonly failures: Array<{ resource: string; failure: TwilioFailure }> = [];
   private server?: http.Server;
+  /** Whether what is created stays queued (no send date or start time yet), as under Twilio's per-number pace. */
+  holdQueued = false;
   url = '';
 
   constructor(
@@ -78,15 +84,15 @@ export class FakeTwilio {
   }
 
   /** A message or call made some other way (the console, an earlier incident): `created` is when Twilio took it. */
-  addMessage(m: Omit<StoredMessage, 'sid' | 'status'>): string {
+  addMessage(m: Omit<StoredMessage, 'sid' | 'status' | 'started'>): string {
     const sid = newSid('SM');
-    this.messages.push({ sid, status: 'delivered', ...m });
+    this.messages.push({ sid, status: 'delivered', started: m.created, ...m });
     return sid;
   }
 
-  addCall(c: Omit<StoredCall, 'sid' | 'status' | 'twiml'>): string {
+  addCall(c: Omit<StoredCall, 'sid' | 'status' | 'twiml' | 'started'>): string {
     const sid = newSid('CA');
-    this.calls.push({ sid, status: 'completed', twiml: '', ...c });
+    this.calls.push({ sid, status: 'completed', twiml: '', started: c.created, ...c });
     return sid;
   }
 
@@ -128,15 +134,15 @@ export class FakeTwilio {
     if (resource === 'Messages.json') {
       const body = form.get('Body');
       if (!body) return problem(400, 21602, 'Message body is required.');
-      const message: StoredMessage = { sid: newSid('SM'), to, from, body, status: 'queued', created: new Date() };
-      this.messages.push(message);
+      const message: StoredMessage = { sid: newSid('SM'), to, from, body, status: 'queued', created: new Date(), started: null };
       created = messageJson(message, this.accountSid);
+      this.messages.push(this.holdQueued ? message : { ...message, status: 'sent', started: message.created });
     } else {
       const twiml = form.get('Twiml');
       if (!twiml && !form.get('Url')) return problem(400, 21205, 'Url parameter is required.');
-      const call: StoredCall = { sid: newSid('CA'), to, from, twiml: twiml ?? '', status: 'queued', created: new Date() };
-      this.calls.push(call);
+      const call: StoredCall = { sid: newSid('CA'), to, from, twiml: twiml ?? '', status: 'queued', created: new Date(), started: null };
       created = callJson(call, this.accountSid);
+      this.calls.push(this.holdQueued ? call : { ...call, status: 'in-progress', started: call.created });
     }
     if (failure) return problem(500, 20500, 'Internal Server Error');
     send(201, created);
@@ -151,8 +157,13 @@ export class FakeTwilio {
     const since = query.get(resource === 'Messages.json' ? 'DateSent>' : 'StartTime>');
     const after = since ? Date.parse(/^\d{4}-\d\d-\d\d$/.test(since) ? `${since}T00:00:00Z` : since) : -Infinity;
     const pageSize = Number(query.get('PageSize') ?? 50);
-    const keep = (r: { to: string; from: string; created: Date }) =>
-      (!query.get('To') || r.to === query.get('To')) && (!query.get('From') || r.from === query.get('From')) && r.created.getTime() >= after;
+    const status = query.get('Status');
+    // As at Twilio, a date filter matches only what has the date: a queued message has no date_sent yet.
+    const keep = (r: { to: string; from: string; status: string; started: Date | null }) =>
+      (!query.get('To') || r.to === query.get('To')) &&
+      (!query.get('From') || r.from === query.get('From')) &&
+      (!status || r.status === status) &&
+      (!since || (r.started !== null && r.started.getTime() >= after));
     const newestFirst = <T extends { created: Date }>(rows: T[]) => [...rows].sort((a, b) => b.created.getTime() - a.created.getTime()).slice(0, pageSize);
     return resource === 'Messages.json'
       ? { messages: newestFirst(this.messages.filter(keep)).map((m) => messageJson(m, this.accountSid)), next_page_uri: null, page_size: pageSize }
@@ -172,7 +183,7 @@ function rfc2822(d: Date): string {
 function messageJson(m: StoredMessage, accountSid: string): Record<string, unknown> {
   return {
     sid: m.sid, account_sid: accountSid, to: m.to, from: m.from, body: m.body, status: m.status, direction: 'outbound-api', num_segments: '1',
-    date_created: rfc2822(m.created), date_updated: rfc2822(m.created), date_sent: rfc2822(m.created), error_code: null, error_message: null,
+    date_created: rfc2822(m.created), date_updated: rfc2822(m.created), date_sent: m.started && rfc2822(m.started), error_code: null, error_message: null,
     uri: `/2010-04-01/Accounts/${accountSid}/Messages/${m.sid}.json`,
   };
 }
@@ -180,7 +191,7 @@ function messageJson(m: StoredMessage, accountSid: string): Record<string, unkno
 function callJson(c: StoredCall, accountSid: string): Record<string, unknown> {
   return {
     sid: c.sid, account_sid: accountSid, to: c.to, from: c.from, status: c.status, direction: 'outbound-api',
-    date_created: rfc2822(c.created), date_updated: rfc2822(c.created), start_time: rfc2822(c.created), end_time: null,
+    date_created: rfc2822(c.created), date_updated: rfc2822(c.created), start_time: c.started && rfc2822(c.started), end_time: null,
     uri: `/2010-04-01/Accounts/${accountSid}/Calls/${c.sid}.json`,
   };
 }

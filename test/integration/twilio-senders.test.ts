@@ -32,6 +32,7 @@ describe('Twilio senders (fake Twilio over HTTP)', () => {
   afterAll(() => twilio.stop());
 
   beforeEach(() => {
+    twilio.holdQueued = false;
     twilio.requests.length = 0;
     twilio.messages.length = 0;
     twilio.calls.length = 0;
@@ -104,13 +105,27 @@ describe('Twilio senders (fake Twilio over HTTP)', () => {
     expect((await failure(sms.send(page({ queuedAt })))).retryable).toBe(true);
     expect(twilio.messages).toHaveLength(1);
     const receipt = await sms.send(page({ queuedAt, retried: true }));
-    expect(receipt).toEqual({ provider: 'twilio', sid: twilio.messages[0].sid, status: 'queued', foundEarlier: true });
+    expect(receipt).toEqual({ provider: 'twilio', sid: twilio.messages[0].sid, status: 'sent', foundEarlier: true });
     expect(twilio.creates('Messages.json')).toHaveLength(1);
-    const [look] = twilio.requests.filter((r) => r.method === 'GET');
-    expect(look.resource).toBe('Messages.json');
-    expect(look.query.get('To')).toBe(ALICE);
-    expect(look.query.get('From')).toBe(FROM);
-    expect(Date.parse(look.query.get('DateSent>')!)).toBeLessThanOrEqual(queuedAt.getTime());
+    const looks = twilio.requests.filter((r) => r.method === 'GET');
+    expect(looks.map((l) => [l.resource, l.query.get('To'), l.query.get('From')])).toEqual([
+      ['Messages.json', ALICE, FROM],
+      ['Messages.json', ALICE, FROM],
+    ]);
+    expect(looks[0].query.get('Status')).toBe('queued');
+    expect(Date.parse(looks[1].query.get('DateSent>')!)).toBeLessThanOrEqual(queuedAt.getTime());
+  });
+
+  it('on a retry, finds an SMS or call Twilio still holds queued (no send date yet) and sends nothing', async () => {
+    twilio.holdQueued = true;
+    const queuedAt = new Date();
+    twilio.failNext('Messages.json', { lostAnswer: true });
+    twilio.failNext('Calls.json', { lostAnswer: true });
+    await failure(sms.send(page({ queuedAt })));
+    await failure(voice.send(page({ kind: 'voice', queuedAt })));
+    expect(await sms.send(page({ queuedAt, retried: true }))).toEqual({ provider: 'twilio', sid: twilio.messages[0].sid, status: 'queued', foundEarlier: true });
+    expect(await voice.send(page({ kind: 'voice', queuedAt, retried: true }))).toEqual({ provider: 'twilio', sid: twilio.calls[0].sid, status: 'queued', foundEarlier: true });
+    expect([twilio.creates('Messages.json').length, twilio.creates('Calls.json').length]).toEqual([1, 1]);
   });
 
   it('on a retry, does not take another page\'s SMS to the same person for this one', async () => {
@@ -127,7 +142,7 @@ describe('Twilio senders (fake Twilio over HTTP)', () => {
     twilio.failNext('Calls.json', { lostAnswer: true });
     expect((await failure(voice.send(page({ kind: 'voice', queuedAt })))).retryable).toBe(true);
     const placed = twilio.calls[1];
-    expect(await voice.send(page({ kind: 'voice', queuedAt, retried: true }))).toEqual({ provider: 'twilio', sid: placed.sid, status: 'queued', foundEarlier: true });
+    expect(await voice.send(page({ kind: 'voice', queuedAt, retried: true }))).toEqual({ provider: 'twilio', sid: placed.sid, status: 'in-progress', foundEarlier: true });
     expect(twilio.creates('Calls.json')).toHaveLength(1);
   });
 

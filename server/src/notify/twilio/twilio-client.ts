@@ -53,16 +53,25 @@ export class TwilioClient {
     return this.request<TwilioCall>('place call', 'POST', 'Calls.json', new URLSearchParams({ To: to, From: this.account.from, Twiml: twiml }));
   }
 
-  /** Messages from Headroom's number to `to` sent since `since` (Twilio filters by the second; newest first). */
+  /**
+   * Messages from Headroom's number to `to` sent since `since`, and those Twilio still holds
+   * queued (no send date yet, so the date filter leaves them out), newest first.
+   */
   async messagesTo(to: string, since: Date): Promise<TwilioMessage[]> {
-    const query = new URLSearchParams({ To: to, From: this.account.from, 'DateSent>': since.toISOString().replace(/\.\d{3}Z$/, 'Z'), PageSize: String(PAGE_SIZE) });
-    return (await this.request<{ messages: TwilioMessage[] }>('look for an earlier SMS', 'GET', `Messages.json?${query}`)).messages ?? [];
+    const list = async (filter: Record<string, string>) =>
+      (await this.request<{ messages?: TwilioMessage[] }>('look for an earlier SMS', 'GET', `Messages.json?${this.listQuery(to, filter)}`)).messages ?? [];
+    return [...(await list({ Status: 'queued' })), ...(await list({ 'DateSent>': twilioTime(since) }))];
   }
 
-  /** Calls from Headroom's number to `to` started since `since`. */
+  /** Calls from Headroom's number to `to` started since `since`, and those still queued (no start time yet). */
   async callsTo(to: string, since: Date): Promise<TwilioCall[]> {
-    const query = new URLSearchParams({ To: to, From: this.account.from, 'StartTime>': since.toISOString().replace(/\.\d{3}Z$/, 'Z'), PageSize: String(PAGE_SIZE) });
-    return (await this.request<{ calls: TwilioCall[] }>('look for an earlier call', 'GET', `Calls.json?${query}`)).calls ?? [];
+    const list = async (filter: Record<string, string>) =>
+      (await this.request<{ calls?: TwilioCall[] }>('look for an earlier call', 'GET', `Calls.json?${this.listQuery(to, filter)}`)).calls ?? [];
+    return [...(await list({ Status: 'queued' })), ...(await list({ 'StartTime>': twilioTime(since) }))];
+  }
+
+  private listQuery(to: string, filter: Record<string, string>): URLSearchParams {
+    return new URLSearchParams({ To: to, From: this.account.from, ...filter, PageSize: String(PAGE_SIZE) });
   }
 
   private async request<T>(what: string, method: 'GET' | 'POST', resource: string, form?: URLSearchParams): Promise<T> {
@@ -90,4 +99,9 @@ export class TwilioClient {
       throw new DeliveryError(`twilio: ${what}: the answer (HTTP ${res.status}) is not JSON: ${text.slice(0, 100)}`, true);
     }
   }
+}
+
+/** A time as Twilio's list filters take it: ISO 8601 to the second, in UTC. */
+function twilioTime(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
