@@ -1,8 +1,7 @@
 import type { ContactMessage, ReplyOutcome } from '../contact/contact-sender';
 
-/** Where Twilio posts the keypress of a voice page (and, configured in its console, inbound SMS). */
-export const TWILIO_VOICE_PATH = '/api/integrations/twilio/voice';
-export const TWILIO_SMS_PATH = '/api/integrations/twilio/sms';
+/** Where Twilio posts the keypress of a voice page (TwilioWebhooksController's route). */
+const TWILIO_VOICE_PATH = '/api/integrations/twilio/voice';
 
 /** One SMS segment in the GSM 03.38 alphabet; a text outside it is sent as UCS-2, 70 characters a segment. */
 const SEGMENT = 160;
