@@ -2,6 +2,8 @@
 export interface BoundedResponse {
   status: number;
   ok: boolean;
+  /** The answer's headers (Retry-After on a 429, …). */
+  headers: Headers;
   text(): Promise<string>;
 }
 
@@ -16,7 +18,7 @@ export class BoundedFetchError extends Error {}
  * credentials sent must not reach another host), and the body is read up to `maxBytes` (a
  * misconfigured or hostile server cannot fill the memory).
  */
-export async function boundedFetch(url: string, init: { method?: string; headers?: Record<string, string>; signal?: AbortSignal }, maxBytes: number): Promise<BoundedResponse> {
+export async function boundedFetch(url: string, init: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal }, maxBytes: number): Promise<BoundedResponse> {
   let current = new URL(url);
   for (let hop = 0; ; hop++) {
     const res = await fetch(current, { ...init, redirect: 'manual' });
@@ -29,7 +31,7 @@ export async function boundedFetch(url: string, init: { method?: string; headers
       continue;
     }
     const body = await readLimited(res, maxBytes);
-    return { status: res.status, ok: res.ok, text: async () => body };
+    return { status: res.status, ok: res.ok, headers: res.headers, text: async () => body };
   }
 }
 

@@ -71,6 +71,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HEADROOM_ACK_LINK_SECRET: 'short' }, root)).toThrow(/HEADROOM_ACK_LINK_SECRET: must be at least 32 characters/);
   });
 
+  it('needs all three Twilio settings or none, and names the missing one', () => {
+    const sid = `AC${'0123456789abcdef'.repeat(2)}`;
+    expect(loadConfig({}, root).twilio).toBeUndefined();
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: sid, TWILIO_FROM: '+15005550006' }, root)).toThrow(/TWILIO_AUTH_TOKEN: missing; TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM/);
+    expect(() => loadConfig({ TWILIO_AUTH_TOKEN: 't' }, root)).toThrow(/TWILIO_ACCOUNT_SID and TWILIO_FROM: missing/);
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: 'nope', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '5550006' }, root)).toThrow(
+      /TWILIO_ACCOUNT_SID: must be a Twilio Account SID[\s\S]*TWILIO_FROM: must be a phone number in E\.164 form/,
+    );
+    expect(loadConfig({ TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+15005550006', TWILIO_API_URL: 'http://127.0.0.1:9/' }, root).twilio).toEqual({
+      accountSid: sid,
+      authToken: 't',
+      from: '+15005550006',
+      apiUrl: 'http://127.0.0.1:9',
+    });
+    expect(loadConfig({ TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+15005550006' }, root).twilio?.apiUrl).toBe('https://api.twilio.com');
+  });
+
   it('reads SLI retention as durations with a floor', () => {
     expect(loadConfig({}, root).retention).toEqual({ minuteSeconds: 8 * 86_400, hourSeconds: 400 * 86_400 });
     expect(loadConfig({ HEADROOM_RETENTION_MINUTES: '10d', HEADROOM_RETENTION_HOURS: '60w' }, root).retention).toEqual({

@@ -120,6 +120,12 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_CHANNEL: z.string().min(1).optional(),
   SLACK_API_URL: z.url().default('https://slack.com/api/'),
+  // SMS and voice pages through Twilio: all three of account SID, auth token and sending number, or none.
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio Account SID (AC followed by 32 hex digits)').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  TWILIO_FROM: z.string().regex(/^\+[1-9]\d{1,14}$/, 'must be a phone number in E.164 form, e.g. +15017122661').optional(),
+  // Twilio's REST API base; tests point it at a fake.
+  TWILIO_API_URL: z.url().refine((v) => /^https?:/.test(v), 'must be an http:// or https:// URL').default('https://api.twilio.com'),
   // Slack user IDs (U…) allowed to act from Slack (buttons, Snooze, /headroom, Roll back) without being Headroom responders.
   HEADROOM_SLACK_RESPONDERS: z.string().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
@@ -142,6 +148,17 @@ export interface SlackConfig {
   botToken: string;
   signingSecret: string;
   channel: string;
+  apiUrl: string;
+}
+
+/** Twilio, for SMS and voice pages and their inbound replies; on only when SID, token and number are all set. */
+export interface TwilioConfig {
+  accountSid: string;
+  /** Signs the REST calls (basic auth) and is the key of the X-Twilio-Signature on inbound webhooks. */
+  authToken: string;
+  /** The sending number, E.164. */
+  from: string;
+  /** Without a trailing slash. */
   apiUrl: string;
 }
 
@@ -202,6 +219,7 @@ export interface AppConfig {
    * generated once and kept in the database), valid for `ttlHours`.
    */
   ackLinks: { secret?: string; ttlHours: number };
+  twilio?: TwilioConfig;
   /** Slack user IDs who may act from Slack, besides Headroom responders and admins (see SlackIdentityService). */
   slackResponders: string[];
   /**
@@ -231,6 +249,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
   if (slackSet > 0 && slackSet < 3) {
     throw new ConfigError([
       'SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_CHANNEL: set all three to page through Slack, or none',
+    ]);
+  }
+  const twilioParts = { TWILIO_ACCOUNT_SID: e.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: e.TWILIO_AUTH_TOKEN, TWILIO_FROM: e.TWILIO_FROM };
+  const twilioMissing = Object.entries(twilioParts).filter(([, v]) => !v).map(([k]) => k);
+  if (twilioMissing.length > 0 && twilioMissing.length < 3) {
+    throw new ConfigError([
+      `${twilioMissing.join(' and ')}: missing; TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM page by SMS and voice call when all three are set (set none to turn Twilio off)`,
     ]);
   }
   const simulatorEnabled = e.HEADROOM_SIMULATOR ?? !e.DATABASE_URL;
@@ -308,6 +333,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
         : undefined,
     smtp: e.SMTP_URL && e.SMTP_FROM ? { url: e.SMTP_URL, from: e.SMTP_FROM } : undefined,
     ackLinks: { secret: e.HEADROOM_ACK_LINK_SECRET, ttlHours: e.HEADROOM_ACK_LINK_HOURS },
+    twilio:
+      twilioMissing.length === 0
+        ? { accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN!, from: e.TWILIO_FROM!, apiUrl: e.TWILIO_API_URL.replace(/\/+$/, '') }
+        : undefined,
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     otlp: { maxBodyBytes: e.HEADROOM_OTLP_MAX_BODY_BYTES, maxBodiesInFlight: e.HEADROOM_OTLP_MAX_BODIES_IN_FLIGHT },
     integrationKeys: e.HEADROOM_INTEGRATION_KEYS ?? [],

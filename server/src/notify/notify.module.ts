@@ -16,11 +16,16 @@ import { SLACK_API } from './slack/slack.constants';
 import { SlackCommands } from './slack/slack-commands';
 import { SlackInteractions } from './slack/slack-interactions';
 import { SlackReplayGuard } from './slack/slack-replay-guard';
+import { twilioSendersProvider } from './twilio/twilio-senders';
+import { TwilioWebhooksController } from './twilio/twilio-webhooks.controller';
+import { TwilioWebhooks } from './twilio/twilio-webhooks.service';
 
 @Module({
   imports: [IncidentsModule, OncallModule, SloModule],
-  controllers: [AckLinkController],
+  controllers: [AckLinkController, TwilioWebhooksController],
   providers: [
+    twilioSendersProvider,
+    TwilioWebhooks,
     IncidentNotifier,
     AckLinks,
     { provide: ACK_LINK_SIGNER, useExisting: AckLinks },

@@ -16,6 +16,12 @@ export interface ContactMessage {
   key: string;
   /** True when an earlier attempt was claimed: a send may have got through before a crash. */
   retried: boolean;
+  /**
+   * When the send was queued (the outbox row was written): no attempt of it is older, so a look
+   * for an earlier attempt starts here (a voice call carries nothing else that tells it apart
+   * from an earlier call to the same person). A sender that needs it and has none sends again.
+   */
+  queuedAt?: Date;
   kind: ContactKind;
   /** E-mail address, E.164 phone number, or push URL, as the user's contact method stores it. */
   address: string;
