@@ -7,11 +7,11 @@
  */
 const stage = (name) => `^server/src/${name}/`;
 const downstreamOf = {
-  rules: ['sources', 'slo', 'guardrails', 'incidents', 'notify', 'rollback', 'oncall'],
+  rules: ['sources', 'slo', 'guardrails', 'incidents', 'notify', 'rollback', 'oncall', 'gates'],
   sources: ['incidents', 'notify', 'rollback', 'oncall'],
-  slo: ['sources', 'incidents', 'notify', 'rollback', 'oncall'],
-  guardrails: ['sources', 'incidents', 'notify', 'rollback', 'oncall'],
-  incidents: ['sources', 'slo', 'guardrails', 'notify', 'rollback', 'oncall'],
+  slo: ['sources', 'incidents', 'notify', 'rollback', 'oncall', 'gates'],
+  guardrails: ['sources', 'incidents', 'notify', 'rollback', 'oncall', 'gates'],
+  incidents: ['sources', 'slo', 'guardrails', 'notify', 'rollback', 'oncall', 'gates'],
   oncall: ['notify', 'rollback'],
   // The change log is read by incidents, notify and rollback, and written by sources: it imports none of them.
   changes: ['sources', 'slo', 'guardrails', 'incidents', 'notify', 'rollback', 'oncall'],

@@ -26,6 +26,7 @@ import { SloModule } from './slo/slo.module';
 import { ExperimentsSourceModule } from './sources/experiments/experiments-source.module';
 import { HeartbeatsModule } from './sources/heartbeats/heartbeats.module';
 import { ChangesModule } from './changes/changes.module';
+import { GatesModule } from './gates/gates.module';
 import { SourcesModule } from './sources/sources.module';
 
 export interface AppModuleOptions {
@@ -84,6 +85,7 @@ export class AppModule {
         OncallModule,
         NotifyModule,
         RollbackModule,
+        GatesModule,
         PipelineModule,
         ...web,
       ],

@@ -60,7 +60,8 @@ describe.each(databaseKinds())('changes (real process, %s)', (kind) => {
     // A responder's token records a change by hand; the admin token is one.
     expect((await post('/api/integrations/changes', { service: 'feature-store', kind: 'config', summary: 'TTL 5m → 1m' }, bearer(ADMIN))).status).toBe(201);
 
-    const ranker = await list({ service: 'now-playing-ranker' });
+    // (The shipped alerts/ declare an experiment of the ranker: its start is a change too, from source experiments.)
+    const ranker = await list({ service: 'now-playing-ranker', source: 'api' });
     expect(ranker.body.map((c: Json) => c.summary)).toEqual(['ranker v42']);
     expect(ranker.range).toBe('changes 0-0/1');
     const audit = (await (await fetch(`${app.url}/api/audit?filter=${encodeURIComponent(JSON.stringify({ action: 'change.recorded' }))}`, { headers: bearer(ADMIN) })).json()) as Json[];
@@ -112,7 +113,9 @@ describe.each(databaseKinds())('changes (real process, %s)', (kind) => {
     expect(deploys.length).toBeGreaterThanOrEqual(4);
     const times = deploys.map((c: Json) => Date.parse(c.at));
     expect(times).toEqual([...times].sort((a, b) => b - a));
-    expect((await list({ since: new Date(Date.now() - 120_000).toISOString(), service: 'now-playing-ranker' })).body).toEqual([]);
+    expect((await list({ since: new Date(Date.now() - 120_000).toISOString(), service: 'now-playing-ranker', source: 'api' })).body).toEqual([]);
+    const [started] = (await list({ source: 'experiments', service: 'now-playing-ranker' })).body;
+    expect(started).toMatchObject({ kind: 'experiment', summary: expect.stringMatching(/^Experiment ranker-v42 started/), reportedBy: 'alerts/' });
     const bad = await list({ kind: 'rollout' });
     expect(bad.status).toBe(400);
     expect(bad.body.issues).toEqual([{ field: 'filter.kind', message: expect.stringContaining('deploy, config, experiment, feature-flag, other') }]);

@@ -21,6 +21,12 @@ export class AppMetrics {
     labelNames: ['status'],
     registers: [this.registry],
   });
+  readonly gateChecks = new Counter({
+    name: 'headroom_gate_checks_total',
+    help: 'Progressive-delivery gate calls (GET|POST /api/gates/<service>), by service and answer',
+    labelNames: ['service', 'result'],
+    registers: [this.registry],
+  });
   readonly incidentsOpened = new Counter({
     name: 'headroom_incidents_opened_total',
     help: 'Incidents opened',

@@ -29,6 +29,7 @@ import { OtlpStreamState } from '../sources/otlp/otlp-stream-state.entity';
 import { Lease } from '../common/lease.entity';
 import { Heartbeat } from '../sources/heartbeats/heartbeat.entity';
 import { Change } from '../changes/change.entity';
+import { GateCheck } from '../gates/gate-check.entity';
 
 /** Listed as classes, not globs, so the build, the tests and the CLI share one definition. */
 export const ENTITIES = [
@@ -70,4 +71,5 @@ export const ENTITIES = [
   CalendarLink,
   Heartbeat,
   Change,
+  GateCheck,
 ];

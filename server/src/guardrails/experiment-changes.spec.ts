@@ -15,9 +15,11 @@ describe('experiment changes', () => {
     const fifty = { status: 'running', spec: spec(0.5) };
     expect(experimentChange(null, five, at)).toEqual({
       service: 'now-playing-ranker', kind: 'experiment', summary: 'Experiment ranker-v2 started (treatment 5%)', version: 'treatment 5%', previousVersion: null,
-      link: null, at, labels: { experiment: 'ranker-v2' }, source: 'experiments',
+      link: null, at: new Date('2026-12-01T00:00:00Z'), labels: { experiment: 'ranker-v2' }, source: 'experiments',
     });
-    expect(experimentChange(five, fifty, at)).toMatchObject({ summary: 'Experiment ranker-v2 ramped: treatment 5% → treatment 50%', version: 'treatment 50%', previousVersion: 'treatment 5%' });
+    // Declared to start later than now: dated now.
+    expect(experimentChange(null, { status: 'running', spec: { ...spec(0.05), start: '2026-12-09T00:00:00Z' } }, at)?.at).toEqual(at);
+    expect(experimentChange(five, fifty, at)).toMatchObject({ at, summary: 'Experiment ranker-v2 ramped: treatment 5% → treatment 50%', version: 'treatment 50%', previousVersion: 'treatment 5%' });
     expect(experimentChange(fifty, { ...fifty, status: 'stopped' }, at)?.summary).toBe('Experiment ranker-v2 stopped');
     expect(experimentChange({ ...fifty, status: 'stopped' }, fifty, at)?.summary).toBe('Experiment ranker-v2 restarted (treatment 50%)');
     expect(experimentChange(fifty, { ...fifty, status: 'rolled_back' }, at, 'skip_rate harmed')?.summary).toBe('Experiment ranker-v2 rolled back: skip_rate harmed');

@@ -30,5 +30,7 @@ export function experimentChange(before: ExperimentState | null, after: Experime
     if (after.status === 'rolled_back') return `Experiment ${name} rolled back${reason ? `: ${reason}` : ''}`;
     return `Experiment ${name} ${after.status === 'stopped' ? 'stopped' : `is ${after.status}`}`;
   })();
-  return summary ? { ...base, summary, version: shares(after.spec) } : null;
+  // A start is dated when the experiment says it started (a YAML file read at boot declares an earlier start).
+  const started = before === null && new Date(after.spec.start).getTime() < at.getTime() ? new Date(after.spec.start) : at;
+  return summary ? { ...base, at: started, summary, version: shares(after.spec) } : null;
 }
