@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeSlack } from '../fakes/fake-slack';
-import { startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
+import { simulatorSlackEnv, startHeadroomProcess, waitFor, type HeadroomProcess } from '../support/headroom-process';
 
 /**
  * One cause, one page, with the shipped alerts/ and the simulator: a feature-store outage makes
@@ -25,19 +25,7 @@ describe('a feature-store outage in the simulator (embedded database, real proce
 
   beforeAll(async () => {
     await slack.start();
-    app = await startHeadroomProcess({
-      HEADROOM_DATA_DIR: dataDir,
-      HEADROOM_ADMIN_TOKEN: ADMIN,
-      HEADROOM_SIMULATOR: 'true',
-      HEADROOM_SIMULATOR_SEED: '7',
-      HEADROOM_TIME_SCALE: '60',
-      HEADROOM_EVALUATION_INTERVAL_SECONDS: '2',
-      HEADROOM_OUTBOX_POLL_MS: '200',
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: 'e2e-signing-secret',
-      SLACK_CHANNEL: CHANNEL,
-      SLACK_API_URL: slack.url,
-    });
+    app = await startHeadroomProcess(simulatorSlackEnv({ dataDir, adminToken: ADMIN, slackUrl: slack.url, channel: CHANNEL, signingSecret: 'e2e-signing-secret' }));
   });
 
   afterAll(async () => {
