@@ -36,7 +36,11 @@ const routes = new RoutesService(
   ],
   {
     ...shipped,
-    rules: [toInhibitRule(inhibitRuleSchema.parse({ sourceMatchers: ['severity="critical"'], targetMatchers: ['severity="warning"'], equal: ['service'] }), 'test/routes.yaml', 0)],
+    rules: [
+      toInhibitRule(inhibitRuleSchema.parse({ sourceMatchers: ['severity="critical"'], targetMatchers: ['severity="warning"'], equal: ['service'] }), 'test/routes.yaml', 0),
+      // An outside alert holding back SLO incidents, matched by the labels an SLO incident carries.
+      toInhibitRule(inhibitRuleSchema.parse({ sourceMatchers: ['alertname="ZoneDown"'], targetMatchers: ['source="slo"', 'slo=~"model-serving[.].*"', 'severity="critical"'] }), 'test/routes.yaml', 1),
+    ],
   },
 );
 
@@ -204,6 +208,18 @@ describe.each(databaseKinds())('likely causes: dependencies and inhibit rules on
       expect(await pagedIds()).toEqual([opened.incidentId, other.incidentId, held.incidentId]);
       expect(await escalated()).toEqual([opened.incidentId, held.incidentId, other.incidentId].sort((a, b) => a! - b!));
       expect(await lines(held.incidentId!)).toContain(`Paging on its own: #${opened.incidentId}, its likely cause, ended while this one still fires`);
+    });
+
+    it('an outside alert holds back an SLO incident by the labels the SLO incident carries (source, slo, severity)', async () => {
+      const [zone] = await ingest.ingest([alert({ alertname: 'ZoneDown', service: 'platform', severity: 'critical' })]);
+      await traffic(60, { 'model-serving': 0 });
+      await traffic(10, { 'model-serving': 6000 });
+      await pass();
+      const slo = await page('model-serving');
+      expect(slo).toMatchObject({ caused_by_incident_id: zone.incidentId, held_by_cause: true });
+      expect(await q(`SELECT labels FROM incidents WHERE id = $1`, [slo.id])).toEqual([{ labels: expect.objectContaining({ source: 'slo', slo: 'model-serving.availability', severity: 'critical', service: 'model-serving' }) }]);
+      expect(await pagedIds()).toEqual([zone.incidentId]);
+      expect((await lines(slo.id)).find((l) => l.startsWith('Triggered'))).toContain(`likely caused by #${zone.incidentId} (ZoneDown on platform): inhibit rule 2 of test/routes.yaml`);
     });
 
     it('a critical alert is never held back by itself, and a warning arriving with its critical in one webhook is held', async () => {
