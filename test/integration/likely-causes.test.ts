@@ -4,6 +4,7 @@ import { ManualClock } from '../../server/src/common/clock';
 import { AppMetrics } from '../../server/src/common/metrics';
 import { loadConfig } from '../../server/src/config/config';
 import { AlertIngestService } from '../../server/src/incidents/intake/alert-ingest.service';
+import { SilencesService } from '../../server/src/incidents/silences.service';
 import type { IncomingAlert } from '../../server/src/incidents/intake/incoming-alert';
 import { inhibitRuleSchema, toInhibitRule } from '../../server/src/rules/inhibit-rule';
 import { routeSchema, toRoute } from '../../server/src/rules/route-definition';
@@ -208,6 +209,22 @@ describe.each(databaseKinds())('likely causes: dependencies and inhibit rules on
       expect(await pagedIds()).toEqual([opened.incidentId, other.incidentId, held.incidentId]);
       expect(await escalated()).toEqual([opened.incidentId, held.incidentId, other.incidentId].sort((a, b) => a! - b!));
       expect(await lines(held.incidentId!)).toContain(`Paging on its own: #${opened.incidentId}, its likely cause, ended while this one still fires`);
+    });
+
+    it('a held warning opened muted stays quiet when a later alert unmutes it while its cause fires', async () => {
+      const silences = new SilencesService(ctx.db.dataSource, new AuditService(ctx.db.dataSource), clock);
+      const [opened] = await ingest.ingest([alert(critical)]);
+      const silence = await silences.create('silence', { matchers: [{ name: 'instance', value: 'a', isRegex: false, isEqual: true }], duration: '2h', comment: 'draining a' }, alice);
+      const [held] = await ingest.ingest([{ ...alert({ ...warning, instance: 'a' }), key: 'warning-a' }]);
+      expect(held.outcome).toBe('opened-muted');
+      await silences.expire('silence', silence.id, alice);
+      // Another alert of the same group, which nothing mutes.
+      await ingest.ingest([{ ...alert({ ...warning, instance: 'b' }), key: 'warning-b' }]);
+      expect(await q(`SELECT muted, caused_by_incident_id, held_by_cause FROM incidents WHERE id = $1`, [held.incidentId])).toEqual([
+        { muted: false, caused_by_incident_id: opened.incidentId, held_by_cause: true },
+      ]);
+      expect(await pagedIds()).toEqual([opened.incidentId]);
+      expect(await lines(held.incidentId!)).toContain(`An alert arrived that no silence or maintenance window covers; not paged while #${opened.incidentId}, its likely cause, fires`);
     });
 
     it('an outside alert holds back an SLO incident by the labels the SLO incident carries (source, slo, severity)', async () => {

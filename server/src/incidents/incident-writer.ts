@@ -348,10 +348,12 @@ export class IncidentWriter {
     for (const { incident, draft, actor } of deliveries) {
       if (incident.muted && draft.mutedBy === null) {
         unmuted.push(incident.id);
-        const event = lifecycle.unmute(Object.assign(new Incident(), { muted: true, status: incident.status }));
-        if (event) lines.push({ incidentId: incident.id, at, actor, event });
         // Held back by its cause, it stays quiet until the cause ends (causeEnded).
-        if (incident.status === 'triggered' && incident.heldBy === null) {
+        const held = incident.heldBy !== null;
+        const event = lifecycle.unmute(Object.assign(new Incident(), { muted: true, status: incident.status }));
+        const heldMessage = `An alert arrived that no silence or maintenance window covers; not paged while #${incident.heldBy}, its likely cause, fires`;
+        if (event) lines.push({ incidentId: incident.id, at, actor, event: held ? { ...event, message: heldMessage } : event });
+        if (incident.status === 'triggered' && !held) {
           // The incident's own urgency, not the delivery's: a ticket stays a ticket.
           const notice = await this.notifyOpened(m, incident.id, { ...draft, urgency: incident.urgency });
           paged = paged || notice.kind !== 'console-ticket';
