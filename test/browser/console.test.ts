@@ -147,6 +147,23 @@ describe('web console in Chromium', () => {
     await shot('06-slos');
   });
 
+  it('shows the likely cause both ways: the ranker\'s incident, held back by the model-serving one it depends on', async () => {
+    // The simulated ranker calls model serving: its requests fail too, and its incident opens linked.
+    const ranker = await waitFor('the ranker\'s linked incident', async () => {
+      const list = (await (await api('/api/incidents')).json()) as Array<{ id: number; sloId: string | null; causedByIncidentId: number | null }>;
+      return list.find((i) => i.sloId === 'now-playing-ranker.availability' && i.causedByIncidentId === incidentId);
+    });
+    await page.goto(`${app.url}/#/incidents`);
+    await page.getByRole('link', { name: `caused by #${incidentId}`, exact: false }).first().waitFor();
+    await page.goto(`${app.url}/#/incidents/${ranker.id}/show`);
+    await page.getByText('Likely caused by', { exact: true }).waitFor();
+    await shot('05b-likely-cause');
+    await page.getByRole('link', { name: `#${incidentId}`, exact: true }).click();
+    await page.waitForURL(new RegExp(`#/incidents/${incidentId}/show`));
+    await page.getByText('Likely caused this', { exact: true }).waitFor();
+    await page.getByRole('link', { name: `#${ranker.id}`, exact: true }).waitFor();
+  });
+
   it('creates a silence from the form and expires it', async () => {
     await page.goto(`${app.url}/#/silences/create`);
     await page.getByLabel('Value').first().fill('feature-store');

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeSlack } from '../fakes/fake-slack';
-import { startHeadroomProcess, waitFor, REPO_ROOT, type HeadroomProcess } from '../support/headroom-process';
+import { simulatorSlackEnv, startHeadroomProcess, waitFor, REPO_ROOT, type HeadroomProcess } from '../support/headroom-process';
 import { blockActionsBody, slackSignature } from '../support/slack-signature';
 
 /**
@@ -22,19 +22,7 @@ describe('SLO breach to Slack acknowledge (embedded database, real process)', ()
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-e2e-'));
   let app: HeadroomProcess;
 
-  const env = () => ({
-    HEADROOM_DATA_DIR: dataDir,
-    HEADROOM_ADMIN_TOKEN: ADMIN,
-    HEADROOM_SIMULATOR: 'true',
-    HEADROOM_SIMULATOR_SEED: '7',
-    HEADROOM_TIME_SCALE: '60',
-    HEADROOM_EVALUATION_INTERVAL_SECONDS: '2',
-    HEADROOM_OUTBOX_POLL_MS: '200',
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_CHANNEL: CHANNEL,
-    SLACK_API_URL: slack.url,
-  });
+  const env = () => simulatorSlackEnv({ dataDir, adminToken: ADMIN, slackUrl: slack.url, channel: CHANNEL, signingSecret: SECRET });
   const api = (p: string, init: RequestInit = {}) =>
     fetch(`${app.url}${p}`, { ...init, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

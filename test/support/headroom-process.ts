@@ -82,3 +82,24 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * The environment of a process that simulates the personalization services and pages a fake
+ * Slack: the embedded database in `dataDir`, simulated time 60× the wall clock, an evaluation
+ * every 2 s, pages to `channel`.
+ */
+export function simulatorSlackEnv(opts: { dataDir: string; adminToken: string; slackUrl: string; channel: string; signingSecret: string }): Record<string, string> {
+  return {
+    HEADROOM_DATA_DIR: opts.dataDir,
+    HEADROOM_ADMIN_TOKEN: opts.adminToken,
+    HEADROOM_SIMULATOR: 'true',
+    HEADROOM_SIMULATOR_SEED: '7',
+    HEADROOM_TIME_SCALE: '60',
+    HEADROOM_EVALUATION_INTERVAL_SECONDS: '2',
+    HEADROOM_OUTBOX_POLL_MS: '200',
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: opts.signingSecret,
+    SLACK_CHANNEL: opts.channel,
+    SLACK_API_URL: opts.slackUrl,
+  };
+}

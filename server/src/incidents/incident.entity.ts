@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
 import type { Severity, Urgency } from '../common/signals';
 
 /** `snoozed` returns to `triggered` when `snoozedUntil` passes. */
@@ -22,6 +22,7 @@ export type IncidentSource = 'slo' | 'guardrail' | 'heartbeat' | 'alertmanager' 
 @Index('ix_incidents_open_id', ['id'], { where: `status <> 'resolved'` })
 @Index('ix_incidents_service_id', ['service', 'id'])
 @Index('ix_incidents_triggered_at', ['triggeredAt'])
+@Index('ix_incidents_caused_by', ['causedByIncidentId'], { where: 'caused_by_incident_id IS NOT NULL' })
 export class Incident {
   @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'pk_incidents' })
   id!: number;
@@ -116,6 +117,21 @@ export class Incident {
   /** A runbook outside Headroom, e.g. Alertmanager's runbook_url annotation. */
   @Column('text', { name: 'runbook_url', nullable: true })
   runbookUrl!: string | null;
+
+  /**
+   * The open incident that likely caused this one when it opened (a dependency's, or an inhibit
+   * rule's source; incidents/likely-cause.ts). Kept after either resolves: the link is history.
+   */
+  @Column('int', { name: 'caused_by_incident_id', nullable: true })
+  causedByIncidentId!: number | null;
+
+  @ManyToOne('Incident', { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'caused_by_incident_id', foreignKeyConstraintName: 'fk_incidents_caused_by' })
+  causedByIncident?: Incident;
+
+  /** Held back by its cause: nobody paged yet; it pages when the cause ends while it still fires. */
+  @Column('boolean', { name: 'held_by_cause', default: false })
+  heldByCause!: boolean;
 
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
   createdAt!: Date;

@@ -43,7 +43,19 @@ export interface ManualIncidentInput {
   labels?: Record<string, string>;
 }
 
-export type IncidentDetail = Incident & { timeline: TimelineEntry[]; alerts: IncidentAlert[] };
+/** An incident as a link to it shows: enough to name it. */
+export interface IncidentLink {
+  id: number;
+  title: string;
+  service: string;
+  status: IncidentStatus;
+}
+
+/**
+ * The detail adds the likely-cause links both ways (likely-cause.ts): the incident that likely
+ * caused this one, and those this one likely caused.
+ */
+export type IncidentDetail = Incident & { timeline: TimelineEntry[]; alerts: IncidentAlert[]; causedBy: IncidentLink | null; causes: IncidentLink[] };
 
 const STATUSES: readonly IncidentStatus[] = ['triggered', 'acknowledged', 'snoozed', 'resolved'];
 
@@ -77,7 +89,7 @@ export class IncidentsService implements SignalHandler {
       let changed = false;
       // The incident each signal landed in: the open one of its fingerprint, which is also its newest.
       const receipt: IncidentsByFingerprint = new Map();
-      for (const signal of signals) {
+      for (const signal of this.writer.signalOrder(signals)) {
         const handled = signal.status === 'firing' ? await this.signalFiring(signal) : await this.signalResolved(signal);
         changed = handled.changed || changed;
         if (handled.incidentId !== null) receipt.set(signal.fingerprint, handled.incidentId);
@@ -142,6 +154,8 @@ export class IncidentsService implements SignalHandler {
       await writeTimeline(m, this.outbox, [{ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event }]);
       // A signal that resolves its incident (autoResolve) stops the incident's escalation too.
       if (open.status !== status) await this.transitions.incidentStatusChanged(m, open.id);
+      // What it held back and still fires outlived it: paged now.
+      await this.writer.causeEnded(m, open.id, signal.at);
       return { changed: true, incidentId: open.id };
     });
   }
@@ -202,6 +216,7 @@ export class IncidentsService implements SignalHandler {
       }
       await writeTimeline(m, this.outbox, [{ incidentId: saved.id, at, actor, event }]);
       if (saved.status !== before.status) await this.transitions.incidentStatusChanged(m, saved.id);
+      if (saved.status === 'resolved' && before.status !== 'resolved') await this.writer.causeEnded(m, saved.id, at);
       await this.audit.record(m, {
         at, actor, action: event.kind, entityType: 'incident', entityId: saved.id,
         before, after: event.kind === 'incident.note-added' ? { ...lifecycle.auditView(saved), note: event.data?.note } : lifecycle.auditView(saved),
@@ -311,7 +326,10 @@ export class IncidentsService implements SignalHandler {
     const incident = await this.get(id);
     const timeline = await this.timeline(id);
     const alerts = await this.dataSource.getRepository(IncidentAlert).find({ where: { incidentId: id }, order: { lastReceivedAt: 'DESC', id: 'DESC' }, take: 100 });
-    return { ...incident, timeline, alerts };
+    const link = { select: { id: true, title: true, service: true, status: true } } as const;
+    const causedBy = incident.causedByIncidentId === null ? null : await this.dataSource.getRepository(Incident).findOne({ ...link, where: { id: incident.causedByIncidentId } });
+    const causes = await this.dataSource.getRepository(Incident).find({ ...link, where: { causedByIncidentId: id }, order: { id: 'ASC' }, take: 100 });
+    return { ...incident, timeline, alerts, causedBy, causes };
   }
 
   timeline(id: number): Promise<TimelineEntry[]> {

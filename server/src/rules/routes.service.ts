@@ -1,12 +1,29 @@
+import { NO_INHIBITION, type Inhibition } from './inhibit-rule';
 import { selectRoute, type Route, type RoutedAlert } from './route-definition';
 
-/** The loaded routes (see route-definition.ts); the first that matches an alert applies. */
+/**
+ * The loaded routes (see route-definition.ts); the first that matches an alert applies. Also
+ * holds the inhibition (inhibitRules, dependsOn; inhibit-rule.ts), which decides, like a route,
+ * whether an incident that opens pages.
+ */
 export class RoutesService {
-  constructor(private loaded: readonly Route[] = []) {}
+  constructor(
+    private loaded: readonly Route[] = [],
+    private inhibiting: Inhibition = NO_INHIBITION,
+  ) {}
 
   /** Swaps in reloaded routes; alerts already grouped keep their incidents. */
   replace(routes: readonly Route[]): void {
     this.loaded = routes;
+  }
+
+  /** Swaps in reloaded inhibit rules and dependencies; incidents already linked stay linked. */
+  replaceInhibition(inhibition: Inhibition): void {
+    this.inhibiting = inhibition;
+  }
+
+  inhibition(): Inhibition {
+    return this.inhibiting;
   }
 
   all(): readonly Route[] {

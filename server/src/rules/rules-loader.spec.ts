@@ -28,6 +28,43 @@ describe('loadRules', () => {
     expect(latency.periodSeconds).toBe(30 * 86400);
   });
 
+  it('loads the shipped dependencies: the ranker depends on the three services it calls, links wait 15m', () => {
+    const { inhibition } = loadRules(path.resolve(__dirname, '../../../alerts'), () => true);
+    expect(inhibition.dependsOn.get('now-playing-ranker')).toEqual(['candidate-retrieval', 'feature-store', 'model-serving']);
+    expect(inhibition.windowSeconds).toBe(900);
+    expect(inhibition.pageAtBurnRatio).toBe(4);
+  });
+
+  it('loads inhibitRules, dependsOn and dependencyLinks, and names file, line and field of what is wrong', () => {
+    write('routes.yaml', 'inhibitRules:\n  - sourceMatchers: [\'severity="critical"\']\n    targetMatchers: [\'severity="warning"\']\n    equal: [service]\ndependencyLinks:\n  window: 5m\n');
+    write('ranker.yaml', 'service: ranker\ndependsOn: [feature-store]\n');
+    const { inhibition } = loadRules(dir, () => true);
+    expect(inhibition.rules).toHaveLength(1);
+    expect(inhibition.rules[0]).toMatchObject({ equal: ['service'], index: 0, sourceMatchers: [{ name: 'severity', value: 'critical', isRegex: false, isEqual: true }] });
+    expect(inhibition.dependsOn.get('ranker')).toEqual(['feature-store']);
+    expect(inhibition.windowSeconds).toBe(300);
+
+    write('routes.yaml', 'inhibitRules:\n  - sourceMatchers: [\'severity\']\n    targetMatchers: []\n    equals: [service]\ndependencyLinks:\n  window: soon\n  pageAtBurnRatio: 1\n');
+    write('ranker.yaml', 'service: ranker\ndependsOn: [ranker, Feature_Store]\n');
+    write('other.yaml', 'dependsOn: [feature-store]\ndependencyLinks: {}\n');
+    expect(problems().sort()).toEqual([
+      'other.yaml:1: service: required when the file has dependsOn',
+      'ranker.yaml:2: dependsOn.1: must be a service name (lowercase letters, digits and dashes)',
+      'ranker.yaml:2: dependsOn: ranker cannot depend on itself',
+      'routes.yaml:2: inhibitRules.0.sourceMatchers.0: "severity" is not a matcher: write label="value", label!="value", label=~"regex" or label!~"regex"',
+      'routes.yaml:3: inhibitRules.0.targetMatchers: needs at least one matcher (an empty list would inhibit every incident)',
+      'routes.yaml:4: inhibitRules.0.equals: unknown field',
+      'routes.yaml:6: dependencyLinks.window: must be a duration such as 5m, 15m or 1h',
+      'routes.yaml:7: dependencyLinks.pageAtBurnRatio: must be above 1',
+    ]);
+  });
+
+  it('refuses dependencyLinks in two files', () => {
+    write('a.yaml', 'dependencyLinks: { window: 5m }\n');
+    write('b.yaml', 'dependencyLinks: { window: 10m }\n');
+    expect(problems()).toEqual([expect.stringMatching(/^b\.yaml:1: dependencyLinks: defined twice \(also in .*a\.yaml\); keep one$/)]);
+  });
+
   it('reports every problem of every file with file, line and field', () => {
     write('a.yaml', 'service: a\nslos:\n  - name: availability\n    objective: 1.5\n    sli: { kind: events, source: simulator }\n    runbook: a.md\n    colour: red\n');
     write('b.yaml', 'service: b\nslos:\n  - name: latency\n    objective: 0.99\n    period: 1d\n    sli: { kind: latency, source: simulator, threshold: fast }\n    runbook: b.md\n');

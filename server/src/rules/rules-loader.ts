@@ -7,6 +7,7 @@ import { toHeartbeatDefinition, type HeartbeatDefinition } from './heartbeat-def
 import { toRollbackHook, toRollbackPolicy, type RollbackHook, type RollbackPolicy } from './rollback-definition';
 import { alertFileSchema, toSloDefinition, type PrometheusServer, type SloDefinition } from './slo-definition';
 import { isOpenSloText, mergeOpenSloRules, type OpenSloSource } from './openslo/openslo-rules';
+import { NO_INHIBITION, toInhibitRule, type InhibitRule, type Inhibition } from './inhibit-rule';
 
 export interface RuleSet {
   slos: SloDefinition[];
@@ -15,6 +16,8 @@ export interface RuleSet {
   rollbackHooks: RollbackHook[];
   rollbackPolicies: RollbackPolicy[];
   heartbeats: HeartbeatDefinition[];
+  /** inhibitRules, dependsOn and dependencyLinks of every file (inhibit-rule.ts). */
+  inhibition: Inhibition;
 }
 
 /**
@@ -40,6 +43,9 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
   const rollbackPolicies: RollbackPolicy[] = [];
   const heartbeats: HeartbeatDefinition[] = [];
   const policyLines = new Map<string, { file: string; line: number; index: number }>();
+  const inhibitRules: InhibitRule[] = [];
+  const dependsOn = new Map<string, string[]>();
+  let links: { file: string; windowSeconds: number; pageAtBurnRatio: number } | null = null;
   for (const name of files) {
     const file = path.join(alertsDir, name);
     const rel = path.relative(process.cwd(), file) || file;
@@ -109,6 +115,13 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
         }
         heartbeats.push(toHeartbeatDefinition(spec, rel));
       });
+      (parsed.inhibitRules ?? []).forEach((spec, index) => inhibitRules.push(toInhibitRule(spec, rel, index)));
+      // A service may be split over several files: its dependencies add up.
+      if (parsed.dependsOn && parsed.service) dependsOn.set(parsed.service, [...new Set([...(dependsOn.get(parsed.service) ?? []), ...parsed.dependsOn])]);
+      if (parsed.dependencyLinks) {
+        if (links) problems.push({ file: rel, line: lineOf(text, 'dependencyLinks:'), field: 'dependencyLinks', message: `defined twice (also in ${links.file}); keep one` });
+        else links = { file: rel, windowSeconds: parseDuration(parsed.dependencyLinks.window), pageAtBurnRatio: parsed.dependencyLinks.pageAtBurnRatio };
+      }
     } catch (err) {
       if (err instanceof RulesError) problems.push(...err.problems);
       else throw err;
@@ -129,7 +142,13 @@ export function loadRules(alertsDir: string, runbookExists: (file: string) => bo
     problems.push({ file: at.file, line: at.line, field: `rollbackPolicies.${at.index}.hook`, message: `no rollback hook named ${policy.hook} (declare it under rollbackHooks: in an alerts file)` });
   }
   if (problems.length > 0) throw new RulesError(problems);
-  return { slos, prometheusServers, experiments, rollbackHooks, rollbackPolicies, heartbeats };
+  const inhibition: Inhibition = {
+    rules: inhibitRules,
+    dependsOn,
+    windowSeconds: links?.windowSeconds ?? NO_INHIBITION.windowSeconds,
+    pageAtBurnRatio: links?.pageAtBurnRatio ?? NO_INHIBITION.pageAtBurnRatio,
+  };
+  return { slos, prometheusServers, experiments, rollbackHooks, rollbackPolicies, heartbeats, inhibition };
 }
 
 /** The line of `needle` after the top-level `section:` key (and after `from`, a line number). */

@@ -20,9 +20,10 @@ import { RunbooksController } from './runbooks.controller';
       inject: [APP_CONFIG, RulesService, LOGGER],
       useFactory: (config: AppConfig, rules: RulesService, logger: Logger) => {
         const load = () => loadRoutes(config.alertsDir, (file) => Boolean(rules.runbook(file.replace(/\.md$/, ''))));
-        const routes = new RoutesService(load());
+        const routes = new RoutesService(load(), rules.inhibition());
         // Routes reload with the rules (alerts/ is watched); a bad change keeps the routes in force.
-        rules.onReload(() => {
+        rules.onReload((reloaded) => {
+          routes.replaceInhibition(reloaded.inhibition);
           try {
             routes.replace(load());
             logger.info({ routes: routes.all().length }, 'alert routes reloaded');

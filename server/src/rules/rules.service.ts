@@ -6,6 +6,7 @@ import { loadRunbooks, type Runbook } from './runbook-index';
 import { loadRules, type RuleSet } from './rules-loader';
 import type { ExperimentDefinition } from './experiment-definition';
 import type { HeartbeatDefinition } from './heartbeat-definition';
+import type { Inhibition } from './inhibit-rule';
 import type { RollbackHook, RollbackPolicy } from './rollback-definition';
 import type { PrometheusServer, SloDefinition } from './slo-definition';
 import { formatProblem, RulesError, type RuleProblem } from './yaml-source';
@@ -166,6 +167,11 @@ export class RulesService implements OnApplicationBootstrap, OnApplicationShutdo
   /** Heartbeats declared in alerts/*.yaml (those declared through the API live in the database). */
   heartbeats(): HeartbeatDefinition[] {
     return this.rules.heartbeats;
+  }
+
+  /** Inhibit rules and service dependencies (inhibit-rule.ts); RoutesService serves them to incidents. */
+  inhibition(): Inhibition {
+    return this.rules.inhibition;
   }
 
   slo(id: string): SloDefinition | undefined {

@@ -3,6 +3,7 @@ import { isDuration, parseDuration } from '../common/duration';
 import { routesFieldSchema } from './route-definition';
 import { experimentsFieldSchema } from './experiment-definition';
 import { heartbeatsFieldSchema } from './heartbeat-definition';
+import { dependencyLinksSchema, dependsOnSchema, inhibitRulesFieldSchema } from './inhibit-rule';
 import { rollbackHooksFieldSchema, rollbackPoliciesFieldSchema } from './rollback-definition';
 
 /**
@@ -176,10 +177,16 @@ const prometheusServerSchema = z.strictObject({
 export const alertFileSchema = z
   .strictObject({
     service: name.optional(),
+    /** The services this file's service calls: an incident of theirs explains one of its (inhibit-rule.ts). */
+    dependsOn: dependsOnSchema.optional(),
     slos: z.array(sloSchema).min(1).optional(),
     prometheus: z.array(prometheusServerSchema).min(1).optional(),
     /** Alert routing (grouping, auto-resolve) for Alertmanager and PagerDuty alerts; read by routing/routes-loader.ts. */
     routes: routesFieldSchema.optional(),
+    /** Alertmanager's inhibit_rules, for alerts and SLO/guardrail incidents alike (inhibit-rule.ts). */
+    inhibitRules: inhibitRulesFieldSchema.optional(),
+    /** How dependsOn links behave (window, burn ratio); once per alerts folder. */
+    dependencyLinks: dependencyLinksSchema.optional(),
     /** Experiments whose guardrails are watched (experiment-definition.ts). */
     experiments: experimentsFieldSchema.optional(),
     /** Signed HTTP calls to a deploy system, and the policies that fire them (rollback-definition.ts). */
@@ -193,8 +200,10 @@ export const alertFileSchema = z
   })
   .superRefine((f, ctx) => {
     if (f.slos && !f.service) ctx.addIssue({ code: 'custom', path: ['service'], message: 'required when the file has slos' });
-    if (!f.slos && !f.prometheus && !f.routes && !f.experiments && !f.rollbackHooks && !f.rollbackPolicies && !f.heartbeats && !f.schedules && !f.escalationPolicies) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or prometheus servers, routes, experiments, rollbackHooks, rollbackPolicies, heartbeats, schedules or escalationPolicies)' });
+    if (f.dependsOn && !f.service) ctx.addIssue({ code: 'custom', path: ['service'], message: 'required when the file has dependsOn' });
+    if (f.dependsOn && f.service && f.dependsOn.includes(f.service)) ctx.addIssue({ code: 'custom', path: ['dependsOn'], message: `${f.service} cannot depend on itself` });
+    if (!f.slos && !f.dependsOn && !f.inhibitRules && !f.dependencyLinks && !f.prometheus && !f.routes && !f.experiments && !f.rollbackHooks && !f.rollbackPolicies && !f.heartbeats && !f.schedules && !f.escalationPolicies) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'a file needs service and slos (or dependsOn, prometheus servers, routes, inhibitRules, dependencyLinks, experiments, rollbackHooks, rollbackPolicies, heartbeats, schedules or escalationPolicies)' });
     }
   });
 

@@ -1,3 +1,5 @@
+import { Chip } from '@mui/material';
+import { Link } from 'react-admin';
 import { StatusChip } from '../fields';
 
 export const SeverityChip = ({ value }: { value: string | null | undefined }) => (
@@ -23,3 +25,18 @@ export const statusChoices = ['triggered', 'acknowledged', 'snoozed', 'resolved'
 export const sourceChoices = ['slo', 'guardrail', 'heartbeat', 'alertmanager', 'pagerduty', 'manual'].map((id) => ({ id, name: id }));
 /** What the list shows first: everything still open. */
 export const OPEN_STATUSES = ['triggered', 'acknowledged', 'snoozed'];
+
+/** "Caused by #N": the incident that likely caused this one; "held" while it keeps it from paging. */
+export const CauseChip = ({ causedBy, held }: { causedBy: number | null | undefined; held?: boolean }) =>
+  causedBy ? (
+    <Chip
+      size="small"
+      variant="outlined"
+      color={held ? 'default' : 'warning'}
+      label={`caused by #${causedBy}${held ? ' (held)' : ''}`}
+      component={Link}
+      to={`/incidents/${causedBy}/show`}
+      onClick={(e: { stopPropagation(): void }) => e.stopPropagation()}
+      clickable
+    />
+  ) : null;

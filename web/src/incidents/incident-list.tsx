@@ -1,6 +1,6 @@
 import { DataTable, List, SearchInput, SelectArrayInput, SelectInput, TextInput } from 'react-admin';
 import { DateTime } from '../fields';
-import { IncidentStatusChip, OPEN_STATUSES, SeverityChip, UrgencyChip, severityChoices, sourceChoices, statusChoices, urgencyChoices } from './chips';
+import { CauseChip, IncidentStatusChip, OPEN_STATUSES, SeverityChip, UrgencyChip, severityChoices, sourceChoices, statusChoices, urgencyChoices } from './chips';
 import type { Incident } from './types';
 
 const filters = [
@@ -23,6 +23,7 @@ export const IncidentList = () => (
       <DataTable.Col source="urgency" render={(r) => <UrgencyChip value={r.urgency} />} />
       <DataTable.Col source="status" render={(r) => <IncidentStatusChip value={r.status} />} />
       <DataTable.Col source="source" />
+      <DataTable.Col source="causedByIncidentId" label="Likely cause" disableSort render={(r) => <CauseChip causedBy={r.causedByIncidentId} held={r.heldByCause} />} />
       <DataTable.Col source="assignee" render={(r) => r.assignee ?? ''} />
       <DataTable.Col source="triggeredAt" label="Triggered" render={(r) => <DateTime value={r.triggeredAt} />} />
     </DataTable>

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Box, Card, CardContent, Typography } from '@mui/material';
-import { ListButton, Show, TopToolbar, useRecordContext } from 'react-admin';
+import { Link, ListButton, Show, TopToolbar, useRecordContext } from 'react-admin';
 import { DateTime } from '../fields';
 import { IncidentStatusChip, SeverityChip, UrgencyChip } from './chips';
 import { Evidence } from './evidence';
@@ -9,7 +9,7 @@ import { InlineRunbook } from './inline-runbook';
 import { IncidentAlerts } from './incident-alerts';
 import { Rollbacks } from '../rollback-executions/rollbacks';
 import { Timeline } from './timeline';
-import type { Incident } from './types';
+import type { Incident, IncidentLink } from './types';
 
 const IncidentTitle = () => {
   const record = useRecordContext<Incident>();
@@ -72,6 +72,13 @@ const Section = ({ title, children }: { title: string; children: ReactNode }) =>
   </Card>
 );
 
+/** `#N` linking to incident N, its title on hover. */
+const IncidentRef = ({ link }: { link: IncidentLink }) => (
+  <Link to={`/incidents/${link.id}/show`} title={`${link.title} (${link.service}, ${link.status})`}>
+    #{link.id}
+  </Link>
+);
+
 const IncidentDetails = () => {
   const record = useRecordContext<Incident>();
   if (!record) return null;
@@ -96,6 +103,22 @@ const IncidentDetails = () => {
         <Item label="Time to acknowledge">{elapsed(record.triggeredAt, record.acknowledgedAt)}</Item>
         <Item label="Time to resolve">{elapsed(record.triggeredAt, record.resolvedAt)}</Item>
         {record.muted && <Item label="Muted">{record.mutedReason ?? 'yes'} (nobody was paged)</Item>}
+        {record.causedBy && (
+          <Item label="Likely caused by">
+            <IncidentRef link={record.causedBy} /> {record.causedBy.title}
+            {record.heldByCause ? ' (held back: not paged while it fires)' : ''}
+          </Item>
+        )}
+        {record.causes && record.causes.length > 0 && (
+          <Item label="Likely caused this">
+            {record.causes.map((c, i) => (
+              <span key={c.id}>
+                {i > 0 && ', '}
+                <IncidentRef link={c} />
+              </span>
+            ))}
+          </Item>
+        )}
       </Box>
       <Section title="Evidence">
         <Evidence evidence={record.evidence} />

@@ -36,6 +36,20 @@ export interface Incident {
   timeline?: TimelineEntry[];
   alerts?: IncidentAlert[];
   alertCount?: number;
+  /** The incident that likely caused this one (a dependency's, or an inhibit rule's source). */
+  causedByIncidentId?: number | null;
+  /** Held back by that cause: nobody paged yet. */
+  heldByCause?: boolean;
+  /** The detail only: the links both ways. */
+  causedBy?: IncidentLink | null;
+  causes?: IncidentLink[];
+}
+
+export interface IncidentLink {
+  id: number;
+  title: string;
+  service: string;
+  status: IncidentStatus;
 }
 
 export interface IncidentAlert {

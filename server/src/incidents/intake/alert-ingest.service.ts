@@ -486,6 +486,8 @@ export class AlertIngestService {
           if (!event) continue;
           changed.add(id);
           timeline.push({ incidentId: id, at, actor, event });
+          // Inhibition (likely-cause.ts): what it held back and still fires outlived it, and pages now.
+          await this.writer.causeEnded(m, id, at);
           if (event.kind === 'incident.resolved') {
             audit.push({ at, actor, action: 'incident.resolved', entityType: 'incident', entityId: id, before: before.get(id), after: lifecycle.auditView(incident) });
           }
@@ -555,5 +557,7 @@ function draftOf(g: AlertGroup): IncidentDraft {
     autoResolve: g.first.route.autoResolve,
     mutedBy: g.anyUnmuted ? null : (g.first.muted ?? null),
     keepsLatestEvidence: false,
+    // Inhibit rules match the alert's own labels, not only those that grouped it (likely-cause.ts).
+    matchLabels: g.first.labels,
   };
 }

@@ -16,6 +16,7 @@ import { SloEvaluator } from '../../slo/slo-evaluator.service';
 import { SimulatorExportService } from './simulator-export.service';
 import { SimulatorFault, type SimulatorFaultKind } from './simulator-fault.entity';
 import type { SimulatedPiece } from './simulator-totals';
+import { propagatedFaults } from './service-dependencies';
 import { SimulatorState } from './simulator-state.entity';
 import {
   DEFAULT_SERVICE_PROFILES,
@@ -130,9 +131,13 @@ export class SimulatorService implements OnApplicationBootstrap, OnApplicationSh
     return batch;
   }
 
-  /** Traffic faults only (the traffic model knows nothing of experiments). */
+  /**
+   * Traffic faults only (the traffic model knows nothing of experiments), with what each passes on
+   * to the services that depend on its service (service-dependencies.ts).
+   */
   private async activeFaults(since: Date): Promise<Fault[]> {
-    return (await this.faultsSince(since)).filter((f): f is Fault => (FAULT_KINDS as readonly string[]).includes(f.kind));
+    const injected = (await this.faultsSince(since)).filter((f): f is Fault => (FAULT_KINDS as readonly string[]).includes(f.kind));
+    return [...injected, ...propagatedFaults(injected)];
   }
 
   /** Every fault active at some point since `since`, with its effective end. */
