@@ -53,7 +53,9 @@ describe('a feature-store outage in the simulator (embedded database, real proce
     expect(ranker).toMatchObject({ causedByIncidentId: cause.id, heldByCause: true, causedBy: { id: cause.id, service: 'feature-store' } });
     expect(ranker.timeline[0].message).toContain(`likely caused by #${cause.id}`);
     const featureStore = await get<Detail>(`/api/incidents/${cause.id}`);
-    expect(featureStore.causes).toEqual([expect.objectContaining({ id: effect.id, service: 'now-playing-ranker' })]);
+    // The ranker's page, and its slow-burn ticket when that opened too: both the ranker's, both linked here.
+    expect(featureStore.causes).toEqual(expect.arrayContaining([expect.objectContaining({ id: effect.id, service: 'now-playing-ranker' })]));
+    expect(featureStore.causes.map((c) => c.service)).toEqual(featureStore.causes.map(() => 'now-playing-ranker'));
     expect(featureStore.timeline.map((t) => t.message)).toEqual(expect.arrayContaining([expect.stringContaining(`#${effect.id} (now-playing-ranker availability SLO`)]));
 
     // The link line reaches the feature store's Slack thread; the evaluations go on and page nobody else.

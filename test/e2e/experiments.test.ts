@@ -207,4 +207,46 @@ describe.each(databaseKinds())('experiment guardrails (real process, %s)', (kind
     }
     expect(await guardrailIncidents()).toHaveLength(before);
   });
+
+  it('an API experiment is edited (a ramp is a change), stopped (its guardrail incident resolves) and deleted; a YAML one only in its file', async () => {
+    const spec = (share: number) => ({
+      name: 'ranker-ramp', service: 'now-playing-ranker', start: '2026-11-20T09:00:00Z',
+      variants: [{ name: 'control', control: true, share: 1 - share }, { name: 'v43', share }],
+      guardrails: [{ name: 'skip_rate', kind: 'proportion', direction: 'lower_is_better', margin: 0.02 }],
+    });
+    expect((await request('/api/experiments', { method: 'POST', body: JSON.stringify(spec(0.05)) })).status).toBe(201);
+    const ramped = await request('/api/experiments/ranker-ramp', { method: 'PUT', body: JSON.stringify(spec(0.5)) });
+    expect(ramped.status).toBe(200);
+    expect((await jsonOf(ramped)).spec.variants[1].share).toBe(0.5);
+    const renamed = await request('/api/experiments/ranker-ramp', { method: 'PUT', body: JSON.stringify({ ...spec(0.5), name: 'other' }) });
+    expect(renamed.status).toBe(400);
+    expect((await jsonOf(renamed)).issues).toEqual([{ field: 'name', message: expect.stringContaining('cannot be renamed') }]);
+
+    const skips = (units: number, rate: number) => ({ units, metrics: { skip_rate: { successes: Math.round(rate * units) } } });
+    const res = await observe('ranker-ramp', { at: '2026-11-25T10:00:00Z', variants: { control: skips(20_000, 0.3), v43: skips(20_000, 0.33) } });
+    expect(res.status).toBe(201);
+    const [incident] = await waitFor('the guardrail incident', async () => {
+      const open = (await guardrailIncidents()).filter((i) => i.fingerprint === 'guardrail:ranker-ramp:v43:skip_rate' && i.status !== 'resolved');
+      return open.length > 0 && open;
+    });
+    const stopped = await request('/api/experiments/ranker-ramp/stop', { method: 'POST' });
+    expect(stopped.status).toBe(200);
+    expect(await jsonOf(stopped)).toMatchObject({ id: 'ranker-ramp', status: 'stopped' });
+    const detail = await get(`/api/incidents/${incident.id}`);
+    expect(detail.status).toBe('resolved');
+    expect(detail.timeline.at(-1).message).toContain('Experiment ranker-ramp was stopped by');
+    expect((await request('/api/experiments/ranker-ramp/stop', { method: 'POST' })).status).toBe(409);
+
+    const changes = await get(`/api/changes?filter=${encodeURIComponent(JSON.stringify({ source: 'experiments', service: 'now-playing-ranker' }))}&sort=["id","ASC"]`);
+    expect(changes.map((c: Json) => c.summary).filter((t: string) => t.includes('ranker-ramp'))).toEqual([
+      'Experiment ranker-ramp started (v43 5%)', 'Experiment ranker-ramp ramped: v43 5% → v43 50%', 'Experiment ranker-ramp stopped',
+    ]);
+
+    const yaml = await request('/api/experiments/ranker-v42/stop', { method: 'POST' });
+    expect(yaml.status).toBe(409);
+    expect((await jsonOf(yaml)).message).toMatch(/declared in .*: change it there/);
+    expect((await request('/api/experiments/ranker-ramp', { method: 'DELETE' })).status).toBe(200);
+    expect((await request('/api/experiments/ranker-ramp')).status).toBe(404);
+    expect((await request('/api/experiments/ranker-ramp', { method: 'DELETE' })).status).toBe(404);
+  });
 });

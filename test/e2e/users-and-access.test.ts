@@ -149,7 +149,7 @@ describe.each(databaseKinds())('users, sign-in and route guards (real process, %
       const publicRoutes = routes.filter((r) => r.isPublic).map((r) => `${r.method} ${r.path}`).sort();
       // Public routes are few and each has its own authentication or is meant to be open.
       expect(publicRoutes).toEqual(expect.arrayContaining(['GET /healthz', 'POST /api/auth/login', 'GET /ack/:token', 'POST /ack/:token']));
-      for (const r of publicRoutes) expect(r).toMatch(/^(GET \/(healthz|readyz|metrics)|POST \/api\/auth\/(login|logout)|POST \/(v1\/metrics|api\/integrations\/|slack\/)|GET \/api\/schedules\/.*\.ics|GET \/calendar\/:token\.ics$|(GET|POST) \/ack\/:token$|POST \/api\/experiments\/:id\/observations)/);
+      for (const r of publicRoutes) expect(r).toMatch(/^(GET \/(healthz|readyz|metrics)|POST \/api\/auth\/(login|logout)|POST \/(v1\/metrics|api\/integrations\/|slack\/)|GET \/api\/schedules\/.*\.ics|GET \/calendar\/:token\.ics$|(GET|POST) \/ack\/:token$|POST \/api\/experiments\/:id\/observations|(GET|POST) \/api\/gates(\/:service)?$)/);
     });
 
     it('answers 401 without credentials and with a forged session cookie', async () => {

@@ -33,7 +33,9 @@ const shipped = new RulesService(loadConfig({}, ROOT)).inhibition();
 const routes = new RoutesService(
   [
     toRoute(routeSchema.parse({ name: 'personalization', match: ['service=~"now-playing-ranker|feature-store"'], escalationPolicy: 'ranker' }), 'test'),
-    toRoute(routeSchema.parse({ name: 'alerts', source: ['alertmanager'], escalationPolicy: 'ranker', autoResolve: true }), 'test'),
+    // groupWait 0s: inhibition alone decides here (with the default 30 s, a warning of the same
+    // service opening within it would join the critical's incident instead).
+    toRoute(routeSchema.parse({ name: 'alerts', source: ['alertmanager'], escalationPolicy: 'ranker', autoResolve: true, groupWait: '0s' }), 'test'),
   ],
   {
     ...shipped,

@@ -40,6 +40,11 @@ export interface Signal {
    * a burn's incident stays open for a person after the burn ends.
    */
   autoResolve?: boolean;
+  /**
+   * A resolved signal whose alert rule is gone (its experiment was stopped or deleted): nothing
+   * can fire again to say it is still wrong, so the incident resolves whatever autoResolve says.
+   */
+  ends?: boolean;
   sloId?: string;
   runbookId?: string | null;
   /** Extra labels silences and routes can match (e.g. experiment, variant, metric). */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CurrentPrincipal, RequireRole, userActor, type Principal } from '../auth/auth.decorators';
 import { parseListQuery, setContentRange } from '../common/pagination';
@@ -6,10 +6,14 @@ import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { experimentSchema, type ExperimentSpec } from '../rules/experiment-definition';
 import { SanitizePipe } from '../common/text-sanitizer';
 import { EXPERIMENT_SORTABLE, ExperimentsService } from './experiments.service';
+import { ExperimentControl } from './experiment-control';
 
 @Controller('api/experiments')
 export class ExperimentsController {
-  constructor(private readonly experiments: ExperimentsService) {}
+  constructor(
+    private readonly experiments: ExperimentsService,
+    private readonly control: ExperimentControl,
+  ) {}
 
   @Get()
   async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
@@ -38,5 +42,27 @@ export class ExperimentsController {
   @RequireRole('responder')
   create(@Body(new SanitizePipe(), new ZodValidationPipe(experimentSchema)) body: ExperimentSpec, @CurrentPrincipal() p: Principal) {
     return this.experiments.create(body, userActor(p));
+  }
+
+  /** Replaces an API-declared experiment's definition (409 for one declared in alerts/: edit the file). */
+  @Put(':id')
+  @RequireRole('responder')
+  update(@Param('id') id: string, @Body(new SanitizePipe(), new ZodValidationPipe(experimentSchema)) body: ExperimentSpec, @CurrentPrincipal() p: Principal) {
+    return this.control.update(id, body, userActor(p));
+  }
+
+  /** Stops a running API-declared experiment; its guardrail incidents resolve. */
+  @Post(':id/stop')
+  @HttpCode(200)
+  @RequireRole('responder')
+  stop(@Param('id') id: string, @CurrentPrincipal() p: Principal) {
+    return this.control.stop(id, userActor(p));
+  }
+
+  /** Deletes an API-declared experiment with its observations (the audit log keeps its definition). */
+  @Delete(':id')
+  @RequireRole('responder')
+  remove(@Param('id') id: string, @CurrentPrincipal() p: Principal) {
+    return this.control.remove(id, userActor(p));
   }
 }

@@ -130,6 +130,56 @@ export class ExperimentsService {
     return view(saved);
   }
 
+  /** Stops an API-declared experiment (a YAML one is stopped in its file); returns its definition as it was. */
+  async stop(id: string, actor: AuditActor): Promise<{ view: ExperimentView; definition: ExperimentDefinition }> {
+    return this.changeApiExperiment(id, actor, 'experiment.stopped', (row) => {
+      if (row.status !== 'running') throw new ConflictError(`experiment ${id} is ${row.status}, not running`);
+      return { spec: row.spec, status: 'stopped' };
+    });
+  }
+
+  /** Replaces an API-declared experiment's definition (the same schema as creating it; the name cannot change). */
+  async update(id: string, spec: ExperimentSpec, actor: AuditActor): Promise<{ view: ExperimentView; definition: ExperimentDefinition }> {
+    if (spec.name !== id) throw new ValidationError([{ field: 'name', message: `must stay ${id}: an experiment cannot be renamed (create a new one)` }]);
+    return this.changeApiExperiment(id, actor, 'experiment.updated', (row) => ({ spec, status: row.status === 'rolled_back' && spec.status === 'running' ? 'rolled_back' : spec.status }));
+  }
+
+  /** Deletes an API-declared experiment and its observations; the audit log keeps its definition. */
+  async remove(id: string, actor: AuditActor): Promise<{ view: ExperimentView; definition: ExperimentDefinition }> {
+    return this.dataSource.transaction(async (m) => {
+      const row = await this.apiRow(m, id);
+      if (row.status === 'running') await this.recordChange(m, { status: row.status, spec: row.spec }, { status: 'stopped', spec: row.spec }, actor, 'deleted');
+      await m.delete(Experiment, { id });
+      await this.audit.record(m, { at: this.clock.now(), actor, action: 'experiment.deleted', entityType: 'experiment', entityId: id, before: { status: row.status, spec: row.spec }, after: null });
+      return { view: view(row), definition: definitionOf(row) };
+    });
+  }
+
+  private async changeApiExperiment(
+    id: string,
+    actor: AuditActor,
+    action: string,
+    next: (row: Experiment) => { spec: ExperimentSpec; status: Experiment['status'] },
+  ): Promise<{ view: ExperimentView; definition: ExperimentDefinition }> {
+    return this.dataSource.transaction(async (m) => {
+      const row = await this.apiRow(m, id);
+      const before = { status: row.status, spec: row.spec };
+      const after = next(row);
+      await m.update(Experiment, { id }, { spec: after.spec, status: after.status, service: after.spec.service, startedAt: new Date(after.spec.start), updatedAt: this.clock.now() });
+      await this.recordChange(m, before, after, actor);
+      await this.audit.record(m, { at: this.clock.now(), actor, action, entityType: 'experiment', entityId: id, before, after });
+      return { view: view(await m.findOneByOrFail(Experiment, { id })), definition: definitionOf(row) };
+    });
+  }
+
+  /** The experiment, locked, when the API may change it: 404 when unknown, 409 when alerts/ declares it. */
+  private async apiRow(m: EntityManager, id: string): Promise<Experiment> {
+    const row = await m.findOne(Experiment, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!row) throw new NotFoundError('experiment', id);
+    if (row.origin !== 'api') throw new ConflictError(`experiment ${id} is declared in ${row.file ?? 'alerts/'}: change it there (a reload would undo a change made here)`);
+    return row;
+  }
+
   async get(id: string): Promise<ExperimentView> {
     return view(await this.row(id));
   }

@@ -9,6 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LeaseService } from '../common/lease.service';
 import { ScheduledJob } from '../common/scheduled-job';
 import { RulesService } from '../rules/rules.service';
+import type { ExperimentDefinition } from '../rules/experiment-definition';
 import { evaluateExperiment, type ExperimentResults, type MetricResult } from './experiment-evaluation';
 import { Experiment } from './experiment.entity';
 import { definitionOf, ExperimentsService } from './experiments.service';
@@ -67,6 +68,35 @@ export class GuardrailEvaluator implements OnApplicationBootstrap, OnApplication
       logger: this.logger,
       scheduler: this.scheduler,
     }));
+  }
+
+  /**
+   * An experiment was stopped or deleted: its guardrails' incidents resolve, with `message` on
+   * their timelines (nothing is left to fire, so none would ever clear). In the evaluation queue,
+   * so a pass of this process that read it as running cannot refire after.
+   */
+  ended(def: ExperimentDefinition, message: string): Promise<void> {
+    const at = this.clock.now();
+    const signals: Signal[] = def.metrics.filter((m) => m.role === 'guardrail').flatMap((g) =>
+      def.variants
+        .filter((v) => !v.control)
+        .map((v): Signal => ({
+          fingerprint: guardrailFingerprint(def.id, v.name, g.name),
+          status: 'resolved',
+          ends: true,
+          resolvedMessage: message,
+          source: 'guardrail',
+          service: def.service,
+          title: `${def.service} experiment ${def.id}`,
+          severity: def.severity,
+          labels: { experiment: def.id, variant: v.name, metric: g.name },
+          evidence: { experiment: def.id, variant: v.name, metric: g.name, ended: message },
+          at,
+        })),
+    );
+    const run = this.queue.then(async () => void (await this.next.handleSignals(signals)));
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** Evaluations in this process run one after another, so state changes never interleave. */

@@ -398,11 +398,12 @@ export class IncidentWriter {
   /**
    * The source says the condition cleared (a signal resolved; every alert of the incident
    * resolved at the source): resolved when the route auto-resolves, otherwise recorded while the
-   * incident stays open for a person. `message` is the signal's resolvedMessage. Changes the locked entity; the caller saves it, writes the
+   * incident stays open for a person; `ends` (the alert rule itself is gone) resolves it either way.
+   * `message` is the signal's resolvedMessage. Changes the locked entity; the caller saves it, writes the
    * returned line and, when its status changed, tells INCIDENT_TRANSITIONS.
    */
-  cleared(incident: Incident, source: IncidentSource, actor: Actor, at: Date, evidence: Record<string, unknown>, message?: string): lifecycle.LifecycleEvent | null {
-    if (incident.autoResolve) return lifecycle.resolveBySource(incident, actor, at, message);
+  cleared(incident: Incident, source: IncidentSource, actor: Actor, at: Date, evidence: Record<string, unknown>, message?: string, ends = false): lifecycle.LifecycleEvent | null {
+    if (incident.autoResolve || ends) return lifecycle.resolveBySource(incident, actor, at, message);
     // The signal's own wording (a slow burn that ended, data that came back, a beat) when it has one.
     if (message) return lifecycle.recordSignalResolved(incident, at, evidence, message);
     if (source === 'guardrail') return lifecycle.recordSignalResolved(incident, at, evidence, 'The guardrail breach cleared: the harm test no longer shows harm beyond the margin');

@@ -148,7 +148,7 @@ export class IncidentsService implements SignalHandler {
       const open = await this.findOpenForUpdate(m, signal.fingerprint);
       if (!open) return { changed: false, incidentId: null };
       const status = open.status;
-      const event = this.writer.cleared(open, signal.source, SYSTEM_ACTOR, signal.at, signal.evidence, signal.resolvedMessage);
+      const event = this.writer.cleared(open, signal.source, SYSTEM_ACTOR, signal.at, signal.evidence, signal.resolvedMessage, signal.ends);
       if (!event) return { changed: false, incidentId: open.id };
       await m.save(open);
       await writeTimeline(m, this.outbox, [{ incidentId: open.id, at: signal.at, actor: SYSTEM_ACTOR, event }]);
