@@ -120,4 +120,19 @@ describe.each(databaseKinds())('changes (real process, %s)', (kind) => {
     expect(bad.status).toBe(400);
     expect(bad.body.issues).toEqual([{ field: 'filter.kind', message: expect.stringContaining('deploy, config, experiment, feature-flag, other') }]);
   });
+
+  it("shows an incident its service's and its dependencies' changes before it started, the suspect first", async () => {
+    const at = new Date();
+    const before = await fetch(`${app.url}/api/changes/before?service=now-playing-ranker&at=${encodeURIComponent(at.toISOString())}`, { headers: bearer(ADMIN) });
+    expect(before.status).toBe(200);
+    const shown = (await before.json()) as Json[];
+    // The ranker's own deploy (v42, 4 min before) is the suspect; the feature store's (a dependency in the shipped alerts/) follows.
+    expect(shown[0]).toMatchObject({ service: 'now-playing-ranker', kind: 'deploy', version: 'v42', suspect: true, minutesBefore: expect.any(Number) });
+    expect(shown.map((c) => c.service)).toEqual(expect.arrayContaining(['feature-store']));
+    expect(shown.filter((c) => c.suspect)).toHaveLength(1);
+    expect(shown.every((c) => ['now-playing-ranker', 'feature-store', 'candidate-retrieval', 'model-serving'].includes(c.service))).toBe(true);
+    const bad = await fetch(`${app.url}/api/changes/before?at=yesterday`, { headers: bearer(ADMIN) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as Json).issues.map((i: Json) => i.field)).toEqual(['service', 'at']);
+  });
 });

@@ -9,7 +9,7 @@ import { IncidentsService } from '../../server/src/incidents/incidents.service';
 import { OutboxService } from '../../server/src/outbox/outbox.service';
 import { RulesService } from '../../server/src/rules/rules.service';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
-import { incidentWriter, outboxService } from '../support/services';
+import { incidentWriter, outboxService, changesService } from '../support/services';
 import { IncidentStore } from '../../server/src/incidents/incident-store';
 import { silentLogger } from '../support/test-logger';
 import { noEscalation } from '../support/pipeline-stages';
@@ -125,7 +125,7 @@ describe.each(databaseKinds())('people acting on incidents, reviews and the audi
     const audit = new AuditService(db.dataSource);
     incidents = new IncidentsService(db.dataSource, outboxService(db.dataSource), new AppMetrics(), audit, new IncidentStore(db.dataSource), incidentWriter(outboxService(db.dataSource), noEscalation), noEscalation, clock, silentLogger);
     const config = loadConfig({ HEADROOM_PUBLIC_URL: 'https://headroom.example.com' }, path.resolve(__dirname, '../..'));
-    reports = new IncidentReportsService(db.dataSource, incidents, new RulesService(config), config, clock);
+    reports = new IncidentReportsService(db.dataSource, incidents, new RulesService(config), config, clock, changesService(db.dataSource, clock));
   });
   afterAll(() => db.close());
   beforeEach(async () => {

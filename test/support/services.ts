@@ -79,8 +79,13 @@ export function incidentWriter(outbox: OutboxService, transitions: IncidentTrans
   return new IncidentWriter(outbox, transitions, new AppMetrics(), silentLogger, routes);
 }
 
+/** The change log as the app builds it. */
+export function changesService(ds: DataSource, clock: Clock, routes: RoutesService = new RoutesService()): ChangesService {
+  const audit = new AuditService(ds);
+  return new ChangesService(ds, audit, new IntegrationKeysService(ds, audit, silentLogger), clock, routes, defaultConfig());
+}
+
 /** The experiments service as the app builds it, with the change log it records starts, ramps and stops in. */
 export function experimentsService(ds: DataSource, clock: Clock): ExperimentsService {
-  const audit = new AuditService(ds);
-  return new ExperimentsService(ds, audit, clock, silentLogger, new ChangesService(ds, audit, new IntegrationKeysService(ds, audit, silentLogger), clock));
+  return new ExperimentsService(ds, new AuditService(ds), clock, silentLogger, changesService(ds, clock));
 }

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { Public } from '../auth/auth.decorators';
 import { IntegrationEndpoint, IntegrationOrRoleEndpoint } from '../auth/integration-key.guard';
 import { parseListQuery, setContentRange } from '../common/pagination';
+import { ValidationError } from '../common/errors';
 import { SanitizePipe } from '../common/text-sanitizer';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { flaggerEventSchema, genericChangeSchema, type FlaggerEvent, type GenericChange } from './change-input';
@@ -43,6 +44,16 @@ export class ChangeIntegrationsController {
 export class ChangesController {
   constructor(private readonly changes: ChangesService) {}
 
+  /**
+   * The changes an incident of `service` that started at `at` is shown with (its own and its
+   * dependencies', HEADROOM_CHANGE_WINDOW before), the suspect first, each with `suspect` and `minutesBefore`.
+   */
+  @Get('before')
+  before(@Query() query: Record<string, unknown>) {
+    const { service, at } = parseBefore(query);
+    return this.changes.beforeIncident(service, at);
+  }
+
   /** Filters: service, kind, source (each one value or a list), since, until (ISO times). Newest first. */
   @Get()
   async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
@@ -51,4 +62,14 @@ export class ChangesController {
     setContentRange(res, 'changes', q, items.length, total);
     return items;
   }
+}
+
+function parseBefore(query: Record<string, unknown>): { service: string; at: Date } {
+  const issues: Array<{ field: string; message: string }> = [];
+  const service = typeof query.service === 'string' && query.service ? query.service : null;
+  if (!service) issues.push({ field: 'service', message: 'is required' });
+  const at = new Date(String(query.at ?? ''));
+  if (Number.isNaN(at.getTime())) issues.push({ field: 'at', message: 'must be an ISO 8601 time (when the incident started)' });
+  if (issues.length > 0) throw new ValidationError(issues);
+  return { service: service!, at };
 }

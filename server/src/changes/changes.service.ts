@@ -6,6 +6,10 @@ import { CLOCK, type Clock } from '../common/clock';
 import { ValidationError } from '../common/errors';
 import type { ListQuery } from '../common/pagination';
 import { Change } from './change.entity';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { RoutesService } from '../rules/routes.service';
+import { dependenciesOf } from '../rules/inhibit-rule';
+import { changesBefore, type ChangeOnIncident } from './incident-changes';
 import {
   ChangeInputError, CHANGE_KINDS, CHANGE_SOURCES, flaggerPhaseChanged, fromFlagger, fromGeneric, fromPagerDuty,
   pagerDutyChangeSchema, type ChangeDraft, type FlaggerEvent, type GenericChange,
@@ -33,7 +37,22 @@ export class ChangesService {
     private readonly audit: AuditService,
     private readonly keys: IntegrationKeysService,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly routes: RoutesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * The changes shown with an incident of `service` that started at `startedAt`: its own and its
+   * dependencies' (dependsOn) in HEADROOM_CHANGE_WINDOW before, the suspect first.
+   */
+  async beforeIncident(service: string, startedAt: Date): Promise<Array<ChangeOnIncident<ChangeView>>> {
+    const services = [service, ...dependenciesOf(this.routes.inhibition(), service)];
+    const from = new Date(startedAt.getTime() - this.config.changeWindowSeconds * 1000);
+    const rows = await this.dataSource.getRepository(Change).createQueryBuilder('c')
+      .where('c.service IN (:...services) AND c.at >= :from AND c.at <= :to', { services, from, to: startedAt })
+      .orderBy('c.at', 'DESC').addOrderBy('c.id', 'DESC').take(50).getMany();
+    return changesBefore(rows, service, startedAt);
+  }
 
   /** Headroom's own JSON change, from an integration key or a responder's token. */
   reportGeneric(body: GenericChange, actor: AuditActor): Promise<ChangeView> {

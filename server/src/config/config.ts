@@ -105,6 +105,8 @@ const envSchema = z.object({
   // Windows under a day read minute rollups (the longest scaled one is just under 1d).
   HEADROOM_RETENTION_MINUTES: retention(2 * 86_400, '2d').default(8 * 86_400),
   HEADROOM_RETENTION_HOURS: retention(3 * 86_400, '3d').default(400 * 86_400),
+  /** How far back an incident looks for the changes that may have caused it. */
+  HEADROOM_CHANGE_WINDOW: retention(60, '1m').default(2 * 3600),
   HEADROOM_METRICS_PUBLIC: bool.default(true),
   // Behind a reverse proxy: the request header holding the client's address (e.g. X-Forwarded-For, X-Real-IP), for the sign-in limiter.
   HEADROOM_CLIENT_IP_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name').optional(),
@@ -208,6 +210,8 @@ export interface AppConfig {
   experimentPlatform: { name: string; breachesUrl?: string; observationsUrl?: string; token?: string; intervalSeconds: number; timeoutMs: number };
   /** How long SLI rollups are kept, in seconds: minute rows, and the hour rows long windows read. */
   retention: { minuteSeconds: number; hourSeconds: number };
+  /** Changes of an incident's service (and its dependencies) this long before it opened are shown with it. */
+  changeWindowSeconds: number;
   metricsPublic: boolean;
   log: { level: string; pretty: boolean };
   /** Slack paging is on only when token, signing secret and channel are all set. */
@@ -320,6 +324,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
       timeoutMs: e.HEADROOM_EXPERIMENT_PLATFORM_TIMEOUT_MS,
     },
     retention: { minuteSeconds: e.HEADROOM_RETENTION_MINUTES, hourSeconds: e.HEADROOM_RETENTION_HOURS },
+    changeWindowSeconds: e.HEADROOM_CHANGE_WINDOW,
     metricsPublic: e.HEADROOM_METRICS_PUBLIC,
     log: { level: e.HEADROOM_LOG_LEVEL, pretty: e.HEADROOM_LOG_PRETTY },
     slack:

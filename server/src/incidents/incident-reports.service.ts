@@ -5,7 +5,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RulesService } from '../rules/rules.service';
 import { IncidentAlert } from './incident-alert.entity';
 import { IncidentsService } from './incidents.service';
-import { renderPostmortem } from './postmortem';
+import { impactWindow, renderPostmortem } from './postmortem';
+import { ChangesService } from '../changes/changes.service';
 import { reportStart, toResponseTimeRow, type ResponseTimeRow } from './response-times';
 
 export interface ResponseTimeQuery {
@@ -23,6 +24,7 @@ export class IncidentReportsService {
     private readonly rules: RulesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly changes: ChangesService,
   ) {}
 
   async postmortem(id: number): Promise<string> {
@@ -35,6 +37,7 @@ export class IncidentReportsService {
       incident,
       timeline,
       alerts,
+      changes: await this.changes.beforeIncident(incident.service, impactWindow(incident, alerts).start),
       runbook: runbook ? { id: runbook.id, title: runbook.title, url: `${base}/#/runbooks/${encodeURIComponent(runbook.id)}/show` } : null,
       incidentUrl: `${base}/#/incidents/${id}/show`,
       generatedAt: this.clock.now(),

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChangesModule } from '../changes/changes.module';
 import { AlertIngestService } from './intake/alert-ingest.service';
 import { AlertmanagerController } from './intake/alertmanager.controller';
 import { AlertmanagerReceiver } from './intake/alertmanager-receiver.service';
@@ -14,6 +15,7 @@ import { SilencesService } from './silences.service';
 import { SnoozeWatcher } from './snooze-watcher';
 
 @Module({
+  imports: [ChangesModule],
   controllers: [AlertmanagerController, PagerDutyController, IncidentsController, SilencesController],
   providers: [IncidentStore, IncidentWriter, IncidentsService, AlertIngestService, AlertmanagerReceiver, PagerDutyEventsService, IncidentReportsService, SilencesService, SnoozeWatcher],
   exports: [IncidentsService, IncidentStore],

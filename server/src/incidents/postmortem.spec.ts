@@ -37,8 +37,13 @@ describe('postmortem draft', () => {
     const md = renderPostmortem({
       incident: incident(), timeline, alerts: [alert], generatedAt: t('2026-11-26T00:00:00Z'), incidentUrl: 'http://h/#/incidents/12/show',
       runbook: { id: 'now-playing-ranker-availability', title: 'Ranker errors', url: 'http://h/#/runbooks/now-playing-ranker-availability/show' },
+      changes: [{
+        id: 3, service: 'now-playing-ranker', kind: 'deploy', summary: 'ranker v42', version: 'v42', previousVersion: 'v41', link: 'https://ci.example.com/42',
+        at: t('2026-11-25T02:54:00Z'), labels: {}, suspect: true, minutesBefore: 4,
+      }],
     });
     expect(md).toMatch(/^# Postmortem: now-playing-ranker is failing 7% of requests\n/);
+    expect(md).toContain('## Changes before the incident\n\n- **Suspect:** deploy now-playing-ranker v42, 4 min before: ranker v42 ([link](https://ci.example.com/42)) — 2026-11-25T02:54:00Z\n');
     for (const heading of ['## Summary', '## Impact window', '## Response', '## Timeline', '## Alerts', '## Evidence', '## Runbook', '## Root cause', '## Action items']) {
       expect(md).toContain(`\n${heading}\n`);
     }

@@ -1,3 +1,4 @@
+import { describeChange, type ChangeOnIncident } from '../changes/incident-changes';
 import type { IncidentAlert } from './incident-alert.entity';
 import type { Incident } from './incident.entity';
 import type { TimelineEntry } from './timeline-entry.entity';
@@ -7,6 +8,8 @@ export interface PostmortemInput {
   timeline: TimelineEntry[];
   alerts: IncidentAlert[];
   runbook: { id: string; title: string; url: string } | null;
+  /** Changes of its service and dependencies before it started, the suspect first (changes/incident-changes.ts). */
+  changes: ChangeOnIncident[];
   incidentUrl: string;
   generatedAt: Date;
 }
@@ -66,6 +69,11 @@ export function renderPostmortem(input: PostmortemInput): string {
   out.push(`- **Started:** ${iso(impact.start)}`);
   out.push(`- **Ended:** ${impact.end ? iso(impact.end) : 'ongoing'}`);
   if (impact.end) out.push(`- **Duration:** ${formatSeconds(secondsBetween(impact.start, impact.end))}`);
+  out.push('');
+
+  out.push('## Changes before the incident', '');
+  if (input.changes.length === 0) out.push('None recorded in the window before it started (deploys, config changes, experiment ramps: docs/changes.md).');
+  for (const c of input.changes) out.push(`- ${c.suspect ? '**Suspect:** ' : ''}${cell(describeChange(c))}${c.link ? ` ([link](${c.link}))` : ''} — ${iso(c.at)}`);
   out.push('');
 
   out.push('## Response', '');
