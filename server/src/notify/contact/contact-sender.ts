@@ -6,9 +6,13 @@
  * (a bad number, a rejected address, bad credentials).
  */
 
-/** How a person can be reached besides a Slack DM (which stays the escalation's own message). */
-export const CONTACT_KINDS = ['email', 'sms', 'voice', 'push'] as const;
-export type ContactKind = (typeof CONTACT_KINDS)[number];
+/**
+ * How a person can be reached besides a Slack DM (which stays the escalation's own message).
+ * Defined with the notification rules in oncall, which owns people's contact methods; the
+ * escalation there needs the kinds, and oncall cannot import notify.
+ */
+export { CONTACT_KINDS, type ContactKind } from '../../oncall/notification-rules';
+import type { ContactKind } from '../../oncall/notification-rules';
 
 /** One message to one address, as the outbox worker hands it to a sender. */
 export interface ContactMessage {
