@@ -247,6 +247,31 @@ describe.each(databaseKinds())('notification rules and contact methods on %s', (
     expect(await timeline(id)).toContain('Slack failed (channel_not_found): nobody has another contact method (Alice)');
   });
 
+  it('a person manages their own methods and rules, an admin anyone\'s, nobody else; every change is audited', async () => {
+    const [bob] = await db.dataSource.query(`SELECT id FROM users WHERE email = 'bob@example.com'`);
+    const asBob: Principal = { id: bob.id, name: 'Bob', role: 'responder', kind: 'user', email: 'bob@example.com' };
+    const admin: Principal = { id: 'token-1', name: 'ops admin token', role: 'admin', kind: 'token' };
+    const text = await method('sms', PHONE);
+    await expect(contacts.methods(alice.id, asBob)).rejects.toMatchObject({ status: 403 });
+    await expect(contacts.addMethod(alice.id, { kind: 'sms', address: '+14155550000' }, asBob)).rejects.toMatchObject({ status: 403 });
+    // An API token is nobody: 'me' needs a signed-in person.
+    await expect(contacts.methods('me', admin)).rejects.toMatchObject({ status: 400 });
+    expect((await contacts.methods(alice.id, admin)).map((m) => m.address)).toEqual([PHONE]);
+    // Bob's rules cannot name Alice's number.
+    await expect(contacts.replaceRules('me', { high: [{ method: text.id, delaySeconds: 0 }], low: [] }, asBob)).rejects.toMatchObject({
+      status: 400, response: { issues: [{ field: 'high.0.method', message: `contact method ${text.id} is not one of this user's` }] },
+    });
+    await expect(contacts.addMethod('me', { kind: 'sms', address: PHONE }, alice)).rejects.toMatchObject({ status: 409 });
+    await contacts.replaceRules(alice.id, { high: [{ method: text.id, delaySeconds: 60 }], low: [] }, admin);
+    await contacts.deleteMethod('me', text.id, alice);
+    // Deleting a method removes the rule steps that named it.
+    expect(await contacts.rules('me', alice)).toEqual({ high: [], low: [] });
+    const audit = await db.dataSource.query(`SELECT action, actor_name FROM audit_log WHERE entity_type = 'user' ORDER BY id`);
+    expect(audit.map((a: { action: string; actor_name: string }) => [a.action, a.actor_name])).toEqual([
+      ['contact_method.created', 'Alice'], ['notification_rules.updated', 'ops admin token'], ['contact_method.deleted', 'Alice'],
+    ]);
+  });
+
   it('pushes a signed webhook with the outbox key as Idempotency-Key, retried after a 429 with Retry-After', async () => {
     // The API takes https URLs only; the fake gateway speaks plain HTTP, so the method is stored directly.
     const push = await db.dataSource.transaction((m) => new ContactsStore(db.dataSource).insertMethod(m, { userId: alice.id, kind: 'push', address: `${gateway.url}/alice`, label: 'phone' }));

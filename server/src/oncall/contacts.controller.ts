@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Put } from '@nestjs/common';
 import { z } from 'zod';
-import { CurrentPrincipal, type Principal } from '../auth/auth.decorators';
+import { CurrentPrincipal, RequireRole, type Principal } from '../auth/auth.decorators';
 import { SanitizePipe } from '../common/text-sanitizer';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ContactsService } from './contacts.service';
@@ -31,7 +31,11 @@ const rulesSchema = z.strictObject({
   low: z.array(ruleLine).max(20, 'at most 20 lines'),
 });
 
-/** A person's contact methods and notification rules: `:id` is a user id, or `me` for the signed-in user. */
+/**
+ * A person's contact methods and notification rules: `:id` is a user id, or `me` for the signed-in
+ * user. Changes need a responder (viewers change nothing; people who are paged are responders)
+ * and the person themself or an admin (ContactsService checks).
+ */
 @Controller('api/users/:id')
 export class ContactsController {
   constructor(private readonly contacts: ContactsService) {}
@@ -42,16 +46,19 @@ export class ContactsController {
   }
 
   @Post('contact-methods')
+  @RequireRole('responder')
   add(@Param('id') id: string, @Body(new SanitizePipe(), new ZodValidationPipe(createMethodSchema)) body: z.infer<typeof createMethodSchema>, @CurrentPrincipal() p: Principal) {
     return this.contacts.addMethod(id, body, p);
   }
 
   @Patch('contact-methods/:methodId')
+  @RequireRole('responder')
   update(@Param('id') id: string, @Param('methodId', ParseIntPipe) methodId: number, @Body(new SanitizePipe(), new ZodValidationPipe(updateMethodSchema)) body: z.infer<typeof updateMethodSchema>, @CurrentPrincipal() p: Principal) {
     return this.contacts.updateMethod(id, methodId, body, p);
   }
 
   @Delete('contact-methods/:methodId')
+  @RequireRole('responder')
   @HttpCode(204)
   remove(@Param('id') id: string, @Param('methodId', ParseIntPipe) methodId: number, @CurrentPrincipal() p: Principal) {
     return this.contacts.deleteMethod(id, methodId, p);
@@ -63,6 +70,7 @@ export class ContactsController {
   }
 
   @Put('notification-rules')
+  @RequireRole('responder')
   replaceRules(@Param('id') id: string, @Body(new ZodValidationPipe(rulesSchema)) body: z.infer<typeof rulesSchema>, @CurrentPrincipal() p: Principal) {
     return this.contacts.replaceRules(id, body, p);
   }
