@@ -121,7 +121,7 @@ describe.each(databaseKinds())('notification rules and contact methods on %s', (
     // No e-mail sender: a rule that names an e-mail address shows what an unconfigured kind does.
     const delivery = new ContactDelivery([sms, voice, new PushSender(config.push)], new ContactsStore(db.dataSource), incidents, notifier);
     const pager = personalPager(db.dataSource, outbox, slackIdentity(db.dataSource, config, clock));
-    worker = new OutboxWorker(outbox, notifier, incidents, new AppMetrics(), new DeliveryChannels(db.dataSource), slackConfig, silentLogger, delivery, new SlackFallback(pager, engine, oncall, clock), clock);
+    worker = new OutboxWorker(outbox, notifier, incidents, new AppMetrics(), new DeliveryChannels(db.dataSource), slackConfig, silentLogger, delivery, new SlackFallback(pager, engine, oncall, incidents, clock), clock);
   });
   afterEach(() => slack.stop());
 
@@ -132,7 +132,7 @@ describe.each(databaseKinds())('notification rules and contact methods on %s', (
       await worker.drain();
       await worker.idle();
       const [due] = await db.dataSource.query(
-        `SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at <= now() AND (not_before IS NULL OR not_before <= $1) LIMIT 1`, [clock.now().toISOString()]);
+        `SELECT 1 FROM outbox WHERE status = 'sending' OR (status = 'pending' AND next_attempt_at <= now() AND (not_before IS NULL OR not_before <= $1)) LIMIT 1`, [clock.now().toISOString()]);
       if (!due) return;
     }
   };
@@ -240,11 +240,38 @@ describe.each(databaseKinds())('notification rules and contact methods on %s', (
     expect(await timeline(id)).toContain('Slack failed (channel_not_found): falling back to SMS for Alice');
   });
 
-  it('says so when nobody Slack could not reach has another contact method', async () => {
+  it('does not wait out the retries of a page while Slack keeps failing: after 3 failed attempts in a row the target gets an SMS', async () => {
+    await method('sms', PHONE);
+    for (let i = 0; i < 3; i++) slack.failNext('chat.postMessage', { status: 500 });
+    const id = await open();
+    await waitFor('the fallback SMS', async () => {
+      await flush();
+      return sms.sent.length > 0;
+    });
+    expect(sms.sent.map((m) => m.reason)).toEqual(['Slack failed: HTTP 500, 3 attempts in a row']);
+    expect(await timeline(id)).toContain('Slack failed (HTTP 500, 3 attempts in a row): falling back to SMS for Alice');
+    // The page itself still goes out once Slack answers again.
+    await waitFor('the page', async () => {
+      await flush();
+      return (await timeline(id)).includes('Paged C0PAGES in Slack');
+    });
+    expect(sms.sent).toHaveLength(1);
+    expect((await timeline(id)).filter((l) => l.startsWith('Slack failed'))).toHaveLength(1);
+  });
+
+  it('says so (once) when nobody Slack could not reach has another contact method', async () => {
     slack.failChannel('C0PAGES');
     const id = await open();
     await flush();
     expect(await timeline(id)).toContain('Slack failed (channel_not_found): nobody has another contact method (Alice)');
+    const other = await open('warning');
+    for (let i = 0; i < 5; i++) slack.failNext('chat.postMessage', { status: 500 });
+    slack.healChannel('C0PAGES');
+    await waitFor('the page of the second incident', async () => {
+      await flush();
+      return (await timeline(other)).includes('Paged C0PAGES in Slack');
+    });
+    expect((await timeline(other)).filter((l) => l.startsWith('Slack failed'))).toEqual(['Slack failed (HTTP 500, 3 attempts in a row): nobody has another contact method (Alice)']);
   });
 
   it('a person manages their own methods and rules, an admin anyone\'s, nobody else; every change is audited', async () => {

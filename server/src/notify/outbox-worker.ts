@@ -216,7 +216,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
           } else if (message.incidentId !== null) {
             await this.incidents.addNote(message.incidentId, SYSTEM_ACTOR, 'notification.failed', `Delivery failed: ${failure.message}`, { key: message.key, channel: conversation });
             // A page Slack will not take goes out through people's other contact methods.
-            if (conversation !== 'console') await this.fallback.slackGaveUp(message, failure);
+            if (conversation !== 'console') await this.fallback.slackGaveUp(message, failure.message);
           }
         }
         if (conversation !== 'console') await this.failed(message, conversation, failure);
@@ -228,6 +228,11 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private async failed(message: OutboxMessage, conversation: string, failure: DeliveryError): Promise<void> {
     this.healthyUntil.delete(conversation);
     const inARow = await this.channels.recordFailure(conversation, failure.message);
+    // A page still being retried on a conversation that keeps failing should not wait out the
+    // retry period: its people are reached through their other methods now (once per message).
+    if (inARow >= FAILING_AFTER && failure.retryable && !isContactLane(conversation)) {
+      await this.fallback.slackGaveUp(message, `${failure.message}, ${inARow} attempts in a row`);
+    }
     if (inARow !== FAILING_AFTER || message.incidentId === null) return;
     this.logger.error({ conversation, err: failure.message, inARow }, 'Slack conversation keeps failing');
     await this.incidents.addNote(message.incidentId, SYSTEM_ACTOR, 'notification.channel-failing',
