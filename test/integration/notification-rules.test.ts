@@ -202,6 +202,21 @@ describe.each(databaseKinds())('notification rules and contact methods on %s', (
     expect(before).toEqual([{ key: `escalation:${id}:r0:s0:contact:alice@example.com:${text.id}:60` }]);
   });
 
+  it('draws another acknowledge code when the one drawn is open already, and records a key once', async () => {
+    const id = await open();
+    const store = new ContactsStore(db.dataSource);
+    const draws = [0.5, 0.5, 0.25];
+    const random = () => draws.shift() ?? 0.75;
+    const draft = (key: string) => ({ incidentId: id, user: { id: alice.id, email: 'alice@example.com', name: 'Alice' }, kind: 'sms' as const, address: PHONE, outboxKey: key, reason: 'test', dueAt: T0 });
+    const first = await db.dataSource.transaction((m) => store.queueSend(m, draft('k1'), random));
+    const second = await db.dataSource.transaction((m) => store.queueSend(m, draft('k2'), random));
+    expect([first?.ackCode, second?.ackCode]).toEqual(['5500', '3250']);
+    expect(await db.dataSource.transaction((m) => store.queueSend(m, draft('k1'), random))).toBeNull();
+    // A closed code may be drawn again.
+    await store.markAcknowledged(first!.id, T0);
+    expect((await db.dataSource.transaction((m) => store.queueSend(m, draft('k3'), () => 0.5)))?.ackCode).toBe('5500');
+  });
+
   it('an SMS reply with the code acknowledges as the person it was sent to; a wrong code or another number does nothing', async () => {
     const text = await method('sms', PHONE);
     await contacts.replaceRules('me', { high: [{ method: text.id, delaySeconds: 0 }], low: [] }, alice);
