@@ -48,7 +48,11 @@ describe('notification rules in Chromium', () => {
     await page.fill('input[name="email"]', RITA.email);
     await page.fill('input[name="password"]', RITA.password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.locator('tbody tr').filter({ hasText: 'Rita Responder' }).click();
+    await page.locator('tbody tr').filter({ hasText: 'Rita Responder' }).waitFor();
+    // The user menu leads to the signed-in person's own page.
+    await page.getByRole('button', { name: 'Profile' }).click();
+    await page.getByRole('menuitem', { name: 'My notification rules' }).click();
+    await page.getByText('rita@example.com').waitFor();
     const methods = page.getByLabel('Contact methods');
     await methods.getByText('None yet').waitFor();
 
