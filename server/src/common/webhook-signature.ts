@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 /** Headers of a signed outgoing webhook (rollback hooks, push notifications). */
 export const SIGNATURE_HEADER = 'X-Headroom-Signature';
@@ -12,11 +12,4 @@ export const TIMESTAMP_HEADER = 'X-Headroom-Timestamp';
  */
 export function webhookSignature(secret: string, req: { timestamp: number; method: string; url: string; id: string | number; body: string }): string {
   return `v2=${createHmac('sha256', secret).update(`v2:${req.timestamp}:${req.method}:${req.url}:${req.id}:${req.body}`).digest('hex')}`;
-}
-
-/** Whether `given` is the signature of the request, compared in constant time (what a receiver does). */
-export function signatureMatches(secret: string, req: { timestamp: number; method: string; url: string; id: string | number; body: string }, given: string): boolean {
-  const expected = Buffer.from(webhookSignature(secret, req));
-  const actual = Buffer.from(given);
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
