@@ -43,7 +43,12 @@ export class ContactDelivery {
     const p = message.payload as unknown as ContactPayload;
     const sender = this.byKind.get(p.kind);
     if (!sender) return `contact:${p.kind}`;
-    return `contact:${sender.lane({ key: message.key, kind: p.kind, address: p.address } as ContactMessage)}`;
+    try {
+      return `contact:${sender.lane({ key: message.key, kind: p.kind, address: p.address })}`;
+    } catch {
+      // An address the sender cannot place (stored before a check existed) must not stop the claim loop; the send says what is wrong.
+      return `contact:${p.kind}`;
+    }
   }
 
   /**

@@ -53,9 +53,10 @@ export interface ContactSender {
   readonly kind: ContactKind;
   /**
    * The rate-limit lane of the provider (`twilio`, `smtp`, `push:<host>`): the worker paces
-   * sends per lane and counts a lane's failures, as it does per Slack conversation.
+   * sends per lane and counts a lane's failures, as it does per Slack conversation. Asked when
+   * the row is claimed, before the message is built: it sees the key, kind and address only.
    */
-  lane(message: ContactMessage): string;
+  lane(message: Pick<ContactMessage, 'key' | 'kind' | 'address'>): string;
   /** Delivers, or throws a DeliveryError (never anything else on a provider's answer). */
   send(message: ContactMessage): Promise<SendReceipt>;
 }

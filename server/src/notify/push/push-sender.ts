@@ -57,6 +57,7 @@ export class PushSender implements ContactSender {
   }
 
   async send(message: ContactMessage): Promise<SendReceipt> {
+    if (!URL.canParse(message.address)) throw new DeliveryError(`push: ${message.address} is not a URL`, false);
     const body = JSON.stringify(pushBody(message));
     const timestamp = Math.floor(this.now() / 1000);
     const headers: Record<string, string> = {
