@@ -17,6 +17,7 @@ import { DeliveryChannels } from '../../server/src/notify/delivery-channels';
 import { IncidentNotifier } from '../../server/src/notify/incident-notifier';
 import { OutboxWorker } from '../../server/src/notify/outbox-worker';
 import { PushSender } from '../../server/src/notify/push/push-sender';
+import { SlackCommands } from '../../server/src/notify/slack/slack-commands';
 import { WebClientSlackApi } from '../../server/src/notify/slack/slack-api';
 import { ContactsService } from '../../server/src/oncall/contacts.service';
 import { ContactsStore } from '../../server/src/oncall/contacts.store';
@@ -190,6 +191,40 @@ describe.each(databaseKinds())('notification rules and contact methods on %s', (
     expect(sms.sent.map((m) => m.incident.id)).toEqual([id]);
     expect(slack.directMessagesTo('U0ALICE')).toHaveLength(0);
     expect(await timeline(id)).toContain("Alice's low-urgency rules: SMS (…5678) at once");
+  });
+
+  it('a reminder goes out by the rules too, and only while the incident stays acknowledged', async () => {
+    const text = await method('sms', PHONE);
+    await contacts.replaceRules('me', { high: [{ method: 'slack', delaySeconds: 0 }, { method: text.id, delaySeconds: 60 }], low: [] }, alice);
+    const id = await open();
+    at(0.5);
+    await incidents.acknowledge(id, { type: 'user', id: alice.id, name: 'Alice' });
+    await engine.runDue();
+    await flush();
+    // The page's SMS came due after the acknowledgement: skipped.
+    at(1);
+    await flush();
+    expect(sms.sent).toHaveLength(0);
+    // reminderAfter is 30 minutes: the reminder's SMS follows a minute after its DM.
+    at(30.5);
+    await engine.runDue();
+    at(31.5);
+    await flush();
+    expect(sms.sent.map((m) => m.reason)).toEqual(['reminder 1, SMS (…5678) after 1 min']);
+    expect(slack.directMessagesTo('U0ALICE').map((m) => m.text)).toEqual([expect.stringContaining('You are paged'), expect.stringContaining('Reminder')]);
+  });
+
+  it('/headroom page @person reaches them by their rules', async () => {
+    const [bob] = await db.dataSource.query(`SELECT id FROM users WHERE email = 'bob@example.com'`);
+    const asBob: Principal = { id: bob.id, name: 'Bob', role: 'responder', kind: 'user', email: 'bob@example.com' };
+    const bobsPhone = await contacts.addMethod('me', { kind: 'voice', address: '+14155550199' }, asBob);
+    await contacts.replaceRules('me', { high: [{ method: bobsPhone.id, delaySeconds: 0 }], low: [] }, asBob);
+    const identity = slackIdentity(db.dataSource, config, clock);
+    const commands = new SlackCommands(incidents, oncall, identity, outbox, config, clock, silentLogger, engine, personalPager(db.dataSource, outbox, identity));
+    const reply = await commands.run('page <@U0BOB|bob> the feature store is down', { id: 'U0ALICE', name: 'alice' });
+    expect(reply.responseType).toBe('in_channel');
+    await flush();
+    expect(voice.sent.map((m) => [m.address, m.reason, m.incident.title])).toEqual([['+14155550199', 'paged by Alice, call (…0199) at once', 'the feature store is down']]);
   });
 
   it('a repeated pass queues nothing twice', async () => {
