@@ -22,6 +22,8 @@ import { RollbackService } from './rollback/rollback.service';
  *     (a page only: a ticket is an outbox row to its route's ticket channel and never comes here)
  *     ... or that changes an incident's status ─ INCIDENT_TRANSITIONS ─▶ EscalationEngine.wake
  *   incidents, escalation, rollback ─ outbox rows ─▶ OutboxWorker ─▶ IncidentNotifier ─▶ Slack
+ *   escalation (PersonalPager: people's notification rules) ─ notify.contact rows ─▶ OutboxWorker
+ *     ─▶ ContactDelivery ─▶ CONTACT_SENDERS (email, SMS, voice, push); Slack failing ─▶ SlackFallback
  *   the page's extra buttons and their clicks ─ INCIDENT_ACTIONS ─▶ RollbackService
  *
  * docs/architecture.md draws the same pipeline with the reasons.

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeHttpServer } from './fake-http-server';
 import { seededRandom } from '../support/seeded-random';
 
 export interface DeployRequest {
@@ -20,9 +20,8 @@ export interface DeployRequest {
  * and can be told to fail the next N requests (5xx), to hang past the caller's timeout, or to
  * fail at random: refuse, reset the connection, or act and lose the answer.
  */
-export class FakeDeploy {
+export class FakeDeploy extends FakeHttpServer {
   readonly requests: DeployRequest[] = [];
-  private server?: http.Server;
   private failures: number[] = [];
   private hangMs = 0;
   /** The first request of each Idempotency-Key that was acted on (a rollback started). */
@@ -30,21 +29,11 @@ export class FakeDeploy {
   private randomFailureRate = 0;
   private lostAnswerRate = 0;
   private random: () => number = Math.random;
-  url = '';
 
-  constructor(private readonly secret: string, private readonly maxAgeSeconds = 300) {}
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
+  constructor(private readonly secret: string, private readonly maxAgeSeconds = 300) {
+    super();
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
 
   /** The next `n` requests answer `status` (e.g. 503). */
   failNext(n: number, status = 503): void {
@@ -83,7 +72,7 @@ export class FakeDeploy {
     return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');

@@ -30,7 +30,7 @@ import { ExperimentObservationsService } from '../../server/src/sources/experime
 import { FakeDeploy } from '../fakes/fake-deploy';
 import { FakeSlack } from '../fakes/fake-slack';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
-import { escalationEngine, incidentWriter, oncallService, outboxService, slackIdentity, experimentsService } from '../support/services';
+import { escalationEngine, incidentWriter, oncallService, outboxService, personalPager, slackIdentity, experimentsService } from '../support/services';
 import { waitFor } from '../support/headroom-process';
 import { blockActionsBody, slackSignature } from '../support/slack-signature';
 import { IncidentStore } from '../../server/src/incidents/incident-store';
@@ -132,7 +132,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     const outbox = outboxService(db.dataSource, config);
     const oncall = oncallService(db.dataSource, config, clock);
     const escalations = escalationEngine(db.dataSource, { outbox, oncall, config, clock, identity });
-    const commands = new SlackCommands(incidents, oncall, identity, outbox, config, clock, silentLogger, escalations);
+    const commands = new SlackCommands(incidents, oncall, identity, outbox, config, clock, silentLogger, escalations, personalPager(db.dataSource, outbox, identity));
     const slack = new SlackInteractions(config, commands, identity, silentLogger, new SlackReplayGuard(db.dataSource, silentLogger), rollback);
     const app = express();
     app.use(slack.guard!, slack.router!);

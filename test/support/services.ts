@@ -15,6 +15,8 @@ import { IncidentWriter } from '../../server/src/incidents/incident-writer';
 import { EscalationAuditor } from '../../server/src/oncall/escalation-auditor';
 import { EscalationEngine } from '../../server/src/oncall/escalation-engine';
 import { OncallService } from '../../server/src/oncall/oncall.service';
+import { ContactsStore } from '../../server/src/oncall/contacts.store';
+import { PersonalPager } from '../../server/src/oncall/personal-pager';
 import { OutboxService } from '../../server/src/outbox/outbox.service';
 import { RoutesService } from '../../server/src/rules/routes.service';
 import { RulesService } from '../../server/src/rules/rules.service';
@@ -66,8 +68,13 @@ export function escalationEngine(ds: DataSource, parts: EscalationParts): Escala
   const { outbox, oncall, config, clock } = parts;
   return new EscalationEngine(
     ds, outbox, oncall, parts.routes ?? new RoutesService(), new IncidentStore(ds), clock, config, silentLogger,
-    new LeaseService(ds), new SchedulerRegistry(), parts.metrics ?? new AppMetrics(), new AuditService(ds), parts.identity ?? slackIdentity(ds, config, clock),
+    new LeaseService(ds), new SchedulerRegistry(), parts.metrics ?? new AppMetrics(), new AuditService(ds), personalPager(ds, outbox, parts.identity ?? slackIdentity(ds, config, clock)),
   );
+}
+
+/** What expands "notify this person" into sends by their notification rules. */
+export function personalPager(ds: DataSource, outbox: OutboxService, identity: SlackIdentityService): PersonalPager {
+  return new PersonalPager(ds, outbox, new ContactsStore(ds), new IncidentStore(ds), identity);
 }
 
 export function escalationAuditor(ds: DataSource, engine: EscalationEngine, parts: Pick<EscalationParts, 'outbox' | 'config' | 'clock' | 'metrics'>): EscalationAuditor {

@@ -4,6 +4,7 @@ import { getToken } from './auth-provider';
 import type { CalendarLink, OnCallNow } from './schedules/types';
 import type { BacktestRequest, BacktestResult, LatencyAnswer, LatencyHistory } from './slos/types';
 import type { RulesStatus } from './layout/types';
+import type { ContactMethod, NotificationRules } from './users/types';
 
 export const API_URL = '/api';
 
@@ -40,6 +41,12 @@ export interface HeadroomDataProvider extends DataProvider {
   sloBacktest(id: Identifier, request: BacktestRequest): Promise<{ data: BacktestResult }>;
   /** When the alert rules were loaded, their problems, and the SLOs no source can feed. */
   rulesStatus(): Promise<{ data: RulesStatus }>;
+  /** A person's contact methods and notification rules (their own, or anyone's for an admin). */
+  contactMethods(userId: Identifier): Promise<{ data: ContactMethod[] }>;
+  addContactMethod(userId: Identifier, method: Pick<ContactMethod, 'kind' | 'address' | 'label'>): Promise<{ data: ContactMethod }>;
+  deleteContactMethod(userId: Identifier, methodId: number): Promise<{ data: null }>;
+  notificationRules(userId: Identifier): Promise<{ data: NotificationRules }>;
+  saveNotificationRules(userId: Identifier, rules: NotificationRules): Promise<{ data: NotificationRules }>;
 }
 
 const base = simpleRestProvider(API_URL, httpClient);
@@ -103,6 +110,22 @@ export const dataProvider: HeadroomDataProvider = {
   },
   async rulesStatus() {
     return { data: (await httpClient(`${API_URL}/rules/status`)).json };
+  },
+  async contactMethods(userId) {
+    return { data: (await httpClient(recordUrl('users', userId, 'contact-methods'))).json };
+  },
+  async addContactMethod(userId, method) {
+    return { data: (await postJson(recordUrl('users', userId, 'contact-methods'), method)).json };
+  },
+  async deleteContactMethod(userId, methodId) {
+    await httpClient(recordUrl('users', userId, `contact-methods/${methodId}`), { method: 'DELETE' });
+    return { data: null };
+  },
+  async notificationRules(userId) {
+    return { data: (await httpClient(recordUrl('users', userId, 'notification-rules'))).json };
+  },
+  async saveNotificationRules(userId, rules) {
+    return { data: (await httpClient(recordUrl('users', userId, 'notification-rules'), { method: 'PUT', body: JSON.stringify(rules) })).json };
   },
 };
 

@@ -91,6 +91,11 @@ const envSchema = z.object({
   HEADROOM_OUTBOX_RETRY_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(60),
   // Slack accepts about one message per second per channel; sends to one channel are spaced this far apart.
   HEADROOM_SLACK_CHANNEL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  // Sends through one contact sender's lane (Twilio, SMTP, a push host) are spaced this far apart; Twilio takes about one message a second per number.
+  HEADROOM_CONTACT_SEND_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  // Signs push webhooks (HMAC-SHA256, as rollback hooks are signed); unset: push requests go unsigned.
+  HEADROOM_PUSH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  HEADROOM_PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   // How often the escalation auditor looks for escalations that missed a step.
   HEADROOM_ESCALATION_AUDIT_SECONDS: z.coerce.number().positive().default(60),
   HEADROOM_PROMETHEUS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
@@ -200,6 +205,10 @@ export interface AppConfig {
   /** The header a trusted proxy puts the client's address in (unset: the connection's address). */
   clientIpHeader: string | undefined;
   slackChannelIntervalMs: number;
+  /** Spacing of sends through one contact sender's lane (contact-sender.ts). */
+  contactSendIntervalMs: number;
+  /** The push webhook sender (notify/push): the HMAC secret, when requests are signed, and the request timeout. */
+  push: { secret?: string; timeoutMs: number };
   escalationAuditSeconds: number;
   /** Prometheus-backed SLOs: queries in flight at once per Prometheus server during a pass. */
   prometheus: { concurrencyPerServer: number; pullIntervalSeconds: number };
@@ -313,6 +322,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, root: string): AppConfig {
     outboxRetryMinutes: e.HEADROOM_OUTBOX_RETRY_MINUTES,
     clientIpHeader: e.HEADROOM_CLIENT_IP_HEADER,
     slackChannelIntervalMs: e.HEADROOM_SLACK_CHANNEL_INTERVAL_MS,
+    contactSendIntervalMs: e.HEADROOM_CONTACT_SEND_INTERVAL_MS,
+    push: { secret: e.HEADROOM_PUSH_SECRET, timeoutMs: e.HEADROOM_PUSH_TIMEOUT_MS },
     escalationAuditSeconds: e.HEADROOM_ESCALATION_AUDIT_SECONDS,
     prometheus: { concurrencyPerServer: e.HEADROOM_PROMETHEUS_CONCURRENCY, pullIntervalSeconds: e.HEADROOM_PROMETHEUS_PULL_INTERVAL_SECONDS },
     experimentPlatform: {

@@ -17,6 +17,9 @@ import { DeliveryChannel } from '../notify/delivery-channel.entity';
 import { RollbackExecution, RollbackPolicyLock, RollbackStreak } from '../rollback/rollback-execution.entity';
 import { CalendarLink } from '../oncall/calendar-link.entity';
 import { Escalation } from '../oncall/escalation.entity';
+import { ContactMethod } from '../oncall/contact-method.entity';
+import { ContactSend } from '../oncall/contact-send.entity';
+import { NotificationRule } from '../oncall/notification-rule.entity';
 import { ScheduleOverride } from '../oncall/schedule-override.entity';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { CounterHour, CounterMinute, HistogramHour, HistogramMinute, SliChange } from '../slo/sli-rollup.entity';
@@ -72,4 +75,7 @@ export const ENTITIES = [
   Heartbeat,
   Change,
   GateCheck,
+  ContactMethod,
+  NotificationRule,
+  ContactSend,
 ];

@@ -37,3 +37,22 @@ export class ClaimLostError extends Error {
     this.name = 'ClaimLostError';
   }
 }
+
+/** A Retry-After header (seconds, or an HTTP date) in milliseconds; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * A provider's HTTP answer that is not a success, classified: 408, 429 and 5xx are retried
+ * (after Retry-After when given); any other 4xx is a refusal a retry cannot fix.
+ */
+export function httpDeliveryError(provider: string, status: number, retryAfter: string | null | undefined, detail = '', now: number = Date.now()): DeliveryError {
+  const retryable = status === 408 || status === 429 || status >= 500;
+  const what = `${provider}: HTTP ${status}${detail ? ` ${detail}` : ''}`;
+  return new DeliveryError(retryable ? what : `${what} (not retried: the receiver refused the request)`, retryable, retryable ? retryAfterMs(retryAfter, now) : undefined);
+}

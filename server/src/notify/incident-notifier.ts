@@ -14,6 +14,7 @@ import type { OutboxMessage } from '../outbox/outbox-message.entity';
 import type { KnownBlock } from '@slack/types';
 import { ESCALATION_CHANNEL_TOPIC, ESCALATION_DM_TOPIC } from '../oncall/escalation-topics';
 import { EscalationViews } from '../oncall/escalation-views';
+import { stopReason } from '../oncall/notification-rules';
 import { DeliveryError } from './delivery-error';
 import { renderIncidentMessage, type LatencyNow, type MessageLinks } from './slack/incident-message';
 import { SLACK_API, PAGE_EVENT_TYPE, REPLY_EVENT_TYPE, TICKET_EVENT_TYPE } from './slack/slack.constants';
@@ -126,6 +127,13 @@ export class IncidentNotifier {
         await this.incidents.addNote(incident.id, SYSTEM_ACTOR, 'notification.sent', 'Ticket shown in the console (Slack is not configured)', { channel: 'console', ticket: true });
       }
       return { channel: 'console' };
+    }
+    // A DM a notification rule delayed is not worth sending once the incident moved on.
+    const purpose = (message.payload as { purpose?: 'page' | 'reminder' }).purpose;
+    const stop = message.topic === ESCALATION_DM_TOPIC && purpose ? stopReason(purpose, incident.status) : null;
+    if (stop) {
+      await this.incidents.addNote(incident.id, SYSTEM_ACTOR, 'notification.skipped', `Skipped the Slack direct message to ${String(message.payload.name)}: ${stop}`, { key: message.key });
+      return { skipped: stop };
     }
     const ticket = incident.urgency === 'ticket';
     // A ticket's post says when (and how) its condition ended: the last such line of its timeline.

@@ -19,6 +19,11 @@ import { SlackReplayGuard } from './slack/slack-replay-guard';
 import { twilioSendersProvider } from './twilio/twilio-senders';
 import { TwilioWebhooksController } from './twilio/twilio-webhooks.controller';
 import { TwilioWebhooks } from './twilio/twilio-webhooks.service';
+import { ContactDelivery } from './contact/contact-delivery';
+import { REPLY_ACKNOWLEDGER } from './contact/contact-sender';
+import { ContactReplies } from './contact/reply-acknowledger';
+import { SlackFallback } from './contact/slack-fallback';
+import { PushSender } from './push/push-sender';
 
 @Module({
   imports: [IncidentsModule, OncallModule, SloModule],
@@ -36,12 +41,17 @@ import { TwilioWebhooks } from './twilio/twilio-webhooks.service';
     SlackReplayGuard,
     emailSenderProvider,
     contactSendersProvider,
+    ContactDelivery,
+    ContactReplies,
+    SlackFallback,
+    { provide: REPLY_ACKNOWLEDGER, useExisting: ContactReplies },
+    { provide: PushSender, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new PushSender(config.push) },
     {
       provide: SLACK_API,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => (config.slack ? new WebClientSlackApi(config.slack.botToken, config.slack.apiUrl) : null),
     },
   ],
-  exports: [SlackInteractions, OutboxWorker, DeliveryChannels],
+  exports: [SlackInteractions, OutboxWorker, DeliveryChannels, REPLY_ACKNOWLEDGER],
 })
 export class NotifyModule {}

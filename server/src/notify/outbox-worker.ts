@@ -1,5 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { CLOCK, type Clock } from '../common/clock';
+import { CONTACT_TOPIC } from '../oncall/notification-rules';
 import { LOGGER, type Logger } from '../common/logger';
 import { DrainLoop } from '../common/drain-loop';
 import { AppMetrics } from '../common/metrics';
@@ -12,6 +14,8 @@ import { ClaimLostError, DeliveryError, retryDelayMs } from './delivery-error';
 import { SLACK_CALL_TIMEOUT_MS } from './slack/slack-api';
 import { DeliveryChannels, FAILING_AFTER } from './delivery-channels';
 import { IncidentNotifier } from './incident-notifier';
+import { ContactDelivery } from './contact/contact-delivery';
+import { SlackFallback } from './contact/slack-fallback';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -50,6 +54,9 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly channels: DeliveryChannels,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly contacts: ContactDelivery,
+    private readonly fallback: SlackFallback,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.loop = new DrainLoop({ name: 'outbox worker', pollMs: config.outboxPollMs, onWake: (l) => outbox.onWake(l), step: () => this.claimSome(), logger });
   }
@@ -79,9 +86,15 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async claimSome(): Promise<boolean> {
     if (this.inFlight >= MAX_IN_FLIGHT) return false;
-    const batch = await this.outbox.claim(Math.min(20, MAX_IN_FLIGHT - this.inFlight));
-    for (const message of batch) this.enqueue(await this.notifier.conversationOf(message), message);
+    // The application's clock decides when a rule's delay is over (a fake one in tests, a scaled one in demos).
+    const batch = await this.outbox.claim(Math.min(20, MAX_IN_FLIGHT - this.inFlight), this.clock.now());
+    for (const message of batch) this.enqueue(await this.laneOf(message), message);
     return batch.length > 0;
+  }
+
+  /** A Slack conversation, 'console', or a contact sender's lane (`contact:twilio`). */
+  private laneOf(message: OutboxMessage): Promise<string> | string {
+    return message.topic === CONTACT_TOPIC ? this.contacts.laneOf(message) : this.notifier.conversationOf(message);
   }
 
   private enqueue(conversation: string, message: OutboxMessage): void {
@@ -154,7 +167,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async pace(message: OutboxMessage, conversation: string): Promise<void> {
-    const interval = this.config.slackChannelIntervalMs;
+    const interval = isContactLane(conversation) ? this.config.contactSendIntervalMs : this.config.slackChannelIntervalMs;
     if (conversation === 'console' || interval <= 0) return;
     const slot = await this.channels.reserveSlot(conversation, interval);
     const wait = slot.getTime() - Date.now();
@@ -166,7 +179,10 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private async send(message: OutboxMessage, conversation: string): Promise<void> {
     await withSpan('notify.deliver', { topic: message.topic, key: message.key, conversation }, async () => {
       try {
-        const result = await this.notifier.deliver(message, { conversation, beforeSend: this.beforeSend(message, conversation) });
+        const beforeSend = this.beforeSend(message, conversation);
+        const result = message.topic === CONTACT_TOPIC
+          ? await this.contacts.deliver(message, () => beforeSend('post'))
+          : await this.notifier.deliver(message, { conversation, beforeSend });
         if (!(await this.outbox.markSent(message, result))) {
           this.logger.warn({ key: message.key, conversation }, 'sent, but the claim had passed to another worker meanwhile (a call slower than its cover)');
         }
@@ -181,20 +197,26 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
         const failure = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error).message ?? err), true);
         // A retryable failure is retried for a time, not a number of attempts: every claim counts
         // as an attempt (a lapsed one too), and a look before posting is one more call that can fail.
-        const retrying = Date.now() - message.createdAt.getTime() < this.config.outboxRetryMinutes * 60_000;
+        // A row a rule delayed counts from when it came due.
+        const since = Math.max(message.createdAt.getTime(), message.notBefore?.getTime() ?? 0);
+        const retrying = Date.now() - since < this.config.outboxRetryMinutes * 60_000;
         if (failure.retryable && retrying) {
           const delay = retryDelayMs(message.attempts, failure);
           if (!(await this.outbox.markRetry(message, failure.message, delay))) return;
-          this.metrics.outboxSent.inc({ channel: 'slack', outcome: 'retry' });
+          this.metrics.outboxSent.inc({ channel: isContactLane(conversation) ? 'contact' : 'slack', outcome: 'retry' });
           this.logger.warn({ key: message.key, conversation, attempt: message.attempts, delayMs: delay, err: failure.message }, 'delivery failed; retrying');
           // Woken when it comes due, not at the next poll.
           setTimeout(() => void this.drain(), delay + 5).unref();
         } else {
           if (!(await this.outbox.markFailed(message, failure.message))) return;
-          this.metrics.outboxSent.inc({ channel: 'slack', outcome: 'failed' });
+          this.metrics.outboxSent.inc({ channel: isContactLane(conversation) ? 'contact' : 'slack', outcome: 'failed' });
           this.logger.error({ key: message.key, conversation, err: failure.message }, 'delivery failed permanently');
-          if (message.incidentId !== null) {
+          if (message.topic === CONTACT_TOPIC) {
+            await this.contacts.failed(message, failure);
+          } else if (message.incidentId !== null) {
             await this.incidents.addNote(message.incidentId, SYSTEM_ACTOR, 'notification.failed', `Delivery failed: ${failure.message}`, { key: message.key, channel: conversation });
+            // A page Slack will not take goes out through people's other contact methods.
+            if (conversation !== 'console') await this.fallback.slackGaveUp(message, failure.message);
           }
         }
         if (conversation !== 'console') await this.failed(message, conversation, failure);
@@ -206,10 +228,15 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private async failed(message: OutboxMessage, conversation: string, failure: DeliveryError): Promise<void> {
     this.healthyUntil.delete(conversation);
     const inARow = await this.channels.recordFailure(conversation, failure.message);
+    // A page still being retried on a conversation that keeps failing should not wait out the
+    // retry period: its people are reached through their other methods now (once per message).
+    if (inARow >= FAILING_AFTER && failure.retryable && !isContactLane(conversation)) {
+      await this.fallback.slackGaveUp(message, `${failure.message}, ${inARow} attempts in a row`);
+    }
     if (inARow !== FAILING_AFTER || message.incidentId === null) return;
     this.logger.error({ conversation, err: failure.message, inARow }, 'Slack conversation keeps failing');
     await this.incidents.addNote(message.incidentId, SYSTEM_ACTOR, 'notification.channel-failing',
-      `Slack ${conversation} keeps failing (${inARow} attempts in a row, last: ${failure.message}); ${failure.retryable ? 'retrying' : 'not retried'}. See /readyz.`,
+      `${isContactLane(conversation) ? conversation : `Slack ${conversation}`} keeps failing (${inARow} attempts in a row, last: ${failure.message}); ${failure.retryable ? 'retrying' : 'not retried'}. See /readyz.`,
       { channel: conversation, error: failure.message });
   }
 
@@ -220,6 +247,10 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     if (ended < FAILING_AFTER || message.incidentId === null) return;
     this.logger.info({ conversation, failures: ended }, 'Slack conversation delivers again');
     await this.incidents.addNote(message.incidentId, SYSTEM_ACTOR, 'notification.channel-recovered',
-      `Slack ${conversation} delivers again after ${ended} failed attempts`, { channel: conversation });
+      `${isContactLane(conversation) ? conversation : `Slack ${conversation}`} delivers again after ${ended} failed attempts`, { channel: conversation });
   }
+}
+
+function isContactLane(lane: string): boolean {
+  return lane.startsWith('contact:');
 }

@@ -2,7 +2,6 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { SlackIdentityService } from '../auth/slack-identity';
 import { CLOCK, type Clock } from '../common/clock';
 import { ConflictError, NotFoundError } from '../common/errors';
 import { LOGGER, type Logger } from '../common/logger';
@@ -17,9 +16,10 @@ import { OutboxService } from '../outbox/outbox.service';
 import { RoutesService } from '../rules/routes.service';
 import { decide, escalateNow, initialState, type Decision, type EscalationState, type WatchedStatus } from './escalation';
 import { Escalation } from './escalation.entity';
-import { ESCALATION_CHANNEL_TOPIC, ESCALATION_DM_TOPIC } from './escalation-topics';
+import { ESCALATION_CHANNEL_TOPIC } from './escalation-topics';
 import type { NotifyTargets } from './escalation-policy';
 import { OncallService, type OncallUser } from './oncall.service';
+import { PersonalPager } from './personal-pager';
 import { whoIsOnCall } from './schedule';
 
 
@@ -58,7 +58,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
     private readonly scheduler: SchedulerRegistry,
     private readonly metrics: AppMetrics,
     private readonly audit: AuditService,
-    private readonly identity: SlackIdentityService,
+    private readonly pager: PersonalPager,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -193,8 +193,8 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
           const reached: string[] = [];
           const paged: string[] = [];
           for (const t of targets.users) {
-            const prefix = stepKey(id, action);
-            if (await this.directMessage(m, id, `${prefix}:dm:${t.user.email}`, t.user, { step: action.step + 1, round: action.round + 1, reason: t.reason }, drafts, now)) {
+            const page = { keyPrefix: stepKey(id, action), dmPayload: { step: action.step + 1, round: action.round + 1, reason: t.reason }, reason: `escalation ${label}`, purpose: 'page' as const };
+            if (await this.pager.page(m, { incidentId: id, user: t.user, now, ...page }, drafts)) {
               paged.push(`paged ${t.user.name}${t.reason ? ` (${t.reason})` : ''}`);
             }
             reached.push(t.user.email);
@@ -230,7 +230,8 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
           for (const email of notifiedUsers) {
             const user = known.get(email);
             if (!user) continue;
-            if (await this.directMessage(m, id, `escalation:${id}:reminder:${ackMs}:${action.n}:dm:${email}`, user, { reminder: action.n }, drafts, now)) names.push(user.name);
+            const reminder = { keyPrefix: `escalation:${id}:reminder:${ackMs}:${action.n}`, dmPayload: { reminder: action.n }, reason: `reminder ${action.n}`, purpose: 'reminder' as const };
+            if (await this.pager.page(m, { incidentId: id, user, now, ...reminder }, drafts)) names.push(user.name);
           }
           drafts.push(note(id, now, SYSTEM_ACTOR, 'escalation.reminded',
             `Reminder ${action.n}: acknowledged but still open${names.length ? `; reminded ${names.join(', ')}` : '; nobody to remind'}`, { reminder: action.n, users: notifiedUsers }));
@@ -257,25 +258,19 @@ export class EscalationEngine implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /**
-   * Queues a Slack DM, or notes on the timeline why the person cannot get one. A person without
-   * a Slack id is looked up by email in Slack first (users.lookupByEmail, stored on the user).
+   * Whom a page of this incident is for now: the people its escalation notified last, else the
+   * people its first step would notify (nobody was reached yet). Slack's fallback reaches them.
    */
-  private async directMessage(m: EntityManager, incidentId: number, key: string, user: OncallUser, payload: Record<string, unknown>, drafts: TimelineDraft[], now: Date): Promise<boolean> {
-    if (!user.slackUserId) {
-      const found = await this.identity.slackIdFor(user, m);
-      if (found) user = { ...user, slackUserId: found };
-    }
-    if (!user.slackUserId) {
-      drafts.push(note(incidentId, now, SYSTEM_ACTOR, 'escalation.failed', `could not notify ${user.name}: no Slack user id (set it on the People page)`, { user: user.email }));
-      return false;
-    }
-    await this.outbox.enqueue(m, {
-      key,
-      topic: ESCALATION_DM_TOPIC,
-      incidentId,
-      payload: { ...payload, slackUserId: user.slackUserId, email: user.email, name: user.name },
-    });
-    return true;
+  async currentTargets(incidentId: number): Promise<{ emails: string[]; users: Map<string, OncallUser> }> {
+    const m = this.dataSource.manager;
+    const users = await this.oncall.users(m);
+    const row = await m.findOneBy(Escalation, { incidentId });
+    if (!row) return { emails: [], users };
+    if (row.notifiedUsers.length > 0) return { emails: row.notifiedUsers, users };
+    const first = row.policy.steps[0];
+    if (!first) return { emails: [], users };
+    const { users: targets } = await this.recipients(m, first.notify, this.clock.now(), users);
+    return { emails: targets.map((t) => t.user.email), users };
   }
 
   /** The people a step notifies: the schedule's on-call now, and the listed users. */

@@ -55,6 +55,20 @@ export class OutboxMessage {
   @Column('jsonb', { nullable: true })
   result!: Record<string, unknown> | null;
 
+  /**
+   * Not sent before this time of the application's clock (a notification rule's delay): kept
+   * apart from next_attempt_at, which is the database's time of the next retry.
+   */
+  @Column('timestamptz', { name: 'not_before', nullable: true })
+  notBefore!: Date | null;
+
+  /**
+   * False for a row that keeps to no incident order: a personal send (an SMS after 2 minutes)
+   * neither waits for the incident's earlier rows nor holds up its later ones.
+   */
+  @Column('boolean', { name: 'in_order', default: true })
+  inOrder!: boolean;
+
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
   createdAt!: Date;
 

@@ -10,6 +10,13 @@ export interface OutboxDraft {
   topic: string;
   incidentId: number | null;
   payload?: Record<string, unknown>;
+  /** Not sent before this time of the application's clock (a notification rule's delay). */
+  notBefore?: Date;
+  /**
+   * False: the row keeps to no incident order (a personal send). It does not wait for the
+   * incident's earlier rows, and later rows do not wait for it while it is not yet due.
+   */
+  inOrder?: boolean;
 }
 
 /**
@@ -34,9 +41,9 @@ export class OutboxService {
 
   async enqueue(manager: EntityManager, draft: OutboxDraft): Promise<void> {
     await manager.query(
-      `INSERT INTO outbox (key, topic, incident_id, payload) VALUES ($1, $2, $3, $4)
+      `INSERT INTO outbox (key, topic, incident_id, payload, not_before, in_order) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (key) DO NOTHING`,
-      [draft.key, draft.topic, draft.incidentId, JSON.stringify(draft.payload ?? {})],
+      [draft.key, draft.topic, draft.incidentId, JSON.stringify(draft.payload ?? {}), draft.notBefore?.toISOString() ?? null, draft.inOrder ?? true],
     );
   }
 
@@ -53,25 +60,26 @@ export class OutboxService {
   /**
    * Claims up to `limit` due rows. Each claim adds one to the row's claim_version, the fencing
    * value every later write of this worker carries: once another worker has taken the row over,
-   * the first worker's renewals and marks match nothing.
+   * the first worker's renewals and marks match nothing. `now` is the application's clock, which
+   * a row's not_before is compared with (the database's clock when not given).
    */
-  async claim(limit: number): Promise<OutboxMessage[]> {
+  async claim(limit: number, now?: Date): Promise<OutboxMessage[]> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `UPDATE outbox SET status = 'sending', attempts = attempts + 1, claim_version = claim_version + 1,
               locked_until = now() + make_interval(secs => $2)
        WHERE id IN (
          SELECT o.id FROM outbox o
-         WHERE ((o.status = 'pending' AND o.next_attempt_at <= now())
+         WHERE ((o.status = 'pending' AND o.next_attempt_at <= now() AND (o.not_before IS NULL OR o.not_before <= coalesce($3::timestamptz, now())))
                 OR (o.status = 'sending' AND o.locked_until < now()))
-           AND NOT EXISTS (
+           AND (NOT o.in_order OR NOT EXISTS (
              SELECT 1 FROM outbox earlier
-             WHERE earlier.incident_id = o.incident_id AND earlier.id < o.id
-               AND earlier.status IN ('pending', 'sending'))
+             WHERE earlier.incident_id = o.incident_id AND earlier.id < o.id AND earlier.in_order
+               AND earlier.status IN ('pending', 'sending')))
          ORDER BY o.id
          FOR UPDATE SKIP LOCKED
          LIMIT $1)
        RETURNING *`,
-      [limit, this.claimSeconds],
+      [limit, this.claimSeconds, now?.toISOString() ?? null],
     );
     const list = returnedRows<Record<string, unknown>>(rows);
     return list.map(toMessage).sort((a, b) => a.id - b.id);
@@ -153,6 +161,8 @@ function toMessage(r: Record<string, unknown>): OutboxMessage {
   m.claimVersion = Number(r.claim_version);
   m.lastError = (r.last_error as string | null) ?? null;
   m.result = (r.result as Record<string, unknown> | null) ?? null;
+  m.notBefore = r.not_before ? new Date(r.not_before as string) : null;
+  m.inOrder = r.in_order === undefined ? true : Boolean(r.in_order);
   m.createdAt = new Date(r.created_at as string);
   m.sentAt = r.sent_at ? new Date(r.sent_at as string) : null;
   return m;

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from '../common/webhook-signature';
 import { PLACEHOLDER, type RollbackHook, type TemplateVariable } from '../rules/rollback-definition';
 
 /** What a hook's body template can refer to. */
@@ -11,8 +11,7 @@ export interface HookRequest {
   body: string;
 }
 
-export const SIGNATURE_HEADER = 'X-Headroom-Signature';
-export const TIMESTAMP_HEADER = 'X-Headroom-Timestamp';
+export { SIGNATURE_HEADER, TIMESTAMP_HEADER };
 export const REDACTED = 'v2=(redacted)';
 
 /** A value inside a JSON string literal: JSON-escaped, without the surrounding quotes. */
@@ -54,14 +53,9 @@ export function renderBody(hook: Pick<RollbackHook, 'body'>, values: TemplateVal
   return JSON.stringify(walk(hook.body));
 }
 
-/**
- * `v2=` and the hex HMAC-SHA256 of `v2:<timestamp>:<method>:<url>:<execution id>:<body>`: the
- * timestamp keeps a captured request from being replayed later, and the method, the hook's URL
- * and the execution id keep a signed body from being sent to another endpoint or passed off as
- * another execution (v1 signed the timestamp and body only).
- */
+/** The rollback hook's signature: the shared webhook signature with the execution id as the request's id. */
 export function signature(secret: string, req: { timestamp: number; method: string; url: string; executionId: number; body: string }): string {
-  return `v2=${createHmac('sha256', secret).update(`v2:${req.timestamp}:${req.method}:${req.url}:${req.executionId}:${req.body}`).digest('hex')}`;
+  return webhookSignature(secret, { ...req, id: req.executionId });
 }
 
 /**

@@ -10,12 +10,11 @@ const Actions = () => {
   return <TopToolbar>{permissions === 'admin' && <CreateButton />}</TopToolbar>;
 };
 
-/** Everyone may see who is who; only admins add or change people (the server enforces it). */
+/** Everyone may see who is who; only admins add or change people (the server enforces it). A person's page has their notification rules. */
 export const UserList = () => {
-  const { permissions } = usePermissions<Role | null>();
   return (
     <List<User> title="People" sort={{ field: 'name', order: 'ASC' }} perPage={50} filters={[<SearchInput key="q" source="q" alwaysOn />]} actions={<Actions />}>
-      <DataTable<User> bulkActionButtons={false} rowClick={permissions === 'admin' ? 'edit' : false}>
+      <DataTable<User> bulkActionButtons={false} rowClick="show">
         <DataTable.Col source="name" />
         <DataTable.Col source="email" />
         <DataTable.Col source="role" render={(u) => <StatusChip value={u.role} colors={roleColors} />} />

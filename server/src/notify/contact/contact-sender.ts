@@ -6,9 +6,13 @@
  * (a bad number, a rejected address, bad credentials).
  */
 
-/** How a person can be reached besides a Slack DM (which stays the escalation's own message). */
-export const CONTACT_KINDS = ['email', 'sms', 'voice', 'push'] as const;
-export type ContactKind = (typeof CONTACT_KINDS)[number];
+/**
+ * How a person can be reached besides a Slack DM (which stays the escalation's own message).
+ * Defined with the notification rules in oncall, which owns people's contact methods; the
+ * escalation there needs the kinds, and oncall cannot import notify.
+ */
+export { CONTACT_KINDS, type ContactKind } from '../../oncall/notification-rules';
+import type { ContactKind } from '../../oncall/notification-rules';
 
 /** One message to one address, as the outbox worker hands it to a sender. */
 export interface ContactMessage {
@@ -55,9 +59,10 @@ export interface ContactSender {
   readonly kind: ContactKind;
   /**
    * The rate-limit lane of the provider (`twilio`, `smtp`, `push:<host>`): the worker paces
-   * sends per lane and counts a lane's failures, as it does per Slack conversation.
+   * sends per lane and counts a lane's failures, as it does per Slack conversation. Asked when
+   * the row is claimed, before the message is built: it sees the key, kind and address only.
    */
-  lane(message: ContactMessage): string;
+  lane(message: Pick<ContactMessage, 'key' | 'kind' | 'address'>): string;
   /** Delivers, or throws a DeliveryError (never anything else on a provider's answer). */
   send(message: ContactMessage): Promise<SendReceipt>;
 }

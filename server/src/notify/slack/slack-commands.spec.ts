@@ -18,7 +18,7 @@ function commands(opts: { allowed?: boolean; onCall?: unknown[]; open?: Array<Re
   };
   const oncall = { onCallNow: async () => opts.onCall ?? [] };
   const config = { publicUrl: 'https://h.example' };
-  return new SlackCommands(incidents as never, oncall as never, identity as never, {} as never, config as never, { now: () => NOW }, silent, {} as never);
+  return new SlackCommands(incidents as never, oncall as never, identity as never, {} as never, config as never, { now: () => NOW }, silent, {} as never, {} as never);
 }
 const alice = { id: 'U0ALICE', name: 'alice' };
 

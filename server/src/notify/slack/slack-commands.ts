@@ -10,6 +10,8 @@ import { EscalationEngine } from '../../oncall/escalation-engine';
 import { ESCALATION_DM_TOPIC } from '../../oncall/escalation-topics';
 import { OncallService } from '../../oncall/oncall.service';
 import { OutboxService } from '../../outbox/outbox.service';
+import { writeTimeline, type TimelineDraft } from '../../incidents/incident-records';
+import { PersonalPager } from '../../oncall/personal-pager';
 import { slackDate } from './incident-message';
 import { parseSlashCommand, SLASH_HELP } from './slash-command';
 
@@ -48,6 +50,7 @@ export class SlackCommands {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly escalations: EscalationEngine,
+    private readonly pager: PersonalPager,
   ) {}
 
   /** A button or menu choice on an incident; returns what to tell the person, or null when it was done. */
@@ -107,13 +110,20 @@ export class SlackCommands {
     const incident = await this.incidents.createManual(
       { title: message, service: 'manual', severity: 'error', assignee: name, labels: { paged_user: target.slackUserId } },
       auth.actor,
-      (m, opened) =>
-        this.outbox.enqueue(m, {
-          key: `page:${opened.id}:dm:${target.slackUserId}`,
-          topic: ESCALATION_DM_TOPIC,
-          incidentId: opened.id,
-          payload: { slackUserId: target.slackUserId, email: paged?.email ?? null, name, pagedBy: auth.actor.name },
-        }),
+      async (m, opened) => {
+        const dmKey = `page:${opened.id}:dm:${target.slackUserId}`;
+        const dmPayload = { pagedBy: auth.actor.name };
+        if (!paged) {
+          // Not a Headroom user: no notification rules, the Slack DM only.
+          await this.outbox.enqueue(m, { key: dmKey, topic: ESCALATION_DM_TOPIC, incidentId: opened.id, payload: { ...dmPayload, slackUserId: target.slackUserId, email: null, name } });
+          return;
+        }
+        // A Headroom user is reached the way their notification rules say, like an escalation step.
+        const drafts: TimelineDraft[] = [];
+        const user = { id: paged.id, email: paged.email.toLowerCase(), name: paged.name, slackUserId: target.slackUserId };
+        await this.pager.page(m, { incidentId: opened.id, user, keyPrefix: `page:${opened.id}`, dmKey, dmPayload, reason: `paged by ${auth.actor.name}`, purpose: 'page', now: this.clock.now() }, drafts);
+        await writeTimeline(m, this.outbox, drafts);
+      },
     );
     return { responseType: 'in_channel', text: `:rotating_light: ${escapeMrkdwn(auth.actor.name)} paged <@${target.slackUserId}>: ${this.link(incident)} ${escapeMrkdwn(message)}` };
   }
