@@ -12,6 +12,7 @@ import { inboundSms, postTwilioWebhook } from '../support/twilio-webhook';
  * Alice's rules say "Slack DM and SMS at once, a call after 5 minutes" (time runs 60×). Her reply
  * to the SMS, signed as Twilio signs it, acknowledges the incident and the call is never placed;
  * a forged reply does nothing. When Slack refuses her DM for good, the SMS reaches her at once.
+ * The deploy recorded just before is on the page and the timeline as the suspect.
  */
 const ADMIN = 'e2e-admin-token-0123456789abcdef';
 const PUBLIC_URL = 'https://headroom.example.com';
@@ -90,7 +91,13 @@ describe('paging beyond Slack (real process, embedded database, real Twilio send
     postTwilioWebhook(app.url, '/api/integrations/twilio/sms', inboundSms(ALICE_PHONE, '+15005550006', body, twilio.accountSid), { authToken: twilio.authToken, publicUrl: PUBLIC_URL, signature });
 
   it('pages by Slack DM and SMS at once; her SMS reply acknowledges, and the call due 5 minutes later is never placed', async () => {
+    // A deploy just before: the page and the timeline name it as the suspect.
+    const deploy = { service: 'now-playing-ranker', kind: 'deploy', summary: 'ranker v42', version: 'v42', previousVersion: 'v41' };
+    expect((await call('/api/integrations/changes', { method: 'POST', body: JSON.stringify(deploy) })).status).toBe(201);
     const incident = await openIncident('ranker down');
+    const page = await waitFor('the page in the channel', () => slack.messages.find((m) => m.channel === 'C0PAGES' && !m.thread_ts), 15_000, 50);
+    expect(JSON.stringify(page.blocks)).toContain(':mag: *Suspect:* deploy now-playing-ranker v42, under a minute before: ranker v42');
+    expect(await timeline(incident.id)).toContain('Suspect change: deploy now-playing-ranker v42, under a minute before: ranker v42');
     await waitFor('the Slack DM', () => slack.directMessagesTo('U0ALICE').length > 0, 15_000, 50);
     const [sms] = await waitFor('the SMS', () => (smsTo(incident.id).length ? smsTo(incident.id) : null), 15_000, 50);
     expect(sms.form.get('Body')).toMatch(/now-playing-ranker/);

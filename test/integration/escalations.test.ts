@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { AuditService } from '../../server/src/audit/audit.service';
 import { UserStore } from '../../server/src/auth/user-store';
 import { AppMetrics } from '../../server/src/common/metrics';
-import { ManualClock } from '../../server/src/common/clock';
+import { ManualClock, SystemClock } from '../../server/src/common/clock';
 import type { Signal } from '../../server/src/common/signals';
 import { loadConfig } from '../../server/src/config/config';
 import { IncidentsService } from '../../server/src/incidents/incidents.service';
@@ -25,7 +25,7 @@ import type { EntityManager } from 'typeorm';
 import { RulesService } from '../../server/src/rules/rules.service';
 import type { SlosService } from '../../server/src/slo/slos.service';
 import { addUser } from '../support/users';
-import { escalationAuditor, escalationEngine, incidentWriter, oncallService, outboxService, slackIdentity } from '../support/services';
+import { escalationAuditor, escalationEngine, incidentWriter, oncallService, outboxService, slackIdentity, changesService } from '../support/services';
 
 const root = path.resolve(__dirname, '../..');
 const alice = { type: 'user' as const, id: 'u-alice', name: 'Alice' };
@@ -276,7 +276,7 @@ describe.each(databaseKinds())('escalations on %s', (kind) => {
       }, root);
       // These incidents have no SLO, so the page asks SlosService for nothing.
       const noSlos = {} as SlosService;
-      const notifier = new IncidentNotifier(db.dataSource, incidents, new IncidentStore(db.dataSource), slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slack.url), noIncidentActions, routes, noSlos, new RulesService(slackConfig), new EscalationViews(db.dataSource, new UserStore(db.dataSource)));
+      const notifier = new IncidentNotifier(db.dataSource, incidents, new IncidentStore(db.dataSource), slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slack.url), noIncidentActions, routes, noSlos, new RulesService(slackConfig), new EscalationViews(db.dataSource, new UserStore(db.dataSource)), changesService(db.dataSource, new SystemClock()));
       await fn(slack, async () => {
         for (let batch = await outbox.claim(20); batch.length > 0; batch = await outbox.claim(20)) {
           for (const message of batch) await outbox.markSent(message, await notifier.deliver(message));

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '../../server/src/audit/audit.service';
 import type { Principal } from '../../server/src/auth/auth.decorators';
 import { UserStore } from '../../server/src/auth/user-store';
-import { ManualClock } from '../../server/src/common/clock';
+import { ManualClock, SystemClock } from '../../server/src/common/clock';
 import { AppMetrics } from '../../server/src/common/metrics';
 import type { Signal } from '../../server/src/common/signals';
 import { loadConfig } from '../../server/src/config/config';
@@ -35,7 +35,7 @@ import { FakeSlack } from '../fakes/fake-slack';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
 import { waitFor } from '../support/headroom-process';
 import { noIncidentActions } from '../support/pipeline-stages';
-import { escalationEngine, incidentWriter, oncallService, outboxService, personalPager, slackIdentity } from '../support/services';
+import { escalationEngine, incidentWriter, oncallService, outboxService, personalPager, slackIdentity, changesService } from '../support/services';
 import { silentLogger } from '../support/test-logger';
 import { addUser } from '../support/users';
 
@@ -116,7 +116,7 @@ describe.each(databaseKinds())('notification rules and contact methods on %s', (
     // A Slack of its own for every test: one test breaks a channel.
     slack = await new FakeSlack().start();
     const slackConfig = { ...config, slack: { ...config.slack!, apiUrl: slack.url } };
-    const notifier = new IncidentNotifier(db.dataSource, incidents, new IncidentStore(db.dataSource), slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slack.url), noIncidentActions, routes, {} as SlosService, new RulesService(slackConfig), new EscalationViews(db.dataSource, new UserStore(db.dataSource)));
+    const notifier = new IncidentNotifier(db.dataSource, incidents, new IncidentStore(db.dataSource), slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slack.url), noIncidentActions, routes, {} as SlosService, new RulesService(slackConfig), new EscalationViews(db.dataSource, new UserStore(db.dataSource)), changesService(db.dataSource, new SystemClock()));
     sms = new RecordingSender('sms');
     voice = new RecordingSender('voice');
     // No e-mail sender: a rule that names an e-mail address shows what an unconfigured kind does.

@@ -1,3 +1,4 @@
+import { SystemClock } from '../../server/src/common/clock';
 import * as path from 'node:path';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { EntityManager } from 'typeorm';
@@ -28,7 +29,7 @@ import type { SlosService } from '../../server/src/slo/slos.service';
 import { FakeSlack } from '../fakes/fake-slack';
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from './database';
 import { noIncidentActions } from './pipeline-stages';
-import { escalationEngine, incidentWriter, oncallService, outboxService } from './services';
+import { escalationEngine, incidentWriter, oncallService, outboxService, changesService } from './services';
 import { silentLogger } from './test-logger';
 import { addUser } from './users';
 
@@ -76,7 +77,7 @@ export function sloSlackPipeline(db: TestDatabase, slackUrl: string, routes: Rou
   const incidents = new IncidentsService(ds, outbox, new AppMetrics(), new AuditService(ds), new IncidentStore(ds), writer, transitions, clock, silentLogger);
   // Latency SLOs would ask SlosService for the page's quantiles; these tests burn availability only.
   const slos = { latency: async () => ({ window: '5m', quantiles: [] }) } as unknown as SlosService;
-  const notifier = new IncidentNotifier(ds, incidents, new IncidentStore(ds), slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slackUrl), noIncidentActions, routes, slos, new RulesService(slackConfig), new EscalationViews(ds, new UserStore(ds)));
+  const notifier = new IncidentNotifier(ds, incidents, new IncidentStore(ds), slackConfig, silentLogger, new WebClientSlackApi('xoxb-test', slackUrl), noIncidentActions, routes, slos, new RulesService(slackConfig), new EscalationViews(ds, new UserStore(ds)), changesService(ds, new SystemClock()));
   const store = new PostgresSliStore(ds);
   return {
     outbox, oncall, transitions, writer, incidents, notifier, store,

@@ -16,6 +16,8 @@ import { ESCALATION_CHANNEL_TOPIC, ESCALATION_DM_TOPIC } from '../oncall/escalat
 import { EscalationViews } from '../oncall/escalation-views';
 import { stopReason } from '../oncall/notification-rules';
 import { DeliveryError } from './delivery-error';
+import { ChangesService } from '../changes/changes.service';
+import { describeChange, type ChangeOnIncident } from '../changes/incident-changes';
 import { renderIncidentMessage, type LatencyNow, type MessageLinks } from './slack/incident-message';
 import { SLACK_API, PAGE_EVENT_TYPE, REPLY_EVENT_TYPE, TICKET_EVENT_TYPE } from './slack/slack.constants';
 import { escapeMrkdwn } from './slack/mrkdwn';
@@ -65,6 +67,7 @@ export class IncidentNotifier {
     private readonly slos: SlosService,
     private readonly rules: RulesService,
     private readonly escalations: EscalationViews,
+    private readonly changes: ChangesService,
   ) {}
 
   /**
@@ -119,6 +122,9 @@ export class IncidentNotifier {
     if (message.topic === TICKET_TOPIC) {
       this.logger.info({ incidentId: incident.id, service: incident.service, url: links.incidentUrl }, `TICKET: ${incident.title}`);
     }
+    // The changes before it (its service's and dependencies', the suspect first): on the page and, once, on the timeline.
+    const changes = message.topic === 'incident.triggered' || message.topic === TICKET_TOPIC ? await this.changes.beforeIncident(incident.service, incident.triggeredAt) : [];
+    if (changes.length > 0) await this.noteChanges(incident.id, changes);
     if (!this.slack || !this.config.slack) {
       if (message.topic === 'incident.triggered') {
         await this.incidents.addNote(incident.id, SYSTEM_ACTOR, 'notification.sent', 'Page shown in the console inbox (Slack is not configured)', { channel: 'console' });
@@ -147,6 +153,7 @@ export class IncidentNotifier {
       // Buttons of later stages (Roll back while an approval is pending), while it is open.
       extra: incident.status === 'resolved' ? [] : await this.actions.buttons(incident.id),
       ended: ended ? { at: ended.at, message: ended.message } : null,
+      changes: message.topic === 'incident.triggered' || message.topic === TICKET_TOPIC ? changes : await this.changes.beforeIncident(incident.service, incident.triggeredAt),
     });
     const conversation = opts.conversation ?? (await this.conversationOf(message));
     if (message.topic === ESCALATION_DM_TOPIC || message.topic === ESCALATION_CHANNEL_TOPIC) {
@@ -206,6 +213,16 @@ export class IncidentNotifier {
       });
     }
     return { channel: thread.channel, ts: thread.ts, updated: true, ...(earlier ? { recovered: true } : {}) };
+  }
+
+  /** One timeline line naming the suspect change, written once per incident (a retried page does not repeat it). */
+  private async noteChanges(incidentId: number, changes: ChangeOnIncident[]): Promise<void> {
+    if ((await this.incidents.timeline(incidentId)).some((t) => t.kind === 'incident.changes')) return;
+    const [first, ...rest] = changes;
+    const more = rest.length ? `; ${rest.length} other change${rest.length === 1 ? '' : 's'} in the window before (see the incident)` : '';
+    await this.incidents.addNote(incidentId, SYSTEM_ACTOR, 'incident.changes', `${first.suspect ? 'Suspect change' : 'Change before'}: ${describeChange(first)}${more}`, {
+      changes: changes.map((c) => ({ id: c.id, suspect: c.suspect, minutesBefore: c.minutesBefore })),
+    });
   }
 
   /** p50/p90/p99 over the last 5 minutes for a latency SLO (from the stored buckets, whatever the source); null otherwise. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChangesModule } from '../changes/changes.module';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { OncallModule } from '../oncall/oncall.module';
@@ -26,7 +27,7 @@ import { SlackFallback } from './contact/slack-fallback';
 import { PushSender } from './push/push-sender';
 
 @Module({
-  imports: [IncidentsModule, OncallModule, SloModule],
+  imports: [IncidentsModule, OncallModule, SloModule, ChangesModule],
   controllers: [AckLinkController, TwilioWebhooksController],
   providers: [
     twilioSendersProvider,

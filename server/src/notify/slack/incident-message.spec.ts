@@ -45,6 +45,20 @@ describe('renderIncidentMessage', () => {
     expect(JSON.stringify(renderIncidentMessage(snoozed, links).blocks)).toContain('Snoozed until');
   });
 
+  it('lists the changes before it, the suspect first, three at most, with their links', () => {
+    const change = (id: number, suspect: boolean, minutesBefore: number, version: string) => ({
+      id, service: 'now-playing-ranker', kind: 'deploy', summary: `ranker ${version}`, version, previousVersion: null, link: id === 1 ? 'https://ci.example.com/42' : null,
+      at: new Date(0), labels: {}, suspect, minutesBefore,
+    });
+    const changes = [change(1, true, 4, 'v42'), change(2, false, 30, 'v41'), change(3, false, 60, 'v40'), change(4, false, 90, 'v39')];
+    const { blocks } = renderIncidentMessage(incident('triggered'), links, { changes });
+    const text = JSON.stringify(blocks);
+    expect(text).toContain('*Changes before*\\n:mag: *Suspect:* deploy now-playing-ranker v42, 4 min before: ranker v42 <https://ci.example.com/42|link>\\n• deploy now-playing-ranker v41, 30 min before');
+    expect(text).toContain('… and 1 more on the incident page');
+    expect(text).not.toContain('v39');
+    expect(JSON.stringify(renderIncidentMessage(incident('triggered'), links).blocks)).not.toContain('Changes before');
+  });
+
   it('carries the evidence and both links', () => {
     const json = JSON.stringify(renderIncidentMessage(incident('triggered'), links).blocks);
     expect(json).toContain('5m: 1000.0×');

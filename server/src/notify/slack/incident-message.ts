@@ -2,6 +2,7 @@ import type { Button, KnownBlock, StaticSelect } from '@slack/types';
 import type { IncidentButton } from '../../common/incident-actions';
 import type { Incident } from '../../incidents/incident.entity';
 import { escapeMrkdwn } from './mrkdwn';
+import { describeChange, type ChangeOnIncident } from '../../changes/incident-changes';
 
 export const ACTION_ACKNOWLEDGE = 'incident.acknowledge';
 export const ACTION_RESOLVE = 'incident.resolve';
@@ -81,7 +82,7 @@ export interface EndedNote {
 export function renderIncidentMessage(
   incident: Incident,
   links: MessageLinks,
-  opts: { escalating?: boolean; extra?: IncidentButton[]; latency?: LatencyNow | null; paged?: string[]; ended?: EndedNote | null } = {},
+  opts: { escalating?: boolean; extra?: IncidentButton[]; latency?: LatencyNow | null; paged?: string[]; ended?: EndedNote | null; changes?: ChangeOnIncident[] } = {},
 ): { text: string; blocks: KnownBlock[] } {
   const extra = opts.extra ?? [];
   const ticket = incident.urgency === 'ticket';
@@ -117,6 +118,13 @@ export function renderIncidentMessage(
     { type: 'section', text: { type: 'mrkdwn', text: `${icon} *${ticket ? 'Ticket: ' : ''}${escapeMrkdwn(incident.title)}*${ticket ? '\nA ticket: nobody is paged; look at it in working hours.' : ''}` } },
     { type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn' as const, text: f })) },
   ];
+  const changes = opts.changes ?? [];
+  if (changes.length > 0) {
+    // What changed just before: the first thing a responder checks, the suspect first.
+    const lines = changes.slice(0, 3).map((c) => `${c.suspect ? ':mag: *Suspect:* ' : '• '}${escapeMrkdwn(describeChange(c))}${c.link ? ` <${c.link}|link>` : ''}`);
+    if (changes.length > 3) lines.push(`… and ${changes.length - 3} more on the incident page`);
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Changes before*\n${lines.join('\n')}` } });
+  }
   if (ended) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: *Ended* ${slackDate(new Date(ended.at))}: ${escapeMrkdwn(ended.message)}` } });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: linkLine }] });
   const buttons: Button[] = [];
