@@ -47,6 +47,9 @@ describe('web console in Chromium', () => {
     app = await startHeadroomProcess(env);
     const vic = await api('/api/users', ADMIN, { method: 'POST', body: JSON.stringify({ email: VIC.email, name: 'Vic Viewer', role: 'viewer', password: VIC.password }) });
     expect(vic.status).toBe(201);
+    // A deploy of model-serving just before the fault: the incident page shows it as the suspect.
+    const deploy = { service: 'model-serving', kind: 'deploy', summary: 'model-serving v17 (new embeddings)', version: 'v17', previousVersion: 'v16' };
+    expect((await api('/api/integrations/changes', ADMIN, { method: 'POST', body: JSON.stringify(deploy) })).status).toBe(201);
     await api('/api/simulator/faults', ADMIN, { method: 'POST', body: JSON.stringify({ service: 'model-serving', kind: 'error-rate', value: 1, durationSeconds: 3600 }) });
     // The page of the fault (slow-burn tickets or blind-monitoring tickets of other SLOs may open first).
     const paged = await waitFor('the model-serving page', async () => {
@@ -83,6 +86,10 @@ describe('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Acknowledge' }).waitFor();
     expect(page.url()).toContain(`#/incidents/${incidentId}/show`);
     await page.getByText('model-serving availability SLO is burning its error budget').first().waitFor();
+    const changes = page.getByRole('table', { name: 'Changes before the incident' });
+    await changes.getByText('deploy: model-serving v17 (new embeddings)').waitFor();
+    expect(await changes.getByText('Suspect').count()).toBe(1);
+    expect(await changes.getByText('v17 (was v16)').count()).toBe(1);
     // The session is an HTTP-only cookie: nothing for a script on the page to read.
     const cookies = await page.context().cookies();
     expect(cookies.find((c) => c.name === 'headroom_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
@@ -341,14 +348,15 @@ describe('web console in Chromium', () => {
   });
 
   it('lists 10,000 incidents: measures how long until the list is interactive (reported, not asserted)', async () => {
-    // 10,000 distinct alerts, each its own incident (routes group by service and alert name),
+    // 10,000 distinct alerts, each its own incident (routes group by service and alert name; each its
+    // own service, as groupWait joins a service's alerts that open within 30 s into one incident),
     // in webhooks of 1,000 the way Alertmanager would send them; muted by a silence so nobody is paged.
     await api('/api/silences', ADMIN, { method: 'POST', body: JSON.stringify({ matchers: [{ name: 'seeded', value: 'yes' }], duration: '1h', comment: 'seeded incidents for the list measurement' }) });
     const startsAt = new Date().toISOString();
     for (let batch = 0; batch < 10; batch++) {
       const alerts = Array.from({ length: 1000 }, (_, k) => ({
         status: 'firing',
-        labels: { alertname: `SeededAlert${batch * 1000 + k}`, service: 'feature-store', severity: 'warning', seeded: 'yes' },
+        labels: { alertname: `SeededAlert${batch * 1000 + k}`, service: `seeded-${batch * 1000 + k}`, severity: 'warning', seeded: 'yes' },
         annotations: { summary: `Seeded alert ${batch * 1000 + k}` },
         startsAt,
       }));
@@ -381,6 +389,10 @@ describe('web console in Chromium', () => {
     await page.waitForSelector('input[name="email"]');
     await signIn(VIC);
     await page.getByText('model-serving availability SLO is burning its error budget').first().waitFor();
+    const changes = page.getByRole('table', { name: 'Changes before the incident' });
+    await changes.getByText('deploy: model-serving v17 (new embeddings)').waitFor();
+    expect(await changes.getByText('Suspect').count()).toBe(1);
+    expect(await changes.getByText('v17 (was v16)').count()).toBe(1);
     await page.getByText(/Acknowledged by ada/).first().waitFor();
     // The incident is back to triggered (its 30-minute snooze ended at 60× time): a responder would
     // see Acknowledge and Resolve; a viewer sees neither.

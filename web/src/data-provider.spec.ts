@@ -54,6 +54,7 @@ describe('data provider custom methods', () => {
       '/api/slos/api/latency/history?span=6h&step=5m&q=0.99',
       undefined,
     ],
+    ['changesBefore', () => dataProvider.changesBefore('now-playing-ranker', '2026-12-08T03:00:00.000Z'), 'GET', '/api/changes/before?service=now-playing-ranker&at=2026-12-08T03%3A00%3A00.000Z', undefined],
     ['sloBacktest', () => dataProvider.sloBacktest('api', { from: 'a', to: 'b' } as never), 'POST', '/api/slos/api/backtest', '{"from":"a","to":"b"}'],
     ['update (PATCH of the changed fields)', () => dataProvider.update('users', { id: 'u 1', data: { name: 'B', role: 'admin' }, previousData: { id: 'u 1', name: 'A', role: 'admin' } }), 'PATCH', '/api/users/u%201', '{"name":"B"}'],
   ])('%s', async (_name, call, method, url, body) => {

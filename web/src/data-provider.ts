@@ -1,3 +1,4 @@
+import type { ChangeBefore } from './incidents/changes-before';
 import { fetchUtils, type DataProvider, type Identifier } from 'react-admin';
 import simpleRestProvider from 'ra-data-simple-rest';
 import { getToken } from './auth-provider';
@@ -47,6 +48,8 @@ export interface HeadroomDataProvider extends DataProvider {
   deleteContactMethod(userId: Identifier, methodId: number): Promise<{ data: null }>;
   notificationRules(userId: Identifier): Promise<{ data: NotificationRules }>;
   saveNotificationRules(userId: Identifier, rules: NotificationRules): Promise<{ data: NotificationRules }>;
+  /** The changes an incident of `service` that started `at` is shown with, the suspect first. */
+  changesBefore(service: string, at: string): Promise<{ data: ChangeBefore[] }>;
 }
 
 const base = simpleRestProvider(API_URL, httpClient);
@@ -110,6 +113,9 @@ export const dataProvider: HeadroomDataProvider = {
   },
   async rulesStatus() {
     return { data: (await httpClient(`${API_URL}/rules/status`)).json };
+  },
+  async changesBefore(service, at) {
+    return { data: (await httpClient(`${API_URL}/changes/before?${new URLSearchParams({ service, at })}`)).json };
   },
   async contactMethods(userId) {
     return { data: (await httpClient(recordUrl('users', userId, 'contact-methods'))).json };

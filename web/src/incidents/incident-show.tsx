@@ -9,6 +9,7 @@ import { InlineRunbook } from './inline-runbook';
 import { IncidentAlerts } from './incident-alerts';
 import { Rollbacks } from '../rollback-executions/rollbacks';
 import { Timeline } from './timeline';
+import { ChangesBefore } from './changes-before';
 import type { Incident, IncidentLink } from './types';
 
 const IncidentTitle = () => {
@@ -122,6 +123,9 @@ const IncidentDetails = () => {
       </Box>
       <Section title="Evidence">
         <Evidence evidence={record.evidence} />
+      </Section>
+      <Section title="Changes before">
+        <ChangesBefore service={record.service} at={record.triggeredAt} />
       </Section>
       <Section title={`Alerts (${record.alertCount ?? record.alerts?.length ?? 0} deliveries)`}>
         <IncidentAlerts alerts={record.alerts} />
