@@ -30,7 +30,7 @@ import { ExperimentObservationsService } from '../../server/src/sources/experime
 import { FakeDeploy } from '../fakes/fake-deploy';
 import { FakeSlack } from '../fakes/fake-slack';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/database';
-import { escalationEngine, incidentWriter, oncallService, outboxService, personalPager, slackIdentity, experimentsService } from '../support/services';
+import { escalationEngine, incidentWriter, oncallService, outboxService, personalPager, slackIdentity, experimentsService, changesService } from '../support/services';
 import { waitFor } from '../support/headroom-process';
 import { blockActionsBody, slackSignature } from '../support/slack-signature';
 import { IncidentStore } from '../../server/src/incidents/incident-store';
@@ -49,6 +49,12 @@ const rulesYaml = (deployUrl: string) => `rollbackHooks:
     timeout: 2s
     retries: 2
     secretEnv: DEPLOY_HOOK_SECRET
+  - name: to-previous
+    url: ${deployUrl}/rollback
+    body: '{"service": "{{change.service}}", "to": "{{change.previousVersion}}", "from": "{{change.version}}", "change": "{{change.id}}", "kind": "{{change.kind}}"}'
+    timeout: 2s
+    retries: 0
+    secretEnv: DEPLOY_HOOK_SECRET
   - name: flaky
     url: ${deployUrl}/flaky
     timeout: 1s
@@ -61,6 +67,8 @@ rollbackPolicies:
   - { name: dry, hook: deploy, trigger: { slo: { service: svc-dry } }, mode: dry-run }
   - { name: capped, hook: deploy, trigger: { slo: { service: svc-capped } }, mode: auto, cooldown: 10m, maxPerHour: 2 }
   - { name: flaky, hook: flaky, trigger: { slo: { service: svc-flaky } }, mode: auto }
+  - { name: deploy-back, hook: to-previous, trigger: { slo: { service: svc-deployed } }, mode: auto, requireChange: deploy }
+  - { name: needs-deploy, hook: to-previous, trigger: { slo: { service: svc-configured } }, mode: auto, requireChange: deploy }
   - { name: experiment, hook: deploy, trigger: { guardrail: { experiment: exp-rb, metric: skip_rate } }, mode: auto }
 experiments:
   - name: exp-rb
@@ -100,7 +108,7 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     const outbox = outboxService(ds, config);
     const audit = new AuditService(ds);
     const store = new RollbackStore(ds);
-    const service = new RollbackService(ds, rules, outbox, audit, store, new IncidentStore(ds), clock, config, silentLogger);
+    const service = new RollbackService(ds, rules, outbox, audit, store, new IncidentStore(ds), clock, config, silentLogger, changesService(ds, clock));
     const w = new RollbackWorker(ds, store, rules, outbox, audit, experimentsService(ds, clock), new IncidentStore(ds), new FetchHookHttpClient(), clock, config, silentLogger);
     w.backoff = () => 20;
     return { service, worker: w };
@@ -206,6 +214,26 @@ describe.each(databaseKinds())('rollback hooks on %s', (kind) => {
     // Notifying steps go through the outbox (Slack edits the page and replies in its thread).
     const outbox = await db.dataSource.query(`SELECT topic FROM outbox WHERE incident_id = $1 ORDER BY id`, [incidentId]);
     expect(outbox.map((o: { topic: string }) => o.topic)).toEqual(['incident.triggered', 'rollback.queued', 'rollback.succeeded']);
+  });
+
+  it('a rollback aims at the suspect change: the hook carries the deploy\'s previousVersion; with requireChange and no deploy it is skipped', async () => {
+    const changes = changesService(db.dataSource, clock);
+    const before = (min: number) => new Date(clock.now().getTime() - min * 60_000).toISOString();
+    const admin = { type: 'user', id: null, name: 'ci' };
+    const deployed = await changes.reportGeneric({ service: 'svc-deployed', kind: 'deploy', summary: 'svc-deployed v42', version: 'v42', previousVersion: 'v41', at: before(4) }, admin);
+    await changes.reportGeneric({ service: 'svc-configured', kind: 'config', summary: 'cache TTL 5m', at: before(3) }, admin);
+
+    await pipeline.handleSignals([pageSignal('svc-deployed')]);
+    const [queued] = await executions(await incidentOf('slo:svc-deployed.availability:page'));
+    expect(queued).toMatchObject({ status: 'queued', policy: 'deploy-back' });
+    expect(queued.trigger).toMatchObject({ 'change.id': String(deployed.id), 'change.version': 'v42', 'change.previousVersion': 'v41' });
+    await settle(queued.id);
+    expect(JSON.parse(deploy.requests[0].body)).toEqual({ service: 'svc-deployed', to: 'v41', from: 'v42', change: String(deployed.id), kind: 'deploy' });
+
+    await pipeline.handleSignals([pageSignal('svc-configured')]);
+    const [skipped] = await executions(await incidentOf('slo:svc-configured.availability:page'));
+    expect(skipped).toMatchObject({ status: 'skipped', policy: 'needs-deploy', reason: 'no change to roll back: policy needs-deploy requires a deploy and the latest change before it is a config (cache TTL 5m)' });
+    expect(deploy.requests).toHaveLength(1);
   });
 
   it('two processes handling the breach and two workers draining at once: one execution, one request', async () => {

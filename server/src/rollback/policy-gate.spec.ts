@@ -1,10 +1,10 @@
 import type { Signal } from '../common/signals';
 import type { RollbackPolicy } from '../rules/rollback-definition';
-import { decide, matchesTrigger } from './policy-gate';
+import { decide, matchesTrigger, requireChange } from './policy-gate';
 
 const policy = (over: Partial<RollbackPolicy> = {}): RollbackPolicy => ({
   name: 'p', hook: 'h', trigger: { kind: 'guardrail', experiment: 'exp' }, mode: 'auto',
-  consecutiveEvaluations: 3, cooldownSeconds: 1800, maxPerHour: 2, file: 'a.yaml', ...over,
+  consecutiveEvaluations: 3, cooldownSeconds: 1800, maxPerHour: 2, requireChange: null, file: 'a.yaml', ...over,
 });
 const now = new Date('2026-11-25T12:00:00Z');
 const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
@@ -81,5 +81,27 @@ describe('decide', () => {
     const p = policy({ cooldownSeconds: 0, maxPerHour: 2 });
     expect(decide(p, 3, { recent: [ago(5), ago(50)], lastAt: ago(5) }, now)).toMatchObject({ kind: 'skip', reason: expect.stringMatching(/^hourly cap: .* 2 times in the last hour \(maxPerHour 2\)$/) });
     expect(decide(p, 3, { recent: [ago(5), ago(61)], lastAt: ago(5) }, now).kind).toBe('create');
+  });
+});
+
+describe('requireChange', () => {
+  const create = { kind: 'create', status: 'queued', reason: 'breach held; mode auto' } as const;
+  const deploy = { id: 4, kind: 'deploy', service: 'now-playing-ranker', summary: 'ranker v42', version: 'v42', previousVersion: 'v41', link: null };
+  it('lets a policy without it fire as before, and one with it only when a change of that kind is the suspect', () => {
+    expect(requireChange(policy(), null, create)).toEqual(create);
+    expect(requireChange(policy({ requireChange: 'deploy' }), deploy, create)).toEqual(create);
+    expect(requireChange(policy({ requireChange: 'any' }), { ...deploy, kind: 'config' }, create)).toEqual(create);
+  });
+
+  it('records a skip with the reason when there is nothing to roll back', () => {
+    expect(requireChange(policy({ requireChange: 'deploy' }), null, create)).toEqual({
+      kind: 'skip', reason: 'no change to roll back: policy p requires a deploy and no change of the service or its dependencies precedes it',
+    });
+    expect(requireChange(policy({ requireChange: 'deploy' }), { ...deploy, kind: 'config', summary: 'ttl 5m' }, create).reason).toBe(
+      'no change to roll back: policy p requires a deploy and the latest change before it is a config (ttl 5m)',
+    );
+    // A decision that was not to fire stays what it was.
+    const wait = { kind: 'wait', reason: 'breach seen in 1 of 3' } as const;
+    expect(requireChange(policy({ requireChange: 'deploy' }), null, wait)).toEqual(wait);
   });
 });

@@ -75,3 +75,25 @@ export function decide(policy: RollbackPolicy, streak: number, history: PolicyHi
       return { kind: 'create', status: 'dry_run', reason: `${held}; mode dry-run: nothing sent` };
   }
 }
+
+/** The change a rollback aims at (the incident's suspect change), as its trigger records it. */
+export interface SuspectChange {
+  id: number;
+  kind: string;
+  service: string;
+  summary: string;
+  version: string | null;
+  previousVersion: string | null;
+  link: string | null;
+}
+
+/**
+ * `requireChange`: a policy that rolls back a change fires only when one of that kind precedes the
+ * breach (the suspect, docs/changes.md); otherwise there is nothing to roll back and it is skipped.
+ */
+export function requireChange(policy: Pick<RollbackPolicy, 'requireChange' | 'name'>, suspect: SuspectChange | null, decision: GateDecision): GateDecision {
+  if (decision.kind !== 'create' || policy.requireChange === null) return decision;
+  if (suspect && (policy.requireChange === 'any' || suspect.kind === policy.requireChange)) return decision;
+  const found = suspect ? `the latest change before it is a ${suspect.kind} (${suspect.summary})` : 'no change of the service or its dependencies precedes it';
+  return { kind: 'skip', reason: `no change to roll back: policy ${policy.name} requires a ${policy.requireChange === 'any' ? 'change' : policy.requireChange} and ${found}` };
+}

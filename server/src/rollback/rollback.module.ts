@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChangesModule } from '../changes/changes.module';
 import { GuardrailsModule } from '../guardrails/guardrails.module';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { FetchHookHttpClient, HOOK_HTTP_CLIENT } from './hook-http-client';
@@ -9,7 +10,7 @@ import { RollbackWorker } from './rollback-worker';
 
 /** Act stage: rollback hooks fired by policies (docs/rollback.md). */
 @Module({
-  imports: [IncidentsModule, GuardrailsModule],
+  imports: [IncidentsModule, GuardrailsModule, ChangesModule],
   controllers: [RollbackController],
   providers: [RollbackService, RollbackStore, RollbackWorker, { provide: HOOK_HTTP_CLIENT, useValue: new FetchHookHttpClient() }],
   exports: [RollbackService],

@@ -16,7 +16,8 @@ import { RulesService } from '../rules/rules.service';
 import { assertApprovable, assertCancellable, assertRetryable, EXECUTION_STATUSES, type ExecutionStatus } from './execution-lifecycle';
 import { buildRequest, redacted } from './hook-request';
 import { templateValues } from './hook-values';
-import { decide, matchesTrigger } from './policy-gate';
+import { ChangesService } from '../changes/changes.service';
+import { decide, matchesTrigger, requireChange, type SuspectChange } from './policy-gate';
 import { RollbackExecution } from './rollback-execution.entity';
 import { recordStep } from './rollback-records';
 import { RollbackStore } from './rollback-store';
@@ -55,6 +56,7 @@ export class RollbackService implements IncidentActionProvider {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly changes: ChangesService,
   ) {}
 
   hooks() {
@@ -94,7 +96,10 @@ export class RollbackService implements IncidentActionProvider {
   }
 
   /** One evaluation found the breach: count it per policy, and create an execution once the policy says so. */
-  private onBreach(signal: Signal, policies: RollbackPolicy[]): Promise<ExecutionStatus[]> {
+  private async onBreach(signal: Signal, policies: RollbackPolicy[]): Promise<ExecutionStatus[]> {
+    // The change a rollback aims at: the suspect before the breach, read before the transaction
+    // (on the embedded database a transaction holds up every other query).
+    const [suspect] = await this.changes.beforeIncident(signal.service, signal.at);
     return this.dataSource.transaction(async (m) => {
       const incident = await this.incidents.latestOpen(m, signal.fingerprint);
       if (!incident) return [];
@@ -122,10 +127,10 @@ export class RollbackService implements IncidentActionProvider {
           [policy.name, since.toISOString()],
         );
         const recent = history.map((h) => new Date(h.created_at));
-        const decision = decide(policy, streak, { recent, lastAt: recent[0] ?? null }, at);
+        const decision = requireChange(policy, suspect ?? null, decide(policy, streak, { recent, lastAt: recent[0] ?? null }, at));
         if (decision.kind === 'wait') continue;
         const status: ExecutionStatus = decision.kind === 'skip' ? 'skipped' : decision.status;
-        const trigger = triggerOf(policy, signal);
+        const trigger = triggerOf(policy, signal, suspect ?? null);
         const final = status === 'skipped' || status === 'dry_run';
         const inserted: Array<{ id: number }> = await m.query(
           `INSERT INTO rollback_executions (incident_id, hook, policy, mode, trigger, status, reason, max_attempts, created_at, updated_at, finished_at)
@@ -295,9 +300,10 @@ export class RollbackService implements IncidentActionProvider {
   }
 }
 
-function triggerOf(policy: RollbackPolicy, signal: Signal): Record<string, string | null> {
+function triggerOf(policy: RollbackPolicy, signal: Signal, suspect: SuspectChange | null): Record<string, string | null> {
   const labels = signal.labels ?? {};
   return {
+    ...(suspect ? suspectFields(suspect) : {}),
     kind: policy.trigger.kind,
     fingerprint: signal.fingerprint,
     service: signal.service,
@@ -319,4 +325,12 @@ function createdStep(status: ExecutionStatus, hook: RollbackHook, policy: Rollba
     default:
       return { kind: 'rollback.skipped', message: `Rollback hook ${hook.name} skipped (policy ${policy.name}): ${reason}` };
   }
+}
+
+/** The suspect change in the trigger (flat, as the jsonb column keeps it): hook templates read `{{change.*}}`. */
+function suspectFields(c: SuspectChange): Record<string, string | null> {
+  return {
+    'change.id': String(c.id), 'change.kind': c.kind, 'change.service': c.service, 'change.summary': c.summary,
+    'change.version': c.version, 'change.previousVersion': c.previousVersion, 'change.link': c.link,
+  };
 }

@@ -12,6 +12,8 @@ const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters
 export const TEMPLATE_VARIABLES = [
   'incident.id', 'incident.title', 'incident.url', 'incident.severity', 'incident.source',
   'service', 'experiment', 'variant', 'metric', 'slo', 'hook', 'policy', 'execution.id', 'mode',
+  // The incident's suspect change (docs/changes.md): empty when no change preceded the breach.
+  'change.id', 'change.kind', 'change.service', 'change.summary', 'change.version', 'change.previousVersion', 'change.link',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export const PLACEHOLDER = /\{\{\s*([a-zA-Z.]+)\s*\}\}/g;
@@ -101,6 +103,11 @@ export const rollbackPolicySchema = z.strictObject({
   cooldown: duration('30m or 1h').default('0s'),
   /** At most this many executions of this policy within any hour; more are skipped. */
   maxPerHour: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000).default(1),
+  /**
+   * Fire only when a change of this kind (or `any`) of the service or its dependencies precedes
+   * the breach (docs/changes.md); otherwise the execution is recorded as skipped: nothing to roll back.
+   */
+  requireChange: z.enum(['deploy', 'config', 'experiment', 'feature-flag', 'other', 'any'], { error: 'must be deploy, config, experiment, feature-flag, other or any' }).optional(),
 });
 
 export const rollbackHooksFieldSchema = z.array(rollbackHookSchema).min(1);
@@ -136,6 +143,7 @@ export interface RollbackPolicy {
   consecutiveEvaluations: number;
   cooldownSeconds: number;
   maxPerHour: number;
+  requireChange: string | null;
   file: string;
 }
 
@@ -169,6 +177,7 @@ export function toRollbackPolicy(spec: RollbackPolicySpec, file: string): Rollba
     consecutiveEvaluations: spec.consecutiveEvaluations,
     cooldownSeconds: parseDuration(spec.cooldown),
     maxPerHour: spec.maxPerHour,
+    requireChange: spec.requireChange ?? null,
     file,
   };
 }

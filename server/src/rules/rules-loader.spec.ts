@@ -228,7 +228,7 @@ describe('loadRules', () => {
     expect(problems().sort()).toEqual([
       'hooks.yaml:3: rollbackHooks.0.url: must be an http:// or https:// URL',
       'hooks.yaml:4: rollbackHooks.0.method: must be POST, PUT or PATCH',
-      'hooks.yaml:5: rollbackHooks.0.body: unknown placeholder {{incident.owner}}; use one of incident.id, incident.title, incident.url, incident.severity, incident.source, service, experiment, variant, metric, slo, hook, policy, execution.id, mode',
+      'hooks.yaml:5: rollbackHooks.0.body: unknown placeholder {{incident.owner}}; use one of incident.id, incident.title, incident.url, incident.severity, incident.source, service, experiment, variant, metric, slo, hook, policy, execution.id, mode, change.id, change.kind, change.service, change.summary, change.version, change.previousVersion, change.link',
       'hooks.yaml:6: rollbackHooks.0.timeout: must be a duration such as 10s or 500ms',
       'hooks.yaml:7: rollbackHooks.0.retries: must be 0 or more',
       'hooks.yaml:8: rollbackHooks.0.secretEnv: must be an environment variable name such as DEPLOY_HOOK_SECRET',
