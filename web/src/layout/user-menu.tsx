@@ -1,11 +1,11 @@
 import NotificationsActiveIcon from '@mui/icons-material/NotificationsActive';
 import { ListItemIcon, ListItemText, MenuItem } from '@mui/material';
-import { forwardRef } from 'react';
+import type { Ref } from 'react';
 import { AppBar, Logout, UserMenu, useGetIdentity, useUserMenu } from 'react-admin';
 import { Link } from 'react-router-dom';
 
-/** The signed-in person's own page, where they set how pages reach them. */
-const MyNotifications = forwardRef<HTMLAnchorElement>((props, ref) => {
+/** The signed-in person's own page, where they set how pages reach them (the menu passes a ref, a plain prop since React 19). */
+const MyNotifications = ({ ref, ...props }: { ref?: Ref<HTMLAnchorElement> }) => {
   const { identity } = useGetIdentity();
   const menu = useUserMenu();
   if (!identity) return null;
@@ -17,8 +17,7 @@ const MyNotifications = forwardRef<HTMLAnchorElement>((props, ref) => {
       <ListItemText>My notification rules</ListItemText>
     </MenuItem>
   );
-});
-MyNotifications.displayName = 'MyNotifications';
+};
 
 /** react-admin's app bar, whose user menu also leads to the person's notification rules. */
 export const HeadroomAppBar = () => (
