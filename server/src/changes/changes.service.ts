@@ -1,9 +1,9 @@
-import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service';
 import { IntegrationKeysService } from '../auth/integration-keys.service';
 import { CLOCK, type Clock } from '../common/clock';
-import { ValidationError } from '../common/errors';
+import { InvalidEventError, ValidationError } from '../common/errors';
 import type { ListQuery } from '../common/pagination';
 import { Change } from './change.entity';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -18,13 +18,6 @@ import {
 export const CHANGE_SORTABLE = ['id', 'at', 'service', 'kind'] as const;
 
 export type ChangeView = Change;
-
-/** PagerDuty's answer to an invalid change event, in its own shape. */
-class PagerDutyInvalidEvent extends HttpException {
-  constructor(errors: string[], status = HttpStatus.BAD_REQUEST) {
-    super({ status: 'invalid event', message: 'Event object is invalid', errors }, status);
-  }
-}
 
 /**
  * Stores the changes senders report (each with its audit row, in one transaction) and lists
@@ -67,14 +60,14 @@ export class ChangesService {
    */
   async reportPagerDuty(body: unknown): Promise<{ status: 'success'; message: string }> {
     const parsed = pagerDutyChangeSchema.safeParse(body);
-    if (!parsed.success) throw new PagerDutyInvalidEvent(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
+    if (!parsed.success) throw new InvalidEventError(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
     const key = (await this.keys.verify(parsed.data.routing_key, 'changes')) ?? (await this.keys.verify(parsed.data.routing_key, 'pagerduty'));
-    if (!key) throw new PagerDutyInvalidEvent(['routing_key: is not a Headroom integration key of kind changes or pagerduty'], HttpStatus.UNAUTHORIZED);
+    if (!key) throw new InvalidEventError(['routing_key: is not a Headroom integration key of kind changes or pagerduty'], HttpStatus.UNAUTHORIZED);
     let draft: ChangeDraft;
     try {
       draft = fromPagerDuty(parsed.data, key.name, this.clock.now());
     } catch (err) {
-      if (err instanceof ChangeInputError) throw new PagerDutyInvalidEvent([err.message]);
+      if (err instanceof ChangeInputError) throw new InvalidEventError([err.message]);
       throw err;
     }
     await this.store(draft, { type: 'integration', id: key.id, name: key.name });

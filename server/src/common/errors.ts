@@ -30,3 +30,10 @@ export class ValidationError extends HttpException {
     );
   }
 }
+
+/** PagerDuty's answer to an event it will not process (Events API v2: alert and change events alike). */
+export class InvalidEventError extends HttpException {
+  constructor(errors: string[], status = HttpStatus.BAD_REQUEST) {
+    super({ status: 'invalid event', message: 'Event object is invalid', errors }, status);
+  }
+}

@@ -1,7 +1,8 @@
-import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { IntegrationKeysService } from '../../auth/integration-keys.service';
 import { CLOCK, type Clock } from '../../common/clock';
+import { InvalidEventError } from '../../common/errors';
 import { AlertIngestService } from './alert-ingest.service';
 import { sanitizeJson } from '../../common/text-sanitizer';
 import { MAX_EVENT_BYTES, eventErrors, eventSchema, toIncomingAlert } from './pagerduty-event';
@@ -10,13 +11,6 @@ export interface EnqueueResponse {
   status: 'success';
   message: 'Event processed';
   dedup_key: string;
-}
-
-/** PagerDuty's answer to an event it will not process. */
-export class InvalidEventError extends HttpException {
-  constructor(errors: string[], status = HttpStatus.BAD_REQUEST) {
-    super({ status: 'invalid event', message: 'Event object is invalid', errors }, status);
-  }
 }
 
 /**
